@@ -1,0 +1,85 @@
+"""The `readlist` command: a thin shell over the pipeline stages.
+
+Each subcommand parses its arguments here and calls one function elsewhere.
+User mistakes end with a message and exit status 1 or 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+
+
+def _readings(value: str | None) -> Path:
+    root = Path(value or "readings")
+    if not root.is_dir():
+        raise SystemExit(f"readlist: error: {root} is not a directory")
+    return root
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .diagnostics import render
+    from .loading import load
+
+    loaded = load(_readings(args.root), strict=args.strict)
+    output = render(loaded.diagnostics, args.format)
+    if output:
+        print(output)
+    if args.format == "text":
+        catalog = loaded.catalog
+        errors, warnings = len(loaded.errors), len(loaded.warnings)
+        print(
+            f"{len(catalog.entries)} entries, {len(catalog.lists)} lists, "
+            f"{len(catalog.topic_index)} topics: {errors} error(s), {warnings} warning(s)",
+            file=sys.stderr,
+        )
+    return 1 if loaded.errors else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .models import Entry, ReadingList
+
+    model = {"entry": Entry, "list": ReadingList}[args.what]
+    schema = model.model_json_schema(mode="validation")
+    schema["properties"].pop("id", None)
+    if "id" in schema.get("required", []):
+        schema["required"].remove("id")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    print(json.dumps(schema, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="readlist", description="Keep a curated reading list as data."
+    )
+    parser.add_argument("--version", action="version", version=f"readlist {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check every YAML file under readings/")
+    validate.add_argument("root", nargs="?", help="readings directory (default: readings)")
+    validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    validate.add_argument("--format", choices=["text", "github", "json"], default="text")
+    validate.set_defaults(func=cmd_validate)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of an entry (or a list)")
+    schema.add_argument("what", nargs="?", choices=["entry", "list"], default="entry")
+    schema.set_defaults(func=cmd_schema)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

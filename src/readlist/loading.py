@@ -1,0 +1,307 @@
+"""YAML files -> position-carrying data -> validated models -> one Catalog.
+
+PyYAML's C composer builds the node graph (with line and column of every
+value); we then turn nodes into plain data ourselves instead of letting a
+constructor do it. That is what makes the safety rules cheap and exact:
+
+* no implicit resolvers, so every scalar is read as written (`no` stays
+  "no", `1.10` stays "1.10"); pydantic does the typing, with our positions;
+* a tag other than str/seq/map (e.g. `!!python/object`) is an error, nothing
+  is ever constructed;
+* anchors and aliases are refused before composing (a "billion laughs" file
+  stops at its first anchor), duplicate keys are refused while walking.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from .diagnostics import Diagnostic, did_you_mean
+from .models import ID_MAX, ID_PATTERN, Catalog, Entry, ReadingList, Topic
+
+MAX_BYTES = 1024 * 1024
+KEY = "<key>"  # marks the position of a mapping key in a span table
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """A safe loader with no implicit resolvers: every plain scalar is a str."""
+
+    yaml_implicit_resolvers: dict = {}
+
+
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map"))
+_TAB_INDENT = re.compile(rb"^[ ]*\t", re.MULTILINE)
+_ID = re.compile(ID_PATTERN)
+_TOPICS = TypeAdapter(list[Topic])
+
+Spans = dict[tuple, tuple[int, int]]
+
+
+class YamlProblem(Exception):
+    """A file that is not acceptable YAML; carries a 1-based position."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.message, self.line, self.col = message, line, col
+
+
+@dataclass
+class Document:
+    """One parsed file: its data and the position of each value and key."""
+
+    path: Path
+    data: Any
+    spans: Spans = field(default_factory=dict)
+
+    def at(self, loc: tuple) -> tuple[int, int]:
+        while loc and loc not in self.spans:
+            loc = loc[:-1]
+        return self.spans.get(loc, (1, 1))
+
+
+@dataclass
+class Loaded:
+    """The result of loading a readings directory.
+
+    `catalog` holds every file that passed validation; `diagnostics` everything
+    that did not, plus the cross-entry rules.
+    """
+
+    catalog: Catalog
+    diagnostics: list[Diagnostic]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+
+# -- one file ---------------------------------------------------------------
+
+
+def read_yaml(path: Path) -> Document:
+    """Parse one file safely, keeping positions. Raises YamlProblem."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise YamlProblem(f"file is {size:,} bytes; the limit is {MAX_BYTES:,} (1 MiB)")
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _position(raw, exc.start)
+        raise YamlProblem(
+            f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)", line, col
+        ) from None
+    if "\t" in text and (tab := _TAB_INDENT.search(raw)):
+        line, col = _position(raw, tab.end() - 1)
+        raise YamlProblem("tab character in indentation; indent with spaces", line, col)
+    if "&" in text or "*" in text:
+        _refuse_anchors(text)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
+        raise YamlProblem(
+            f"invalid YAML: {message}",
+            mark.line + 1 if mark else 1,
+            mark.column + 1 if mark else 1,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"invalid YAML: {exc}") from None
+    if node is None:
+        raise YamlProblem("file is empty")
+    doc = Document(path, None)
+    doc.data = _to_data(node, (), doc.spans, set())
+    return doc
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    return raw.count(b"\n", 0, offset) + 1, len(raw[line_start:offset].decode("utf-8", "replace")) + 1
+
+
+def _refuse_anchors(text: str) -> None:
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                mark = event.start_mark
+                raise YamlProblem(
+                    "YAML anchors and aliases are not allowed; write the value out",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
+    except yaml.YAMLError:
+        return  # a syntax error: composing reports it with its position
+
+
+def _to_data(node: yaml.Node, loc: tuple, spans: Spans, seen: set[int]) -> Any:
+    mark = node.start_mark
+    spans[loc] = (mark.line + 1, mark.column + 1)
+    if id(node) in seen:  # belt and braces: aliases are refused earlier
+        raise YamlProblem("YAML aliases are not allowed", *spans[loc])
+    seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag != _STR:
+            raise YamlProblem(f"YAML tags such as '{node.tag}' are not allowed", *spans[loc])
+        if node.style == "" and node.value in ("", "~", "null"):
+            return None
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ:
+            raise YamlProblem(f"YAML tags such as '{node.tag}' are not allowed", *spans[loc])
+        return [_to_data(item, loc + (i,), spans, seen) for i, item in enumerate(node.value)]
+    if node.tag != _MAP:
+        raise YamlProblem(f"YAML tags such as '{node.tag}' are not allowed", *spans[loc])
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        key_mark = key_node.start_mark
+        key_pos = (key_mark.line + 1, key_mark.column + 1)
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
+            raise YamlProblem("mapping keys must be plain strings", *key_pos)
+        key = key_node.value
+        if key in result:
+            first = spans[loc + (key, KEY)]
+            raise YamlProblem(f"duplicate key '{key}' (first defined on line {first[0]})", *key_pos)
+        spans[loc + (key, KEY)] = key_pos
+        result[key] = _to_data(value_node, loc + (key,), spans, seen)
+    return result
+
+
+# -- files into models --------------------------------------------------------
+
+
+def _validation_diagnostics(doc: Document, exc: ValidationError, fields: set[str]) -> list[Diagnostic]:
+    found = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        name = ".".join(str(part) for part in loc)
+        if kind == "extra_forbidden":
+            last = str(loc[-1])
+            known = fields if len(loc) == 1 else ()
+            message = f"unknown field '{last}'{did_you_mean(last, known)}"
+            line, col = doc.spans.get(loc + (KEY,), doc.at(loc))
+        elif kind == "missing":
+            message = f"missing required field '{name}'"
+            line, col = doc.at(loc[:-1])
+        else:
+            text = err["msg"].removeprefix("Value error, ")
+            text = text[0].lower() + text[1:]
+            value = err.get("input")
+            shown = f" (got {value!r})" if isinstance(value, str) and len(value) < 60 else ""
+            message = f"{name}: {text}{shown}"
+            line, col = doc.at(loc)
+        found.append(Diagnostic(doc.path, line, col, "error", message))
+    return found
+
+
+def _check_stem(path: Path) -> Diagnostic | None:
+    stem = path.stem
+    if _ID.match(stem) and len(stem) <= ID_MAX:
+        return None
+    return Diagnostic(
+        path, 1, 1, "error",
+        f"file name '{path.name}' is not a valid id: use lowercase letters, digits and "
+        f"single hyphens, at most {ID_MAX} characters",
+    )
+
+
+def _mapping_model(path: Path, model: type, problems: list[Diagnostic]) -> tuple[Any, Document] | None:
+    """Read one entry or list file into `model`, collecting problems."""
+    try:
+        doc = read_yaml(path)
+    except YamlProblem as exc:
+        problems.append(Diagnostic(path, exc.line, exc.col, "error", exc.message))
+        return None
+    if bad_stem := _check_stem(path):
+        problems.append(bad_stem)
+        return None
+    if not isinstance(doc.data, dict):
+        what = "a list" if isinstance(doc.data, list) else "a single value"
+        problems.append(Diagnostic(path, 1, 1, "error", f"expected a mapping of fields, found {what}"))
+        return None
+    if "id" in doc.data:
+        line, col = doc.spans[("id", KEY)]
+        problems.append(
+            Diagnostic(path, line, col, "error", "unknown field 'id' (the id is the file name)")
+        )
+        return None
+    try:
+        return model.model_validate({**doc.data, "id": path.stem}), doc
+    except ValidationError as exc:
+        problems.extend(_validation_diagnostics(doc, exc, set(model.model_fields) - {"id"}))
+        return None
+
+
+def load(root: Path | str, *, strict: bool = False) -> Loaded:
+    """Load `root` (a readings directory) into a Catalog and run every rule."""
+    from . import rules  # rules need the catalog type; imported late to keep layers clear
+
+    root = Path(root)
+    problems: list[Diagnostic] = []
+    positions: dict[Path, Spans] = {}
+
+    topics_file = root / "topics.yaml"
+    topics: list[Topic] = []
+    if not topics_file.is_file():
+        problems.append(Diagnostic(topics_file, 1, 1, "error", "topics.yaml is missing"))
+    else:
+        try:
+            doc = read_yaml(topics_file)
+            if not isinstance(doc.data, list):
+                raise YamlProblem("topics.yaml must be a list of topics")
+            topics = _TOPICS.validate_python(doc.data)
+            positions[topics_file] = doc.spans
+        except YamlProblem as exc:
+            problems.append(Diagnostic(topics_file, exc.line, exc.col, "error", exc.message))
+        except ValidationError as exc:
+            problems.extend(_validation_diagnostics(doc, exc, set(Topic.model_fields)))
+
+    entries: dict[str, Entry] = {}
+    entry_files: dict[str, Path] = {}
+    for path in sorted((root / "entries").glob("*.yaml")):
+        if result := _mapping_model(path, Entry, problems):
+            entry, doc = result
+            entries[entry.id], entry_files[entry.id] = entry, path
+            positions[path] = doc.spans
+
+    lists: dict[str, ReadingList] = {}
+    list_files: dict[str, Path] = {}
+    for path in sorted((root / "lists").glob("*.yaml")):
+        if result := _mapping_model(path, ReadingList, problems):
+            reading_list, doc = result
+            lists[reading_list.id], list_files[reading_list.id] = reading_list, path
+            positions[path] = doc.spans
+
+    catalog = Catalog(
+        root=root,
+        topics=topics,
+        entries=entries,
+        lists=lists,
+        topics_file=topics_file,
+        entry_files=entry_files,
+        list_files=list_files,
+    )
+    catalog._positions.update(positions)
+    entry_stems = {p.stem for p in (root / "entries").glob("*.yaml")}
+    problems.extend(rules.check(catalog, entry_stems, topics_ok=bool(topics)))
+    if strict:
+        problems = [
+            Diagnostic(d.path, d.line, d.col, "error", d.message) if d.severity == "warning" else d
+            for d in problems
+        ]
+    return Loaded(catalog, sorted(problems))

@@ -1,0 +1,108 @@
+"""Rules that span files: ids, references, duplicate works, thin content.
+
+Field-level checks live in the models; these need the whole Catalog. Every
+finding points at the value it is about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .diagnostics import Diagnostic, did_you_mean
+from .models import Catalog
+
+MIN_SUMMARY_WORDS = 20
+
+
+def check(catalog: Catalog, entry_stems: set[str], *, topics_ok: bool = True) -> list[Diagnostic]:
+    """Every cross-file finding. `entry_stems` names every entry file, valid or
+    not, so that a list citing a broken entry is not also told it is unknown."""
+    found = [*_duplicate_topics(catalog), *_duplicate_urls(catalog), *_thin_summaries(catalog)]
+    if topics_ok:
+        found += [*_unknown_topics(catalog), *_empty_topics(catalog)]
+    found += [*_list_references(catalog, entry_stems)]
+    return found
+
+
+def _error(catalog: Catalog, path, loc: tuple, message: str, severity="error") -> Diagnostic:
+    line, col = catalog.locate(path, loc)
+    return Diagnostic(path, line, col, severity, message)
+
+
+def _duplicate_topics(catalog: Catalog) -> Iterator[Diagnostic]:
+    seen: set[str] = set()
+    for topic, loc in _topic_locs(catalog.topics, ()):
+        if topic.id in seen:
+            yield _error(catalog, catalog.topics_file, loc + ("id",), f"duplicate topic id '{topic.id}'")
+        seen.add(topic.id)
+
+
+def _topic_locs(topics, loc: tuple):
+    for index, topic in enumerate(topics):
+        yield topic, loc + (index,)
+        yield from _topic_locs(topic.children, loc + (index, "children"))
+
+
+def _unknown_topics(catalog: Catalog) -> Iterator[Diagnostic]:
+    known = catalog.topic_index
+    for entry_id, entry in catalog.entries.items():
+        if entry.topic not in known:
+            yield _error(
+                catalog, catalog.entry_files[entry_id], ("topic",),
+                f"unknown topic '{entry.topic}'{did_you_mean(entry.topic, known)}",
+            )
+
+
+def _duplicate_urls(catalog: Catalog) -> Iterator[Diagnostic]:
+    first: dict[str, str] = {}
+    for entry_id in sorted(catalog.entries):
+        entry = catalog.entries[entry_id]
+        other = first.setdefault(entry.url_key, entry_id)
+        if other != entry_id:
+            yield _error(
+                catalog, catalog.entry_files[entry_id], ("url",),
+                f"same work as entry '{other}' ({catalog.entries[other].url}); "
+                "merge the two entries",
+            )
+
+
+def _thin_summaries(catalog: Catalog) -> Iterator[Diagnostic]:
+    for entry_id, entry in catalog.entries.items():
+        if (count := entry.summary_words()) < MIN_SUMMARY_WORDS:
+            yield _error(
+                catalog, catalog.entry_files[entry_id], ("summary",),
+                f"summary has {count} words; write at least {MIN_SUMMARY_WORDS}",
+                "warning",
+            )
+
+
+def _empty_topics(catalog: Catalog) -> Iterator[Diagnostic]:
+    used = {entry.topic for entry in catalog.entries.values()}
+    for topic, loc in _topic_locs(catalog.topics, ()):
+        if not used.intersection(catalog.subtopic_ids(topic.id)):
+            yield _error(
+                catalog, catalog.topics_file, loc + ("id",),
+                f"topic '{topic.id}' has no entries", "warning",
+            )
+
+
+def _list_references(catalog: Catalog, entry_stems: set[str]) -> Iterator[Diagnostic]:
+    for list_id, reading_list in catalog.lists.items():
+        path = catalog.list_files[list_id]
+        seen: set[str] = set()
+        for s, section in enumerate(reading_list.sections):
+            if not section.entries:
+                yield _error(
+                    catalog, path, ("sections", s, "title"),
+                    f"section '{section.title}' has no entries", "warning",
+                )
+            for i, entry_id in enumerate(section.entries):
+                loc = ("sections", s, "entries", i)
+                if entry_id not in entry_stems:
+                    yield _error(
+                        catalog, path, loc,
+                        f"unknown entry '{entry_id}'{did_you_mean(entry_id, entry_stems)}",
+                    )
+                elif entry_id in seen:
+                    yield _error(catalog, path, loc, f"entry '{entry_id}' appears twice in this list")
+                seen.add(entry_id)
