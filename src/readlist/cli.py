@@ -17,7 +17,8 @@ from . import __version__
 def _readings(value: str | None) -> Path:
     root = Path(value or "readings")
     if not root.is_dir():
-        raise SystemExit(f"readlist: error: {root} is not a directory")
+        print(f"readlist: error: {root} is not a directory", file=sys.stderr)
+        raise SystemExit(2)
     return root
 
 

@@ -28,10 +28,11 @@ class Diagnostic:
 
     def display_path(self) -> str:
         """The path relative to the working directory when it is below it."""
-        try:
-            return os.path.relpath(self.path)
-        except ValueError:  # another drive on Windows
-            return str(self.path)
+        path = os.path.abspath(self.path)
+        cwd = os.getcwd()
+        if path.startswith(cwd + os.sep):
+            return os.path.relpath(path, cwd)
+        return str(self.path)
 
     def text(self) -> str:
         return f"{self.display_path()}:{self.line}:{self.col}: {self.severity}: {self.message}"

@@ -115,6 +115,8 @@ def read_yaml(path: Path) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
+        if exc.context_mark and exc.problem_mark and exc.context_mark.line != mark.line:
+            message += f" (the construct began on line {exc.context_mark.line + 1})"
         raise YamlProblem(
             f"invalid YAML: {message}",
             mark.line + 1 if mark else 1,
@@ -189,7 +191,8 @@ def _validation_diagnostics(doc: Document, exc: ValidationError, fields: set[str
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         kind = err["type"]
-        name = ".".join(str(part) for part in loc)
+        name = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+        name = name.lstrip(".")
         if kind == "extra_forbidden":
             last = str(loc[-1])
             known = fields if len(loc) == 1 else ()
