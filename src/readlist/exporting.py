@@ -1,0 +1,247 @@
+"""The Catalog in the formats readers use: JSON, CSV, BibTeX and an Atom feed.
+
+Pure functions of a Catalog that return text. The CLI writes them to a file
+or to standard output; the site plugin publishes them next to the pages. No
+MkDocs, no network, no terminal here.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from . import urls
+from .models import Catalog, Entry, Topic
+
+FEED_SIZE = 50
+FORMATS = ("json", "csv", "bibtex")
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+# -- JSON -------------------------------------------------------------------------
+
+
+def _entry_record(catalog: Catalog, entry: Entry) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": entry.id}
+    record.update(entry.model_dump(mode="json", exclude_none=True))
+    for empty in [k for k, v in record.items() if v == []]:
+        del record[empty]
+    record["topic_path"] = [t.id for t in catalog.topic_path(entry.topic)]
+    record["minutes"] = round(entry.minutes(), 1) if entry.length else None
+    record["words"] = entry.words()
+    record["lists"] = [reading_list.id for reading_list in catalog.lists_of(entry.id)]
+    return record
+
+
+def _topic_record(topic: Topic) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": topic.id, "title": topic.title}
+    if topic.description:
+        record["description"] = topic.description
+    record["children"] = [_topic_record(child) for child in topic.children]
+    return record
+
+
+def export_json(catalog: Catalog) -> str:
+    """Topics, entries (in reading order) and lists as one JSON document."""
+    document = {
+        "topics": [_topic_record(topic) for topic in catalog.topics],
+        "entries": [_entry_record(catalog, entry) for entry in catalog.ordered_entries()],
+        "lists": [
+            {"id": list_id, **reading_list.model_dump(mode="json", exclude_none=True)}
+            for list_id, reading_list in sorted(catalog.lists.items())
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# -- CSV ----------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "id", "title", "url", "topic", "tier", "kind", "length", "minutes", "authors",
+    "year", "added", "tags", "aka", "lists", "archived", "summary",
+)
+
+
+def export_csv(catalog: Catalog) -> str:
+    """One row per entry, in reading order; list fields joined with '; '."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for entry in catalog.ordered_entries():
+        writer.writerow([
+            entry.id,
+            entry.title,
+            entry.url,
+            entry.topic,
+            entry.tier,
+            entry.kind or "",
+            entry.length or "",
+            round(entry.minutes(), 1) if entry.length else "",
+            "; ".join(entry.authors),
+            entry.year or "",
+            entry.added.isoformat() if entry.added else "",
+            "; ".join(entry.tags),
+            "; ".join(entry.aka),
+            "; ".join(rl.id for rl in catalog.lists_of(entry.id)),
+            entry.archived or "",
+            entry.summary.strip(),
+        ])
+    return buffer.getvalue()
+
+
+# -- BibTeX ---------------------------------------------------------------------
+
+_BIB_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
+    "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+_BIB_TYPES = {"book": "book", "thesis": "phdthesis", "chapter": "incollection"}
+
+
+def _bib_escape(text: str) -> str:
+    text = " ".join(text.split())
+    return "".join(_BIB_SPECIAL.get(char, char) for char in text)
+
+
+def _bib_key(entry_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_:-]", "", entry_id)
+
+
+def _bib_entry(entry: Entry) -> str:
+    paper = urls.arxiv_id(entry.url)
+    if entry.kind in _BIB_TYPES:
+        kind = _BIB_TYPES[entry.kind]
+    elif paper or entry.kind == "paper":
+        kind = "article" if paper else "misc"
+    else:
+        kind = "misc"
+    fields: list[tuple[str, str]] = [("title", "{" + _bib_escape(entry.title) + "}")]
+    if entry.authors:
+        fields.append(("author", " and ".join(_bib_escape(a) for a in entry.authors)))
+    if entry.year:
+        fields.append(("year", str(entry.year)))
+    if paper:
+        fields += [
+            ("journal", f"arXiv preprint arXiv:{paper}"),
+            ("eprint", paper),
+            ("archivePrefix", "arXiv"),
+        ]
+    if name := urls.doi(entry.url):
+        fields.append(("doi", name))
+    fields.append(("url", entry.url))
+    if kind == "misc":
+        fields.append(("howpublished", "\\url{" + entry.url + "}"))
+    if entry.kind and kind == "misc":
+        fields.append(("note", entry.kind.capitalize()))
+    if entry.tags:
+        fields.append(("keywords", ", ".join(entry.tags)))
+    width = max(len(name) for name, _ in fields)
+    body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
+    return f"@{kind}{{{_bib_key(entry.id)},\n{body}\n}}\n"
+
+
+def export_bibtex(catalog: Catalog) -> str:
+    """Every entry as a BibTeX record keyed by its id (UTF-8, for biber/bibtex8)."""
+    return "\n".join(_bib_entry(entry) for entry in catalog.ordered_entries())
+
+
+# -- Atom ------------------------------------------------------------------------
+
+
+def latest_additions(catalog: Catalog, limit: int = FEED_SIZE) -> list[Entry]:
+    """Entries with an `added` date, newest first (ties: reading order)."""
+    ordered = catalog.ordered_entries()
+    dated = [e for e in ordered if e.added]
+    position = {e.id: n for n, e in enumerate(ordered)}
+    dated.sort(key=lambda e: (-e.added.toordinal(), position[e.id]))  # type: ignore[union-attr]
+    return dated[:limit]
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _summary_html(markdown_text: str) -> str:
+    """The summary as sanitized HTML (Markdown is rendered when available)."""
+    try:
+        import markdown
+        import nh3
+    except ImportError:  # pragma: no cover - both are dependencies of the package
+        return "<p>" + markdown_text.replace("&", "&amp;").replace("<", "&lt;") + "</p>"
+    return nh3.clean(markdown.markdown(markdown_text))
+
+
+def _tag_uri(entry: Entry) -> str:
+    """A stable id that does not change when the site moves (RFC 4151)."""
+    assert entry.added is not None
+    return f"tag:readlist,{entry.added.isoformat()}:{entry.id}"
+
+
+def _slug_for_feed(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "readlist"
+
+
+def atom_feed(
+    catalog: Catalog,
+    site_url: str | None,
+    *,
+    title: str = "Latest additions",
+    limit: int = FEED_SIZE,
+    feed_path: str = "feed.xml",
+) -> str:
+    """An Atom 1.0 feed of the latest additions (entries with an `added` date).
+
+    Each item links to the reading itself and has a stable `tag:` id; with
+    `site_url` the feed links to the site and to itself.
+    """
+    ET.register_namespace("", ATOM_NS)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    entries = latest_additions(catalog, limit)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    sub(feed, "title", title)
+    if site_url:
+        base = site_url.rstrip("/") + "/"
+        sub(feed, "id", base)
+        sub(feed, "link", href=base, rel="alternate", type="text/html")
+        sub(feed, "link", href=base + feed_path.lstrip("/"), rel="self", type="application/atom+xml")
+    else:
+        sub(feed, "id", f"urn:readlist:{_slug_for_feed(title)}")
+    newest = entries[0].added if entries else dt.date(1970, 1, 1)
+    sub(feed, "updated", _stamp(newest))  # type: ignore[arg-type]
+    sub(feed, "generator", "readlist")
+    for entry in entries:
+        item = sub(feed, "entry")
+        sub(item, "title", entry.title)
+        sub(item, "id", _tag_uri(entry))
+        sub(item, "link", href=entry.url, rel="alternate")
+        assert entry.added is not None
+        sub(item, "updated", _stamp(entry.added))
+        sub(item, "published", _stamp(entry.added))
+        for name in entry.authors or ["readlist"]:
+            author = sub(item, "author")
+            sub(author, "name", name)
+        path = catalog.topic_path(entry.topic)
+        for topic in path[-1:]:
+            sub(item, "category", term=topic.id, label=topic.title)
+        sub(item, "summary", _summary_html(entry.summary), type="html")
+    ET.indent(feed)
+    body = ET.tostring(feed, encoding="unicode")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
+
+
+def export(catalog: Catalog, fmt: str) -> str:
+    """Dispatch for the CLI: 'json', 'csv' or 'bibtex'."""
+    return {"json": export_json, "csv": export_csv, "bibtex": export_bibtex}[fmt](catalog)
