@@ -1,0 +1,248 @@
+"""The one `link-rot` issue: its body, and whether to open, update or close it.
+
+Pure functions: a report and the open issues go in, a decision comes out.
+`github.py` carries the decision out with the `gh` CLI.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .report import Report, Result
+
+LABEL = "link-rot"
+MARKER = "<!-- readlist:link-rot -->"
+# GitHub refuses issue bodies over 65,536 characters; stay well below.
+MAX_BODY = 60_000
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where the report came from, for links in the body (all optional)."""
+
+    server: str = "https://github.com"
+    repo: str | None = None  # owner/name
+    sha: str | None = None  # commit the files were read at
+    run_url: str | None = None
+    date: str | None = None  # YYYY-MM-DD of the check
+
+    def blob(self, path: str, line: int | None) -> str | None:
+        if not (self.repo and self.sha):
+            return None
+        anchor = f"#L{line}" if line else ""
+        return f"{self.server}/{self.repo}/blob/{self.sha}/{path}{anchor}"
+
+
+@dataclass(frozen=True)
+class Issue:
+    number: int
+    title: str = ""
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do. `action` is one of open, update, close, none."""
+
+    action: str
+    issue: int | None
+    title: str
+    body: str
+    close_duplicates: tuple[int, ...] = field(default=())
+
+    def as_dict(self) -> dict:
+        return {
+            "action": self.action,
+            "issue": self.issue,
+            "title": self.title,
+            "close_duplicates": list(self.close_duplicates),
+            "body": self.body,
+        }
+
+
+# --- rendering ---------------------------------------------------------------
+
+_CELL_ESCAPES = str.maketrans({"|": "\\|", "\n": " ", "\r": " "})
+
+
+def _code(text: str) -> str:
+    """Text as an inline code span, safe in a table cell (no Markdown, no @-mentions)."""
+    text = " ".join(str(text).split()).replace("|", "\\|")
+    ticks = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def _link(url: str) -> str:
+    """A URL from the data as an autolink, or as code when it would not autolink safely."""
+    if re.fullmatch(r"https?://[^\s<>|\[\]`]+", url):
+        return f"<{url}>"
+    return _code(url)
+
+
+def _cited(result: Result, ctx: Context) -> str:
+    parts = []
+    for cite in result.files:
+        label = f"{cite.path}:{cite.line}" if cite.line else cite.path
+        href = ctx.blob(cite.path, cite.line)
+        label = label.translate(_CELL_ESCAPES).replace("[", "\\[").replace("]", "\\]")
+        parts.append(f"[`{label}`]({href})" if href else f"`{label}`")
+    return "<br>".join(parts) or "—"
+
+
+def _problem(result: Result) -> str:
+    if result.outcome == "broken":
+        text = f"HTTP {result.status}" if result.status else "broken"
+    elif result.outcome == "timeout":
+        text = "timed out"
+    elif result.outcome == "blocked":
+        text = f"HTTP {result.status}" if result.status else "blocked"
+    else:
+        text = result.outcome
+    if result.error and result.outcome != "timeout":
+        text = f"{text}: {_code(result.error[:200])}" if result.status else _code(result.error[:200])
+    elif result.error:
+        text = f"{text} ({_code(result.error[:200])})"
+    if result.attempts and result.attempts > 1:
+        text += f" after {result.attempts} attempts"
+    return text
+
+
+def _table(results: list[Result], ctx: Context, redirect: bool = False) -> list[str]:
+    if redirect:
+        rows = ["| Link | Now at | Cited in |", "| --- | --- | --- |"]
+        rows += [
+            f"| {_link(r.url)} | {_link(r.final_url) if r.final_url else '—'} | {_cited(r, ctx)} |"
+            for r in results
+        ]
+    else:
+        rows = ["| Link | Problem | Cited in |", "| --- | --- | --- |"]
+        rows += [f"| {_link(r.url)} | {_problem(r)} | {_cited(r, ctx)} |" for r in results]
+    return rows
+
+
+_SECTIONS = (
+    ("broken", "Broken", "The server answered with an error after retries."),
+    ("timeout", "Timed out", "No complete answer within the time limit, after retries."),
+    ("error", "Unreachable", "DNS, connection, TLS or redirect errors."),
+)
+
+
+def title_for(report: Report) -> str:
+    n = len(report.failing)
+    return f"Link rot: {n} link{'s' if n != 1 else ''} need{'s' if n == 1 else ''} fixing"
+
+
+def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_BODY) -> str:
+    """The Markdown body of the link-rot issue (also fine as a job summary)."""
+    counts = report.counts
+    failing = report.failing
+    total = len(report.results)
+    when = f" on {ctx.date}" if ctx.date else ""
+    run = f" ([workflow run]({ctx.run_url}))" if ctx.run_url else ""
+
+    head = [MARKER]
+    if failing:
+        head.append(
+            f"The weekly link check{when} found **{len(failing)} of {total} links** "
+            f"that no longer work{run}."
+        )
+    else:
+        head.append(f"The link check{when} found no broken links among {total}{run}.")
+    head += [
+        "",
+        "| Outcome | Links |",
+        "| --- | ---: |",
+        *(f"| {o} | {counts[o]} |" for o in
+          ("broken", "timeout", "error", "redirected", "blocked", "ok", "skipped") if counts[o]),
+        "",
+    ]
+
+    body_sections: list[list[str]] = []
+    for outcome, heading, explain in _SECTIONS:
+        results = report.by_outcome(outcome)
+        if results:
+            body_sections.append(
+                [f"### {heading} ({len(results)})", "", explain, "", *_table(results, ctx), ""]
+            )
+    for outcome, summary, redirect in (
+        ("redirected", "Moved permanently ({n}): `readlist check-links --fix` "
+         "rewrites these to the new address", True),
+        ("blocked", "Blocked ({n}): these sites refuse automated clients; "
+         "check them in a browser", False),
+    ):
+        results = report.by_outcome(outcome)
+        if results:
+            body_sections.append([
+                "<details>",
+                f"<summary>{summary.format(n=len(results))}</summary>",
+                "",
+                *_table(results, ctx, redirect=redirect),
+                "",
+                "</details>",
+                "",
+            ])
+
+    foot = [
+        "### How to fix",
+        "",
+        "- Find the new address of the reading and change `url:` in the entry "
+        "(keep the old one as `archived:` only if it is a web-archive snapshot).",
+        "- If the reading is gone for good, add an `archived:` snapshot "
+        "(for example from the Wayback Machine) or remove the entry.",
+        "- Check a fix locally with `readlist check-links --changed`.",
+        "",
+        f"This issue is kept up to date by the `links` workflow and closes itself "
+        f"when every link works again. Label: `{LABEL}`.",
+    ]
+
+    lines = head + [line for section in body_sections for line in section] + foot
+    body = "\n".join(lines) + "\n"
+    if len(body) <= max_chars:
+        return body
+    # Too long for an issue: keep whole rows until the budget is used, then say so.
+    budget = max_chars - len("\n".join(head + foot)) - 200
+    kept: list[str] = []
+    used = 0
+    dropped = 0
+    for section in body_sections:
+        for line in section:
+            is_row = line.startswith("| ") and not line.startswith("| Link") and not line.startswith("| ---")
+            if is_row and used + len(line) + 1 > budget:
+                dropped += 1
+                continue
+            kept.append(line)
+            used += len(line) + 1
+    note = [f"_…and {dropped} more rows; the full report is in the workflow run's artifacts._", ""]
+    return "\n".join(head + kept + note + foot) + "\n"
+
+
+# --- deciding ----------------------------------------------------------------
+
+
+def decide(report: Report, open_issues: list[Issue], ctx: Context = Context()) -> Decision:
+    """Open one issue when links fail, update it while they do, close it when they don't.
+
+    `open_issues` are the open issues labelled `link-rot`. The oldest is the one
+    kept; any others (opened by hand, or by a race) are closed as duplicates.
+    """
+    ordered = sorted(open_issues, key=lambda i: i.number)
+    current = ordered[0] if ordered else None
+    duplicates = tuple(i.number for i in ordered[1:])
+    body = render_body(report, ctx)
+    if report.failing:
+        if current is None:
+            return Decision("open", None, title_for(report), body, duplicates)
+        if current.body.strip() == body.strip() and current.title == title_for(report):
+            return Decision("none", current.number, title_for(report), body, duplicates)
+        return Decision("update", current.number, title_for(report), body, duplicates)
+    if current is not None:
+        return Decision("close", current.number, "Link rot: all links work again", body, duplicates)
+    return Decision("none", None, "", body, duplicates)
+
+
+def closing_comment(report: Report, ctx: Context = Context()) -> str:
+    when = f" on {ctx.date}" if ctx.date else ""
+    run = f" ([workflow run]({ctx.run_url}))" if ctx.run_url else ""
+    return f"All {len(report.results)} links work again as of the link check{when}{run}. Closing."

@@ -1,0 +1,121 @@
+"""A link-check report as written by `readlist check-links --format json`.
+
+The shape is the one in DESIGN.md::
+
+    {"summary": {...counts...},
+     "results": [{"url", "outcome", "status", "final_url", "error", "attempts",
+                  "elapsed_ms", "files": [{"path", "line"}]}]}
+
+Only `url` and `outcome` are required of a result; everything else is read
+when present, so reports from older or newer checkers still render.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+OUTCOMES = ("ok", "redirected", "broken", "timeout", "error", "blocked", "skipped")
+FAILING = ("broken", "timeout", "error")
+
+
+class ReportError(ValueError):
+    """The file is not a link-check report."""
+
+
+@dataclass(frozen=True)
+class Citation:
+    path: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    url: str
+    outcome: str
+    status: int | None = None
+    final_url: str | None = None
+    error: str | None = None
+    attempts: int | None = None
+    files: tuple[Citation, ...] = ()
+
+    @property
+    def failing(self) -> bool:
+        return self.outcome in FAILING
+
+
+@dataclass(frozen=True)
+class Report:
+    results: tuple[Result, ...]
+    summary: dict = field(default_factory=dict)
+
+    def by_outcome(self, outcome: str) -> list[Result]:
+        return sorted(
+            (r for r in self.results if r.outcome == outcome), key=lambda r: r.url
+        )
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(r.outcome for r in self.results)
+
+    @property
+    def failing(self) -> list[Result]:
+        return [r for r in sorted(self.results, key=lambda r: r.url) if r.failing]
+
+
+def _citation(item: object, where: str) -> Citation:
+    if isinstance(item, str):
+        return Citation(item)
+    if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+        raise ReportError(f"{where}: a file must be {{'path': ..., 'line': ...}}")
+    line = item.get("line")
+    return Citation(item["path"], line if isinstance(line, int) else None)
+
+
+def _result(item: object, where: str) -> Result:
+    if not isinstance(item, dict):
+        raise ReportError(f"{where}: a result must be an object")
+    url, outcome = item.get("url"), item.get("outcome")
+    if not isinstance(url, str) or not url:
+        raise ReportError(f"{where}: 'url' is missing")
+    if outcome not in OUTCOMES:
+        raise ReportError(f"{where}: unknown outcome {outcome!r} (one of {', '.join(OUTCOMES)})")
+    files = item.get("files") or []
+    if not isinstance(files, list):
+        raise ReportError(f"{where}: 'files' must be a list")
+    status = item.get("status")
+    attempts = item.get("attempts")
+    return Result(
+        url=url,
+        outcome=outcome,
+        status=status if isinstance(status, int) else None,
+        final_url=item.get("final_url") or None,
+        error=item.get("error") or None,
+        attempts=attempts if isinstance(attempts, int) else None,
+        files=tuple(_citation(f, f"{where}.files[{i}]") for i, f in enumerate(files)),
+    )
+
+
+def parse_report(data: object) -> Report:
+    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+        raise ReportError("not a link-check report: expected an object with a 'results' list")
+    results = tuple(_result(r, f"results[{i}]") for i, r in enumerate(data["results"]))
+    summary = data.get("summary") if isinstance(data.get("summary"), dict) else {}
+    return Report(results, summary)
+
+
+def load_report(path: Path) -> Report:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ReportError(f"{path}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+    try:
+        return parse_report(data)
+    except ReportError as exc:
+        raise ReportError(f"{path}: {exc}") from None

@@ -1,0 +1,36 @@
+"""How to split a full link check over a CI matrix.
+
+One shard per `per_shard` distinct URLs, at least one and at most `max_shards`.
+The workflow feeds the list to `strategy.matrix` and runs
+`readlist check-links --shard I/N` in each job.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+
+def distinct_urls(root: Path) -> int:
+    from ..loading import load
+    from ..urls import normalize
+
+    catalog = load(root).catalog
+    urls: set[str] = set()
+    for entry in catalog.entries.values():
+        for url in [entry.url, entry.archived, *(link.url for link in entry.links)]:
+            if url:
+                urls.add(normalize(str(url)))
+    for reading_list in catalog.lists.values():
+        source = getattr(reading_list, "source", None)
+        if source is not None and getattr(source, "url", None):
+            urls.add(normalize(str(source.url)))
+    return len(urls)
+
+
+def plan(url_count: int, per_shard: int = 400, max_shards: int = 8) -> list[str]:
+    """Shard labels `I/N` for `readlist check-links --shard`."""
+    if per_shard < 1 or max_shards < 1:
+        raise ValueError("per-shard and max-shards must be at least 1")
+    n = min(max_shards, max(1, math.ceil(url_count / per_shard)))
+    return [f"{i}/{n}" for i in range(1, n + 1)]
