@@ -31,13 +31,20 @@ KEY = "<key>"  # marks the position of a mapping key in a span table
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """A safe loader with no implicit resolvers: every plain scalar is a str."""
-
-    yaml_implicit_resolvers: dict = {}
-
-
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map"))
+_DEFAULT_TAGS = {yaml.ScalarNode: _STR, yaml.SequenceNode: _SEQ, yaml.MappingNode: _MAP}
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """A safe loader with no implicit resolvers: every plain scalar is a str.
+
+    The composer calls `resolve` only for untagged nodes; explicit tags keep
+    their name, which is how we spot and refuse them.
+    """
+
+    def resolve(self, kind, value, implicit):
+        return _DEFAULT_TAGS[kind]
+
 _TAB_INDENT = re.compile(rb"^[ ]*\t", re.MULTILINE)
 _ID = re.compile(ID_PATTERN)
 _TOPICS = TypeAdapter(list[Topic])
@@ -156,12 +163,12 @@ def _to_data(node: yaml.Node, loc: tuple, spans: Spans, seen: set[int]) -> Any:
     if id(node) in seen:  # belt and braces: aliases are refused earlier
         raise YamlProblem("YAML aliases are not allowed", *spans[loc])
     seen.add(id(node))
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag != _STR:
-            raise YamlProblem(f"YAML tags such as '{node.tag}' are not allowed", *spans[loc])
+    if node.tag == _STR:
         if node.style == "" and node.value in ("", "~", "null"):
             return None
         return node.value
+    if isinstance(node, yaml.ScalarNode):
+        raise YamlProblem(f"YAML tags such as '{node.tag}' are not allowed", *spans[loc])
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ:
             raise YamlProblem(f"YAML tags such as '{node.tag}' are not allowed", *spans[loc])

@@ -88,16 +88,21 @@ def canonical(url: str) -> str:
     return url
 
 
+_SPECIAL_HOSTS = _ARXIV_HOSTS | _YOUTUBE_HOSTS | _DOI_HOSTS | {"youtu.be"}
+
+
 def normalize(url: str) -> str:
     """The identity key of a URL: equal keys mean the same work."""
-    if paper := arxiv_id(url):
-        return f"arxiv:{paper}"
-    if video := youtube_id(url):
-        return f"youtube:{video}"
-    if name := doi(url):
-        return f"doi:{name}"
     parts = urlsplit(url.strip())
-    host = _host(url)
+    host = (parts.hostname or "").rstrip(".")
+    host = host[4:] if host.startswith("www.") else host
+    if host in _SPECIAL_HOSTS:
+        if paper := arxiv_id(url):
+            return f"arxiv:{paper}"
+        if video := youtube_id(url):
+            return f"youtube:{video}"
+        if name := doi(url):
+            return f"doi:{name}"
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
     query = [
