@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     StringConstraints,
+    WithJsonSchema,
 )
 
 from . import urls
@@ -64,7 +65,11 @@ def _text(value: str) -> str:
     return value
 
 
-WebUrl = Annotated[str, AfterValidator(_web_url)]
+WebUrl = Annotated[
+    str,
+    AfterValidator(_web_url),
+    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"}),
+]
 Text = Annotated[str, AfterValidator(_text)]
 
 
@@ -141,7 +146,9 @@ class Entry(_Strict):
     tier: int = Field(ge=1, le=4, description="1..4; 4 is shown as 'Tier 4+'.")
     kind: Kind | None = None
     length: Annotated[str, AfterValidator(_length)] | None = Field(
-        default=None, description="'~8,000 words', '45 min', '1.5 h' or '300 pages'."
+        default=None,
+        description="'~8,000 words', '45 min', '1.5 h' or '300 pages'; '~' marks an estimate.",
+        json_schema_extra={"pattern": _LENGTH.pattern},
     )
     summary: Text = Field(description="Markdown, in the project's own words.")
     authors: list[Text] = []

@@ -183,3 +183,26 @@ def test_schema_is_json_schema_for_editors():
     assert set(schema["required"]) == {"title", "url", "topic", "tier", "summary"}
     assert "id" not in schema["properties"]
     assert schema["properties"]["tier"]["maximum"] == 4
+
+
+def test_committed_schema_is_current_and_accepts_every_real_entry():
+    """Editors read readings/entry.schema.json (via a yaml-language-server
+    comment); it must match the models and accept the real data."""
+    import datetime as dt
+
+    import jsonschema
+    import yaml
+
+    schema = json.loads(run("schema").stdout)
+    root = HERE.parent.parent / "readings"
+    assert json.loads((root / "entry.schema.json").read_text()) == schema, (
+        "run `readlist schema > readings/entry.schema.json`"
+    )
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted((root / "entries").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text())
+        if isinstance(data.get("added"), dt.date):
+            data["added"] = data["added"].isoformat()  # JSON has no dates
+        assert not list(validator.iter_errors(data)), path
+    bad = {"title": "x", "url": "javascript:alert(1)", "topic": "t", "tier": 7, "summary": "s", "summery": "s"}
+    assert len(list(validator.iter_errors(bad))) == 3
