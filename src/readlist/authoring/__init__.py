@@ -1,0 +1,1 @@
+"""Authoring: add entries (`new`), keep files tidy (`fmt`), import Markdown lists (`import`)."""
