@@ -41,7 +41,8 @@ class Gh:
                 f"'{self.executable}' not found: install the GitHub CLI (https://cli.github.com)"
             ) from None
         if done.returncode != 0:
-            raise GhError(f"{' '.join(argv[:3])} failed: {done.stderr.strip() or done.returncode}")
+            what = " ".join(["gh", *args[:2]])
+            raise GhError(f"{what} failed: {done.stderr.strip() or f'exit {done.returncode}'}")
         return done.stdout
 
     def open_issues(self, label: str = LABEL) -> list[Issue]:

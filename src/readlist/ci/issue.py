@@ -145,7 +145,7 @@ def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_B
     head = [MARKER]
     if failing:
         head.append(
-            f"The weekly link check{when} found **{len(failing)} of {total} links** "
+            f"The link check{when} found **{len(failing)} of {total} links** "
             f"that no longer work{run}."
         )
     else:
@@ -187,10 +187,9 @@ def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_B
     foot = [
         "### How to fix",
         "",
-        "- Find the new address of the reading and change `url:` in the entry "
-        "(keep the old one as `archived:` only if it is a web-archive snapshot).",
-        "- If the reading is gone for good, add an `archived:` snapshot "
-        "(for example from the Wayback Machine) or remove the entry.",
+        "- Find the reading's new address and change `url:` in the entry.",
+        "- If it is gone for good, set `archived:` to a snapshot "
+        "(for example from the Wayback Machine), or remove the entry.",
         "- Check a fix locally with `readlist check-links --changed`.",
         "",
         f"This issue is kept up to date by the `links` workflow and closes itself "
@@ -245,4 +244,4 @@ def decide(report: Report, open_issues: list[Issue], ctx: Context = Context()) -
 def closing_comment(report: Report, ctx: Context = Context()) -> str:
     when = f" on {ctx.date}" if ctx.date else ""
     run = f" ([workflow run]({ctx.run_url}))" if ctx.run_url else ""
-    return f"All {len(report.results)} links work again as of the link check{when}{run}. Closing."
+    return f"The link check{when} found no broken links among {len(report.results)}{run}. Closing."
