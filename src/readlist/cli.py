@@ -71,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("what", nargs="?", choices=["entry", "list"], default="entry")
     schema.set_defaults(func=cmd_schema)
 
+    from .links.command import add_parsers as add_link_parsers
+
+    add_link_parsers(commands)
+
     from .ci.cli import add_parser as add_ci_parser
 
     add_ci_parser(commands)

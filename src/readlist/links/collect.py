@@ -1,0 +1,45 @@
+"""Catalog -> {url: [(path, line), ...]}: every URL the readings cite, and where."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def collect(catalog) -> dict[str, list[tuple[Path, int]]]:
+    """Entry ``url``, ``links[].url`` and ``archived``, and list ``source.url``.
+
+    Each URL appears once, with every file and line that cites it, in catalog
+    order (entries by file name, then lists)."""
+    found: dict[str, list[tuple[Path, int]]] = {}
+
+    def add(url, path: Path, loc: tuple) -> None:
+        if not url:
+            return
+        url = str(url)
+        line, _ = catalog.locate(path, loc)
+        places = found.setdefault(url, [])
+        if (path, line) not in places:
+            places.append((path, line))
+
+    for entry_id, entry in catalog.entries.items():
+        path = catalog.entry_files[entry_id]
+        add(entry.url, path, ("url",))
+        for index, link in enumerate(entry.links or ()):
+            add(link.url, path, ("links", index, "url"))
+        add(getattr(entry, "archived", None), path, ("archived",))
+    for list_id, reading_list in catalog.lists.items():
+        path = catalog.list_files[list_id]
+        source = reading_list.source
+        if source is not None:
+            add(source.url, path, ("source", "url"))
+    return found
+
+
+def only_files(found: dict, files: set[Path]) -> dict:
+    """Keep the citations in `files` (resolved paths), and the URLs they cite."""
+    out = {}
+    for url, places in found.items():
+        kept = [(p, line) for p, line in places if Path(p).resolve() in files]
+        if kept:
+            out[url] = kept
+    return out

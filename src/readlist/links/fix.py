@@ -1,0 +1,126 @@
+"""``--fix``: rewrite permanently redirected URLs in the YAML files, in place.
+
+ruamel.yaml finds the exact scalar (so a URL is only replaced where the YAML
+really has that value, at the cited line), then the new URL is spliced into
+the original text: comments, quoting and layout stay byte for byte. Each file
+is written to a temporary file beside it and renamed over it (atomic).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+_PLAIN_OK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s#'\"]*$")
+
+
+def _scalars(node, found):
+    """(line, col, value) of every string scalar, 0-based, from ruamel's lc info."""
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            if isinstance(value, str):
+                line, col = node.lc.value(key)
+                found.append((line, col, value))
+            else:
+                _scalars(value, found)
+    elif isinstance(node, CommentedSeq):
+        for index, value in enumerate(node):
+            if isinstance(value, str):
+                line, col = node.lc.item(index)
+                found.append((line, col, value))
+            else:
+                _scalars(value, found)
+    return found
+
+
+def _render(new: str, quote: str) -> str:
+    if quote == "'":
+        return "'" + new.replace("'", "''") + "'"
+    if quote == '"':
+        return '"' + new.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return new if _PLAIN_OK.match(new) and ": " not in new else '"' + new.replace('"', '\\"') + '"'
+
+
+def rewrite_text(text: str, changes: dict[str, str], lines: set[int] | None = None) -> tuple[str, int]:
+    """Replace scalars equal to a key of `changes`; returns (new text, count).
+
+    `lines` (1-based) limits the rewrite to the cited lines."""
+    yaml = YAML(typ="rt")
+    data = yaml.load(io.StringIO(text))
+    rows = text.splitlines(keepends=True)
+    edits = []
+    for line, col, value in _scalars(data, []):
+        if value in changes and (lines is None or line + 1 in lines):
+            edits.append((line, col, value))
+    count = 0
+    for line, col, old in sorted(edits, reverse=True):
+        row = rows[line]
+        quote = row[col] if row[col] in "'\"" else ""
+        start = col
+        if quote:
+            end = row.index(quote, col + 1) + 1 if quote == "'" else _close_double(row, col)
+            if end <= start:
+                continue
+        else:
+            if not row.startswith(old, col):
+                continue  # a folded or multi-line scalar: leave it alone
+            end = col + len(old)
+        rows[line] = row[:start] + _render(changes[old], quote) + row[end:]
+        count += 1
+    return "".join(rows), count
+
+
+def _close_double(row: str, col: int) -> int:
+    i = col + 1
+    while i < len(row):
+        if row[i] == "\\":
+            i += 2
+            continue
+        if row[i] == '"':
+            return i + 1
+        i += 1
+    return -1
+
+
+def write_atomic(path: Path, text: str) -> None:
+    mode = path.stat().st_mode & 0o7777
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def apply_fixes(results) -> dict[Path, int]:
+    """Rewrite every `redirected` URL at the places that cite it."""
+    per_file: dict[Path, tuple[dict, set]] = {}
+    for r in results:
+        if r.outcome != "redirected" or not r.suggestion:
+            continue
+        for place in r.files:
+            changes, lines = per_file.setdefault(Path(place["path"]), ({}, set()))
+            changes[r.url] = r.suggestion
+            lines.add(int(place["line"]))
+    done = {}
+    for path, (changes, lines) in per_file.items():
+        raw = path.read_bytes()
+        bom = raw.startswith(b"\xef\xbb\xbf")
+        text = raw.decode("utf-8-sig")
+        new, count = rewrite_text(text, changes, lines)
+        if count:
+            write_atomic(path, ("\ufeff" if bom else "") + new)
+            done[path] = count
+    return done

@@ -1,0 +1,276 @@
+"""What to check and how to judge the answer: settings, per-host rules,
+address safety, canonical probes (YouTube oEmbed, arXiv, DOI) and the
+classification of responses into outcome words.
+
+Nothing here touches the network; ``check.py`` asks these functions.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+# The outcome words, exactly as the design contract spells them.
+OK, REDIRECTED, BROKEN, TIMEOUT, ERROR, BLOCKED, SKIPPED = (
+    "ok", "redirected", "broken", "timeout", "error", "blocked", "skipped",
+)
+OUTCOMES = (OK, REDIRECTED, BROKEN, TIMEOUT, ERROR, BLOCKED, SKIPPED)
+FAILURES = frozenset({BROKEN, TIMEOUT, ERROR})
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+BLOCK_STATUSES = frozenset({401, 403, 429, 999})
+PERMANENT_REDIRECTS = frozenset({301, 308})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 "
+    "readlist-linkcheck/0.1"
+)
+DEFAULT_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en-US,en;q=0.8",
+}
+
+# Cloud metadata services that are not covered by "not global" ranges.
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
+)
+
+# Final URLs that reveal a login or bot wall rather than the page.
+_WALL_PATH = re.compile(
+    r"/(login|signin|sign-in|sign_in|authwall|auth/login|accounts/login|checkpoint|"
+    r"captcha|challenge|uas/login|session/new)\b",
+    re.I,
+)
+_SOFT404_PATH = re.compile(r"/(404|not[-_]?found|page[-_]?not[-_]?found|error)(\.html?)?/?$", re.I)
+_SOFT404_TEXT = re.compile(
+    rb"<title[^>]*>[^<]{0,200}?(404|not found|page not found|doesn.t exist|does not exist|"
+    rb"no longer available|page unavailable)[^<]{0,200}?</title>"
+    rb"|<h1[^>]*>\s*(404|not found|page not found)\s*</h1>",
+    re.I,
+)
+_YOUTUBE_GONE = re.compile(rb'"playabilityStatus":\{"status":"(ERROR|LOGIN_REQUIRED)"', re.I)
+
+
+def parse_duration(text: str) -> float:
+    """`90`, `30s`, `15m`, `12h`, `7d`, `2w` -> seconds."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", str(text))
+    if not match:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 30s, 15m, 12h, 7d, 2w)")
+    scale = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[match.group(2)]
+    return float(match.group(1)) * scale
+
+
+def parse_statuses(values) -> frozenset[int]:
+    """[200, "401", "200..=299", "400..404"] -> set of status codes."""
+    out: set[int] = set()
+    for value in values or ():
+        text = str(value).strip()
+        if ".." in text:
+            lo, hi = text.split("..", 1)
+            inclusive = hi.startswith("=")
+            hi = hi.lstrip("=")
+            start, end = int(lo or 100), int(hi or 600)
+            out.update(range(start, end + 1 if inclusive else end))
+        else:
+            out.add(int(text))
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class HostRule:
+    """Settings for one host and its subdomains (``[tool.readlist.links.hosts."x"]``)."""
+
+    headers: dict = field(default_factory=dict)
+    accept: frozenset = frozenset()      # statuses counted as ok
+    concurrency: int | None = None
+    interval: float = 0.0                # seconds between requests to the host
+    method: str = "HEAD"                 # "GET" to inspect bodies (soft 404s)
+    skip: bool = False
+
+
+@dataclass
+class Settings:
+    """Everything that shapes a run; built from pyproject and the command line."""
+
+    concurrency: int = 128
+    per_host: int = 10
+    timeout: float = 20.0
+    retries: int = 2
+    backoff: float = 0.5                 # first retry delay, doubled each time, jittered
+    retry_after_cap: float = 30.0
+    max_redirects: int = 8
+    body_cap: int = 64 * 1024            # bytes read from a body at most
+    allow_private: tuple = ()            # () none; ("*",) all; else networks
+    exclude: tuple = ()                  # compiled regexes
+    hosts: dict = field(default_factory=dict)   # host suffix -> HostRule
+    youtube_oembed: str = "https://www.youtube.com/oembed"
+    doi_api: str = "https://doi.org/api/handles/"
+    arxiv_abs: str = "https://arxiv.org/abs/"
+    canonical_probes: bool = True
+    workers: int = 0                     # processes; 0 = automatic
+    interval: float = 0.0                # default per-host interval
+
+    def rule(self, host: str) -> HostRule | None:
+        host = host.lower().rstrip(".")
+        while host:
+            if host in self.hosts:
+                return self.hosts[host]
+            if "." not in host:
+                return None
+            host = host.split(".", 1)[1]
+        return None
+
+    def excluded(self, url: str) -> bool:
+        return any(rx.search(url) for rx in self.exclude)
+
+    def private_allowed(self, address) -> bool:
+        if "*" in self.allow_private:
+            return True
+        return any(address in net for net in self._networks())
+
+    def _networks(self):
+        nets = getattr(self, "_nets", None)
+        if nets is None:
+            nets = self._nets = [ipaddress.ip_network(n, strict=False) for n in self.allow_private]
+        return nets
+
+
+def read_pyproject(path: Path) -> dict:
+    """The ``[tool.readlist.links]`` table of a pyproject.toml, or {}."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+    return data.get("tool", {}).get("readlist", {}).get("links", {}) or {}
+
+
+def apply_config(settings: Settings, table: dict, where: str = "pyproject.toml") -> Settings:
+    """Fold a ``[tool.readlist.links]`` table into settings; unknown keys are errors."""
+    simple = {
+        "concurrency": int, "per-host": int, "timeout": float, "retries": int,
+        "backoff": float, "retry-after-cap": float, "max-redirects": int,
+        "body-cap": int, "youtube-oembed": str, "doi-api": str, "arxiv-abs": str,
+        "canonical-probes": bool, "workers": int, "interval": float,
+    }
+    for key, value in table.items():
+        if key in simple:
+            setattr(settings, key.replace("-", "_"), simple[key](value))
+        elif key == "exclude":
+            settings.exclude = settings.exclude + tuple(re.compile(x) for x in value)
+        elif key == "max-age":
+            settings.max_age_from_config = parse_duration(value)  # type: ignore[attr-defined]
+        elif key == "hosts":
+            for host, rule in value.items():
+                settings.hosts[host.lower()] = _host_rule(rule, f"{where}: hosts.{host}")
+        else:
+            raise ValueError(f"{where}: [tool.readlist.links] has no setting {key!r}")
+    return settings
+
+
+def _host_rule(table: dict, where: str) -> HostRule:
+    allowed = {"headers", "accept", "concurrency", "interval", "method", "skip"}
+    unknown = set(table) - allowed
+    if unknown:
+        raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}; use {sorted(allowed)}")
+    method = str(table.get("method", "HEAD")).upper()
+    if method not in ("HEAD", "GET"):
+        raise ValueError(f"{where}: method must be HEAD or GET")
+    return HostRule(
+        headers={str(k): str(v) for k, v in (table.get("headers") or {}).items()},
+        accept=parse_statuses(table.get("accept")),
+        concurrency=int(table["concurrency"]) if "concurrency" in table else None,
+        interval=float(table.get("interval", 0.0)),
+        method=method,
+        skip=bool(table.get("skip", False)),
+    )
+
+
+# -- address safety -------------------------------------------------------------
+def unsafe_address(address) -> str | None:
+    """Why an IP address must not be contacted, or None when it is public."""
+    if isinstance(address, str):
+        address = ipaddress.ip_address(address)
+    if getattr(address, "ipv4_mapped", None):
+        address = address.ipv4_mapped
+    if address in METADATA_ADDRESSES:
+        return "metadata"
+    if address.is_loopback:
+        return "loopback"
+    if address.is_link_local:
+        return "link-local"
+    if address.is_private:
+        return "private"
+    if not address.is_global or address.is_multicast or address.is_unspecified:
+        return "reserved"
+    return None
+
+
+# -- canonical probes -----------------------------------------------------------
+def probe_for(url: str, settings: Settings) -> tuple[str, str | None]:
+    """(URL to request, kind of probe) for a cited URL.
+
+    YouTube videos are checked through oEmbed (a deleted video's watch page
+    still answers 200); arXiv papers through their abs page (never a PDF);
+    DOIs through the DOI handle API (the publisher's page is often a bot wall).
+    """
+    if not settings.canonical_probes:
+        return url, None
+    from ..urls import arxiv_id, doi, youtube_id
+
+    if video := youtube_id(url):
+        watch = f"https://www.youtube.com/watch?v={video}"
+        return f"{settings.youtube_oembed}?format=json&url={quote(watch, safe='')}", "youtube"
+    if paper := arxiv_id(url):
+        parts = urlsplit(url)
+        if parts.path.startswith(("/pdf/", "/format/")) or parts.path.endswith(".pdf"):
+            return settings.arxiv_abs + paper, "arxiv"
+        return url, None
+    if name := doi(url):
+        return settings.doi_api + quote(name, safe="/"), "doi"
+    return url, None
+
+
+def judge_probe(kind: str, status: int) -> tuple[str, str | None] | None:
+    """Outcome of a canonical probe's final status, or None to judge it plainly."""
+    if kind == "youtube":
+        if 200 <= status < 300:
+            return OK, None
+        if status in (401, 403):
+            # oEmbed answers 401 for videos whose owner disabled embedding:
+            # the video exists.
+            return OK, "embedding disabled"
+        if status in (400, 404):
+            return BROKEN, "video unavailable (oEmbed)"
+    if kind == "doi":
+        if 200 <= status < 300:
+            return OK, None
+        if status == 404:
+            return BROKEN, "DOI not registered"
+    return None
+
+
+def is_wall(final_url: str) -> bool:
+    return bool(_WALL_PATH.search(urlsplit(final_url).path))
+
+
+def soft_404_url(original: str, final_url: str) -> bool:
+    """A redirect that lands on a not-found page or from a deep page to the root."""
+    if final_url == original:
+        return False
+    path = urlsplit(final_url).path
+    if _SOFT404_PATH.search(path):
+        return True
+    orig_path = urlsplit(original).path
+    return path in ("", "/") and orig_path.strip("/").count("/") >= 1
+
+
+def soft_404_body(head: bytes) -> bool:
+    return bool(_SOFT404_TEXT.search(head)) or bool(_YOUTUBE_GONE.search(head))
