@@ -1,0 +1,240 @@
+/* readlist: mark entries as read (localStorage), progress per topic and
+   overall, filters by kind, tier and length. The pages are complete without
+   this script; it only adds controls. Works with Material's instant loading. */
+(function () {
+  "use strict";
+
+  var KEY = "readlist:read";
+  var LENGTHS = [
+    ["", "Any length"], ["short", "Under 15 min"], ["medium", "15 min to 1 h"],
+    ["long", "1 to 4 h"], ["huge", "Over 4 h"]
+  ];
+  var KINDS = {
+    paper: "Paper", post: "Post", video: "Video", course: "Course", book: "Book",
+    chapter: "Chapter", thesis: "Thesis", talk: "Talk", code: "Code", thread: "Thread", notes: "Notes"
+  };
+
+  function loadRead() {
+    try {
+      var value = JSON.parse(window.localStorage.getItem(KEY) || "{}");
+      return value && typeof value === "object" ? value : {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function saveRead(read) {
+    try {
+      window.localStorage.setItem(KEY, JSON.stringify(read));
+    } catch (e) { /* storage disabled: marks last for this page only */ }
+  }
+
+  var read = loadRead();
+
+  function isRead(id) { return Object.prototype.hasOwnProperty.call(read, id); }
+
+  function setRead(id, value) {
+    if (value) { read[id] = new Date().toISOString().slice(0, 10); } else { delete read[id]; }
+    saveRead(read);
+    refresh();
+  }
+
+  function items() {
+    return Array.prototype.slice.call(document.querySelectorAll(".rl-entry[data-entry], .rl-row[data-entry]"));
+  }
+
+  function headingOf(card) {
+    if (!card.classList.contains("rl-entry")) { return null; }
+    var prev = card.previousElementSibling;
+    return prev && /^H[1-6]$/.test(prev.tagName) ? prev : null;
+  }
+
+  function makeCheckbox(id, title) {
+    var box = document.createElement("input");
+    box.type = "checkbox";
+    box.className = "rl-check";
+    box.setAttribute("data-rl-check", id);
+    box.setAttribute("aria-label", "Mark as read: " + title);
+    box.title = "Mark as read";
+    box.addEventListener("click", function (event) { event.stopPropagation(); });
+    box.addEventListener("change", function () { setRead(id, box.checked); });
+    return box;
+  }
+
+  function addCheckboxes() {
+    items().forEach(function (item) {
+      var id = item.getAttribute("data-entry");
+      var host = headingOf(item) || (item.classList.contains("rl-row") ? item : null);
+      if (!host || host.querySelector(".rl-check")) { return; }
+      host.insertBefore(makeCheckbox(id, host.textContent.trim()), host.firstChild);
+    });
+  }
+
+  function bar(done, total) {
+    var pct = total ? Math.round(done * 1000 / total) / 10 : 0;
+    return '<span class="rl-bar" role="progressbar" aria-valuemin="0" aria-valuemax="' + total +
+      '" aria-valuenow="' + done + '"><span class="rl-bar-fill" style="width:' + pct + '%"></span></span>';
+  }
+
+  function count(ids) {
+    var list = (ids || "").split(/\s+/).filter(Boolean);
+    var done = list.filter(isRead).length;
+    return { done: done, total: list.length };
+  }
+
+  function refresh() {
+    document.querySelectorAll("[data-rl-check]").forEach(function (box) {
+      box.checked = isRead(box.getAttribute("data-rl-check"));
+    });
+    items().forEach(function (item) {
+      var done = isRead(item.getAttribute("data-entry"));
+      item.classList.toggle("rl-is-read", done);
+      var heading = headingOf(item);
+      if (heading) { heading.classList.toggle("rl-is-read", done); }
+    });
+    document.querySelectorAll("[data-rl-progress]").forEach(function (el) {
+      if (!el.getAttribute("data-label")) { el.setAttribute("data-label", el.textContent.trim()); }
+      var c = count(el.getAttribute("data-entries"));
+      el.hidden = false;
+      el.innerHTML = "";
+      var label = document.createElement("span");
+      label.className = "rl-progress-label";
+      label.textContent = el.getAttribute("data-label") + ": " + c.done + " of " + c.total + " read";
+      el.insertAdjacentHTML("afterbegin", bar(c.done, c.total));
+      el.appendChild(label);
+    });
+    document.querySelectorAll("tr[data-entries]").forEach(function (row) {
+      var cell = row.querySelector(".rl-progress-col");
+      if (!cell) { return; }
+      var c = count(row.getAttribute("data-entries"));
+      cell.innerHTML = bar(c.done, c.total) + '<span class="rl-bar-label">' + c.done + "/" + c.total + "</span>";
+    });
+    applyFilters();
+  }
+
+  /* -- filters ------------------------------------------------------------ */
+  var state = { kind: "", tiers: {}, length: "", hideRead: false };
+
+  function visible(item) {
+    if (state.kind && item.getAttribute("data-kind") !== state.kind) { return false; }
+    var anyTier = Object.keys(state.tiers).some(function (t) { return state.tiers[t]; });
+    if (anyTier && !state.tiers[item.getAttribute("data-tier")]) { return false; }
+    if (state.length && item.getAttribute("data-length") !== state.length) { return false; }
+    if (state.hideRead && isRead(item.getAttribute("data-entry"))) { return false; }
+    return true;
+  }
+
+  function applyFilters() {
+    var bars = document.querySelectorAll(".rl-filters");
+    if (!bars.length) { return; }
+    var all = items(), shown = 0;
+    all.forEach(function (item) {
+      var show = visible(item);
+      if (show) { shown += 1; }
+      item.hidden = !show;
+      var heading = headingOf(item);
+      if (heading) { heading.hidden = !show; }
+    });
+    // Hide group headings (tiers, topics, sections) left with nothing to show.
+    document.querySelectorAll(".md-content article h2").forEach(function (h2) {
+      var el = h2.nextElementSibling, any = false, has = false;
+      while (el && el.tagName !== "H2") {
+        var inside = el.matches("[data-entry]") ? [el] : Array.prototype.slice.call(el.querySelectorAll("[data-entry]"));
+        inside.forEach(function (item) { has = true; if (!item.hidden) { any = true; } });
+        if (el.tagName === "DETAILS" && state.tiers["4"]) { el.open = true; }
+        el = el.nextElementSibling;
+      }
+      if (has) { h2.hidden = !any; }
+    });
+    bars.forEach(function (b) {
+      var out = b.querySelector(".rl-filter-count");
+      if (out) { out.textContent = shown + " of " + all.length + " shown"; }
+    });
+  }
+
+  function addFilters() {
+    var slot = document.querySelector(".rl-filter-slot");
+    var all = items();
+    if (!slot || slot.querySelector(".rl-filters") || all.length < 2) { return; }
+    state = { kind: "", tiers: {}, length: "", hideRead: false };
+    var kinds = {}, tiers = {};
+    all.forEach(function (item) {
+      var k = item.getAttribute("data-kind");
+      if (k) { kinds[k] = true; }
+      tiers[item.getAttribute("data-tier")] = true;
+    });
+
+    var form = document.createElement("form");
+    form.className = "rl-filters";
+    form.setAttribute("role", "search");
+    form.setAttribute("aria-label", "Filter readings");
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+
+    var kindSelect = document.createElement("select");
+    kindSelect.name = "kind";
+    kindSelect.setAttribute("aria-label", "Kind");
+    kindSelect.add(new Option("Any kind", ""));
+    Object.keys(kinds).sort().forEach(function (k) { kindSelect.add(new Option(KINDS[k] || k, k)); });
+    kindSelect.addEventListener("change", function () { state.kind = kindSelect.value; applyFilters(); });
+    form.appendChild(kindSelect);
+
+    var fieldset = document.createElement("fieldset");
+    var legend = document.createElement("legend");
+    legend.textContent = "Tier";
+    fieldset.appendChild(legend);
+    ["1", "2", "3", "4"].forEach(function (t) {
+      if (!tiers[t]) { return; }
+      var label = document.createElement("label");
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = "tier";
+      box.value = t;
+      box.addEventListener("change", function () { state.tiers[t] = box.checked; applyFilters(); });
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(t === "4" ? "4+" : t));
+      fieldset.appendChild(label);
+    });
+    form.appendChild(fieldset);
+
+    var lengthSelect = document.createElement("select");
+    lengthSelect.name = "length";
+    lengthSelect.setAttribute("aria-label", "Length");
+    LENGTHS.forEach(function (pair) { lengthSelect.add(new Option(pair[1], pair[0])); });
+    lengthSelect.addEventListener("change", function () { state.length = lengthSelect.value; applyFilters(); });
+    form.appendChild(lengthSelect);
+
+    var hide = document.createElement("label");
+    var hideBox = document.createElement("input");
+    hideBox.type = "checkbox";
+    hideBox.name = "hide-read";
+    hideBox.addEventListener("change", function () { state.hideRead = hideBox.checked; applyFilters(); });
+    hide.appendChild(hideBox);
+    hide.appendChild(document.createTextNode("Hide read"));
+    form.appendChild(hide);
+
+    var out = document.createElement("output");
+    out.className = "rl-filter-count";
+    out.setAttribute("aria-live", "polite");
+    form.appendChild(out);
+    slot.appendChild(form);
+  }
+
+  function init() {
+    read = loadRead();
+    addCheckboxes();
+    addFilters();
+    refresh();
+  }
+
+  window.addEventListener("storage", function (event) {
+    if (event.key === KEY) { read = loadRead(); refresh(); }
+  });
+
+  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
+    window.document$.subscribe(init);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

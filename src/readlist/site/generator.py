@@ -1,0 +1,543 @@
+"""Catalog in, site out: `{path: markdown}` pages, a nav, assets and downloads.
+
+This module knows nothing of MkDocs. Pages are rendered from the Jinja2
+templates in `templates/`; everything a contributor wrote is made safe by
+`text.py` before it reaches a template. Links between generated pages are
+written as final relative URLs (in raw HTML, which every Markdown engine passes
+through), so the output is the same whether MkDocs or another generator turns
+it into HTML; `url_style` says which URL shape the target uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+from markupsafe import Markup
+
+from ..models import DEFAULT_WPM, KINDS, TIERS, Catalog, Entry, ReadingList, Topic
+from . import text
+
+UrlStyle = Literal["directory", "html"]
+SECTIONS = ("reading_path", "lists", "tags", "stats", "downloads")
+
+KIND_LABELS = {
+    "paper": "Paper", "post": "Post", "video": "Video", "course": "Course", "book": "Book",
+    "chapter": "Chapter", "thesis": "Thesis", "talk": "Talk", "code": "Code",
+    "thread": "Thread", "notes": "Notes",
+}
+# (bucket id, label, upper bound in minutes)
+LENGTH_BUCKETS = (
+    ("short", "Under 15 min", 15.0),
+    ("medium", "15 min to 1 h", 60.0),
+    ("long", "1 to 4 h", 240.0),
+    ("huge", "Over 4 h", float("inf")),
+)
+LATEST = 10
+ASSETS = ("readlist.css", "readlist.js")
+ASSET_DIR = "assets/readlist"
+DOWNLOADS = {"feed": "feed.xml", "json": "readings.json", "bibtex": "readings.bib"}
+
+
+def tier_label(tier: int) -> str:
+    return "Tier 4+" if tier >= 4 else f"Tier {tier}"
+
+
+def duration(minutes: float) -> str:
+    """36 min, 1 h 20 min, 12 h; whole minutes, at least 1."""
+    total = max(1, round(minutes))
+    if total < 60:
+        return f"{total} min"
+    hours, mins = divmod(total, 60)
+    if hours >= 10 or mins == 0:
+        return f"{round(total / 60)} h"
+    return f"{hours} h {mins} min"
+
+
+def bar(share: float) -> Markup:
+    """A share as a bar chart cell drawn with CSS (no script, no CDN)."""
+    pct = max(0.0, min(1.0, share)) * 100
+    return Markup(
+        f'<span class="rl-bar" role="img" aria-label="{pct:.1f}%">'
+        f'<span class="rl-bar-fill" style="width:{pct:.1f}%"></span></span>'
+        f'<span class="rl-bar-label">{pct:.1f}%</span>'
+    )
+
+
+def length_bucket(minutes: float | None) -> str:
+    if not minutes:
+        return "unknown"
+    for bucket, _label, upper in LENGTH_BUCKETS:
+        if minutes <= upper:
+            return bucket
+    return LENGTH_BUCKETS[-1][0]
+
+
+@dataclass
+class SiteOptions:
+    """What the generator needs besides the Catalog."""
+
+    words_per_minute: int = DEFAULT_WPM
+    new_since: dt.date | None = None  # entries added on or after this date are "new"
+    sections: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(SECTIONS, True))
+    url_style: UrlStyle = "directory"
+    site_name: str = "Reading list"
+    site_url: str | None = None
+    intro: str | None = None  # Markdown for the home page, else a default text
+
+    def on(self, section: str) -> bool:
+        return self.sections.get(section, True)
+
+    @staticmethod
+    def new_cutoff(new: int | str | dt.date | None, today: dt.date | None = None) -> dt.date | None:
+        """`new` as days before today, or a date (or its ISO text)."""
+        if new is None or new is False:
+            return None
+        if isinstance(new, dt.date):
+            return new
+        if isinstance(new, int):
+            return (today or dt.date.today()) - dt.timedelta(days=new)
+        return dt.date.fromisoformat(str(new))
+
+
+@dataclass
+class Site:
+    """The generated site: Markdown pages by source path, a nav, extra files."""
+
+    pages: dict[str, str]
+    nav: list[Any]
+    files: dict[str, str]  # downloads (feed.xml, readings.json, ...) by path
+    titles: dict[str, str]
+
+    @staticmethod
+    def asset_paths() -> dict[str, Path]:
+        """Site path -> file in the package, for the CSS and JS."""
+        base = resources.files(__package__) / "assets"
+        return {f"{ASSET_DIR}/{name}": Path(str(base / name)) for name in ASSETS}
+
+    def write(self, out: Path) -> list[Path]:
+        """Write pages, downloads and assets under `out`; return what was written."""
+        written = []
+        for rel, content in [*self.pages.items(), *self.files.items()]:
+            path = out / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+            written.append(path)
+        for rel, src in self.asset_paths().items():
+            path = out / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(src.read_bytes())
+            written.append(path)
+        return written
+
+
+# -- page paths and links -------------------------------------------------------
+
+
+def page_url(src: str, style: UrlStyle) -> str:
+    """The URL (relative to the site root) that a page source path ends up at."""
+    if not src.endswith(".md"):
+        return src
+    stem = src[:-3]
+    if style == "html":
+        return stem + ".html"
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def relative_url(target: str, base: str) -> str:
+    """`target` relative to the page at `base` (both site-root URLs)."""
+    base_dir = base if base.endswith("/") or not base else posixpath.dirname(base)
+    rel = posixpath.relpath(target or ".", base_dir or ".")
+    if target.endswith("/") or target == "":
+        rel = rel.rstrip("/") + "/"
+        if rel == "./":
+            rel = "./"
+    return rel
+
+
+def _render_env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("readlist.site", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["md"] = text.markdown_html
+    env.filters["md_inline"] = text.md_inline
+    env.filters["duration"] = duration
+    env.filters["tier_label"] = tier_label
+    env.filters["thousands"] = lambda n: f"{int(n):,}"
+    env.filters["percent"] = lambda x: f"{x * 100:.1f}%" if x else "0%"
+    env.filters["web_url"] = text.web_url
+    env.globals["bar"] = bar
+    env.globals["KIND_LABELS"] = KIND_LABELS
+    env.globals["LENGTH_BUCKETS"] = LENGTH_BUCKETS
+    return env
+
+
+_ENV: jinja2.Environment | None = None
+
+
+def environment() -> jinja2.Environment:
+    global _ENV
+    if _ENV is None:
+        _ENV = _render_env()
+    return _ENV
+
+
+# -- the derived numbers --------------------------------------------------------
+
+
+@dataclass
+class Totals:
+    entries: int = 0
+    words: int = 0
+    minutes: float = 0.0
+
+    def add(self, entry: Entry, wpm: int) -> None:
+        self.entries += 1
+        self.words += entry.words() or 0
+        self.minutes += entry.minutes(wpm)
+
+
+class Builder:
+    """Renders every page of one catalog; create one per build."""
+
+    def __init__(self, catalog: Catalog, options: SiteOptions) -> None:
+        self.catalog = catalog
+        self.options = options
+        self.env = environment()
+        self.wpm = options.words_per_minute
+        self.ordered = catalog.ordered_entries()
+        self.by_topic: dict[str, list[Entry]] = defaultdict(list)
+        for entry in self.ordered:
+            self.by_topic[entry.topic].append(entry)
+
+    # paths ---------------------------------------------------------------
+    @cached_property
+    def topic_src(self) -> dict[str, str]:
+        return {
+            topic.id: f"topics/{topic.id}/index.md" if topic.children else f"topics/{topic.id}.md"
+            for topic, _ in self.catalog.walk_topics()
+        }
+
+    def tier_src(self, tier: int) -> str:
+        return f"reading-path/tier-{tier}.md"
+
+    def list_src(self, list_id: str) -> str:
+        return f"lists/{list_id}.md"
+
+    def url(self, src: str) -> str:
+        return page_url(src, self.options.url_style)
+
+    def linker(self, current: str):
+        """A function (src, anchor) -> href relative to the page `current`."""
+        base = self.url(current)
+        cache: dict[str, str] = {}
+
+        def link(src: str, anchor: str | None = None) -> str:
+            if src not in cache:
+                cache[src] = relative_url(self.url(src), base)
+            href = cache[src]
+            return f"{href}#{anchor}" if anchor else href
+
+        return link
+
+    # numbers ---------------------------------------------------------------
+    def totals(self, entries: list[Entry]) -> Totals:
+        total = Totals()
+        for entry in entries:
+            total.add(entry, self.wpm)
+        return total
+
+    @cached_property
+    def grand(self) -> Totals:
+        return self.totals(self.ordered)
+
+    def subtree_entries(self, topic: Topic) -> list[Entry]:
+        return [e for t, _ in topic.walk() for e in self.by_topic.get(t.id, [])]
+
+    def is_new(self, entry: Entry) -> bool:
+        cutoff = self.options.new_since
+        return bool(cutoff and entry.added and entry.added >= cutoff)
+
+    # one entry as template data -----------------------------------------------
+    @cached_property
+    def _views(self) -> dict[str, dict[str, Any]]:
+        return {}
+
+    def view(self, entry: Entry) -> dict[str, Any]:
+        """Everything a template shows of an entry, already made safe
+        (links to other pages are added per page by the templates)."""
+        cached = self._views.get(entry.id)
+        if cached is not None:
+            return cached
+        minutes = entry.minutes(self.wpm) if entry.parsed_length else None
+        topic = self.catalog.topic_index.get(entry.topic)
+        view = {
+            "id": entry.id,
+            "title": entry.title,
+            "title_md": text.md_inline(entry.title),
+            "url": text.web_url(entry.url),
+            "kind": entry.kind,
+            "kind_label": KIND_LABELS.get(entry.kind or "", ""),
+            "tier": entry.tier,
+            "authors": entry.authors,
+            "year": entry.year,
+            "length": entry.length,
+            "minutes": minutes,
+            "minutes_attr": round(minutes) if minutes else "",
+            "read_time": (
+                duration(minutes)
+                if minutes and entry.parsed_length and entry.parsed_length.unit in ("words", "pages")
+                else None
+            ),
+            "bucket": length_bucket(minutes),
+            "new": self.is_new(entry),
+            "added": entry.added,
+            "tags": entry.tags,
+            "summary": text.markdown_html(entry.summary),
+            "notes": [text.markdown_html(n, True) for n in entry.notes],
+            "links": [(ln.title, text.web_url(ln.url)) for ln in entry.links if text.web_url(ln.url)],
+            "aka": entry.aka,
+            "archived": text.web_url(entry.archived),
+            "topic_id": entry.topic,
+            "topic_title": topic.title if topic else entry.topic,
+            "lists": [(rl.id, rl.title) for rl in self.catalog.lists_of(entry.id)],
+        }
+        self._views[entry.id] = view
+        return view
+
+    # rendering ---------------------------------------------------------------
+    def render(self, template: str, src: str, **context: Any) -> str:
+        link = self.linker(src)
+        return self.env.get_template(template).render(
+            link=link,
+            src=src,
+            site=self,
+            opts=self.options,
+            view=self.view,
+            topic_src=self.topic_src,
+            tier_src=self.tier_src,
+            list_src=self.list_src,
+            **context,
+        )
+
+    def build(self) -> Site:
+        pages: dict[str, str] = {}
+        titles: dict[str, str] = {}
+        opts = self.options
+
+        pages["index.md"] = self.render(
+            "home.md.j2", "index.md", latest=self.latest(), topic_rows=self.topic_rows(),
+            downloads=self.downloads_on(),
+        )
+        titles["index.md"] = "Home"
+
+        for topic, depth in self.catalog.walk_topics():
+            src = self.topic_src[topic.id]
+            entries = self.by_topic.get(topic.id, [])
+            pages[src] = self.render(
+                "topic.md.j2", src, topic=topic, tiers=self.group_by_tier(entries),
+                path=self.catalog.topic_path(topic.id), totals=self.totals(entries),
+                ids=" ".join(e.id for e in entries),
+                subtree=self.totals(self.subtree_entries(topic)),
+                children=[(c, self.totals(self.subtree_entries(c))) for c in topic.children],
+            )
+            titles[src] = topic.title
+
+        if opts.on("reading_path"):
+            tiers = {t: [e for e in self.ordered if e.tier == t] for t in TIERS}
+            pages["reading-path/index.md"] = self.render(
+                "reading_path.md.j2", "reading-path/index.md",
+                tiers=[(t, self.totals(es)) for t, es in tiers.items()],
+            )
+            titles["reading-path/index.md"] = "Reading path"
+            for tier, entries in tiers.items():
+                src = self.tier_src(tier)
+                groups = []
+                for topic, _ in self.catalog.walk_topics():
+                    here = [e for e in self.by_topic.get(topic.id, []) if e.tier == tier]
+                    if here:
+                        groups.append((topic, here))
+                pages[src] = self.render(
+                    "tier.md.j2", src, tier=tier, groups=groups, totals=self.totals(entries),
+                    ids=" ".join(e.id for _, es in groups for e in es),
+                )
+                titles[src] = tier_label(tier)
+
+        if opts.on("lists") and self.catalog.lists:
+            pages["lists/index.md"] = self.render(
+                "lists.md.j2", "lists/index.md",
+                lists=[(rl, self.list_totals(rl)) for rl in self.catalog.lists.values()],
+            )
+            titles["lists/index.md"] = "Lists"
+            for rl in self.catalog.lists.values():
+                src = self.list_src(rl.id)
+                pages[src] = self.render(
+                    "list.md.j2", src, rl=rl, sections=self.list_sections(rl),
+                    totals=self.list_totals(rl),
+                )
+                titles[src] = rl.title
+
+        if opts.on("tags"):
+            pages["tags.md"] = self.render("tags.md.j2", "tags.md", tags=self.tags())
+            titles["tags.md"] = "Tags"
+
+        if opts.on("stats"):
+            pages["stats.md"] = self.render("stats.md.j2", "stats.md", **self.stats())
+            titles["stats.md"] = "Stats"
+
+        return Site(pages=pages, nav=self.nav(pages, titles), files=self.downloads(), titles=titles)
+
+    # page data -----------------------------------------------------------------
+    def group_by_tier(self, entries: list[Entry]) -> list[tuple[int, list[Entry]]]:
+        groups: dict[int, list[Entry]] = defaultdict(list)
+        for entry in entries:
+            groups[entry.tier].append(entry)
+        return [(tier, groups[tier]) for tier in TIERS if groups.get(tier)]
+
+    def latest(self) -> list[Entry]:
+        dated = [e for e in self.ordered if e.added]
+        dated.sort(key=lambda e: e.added, reverse=True)  # stable: reading order on ties
+        return dated[:LATEST]
+
+    def topic_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for topic, depth in self.catalog.walk_topics():
+            own = self.by_topic.get(topic.id, [])
+            subtree = self.subtree_entries(topic)
+            rows.append({
+                "topic": topic, "depth": depth, "own": own, "totals": self.totals(subtree),
+                "tiers": Counter(e.tier for e in subtree),
+                "ids": " ".join(e.id for e in subtree),
+            })
+        return rows
+
+    def list_entries(self, rl: ReadingList) -> list[Entry]:
+        entries = self.catalog.entries
+        return [entries[eid] for eid in dict.fromkeys(rl.entry_ids()) if eid in entries]
+
+    def list_totals(self, rl: ReadingList) -> Totals:
+        return self.totals(self.list_entries(rl))
+
+    def list_sections(self, rl: ReadingList) -> list[dict[str, Any]]:
+        entries = self.catalog.entries
+        total = self.list_totals(rl).minutes or 1.0
+        out = []
+        for n, section in enumerate(rl.sections, 1):
+            members = [entries[eid] for eid in section.entries if eid in entries]
+            totals = self.totals(members)
+            out.append({
+                "section": section, "anchor": f"section-{n}", "entries": members,
+                "totals": totals, "share": totals.minutes / total,
+            })
+        return out
+
+    def tags(self) -> list[tuple[str, list[Entry]]]:
+        by_tag: dict[str, list[Entry]] = defaultdict(list)
+        for entry in self.ordered:
+            for tag in entry.tags:
+                by_tag[tag].append(entry)
+        return sorted(by_tag.items())
+
+    def stats(self) -> dict[str, Any]:
+        grand = self.grand.minutes or 1.0
+        wpm = self.wpm
+
+        def row(label: str, entries: list[Entry], **extra: Any) -> dict[str, Any]:
+            totals = self.totals(entries)
+            return {"label": label, "totals": totals, "share": totals.minutes / grand, **extra}
+
+        topics = [
+            row(topic.title, self.subtree_entries(topic), depth=depth, src=self.topic_src[topic.id])
+            for topic, depth in self.catalog.walk_topics()
+        ]
+        lists = []
+        for rl in self.catalog.lists.values():
+            members = self.list_entries(rl)
+            list_total = self.totals(members).minutes or 1.0
+            r = row(rl.title, members, src=self.list_src(rl.id))
+            r["share"] = 1.0 if members else 0.0
+            r["sections"] = [
+                {**s, "share": s["totals"].minutes / list_total} for s in self.list_sections(rl)
+            ]
+            lists.append(r)
+        kinds = [row(KIND_LABELS[k], [e for e in self.ordered if e.kind == k]) for k in KINDS]
+        kinds = [r for r in kinds if r["totals"].entries]
+        unknown = [e for e in self.ordered if not e.kind]
+        if unknown:
+            kinds.append(row("Other", unknown))
+        tiers = [
+            row(tier_label(t), [e for e in self.ordered if e.tier == t], src=self.tier_src(t))
+            for t in TIERS
+        ]
+        return {"topics": topics, "lists": lists, "kinds": kinds, "tiers": tiers, "wpm": wpm}
+
+    # downloads ---------------------------------------------------------------
+    def downloads_on(self) -> dict[str, str]:
+        if not self.options.on("downloads"):
+            return {}
+        try:
+            from .. import exporting  # noqa: F401
+        except ImportError:  # pragma: no cover - exporting ships with the package
+            return {}
+        return dict(DOWNLOADS)
+
+    def downloads(self) -> dict[str, str]:
+        wanted = self.downloads_on()
+        if not wanted:
+            return {}
+        from .. import exporting
+
+        files = {
+            DOWNLOADS["json"]: exporting.export_json(self.catalog),
+            DOWNLOADS["bibtex"]: exporting.export_bibtex(self.catalog),
+            DOWNLOADS["feed"]: exporting.atom_feed(
+                self.catalog, self.options.site_url,
+                title=f"{self.options.site_name}: latest additions",
+            ),
+        }
+        return files
+
+    # nav -----------------------------------------------------------------------
+    def nav(self, pages: dict[str, str], titles: dict[str, str]) -> list[Any]:
+        nav: list[Any] = [{"Home": "index.md"}]
+        if "reading-path/index.md" in pages:
+            nav.append({"Reading path": ["reading-path/index.md"] + [
+                {tier_label(t): self.tier_src(t)} for t in TIERS
+            ]})
+
+        def topic_nav(topic: Topic) -> dict[str, Any]:
+            src = self.topic_src[topic.id]
+            if not topic.children:
+                return {topic.title: src}
+            return {topic.title: [src] + [topic_nav(child) for child in topic.children]}
+
+        nav.append({"Topics": [topic_nav(t) for t in self.catalog.topics]})
+        if "lists/index.md" in pages:
+            nav.append({"Lists": ["lists/index.md"] + [
+                {rl.title: self.list_src(rl.id)} for rl in self.catalog.lists.values()
+            ]})
+        for src, title in (("tags.md", "Tags"), ("stats.md", "Stats")):
+            if src in pages:
+                nav.append({title: src})
+        return nav
+
+
+def generate_site(catalog: Catalog, options: SiteOptions | None = None) -> Site:
+    """Render the whole site for `catalog`."""
+    return Builder(catalog, options or SiteOptions()).build()

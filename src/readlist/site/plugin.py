@@ -1,0 +1,180 @@
+"""`plugins: [search, readlist]`: thin MkDocs glue around the site generator.
+
+* on_config: adds the Markdown extensions the pages use and the CSS/JS.
+* on_files: loads `readings/`, reports problems through the plugin logger
+  as `file:line:col: severity: message`, generates the pages and adds them
+  (and the downloads and assets) with `File.generated`; builds the nav when
+  mkdocs.yml has none.
+* on_serve: watches `readings/`, which lives outside `docs_dir`.
+
+Errors fail `mkdocs build` (warnings fail it under `--strict`); under
+`mkdocs serve` they are logged and the site is built from the valid files, so
+the server keeps running until the YAML is fixed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from .generator import SECTIONS, Site, SiteOptions, generate_site
+
+log = get_plugin_logger(__name__)
+
+EXTENSIONS = ("attr_list", "md_in_html")
+
+
+class _Sections(base.Config):
+    reading_path = c.Type(bool, default=True)
+    lists = c.Type(bool, default=True)
+    tags = c.Type(bool, default=True)
+    stats = c.Type(bool, default=True)
+    downloads = c.Type(bool, default=True)
+
+
+class ReadlistConfig(base.Config):
+    readings = c.Type(str, default="readings")
+    words_per_minute = c.Type(int, default=220)
+    new = c.Optional(c.Type((int, str, dt.date)))  # days, or a date; default 30 days
+    sections = c.SubConfig(_Sections)
+    intro = c.Optional(c.Type(str))
+    nav = c.Type(bool, default=True)  # build the nav when mkdocs.yml has none
+
+
+class ReadlistPlugin(BasePlugin[ReadlistConfig]):
+    def __init__(self) -> None:
+        self.command = "build"
+        self.site: Site | None = None
+        self.readings_dir: Path | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Having on_startup keeps one plugin instance across `serve` rebuilds.
+        self.command = command
+
+    # -- config -------------------------------------------------------------
+    def _readings_dir(self, config) -> Path:
+        root = Path(self.config.readings)
+        if not root.is_absolute() and config.config_file_path:
+            root = Path(os.path.dirname(os.path.abspath(config.config_file_path))) / root
+        return root
+
+    def on_config(self, config):
+        if self.config.words_per_minute <= 0:
+            raise PluginError("readlist: 'words_per_minute' must be more than zero")
+        for ext in EXTENSIONS:
+            if ext not in config.markdown_extensions:
+                config.markdown_extensions.append(ext)
+        for css in Site.asset_paths():
+            if css.endswith(".css") and css not in config.extra_css:
+                config.extra_css.append(css)
+        js = [p for p in Site.asset_paths() if p.endswith(".js")]
+        for path in js:
+            if path not in [str(s) for s in config.extra_javascript]:
+                config.extra_javascript.append(path)
+        self.readings_dir = self._readings_dir(config)
+        self._user_nav = config.nav is not None
+        return config
+
+    # -- files ----------------------------------------------------------------
+    def _options(self, config) -> SiteOptions:
+        new = self.config.new if self.config.new is not None else 30
+        try:
+            cutoff = SiteOptions.new_cutoff(new)
+        except ValueError:
+            raise PluginError(f"readlist: 'new' must be a number of days or a date, not {new!r}")
+        sections = {name: bool(self.config.sections.get(name, True)) for name in SECTIONS}
+        return SiteOptions(
+            words_per_minute=self.config.words_per_minute,
+            new_since=cutoff,
+            sections=sections,
+            url_style="directory" if config.use_directory_urls else "html",
+            site_name=config.site_name,
+            site_url=config.site_url or None,
+            intro=self.config.intro,
+        )
+
+    def _load(self):
+        from ..loading import load
+
+        assert self.readings_dir is not None
+        if not self.readings_dir.is_dir():
+            raise PluginError(f"readlist: readings directory not found: {self.readings_dir}")
+        loaded = load(self.readings_dir)
+        for d in loaded.diagnostics:
+            (log.error if d.severity == "error" else log.warning)(d.text())
+        if loaded.errors:
+            summary = f"{len(loaded.errors)} error(s) in {self.readings_dir}"
+            if self.command == "serve":
+                log.error(f"{summary}; showing the valid files until they are fixed")
+            else:
+                raise PluginError(f"readlist: {summary}")
+        return loaded.catalog
+
+    def on_files(self, files: Files, *, config) -> Files:
+        start = time.perf_counter()
+        catalog = self._load()
+        site = generate_site(catalog, self._options(config))
+        self.site = site
+        for src, content in site.pages.items():
+            if files.get_file_from_path(src) is not None:
+                log.info(f"docs/{src} replaces the generated page")
+                continue
+            files.append(File.generated(config, src, content=content))
+        for src, content in site.files.items():
+            if files.get_file_from_path(src) is None:
+                files.append(File.generated(config, src, content=content))
+        for src, path in Site.asset_paths().items():
+            if files.get_file_from_path(src) is None:
+                files.append(File.generated(config, src, abs_src_path=str(path)))
+        if self.config.nav and not self._user_nav:
+            config.nav = site.nav + self._other_pages(files, site)
+        log.debug(
+            f"{len(catalog.entries)} entries -> {len(site.pages)} pages "
+            f"in {time.perf_counter() - start:.2f}s"
+        )
+        return files
+
+    @staticmethod
+    def _other_pages(files: Files, site: Site) -> list:
+        """Hand-written pages in docs_dir, after the generated ones."""
+        return sorted(
+            f.src_uri
+            for f in files.documentation_pages()
+            if f.src_uri not in site.pages and f.inclusion is not InclusionLevel.EXCLUDED
+        )
+
+    # -- pages ------------------------------------------------------------------
+    def on_post_page(self, output: str, *, page, config) -> str:
+        """Point feed readers at the Atom feed from every page."""
+        if self.site is None or "feed.xml" not in self.site.files:
+            return output
+        href = _relative(page.url, "feed.xml")
+        link = (
+            f'<link rel="alternate" type="application/atom+xml" '
+            f'title="{_attr(config.site_name)}: latest additions" href="{href}">'
+        )
+        return output.replace("</head>", link + "</head>", 1)
+
+    # -- serve --------------------------------------------------------------------
+    def on_serve(self, server, *, config, builder):
+        if self.readings_dir is not None and self.readings_dir.is_dir():
+            server.watch(str(self.readings_dir))
+        return server
+
+
+def _relative(page_url: str, target: str) -> str:
+    from mkdocs.utils import get_relative_url
+
+    return get_relative_url(target, page_url or ".")
+
+
+def _attr(value: str) -> str:
+    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
