@@ -1,0 +1,214 @@
+"""The commands the workflows run, run here the way the workflows run them.
+
+ci.yml: `readlist validate --format github`, `readlist fmt --check`,
+`mkdocs build --strict`, `readlist check-links --changed origin/<base> --format github`.
+links.yml: `readlist ci shards`, `readlist check-links --shard I/N --cache ... --format json
+--output ...` per shard, `readlist merge-reports`, `readlist ci link-issue` (real
+reports from a real check against a loopback server).
+pages.yml: `mkdocs build --strict --site-dir site`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from readlist.cli import build_parser
+
+from .conftest import ROOT, readlist
+
+
+def _has(command: str) -> bool:
+    return command in build_parser()._subparsers._group_actions[0].choices
+
+
+# --- ci.yml: validate, fmt, mkdocs -----------------------------------------------------
+
+
+def test_validate_as_ci_runs_it():
+    done = readlist("validate", "--format", "github")
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "::error" not in done.stdout
+
+
+def test_validate_annotations_point_at_the_line(readings_copy):
+    entry = next((readings_copy / "entries").glob("*.yaml"))
+    entry.write_text(entry.read_text().replace("summary:", "summery:", 1))
+    done = readlist("validate", str(readings_copy), "--format", "github")
+    assert done.returncode == 1
+    line = next(line for line in done.stdout.splitlines() if "summery" in line)
+    assert line.startswith("::error file=") and entry.name in line and ",line=" in line
+
+
+@pytest.mark.skipif(not _has("fmt"), reason="readlist fmt is not built yet")
+def test_fmt_check_as_ci_runs_it():
+    done = readlist("fmt", "--check")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
+@pytest.mark.skipif(not (ROOT / "mkdocs.yml").exists(), reason="mkdocs.yml is not there yet")
+def test_mkdocs_build_strict_as_pages_runs_it(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "site" / "index.html").exists()
+
+
+# --- a small reading list whose links point at a loopback server ------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def _answer(self, body: bool) -> None:
+        path = self.path.split("?")[0]
+        if path.startswith("/ok"):
+            self.send_response(200)
+        elif path.startswith("/moved"):
+            self.send_response(301)
+            self.send_header("Location", "/ok/new-home")
+        else:
+            self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_HEAD(self):  # noqa: N802
+        self._answer(False)
+
+    def do_GET(self):  # noqa: N802
+        self._answer(True)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+SUMMARY = ("A reading made up for the tests of the link workflow. It exists only so that a "
+           "link checker has something to look at, and it says nothing else of interest to anyone.")
+
+
+def write_entry(readings: Path, entry_id: str, url: str) -> Path:
+    path = readings / "entries" / f"{entry_id}.yaml"
+    path.write_text(
+        f"title: {entry_id.replace('-', ' ').title()}\nurl: {url}\ntopic: basics\ntier: 1\n"
+        f"kind: post\nsummary: >-\n  {SUMMARY}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def small_readings(root: Path, base: str) -> Path:
+    readings = root / "readings"
+    (readings / "entries").mkdir(parents=True)
+    (readings / "topics.yaml").write_text("- id: basics\n  title: Basics\n", encoding="utf-8")
+    for i in range(6):
+        write_entry(readings, f"fine-{i}", f"{base}/ok/{i}")
+    write_entry(readings, "gone-paper", f"{base}/gone")
+    write_entry(readings, "moved-post", f"{base}/moved")
+    return readings
+
+
+# --- links.yml: shards, check per shard, merge, the issue ----------------------------------
+
+
+@pytest.mark.skipif(not (_has("check-links") and _has("merge-reports")),
+                    reason="readlist check-links / merge-reports are not built yet")
+def test_weekly_link_check_end_to_end(tmp_path, server, clean_env):
+    readings = small_readings(tmp_path, server)
+    done = readlist("ci", "shards", str(readings), "--per-shard", "3", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    shards = json.loads(done.stdout)
+    assert shards == ["1/3", "2/3", "3/3"]
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for shard in shards:
+        slug = shard.replace("/", "-of-")
+        done = readlist(
+            "check-links", str(readings), "--allow-private", "--shard", shard,
+            "--cache", str(tmp_path / ".cache" / "links.json"),
+            "--format", "json", "--output", str(reports / f"links-{slug}.json"),
+            "--retries", "0", "--timeout", "5", cwd=tmp_path, env=clean_env,
+        )
+        assert done.returncode in (0, 1), done.stderr  # 1 = broken links, a report all the same
+    merged = tmp_path / "report.json"
+    done = readlist("merge-reports", *map(str, sorted(reports.glob("*.json"))), "--format", "json",
+                    "--output", str(merged),
+                    cwd=tmp_path, env=clean_env)
+    assert done.returncode in (0, 1), done.stderr
+    data = json.loads(merged.read_text())
+    assert len(data["results"]) == 8
+
+    done = readlist("ci", "link-issue", "--report", str(merged), "--body-only", "--date", "2026-11-02",
+                    cwd=tmp_path, env=clean_env)
+    assert done.returncode == 0, done.stderr
+    body = done.stdout
+    assert "found **1 of 8 links** that no longer work" in body
+    row = next(line for line in body.splitlines() if f"<{server}/gone>" in line)
+    assert "HTTP 404" in row and "gone-paper.yaml:2" in row
+    assert "Moved permanently (1)" in body and f"<{server}/ok/new-home>" in body
+
+    issues = tmp_path / "issues.json"
+    issues.write_text("[]")
+    decision = json.loads(readlist("ci", "link-issue", "--report", str(merged), "--issues", str(issues),
+                                   cwd=tmp_path, env=clean_env).stdout)
+    assert decision["action"] == "open" and decision["title"] == "Link rot: 1 link needs fixing"
+
+    # fixed: the same issue is closed on the next run
+    write_entry(readings, "gone-paper", f"{server}/ok/found-again")
+    done = readlist("check-links", str(readings), "--allow-private", "--no-cache", "--format", "json",
+                    "--output", str(merged), "--retries", "0", cwd=tmp_path, env=clean_env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    issues.write_text(json.dumps([{"number": 7, "title": decision["title"], "body": decision["body"]}]))
+    decision = json.loads(readlist("ci", "link-issue", "--report", str(merged), "--issues", str(issues),
+                                   cwd=tmp_path, env=clean_env).stdout)
+    assert (decision["action"], decision["issue"]) == ("close", 7)
+
+
+# --- ci.yml: links of the changed entries, against the base branch ------------------------
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "init.defaultBranch=main",
+         *args], cwd=cwd, check=True, capture_output=True, text=True,
+    ).stdout
+
+
+@pytest.mark.skipif(not _has("check-links"), reason="readlist check-links is not built yet")
+def test_changed_links_of_a_pull_request_are_annotated(tmp_path, server, clean_env):
+    upstream = tmp_path / "upstream"
+    small_readings(upstream, server)
+    write_entry(upstream / "readings", "already-broken", f"{server}/gone-long-ago")
+    git(upstream, "init", "-q")
+    git(upstream, "add", "-A")
+    git(upstream, "commit", "-qm", "base")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(upstream), str(clone))
+    git(clone, "switch", "-qc", "add-a-reading")
+    added = write_entry(clone / "readings", "new-but-broken", f"{server}/gone-too")
+    git(clone, "add", "-A")
+    git(clone, "commit", "-qm", "Add a reading")
+
+    # what ci.yml runs, with BASE_REF=main (plus --allow-private: the server is on loopback)
+    done = readlist("check-links", "--changed", "origin/main", "--format", "github", "--no-cache",
+                    "--allow-private", "--retries", "0", cwd=clone, env=clean_env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    errors = [line for line in done.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1, done.stdout  # only the changed entry, not the old broken one
+    assert f"file=readings/entries/{added.name}" in errors[0] and "line=2" in errors[0]
