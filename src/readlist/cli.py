@@ -54,6 +54,27 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .diagnostics import render
+    from .loading import load
+    from .site.generator import SiteOptions, generate_site
+
+    loaded = load(_readings(args.root))
+    if output := render(loaded.diagnostics, "text"):
+        print(output, file=sys.stderr)
+    if loaded.errors:
+        return 1
+    options = SiteOptions(
+        words_per_minute=args.words_per_minute,
+        new_since=SiteOptions.new_cutoff(args.new),
+        url_style=args.urls,
+        site_url=args.site_url,
+    )
+    written = generate_site(loaded.catalog, options).write(Path(args.out))
+    print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="readlist", description="Keep a curated reading list as data."
@@ -70,6 +91,23 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of an entry (or a list)")
     schema.add_argument("what", nargs="?", choices=["entry", "list"], default="entry")
     schema.set_defaults(func=cmd_schema)
+
+    generate = commands.add_parser(
+        "generate", help="write the site's Markdown pages, downloads and assets to a folder"
+    )
+    generate.add_argument("root", nargs="?", help="readings directory (default: readings)")
+    generate.add_argument("--out", required=True, help="folder to write (a docs_dir)")
+    generate.add_argument("--words-per-minute", type=int, default=220, metavar="N")
+    generate.add_argument(
+        "--new", type=lambda v: int(v) if v.isdigit() else v, default=30,
+        help="days (or an ISO date) within which an entry counts as new (default: 30)",
+    )
+    generate.add_argument(
+        "--urls", choices=["directory", "html"], default="directory",
+        help="URL shape of the target site: page/ (MkDocs default) or page.html",
+    )
+    generate.add_argument("--site-url", help="absolute site URL, for the feed")
+    generate.set_defaults(func=cmd_generate)
 
     from .links.command import add_parsers as add_link_parsers
 
