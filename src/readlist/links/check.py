@@ -267,8 +267,9 @@ class Engine:
         try:
             answer = await self.fetch(url, probe, kind, rule, method)
             if method == "HEAD" and answer.status is not None and answer.status >= 400 \
-                    and answer.outcome != SKIPPED:
-                # HEAD refused or unreliable (405, 403, 501, ...): ask with GET.
+                    and answer.status not in RETRY_STATUSES:
+                # HEAD refused or unreliable (405, 403, 404, 501, ...): ask with GET.
+                # Overload answers (429, 503, ...) are retried instead.
                 answer = await self.fetch(url, probe, kind, rule, "GET")
             return answer
         except UnsafeAddress as exc:

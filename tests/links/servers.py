@@ -1,0 +1,196 @@
+"""Real HTTP(S) servers on loopback addresses for the link-checker tests.
+
+One asyncio loop in a background thread serves several "hosts"
+(127.0.0.x addresses, one port each); every case of the issue is a path.
+Hits and bytes sent are recorded so tests can assert what the checker did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import socket
+import ssl
+import struct
+import threading
+from urllib.parse import parse_qs, urlsplit
+
+OK_PAGE = b"<!doctype html><html><head><title>A fine page</title></head><body>Hello</body></html>"
+NOT_FOUND_PAGE = b"<!doctype html><html><head><title>Page not found</title></head><body>Sorry</body></html>"
+HUGE = 100 * 1024 * 1024
+
+
+class Hosts:
+    def __init__(self) -> None:
+        self.hits: collections.Counter = collections.Counter()     # (host, method, path)
+        self.sent: collections.Counter = collections.Counter()     # path -> body bytes written
+        self.ports: dict[str, int] = {}
+        self.loop = asyncio.new_event_loop()
+        self.servers = []
+
+    # -- life cycle ----------------------------------------------------------------
+    def start(self, plain: list[str], tls: dict[str, ssl.SSLContext]) -> None:
+        ready = threading.Event()
+
+        def run():
+            asyncio.set_event_loop(self.loop)
+
+            async def boot():
+                for host in plain:
+                    await self._listen(host, None)
+                for host, context in tls.items():
+                    await self._listen(host, context)
+                ready.set()
+
+            self.loop.run_until_complete(boot())
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        assert ready.wait(10), "test servers did not start"
+
+    async def _listen(self, host, context):
+        server = await asyncio.start_server(
+            lambda r, w, host=host: self._serve(host, r, w), host, 0, ssl=context)
+        self.servers.append(server)
+        self.ports[host] = server.sockets[0].getsockname()[1]
+
+    def stop(self) -> None:
+        async def close():
+            for server in self.servers:
+                server.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        asyncio.run_coroutine_threadsafe(close(), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+    def url(self, host: str, path: str, scheme: str = "http") -> str:
+        return f"{scheme}://{host}:{self.ports[host]}{path}"
+
+    def count(self, path: str, method: str | None = None) -> int:
+        return sum(n for (h, m, p), n in self.hits.items()
+                   if p == path and (method is None or m == method))
+
+    # -- the cases ---------------------------------------------------------------------
+    async def _serve(self, host, reader, writer):
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                method, target, _ = head.split(b"\r\n", 1)[0].decode().split(" ", 2)
+                parts = urlsplit(target)
+                path = parts.path
+                self.hits[(host, method, path)] += 1
+                keep = await self._case(host, method, path, parse_qs(parts.query), writer)
+                if not keep:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError, ValueError):
+            pass
+        finally:
+            try:
+                writer.close()
+            except Exception:
+                pass
+
+    def _nth(self, host, method, path):
+        return self.hits[(host, method, path)]
+
+    async def _respond(self, writer, method, status, body=b"", headers=()):
+        lines = [f"HTTP/1.1 {status} X"]
+        lines += [f"{k}: {v}" for k, v in headers]
+        lines.append(f"Content-Length: {len(body)}")
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + (b"" if method == "HEAD" else body))
+        await writer.drain()
+        return True
+
+    async def _case(self, host, method, path, query, writer):
+        R = lambda status, body=b"", headers=(): self._respond(writer, method, status, body, headers)  # noqa: E731
+        port = self.ports[host]
+        if path in ("/ok", "/final", "/not-found", "/login"):
+            body = NOT_FOUND_PAGE if path == "/not-found" else OK_PAGE
+            return await R(200, body, [("Content-Type", "text/html")])
+        if path.startswith("/arxiv/"):
+            return await R(200 if path == "/arxiv/1706.03762" else 404, OK_PAGE)
+        if path in ("/401", "/403", "/404", "/410", "/500", "/999"):
+            return await R(int(path[1:]), b"no")
+        if path == "/flaky503":  # 503 once, then 200
+            if sum(self.hits[(host, m, path)] for m in ("HEAD", "GET")) == 1:
+                return await R(503, b"busy")
+            return await R(200, OK_PAGE)
+        if path == "/ratelimited":  # 429 with Retry-After: 1 once, then 200
+            if sum(self.hits[(host, m, path)] for m in ("HEAD", "GET")) == 1:
+                return await R(429, b"slow down", [("Retry-After", "1")])
+            return await R(200, OK_PAGE)
+        if path == "/always429":
+            return await R(429, b"slow down", [("Retry-After", "0")])
+        if path in ("/head405", "/head403"):
+            if method == "HEAD":
+                return await R(int(path[-3:]))
+            return await R(200, OK_PAGE)
+        redirects = {
+            "/moved301": (301, "/ok"), "/moved308": (308, "/ok"), "/temp302": (302, "/ok"),
+            "/chain1": (301, "/chain2"), "/chain2": (308, "/final"),
+            "/mixed1": (302, "/mixed2"), "/mixed2": (301, "/ok"),
+            "/loop-a": (302, "/loop-b"), "/loop-b": (302, "/loop-a"),
+            "/to-broken": (301, "/404"),
+            "/to-private": (302, f"http://127.0.0.3:{port}/ok"),
+            "/to-login": (302, "/login?next=/private"),
+            "/soft404": (302, "/not-found"),
+        }
+        if path in redirects:
+            status, location = redirects[path]
+            return await R(status, b"", [("Location", location)])
+        if path.startswith("/many/"):  # an endless chain of temporary redirects
+            n = int(path.rsplit("/", 1)[1])
+            return await R(302, b"", [("Location", f"/many/{n + 1}")])
+        if path == "/soft404-body":
+            return await R(200, NOT_FOUND_PAGE, [("Content-Type", "text/html")])
+        if path == "/reset":  # abort the connection: RST, no answer
+            sock = writer.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            writer.transport.abort()
+            return False
+        if path == "/garbage":
+            writer.write(b"THIS IS NOT HTTP AT ALL\r\n\r\n")
+            await writer.drain()
+            return False
+        if path == "/hang":
+            await asyncio.sleep(3600)
+            return False
+        if path == "/trickle":  # HEAD refused; GET sends one byte every 0.2 s
+            if method == "HEAD":
+                return await R(405)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+            for _ in range(1000):
+                writer.write(b"x")
+                await writer.drain()
+                self.sent[path] += 1
+                await asyncio.sleep(0.2)
+            return False
+        if path == "/huge":  # HEAD refused; GET offers 100 MiB
+            if method == "HEAD":
+                return await R(405)
+            sock = writer.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 32 * 1024)
+            writer.write(f"HTTP/1.1 200 OK\r\nContent-Length: {HUGE}\r\n\r\n".encode())
+            chunk = b"y" * 16384
+            try:
+                for _ in range(HUGE // len(chunk)):
+                    writer.write(chunk)
+                    await writer.drain()
+                    self.sent[path] += len(chunk)
+            except ConnectionError:
+                pass
+            return False
+        if path == "/oembed":
+            video = query.get("url", [""])[0].rsplit("=", 1)[-1]
+            if video == "dQw4w9WgXcQ":
+                return await R(200, b'{"title": "a video"}', [("Content-Type", "application/json")])
+            return await R(404, b"Not Found")
+        if path.startswith("/handles/"):
+            if path == "/handles/10.1234/real":
+                return await R(200, b'{"responseCode": 1}')
+            return await R(404, b'{"responseCode": 100}')
+        return await R(404, b"unknown test path")
