@@ -117,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_ci_parser(commands)
 
+    from .authoring.command import add_parsers as add_authoring_parsers
+
+    add_authoring_parsers(commands)
+
     return parser
 
 

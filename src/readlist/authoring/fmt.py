@@ -35,7 +35,12 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    LiteralScalarString,
+    ScalarString,
+)
 
 from ..loading import MAX_BYTES, YamlProblem, read_yaml
 
@@ -91,10 +96,26 @@ def _reorder(mapping: CommentedMap, order: Iterable[str]) -> None:
         mapping.move_to_end(key)
 
 
+_FLOW_UNSAFE = re.compile(r"[:#,\[\]{}?&*!|>'\"%@`]|^\s|\s$|^-")
+
+
+def _flow_safe(value: Any) -> Any:
+    """Plain strings that PyYAML could misread inside [...] or {...} get quoted."""
+    if isinstance(value, str) and not isinstance(value, ScalarString) and _FLOW_UNSAFE.search(value):
+        return DoubleQuotedScalarString(value)
+    return value
+
+
 def _flow(node: Any, flow: bool) -> None:
     if isinstance(node, (CommentedMap, CommentedSeq)) and not _has_comments(node):
         if flow:
             node.fa.set_flow_style()
+            if isinstance(node, CommentedMap):
+                for key in list(node):
+                    node[key] = _flow_safe(node[key])
+            else:
+                for i, item in enumerate(node):
+                    node[i] = _flow_safe(item)
         else:
             node.fa.set_block_style()
 
@@ -213,7 +234,13 @@ def _format_mapping(text: str, doc_kind: str, order: tuple[str, ...]) -> str:
 def _format_topics(text: str) -> str:
     data = _yaml().load(text)
     _style_topics(data)
-    return _dump(data)
+    dumped = _dump(data)
+    if isinstance(data, CommentedSeq) and not data.fa.flow_style():
+        # a top-level list starts in the first column, nested ones are indented
+        dumped = "".join(
+            line[2:] if line.startswith("  ") else line for line in dumped.splitlines(keepends=True)
+        )
+    return dumped
 
 
 def detect_kind(path: Path) -> str:

@@ -1,0 +1,199 @@
+"""The `new`, `fmt`, `import` and `export` subcommands: argument parsing and
+printing only; the work is in new.py, fmt.py, importing.py and exporting.py."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _err(message: str) -> int:
+    print(f"readlist: error: {message}", file=sys.stderr)
+    return 1
+
+
+def _rel(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .new import Endpoints, NewError, create_entry
+
+    endpoints = Endpoints.from_env()
+    if args.arxiv_api or args.oembed_api or args.github_api:
+        endpoints = Endpoints(
+            arxiv_api=args.arxiv_api or endpoints.arxiv_api,
+            youtube_oembed=args.oembed_api or endpoints.youtube_oembed,
+            youtube_watch=endpoints.youtube_watch,
+            github_api=(args.github_api or endpoints.github_api).rstrip("/"),
+        )
+    try:
+        created = create_entry(
+            args.url, Path(args.root), topic=args.topic, tier=args.tier, entry_id=args.id,
+            title=args.title, kind=args.kind, timeout=args.timeout, endpoints=endpoints,
+            dry_run=args.dry_run,
+        )
+    except NewError as exc:
+        return _err(f"{exc}; nothing written")
+    if args.dry_run:
+        sys.stdout.write(created.text)
+        return 0
+    print(f"wrote {_rel(created.path)} (from {created.metadata.source})", file=sys.stderr)
+    for note in created.metadata.notes:
+        print(f"  note: {note}", file=sys.stderr)
+    print(
+        f"  next: write {', '.join(created.missing)} in {_rel(created.path)}; "
+        "`readlist validate` reports it until then",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_fmt(args: argparse.Namespace) -> int:
+    from .fmt import run
+
+    paths = [Path(p) for p in args.paths] or [Path("readings")]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        return _err(f"no such file or directory: {missing[0]}")
+    results = run(paths, check=args.check)
+    failed = [r for r in results if r.error]
+    changed = [r for r in results if r.changed]
+    for result in failed:
+        error = result.error
+        assert error is not None
+        print(f"{_rel(result.path)}:{error.line}:{error.col}: error: {error.message}", file=sys.stderr)
+    for result in changed:
+        print(("would reformat " if args.check else "reformatted ") + _rel(result.path))
+    summary = (
+        f"{len(changed)} file(s) {'would be ' if args.check else ''}reformatted, "
+        f"{len(results) - len(changed) - len(failed)} unchanged"
+        + (f", {len(failed)} with errors" if failed else "")
+    )
+    print(summary, file=sys.stderr)
+    if failed or (args.check and changed):
+        return 1
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importing import ImportError_, plan_import, write
+
+    source, root = Path(args.file), Path(args.out)
+    try:
+        plan = plan_import(
+            source, root, list_id=args.list, source_url=args.source_url,
+            default_tier=args.tier, force=args.force,
+        )
+    except ImportError_ as exc:
+        return _err(f"{exc}; nothing written")
+    for note in sorted(plan.notes, key=lambda n: n.line):
+        severity = "warning" if note.kind in ("not understood", "duplicate") else "note"
+        print(f"{_rel(source)}:{note.line}: {severity}: {note.kind}: {note.message}", file=sys.stderr)
+    if not args.dry_run:
+        write(plan)
+    verb = "would import" if args.dry_run else "imported"
+    not_understood = sum(n.kind == "not understood" for n in plan.notes)
+    print(
+        f"{verb} {_rel(source)} into {_rel(root)}: {len(plan.new_entries)} new entries, "
+        f"{len(plan.linked)} already in the catalog (linked), {len(plan.new_topics)} new topics, "
+        f"list '{plan.list_id}' with {plan.sections} sections; "
+        f"{not_understood} line(s) not understood",
+        file=sys.stderr,
+    )
+    if plan.new_entries and not args.dry_run:
+        print(
+            f"  next: write the summaries of the {len(plan.new_entries)} new entries; "
+            "`readlist validate` lists them until then",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ..diagnostics import render
+    from ..exporting import atom_feed, export
+    from ..loading import load
+
+    root = Path(args.root)
+    if not root.is_dir():
+        return _err(f"{root} is not a directory")
+    loaded = load(root)
+    if loaded.errors:
+        print(render(loaded.errors, "text"), file=sys.stderr)
+        if not args.allow_errors:
+            return _err(f"{len(loaded.errors)} validation error(s); fix them or pass --allow-errors")
+    if args.format == "atom":
+        text = atom_feed(loaded.catalog, args.site_url)
+    else:
+        text = export(loaded.catalog, args.format)
+    if args.output and args.output != "-":
+        from .fmt import atomic_write
+
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(Path(args.output), text)
+        print(f"wrote {args.output} ({len(loaded.catalog.entries)} entries)", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _tier(value: str) -> int:
+    if value not in ("1", "2", "3", "4"):
+        raise argparse.ArgumentTypeError("tier must be 1, 2, 3 or 4")
+    return int(value)
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    new = commands.add_parser(
+        "new", help="add a reading: fetch its metadata and write readings/entries/<id>.yaml",
+        description="Fetch title, authors, year, kind and length for URL (arXiv API, YouTube "
+        "oEmbed, GitHub API, or the page's citation_/OpenGraph/JSON-LD tags) and write a new "
+        "entry with the summary left for you. Service base URLs: READLIST_ARXIV_API, "
+        "READLIST_YOUTUBE_OEMBED, READLIST_YOUTUBE_WATCH, READLIST_GITHUB_API.",
+    )
+    new.add_argument("url")
+    new.add_argument("--topic", help="topic id")
+    new.add_argument("--tier", type=_tier, help="1 (read first) .. 4")
+    new.add_argument("--root", default="readings", help="readings directory (default: readings)")
+    new.add_argument("--id", help="entry id (default: from the title)")
+    new.add_argument("--title", help="use this title instead of the fetched one")
+    new.add_argument("--kind", help="paper, post, video, ... (default: guessed)")
+    new.add_argument("--timeout", type=float, default=15.0, metavar="S", help="seconds (default: 15)")
+    new.add_argument("--dry-run", action="store_true", help="print the entry, write nothing")
+    new.add_argument("--arxiv-api", help=argparse.SUPPRESS)
+    new.add_argument("--oembed-api", help=argparse.SUPPRESS)
+    new.add_argument("--github-api", help=argparse.SUPPRESS)
+    new.set_defaults(func=cmd_new)
+
+    fmt = commands.add_parser(
+        "fmt", help="rewrite YAML files in canonical key order and layout, keeping comments"
+    )
+    fmt.add_argument("paths", nargs="*", help="files or directories (default: readings)")
+    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
+    fmt.set_defaults(func=cmd_fmt)
+
+    imp = commands.add_parser(
+        "import", help="import a Markdown reading list (headings, tiers, [title](url) items)"
+    )
+    imp.add_argument("file", metavar="FILE.md")
+    imp.add_argument("--list", metavar="ID", help="list id (default: from the list's title)")
+    imp.add_argument("--out", default="readings", metavar="ROOT", help="readings directory (default: readings)")
+    imp.add_argument("--source-url", help="where the list was published (for attribution)")
+    imp.add_argument("--tier", type=_tier, default=1, help="tier of items before any 'Tier N' line (default: 1)")
+    imp.add_argument("--force", action="store_true", help="overwrite an existing list file")
+    imp.add_argument("--dry-run", action="store_true", help="report what would be imported, write nothing")
+    imp.set_defaults(func=cmd_import)
+
+    export = commands.add_parser("export", help="write the catalog as JSON, CSV, BibTeX or Atom")
+    export.add_argument("root", nargs="?", default="readings", help="readings directory (default: readings)")
+    export.add_argument("--format", choices=["json", "csv", "bibtex", "atom"], default="json")
+    export.add_argument("--output", "-o", metavar="FILE", help="file to write (default: standard output)")
+    export.add_argument("--site-url", help="absolute site URL (Atom only)")
+    export.add_argument("--allow-errors", action="store_true", help="export the valid entries even if some files have errors")
+    export.set_defaults(func=cmd_export)
