@@ -50,6 +50,7 @@ def markdown_html(text: str, inline: bool = False) -> Markup:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+    clean = clean.strip()
     if inline and clean.startswith("<p>") and clean.endswith("</p>") and clean.count("<p>") == 1:
         clean = clean[3:-4]
     return Markup(clean)
@@ -60,8 +61,8 @@ def plain(text: str) -> str:
     return nh3.clean(str(markdown_html(text)), tags=set()).strip()
 
 
-_MD_SPECIAL = {c: "\\" + c for c in "\\`*_{}[]()#+-.!>"}
-_MD_SPECIAL.update({"<": "&lt;", "&": "&amp;"})
+_MD_SPECIAL = {c: "\\" + c for c in "\\`*_{}[]()#+-.!"}
+_MD_SPECIAL.update({"<": "&lt;", ">": "&gt;", "&": "&amp;"})
 _MD_TABLE = str.maketrans(_MD_SPECIAL)
 
 

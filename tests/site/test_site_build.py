@@ -1,0 +1,116 @@
+"""Real `mkdocs build --strict` runs: the real readings/ and the fixtures."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from conftest import REPO, mkdocs
+
+from readlist.loading import load
+
+
+def _index(site: Path) -> list[dict]:
+    return json.loads((site / "search" / "search_index.json").read_text())["docs"]
+
+
+def _topic_url(catalog, topic_id: str) -> str:
+    topic = catalog.topic_index[topic_id]
+    return f"topics/{topic.id}/"
+
+
+def _check_every_entry(site: Path, readings: Path) -> None:
+    catalog = load(readings).catalog
+    docs = _index(site)
+    locations = [d["location"] for d in docs]
+    for entry in catalog.entries.values():
+        want = f"{_topic_url(catalog, entry.topic)}#{entry.id}"
+        assert locations.count(want) == 1, f"{want} should be one search result"
+        doc = next(d for d in docs if d["location"] == want)
+        for author in entry.authors[:2]:
+            assert author in doc["text"]
+        html = (site / _topic_url(catalog, entry.topic) / "index.html").read_text()
+        assert f'id="{entry.id}"' in html, f"anchor #{entry.id} missing"
+    # No duplicates from tier, list or tag pages.
+    assert not [loc for loc in locations if loc.startswith(("reading-path/", "lists/", "tags/"))]
+
+
+def test_real_site_builds_strict_with_every_entry(real_site):
+    _check_every_entry(real_site, REPO / "readings")
+    assert (real_site / "stats" / "index.html").is_file()
+    home = (real_site / "index.html").read_text()
+    assert 'type="application/atom+xml"' in home and 'href="feed.xml"' in home
+    assert (real_site / "feed.xml").read_text().startswith("<?xml")
+    json.loads((real_site / "readings.json").read_text())
+    assert "@" in (real_site / "readings.bib").read_text()
+
+
+def test_real_site_has_no_script_from_data(real_site):
+    theme_scripts = 0
+    for html in real_site.rglob("*.html"):
+        text = html.read_text()
+        for match in re.finditer(r"<script\b[^>]*>", text):
+            tag = match.group(0)
+            # Only the theme's own scripts: src= to assets, or Material's inline config.
+            assert ("src=" in tag) or tag in ("<script>", '<script id="__config" type="application/json">'), tag
+            theme_scripts += 1
+        assert "javascript:" not in text.lower()
+    assert theme_scripts
+
+
+def test_fixture_site(fixture_site, fixture_project):
+    _check_every_entry(fixture_site, fixture_project / "readings")
+    gamma = (fixture_site / "topics" / "gamma" / "index.html").read_text()
+    body = gamma.split('id="evil-entry"')[1].split("</article>")[0]
+    assert "<script" not in body and "onerror" not in body and "javascript:" not in body.lower()
+    assert "<iframe" not in body and "&lt;b&gt;Bold&lt;/b&gt;" in body
+    alpha = (fixture_site / "topics" / "alpha" / "index.html").read_text()
+    assert 'href="https://example.org/compilers"' in alpha
+    assert 'href="../../lists/friends-list/#compilers-for-everyone"' in alpha
+    assert (fixture_site / "lists" / "friends-list" / "index.html").is_file()
+    assert (fixture_site / "reading-path" / "tier-4" / "index.html").is_file()
+    beta = (fixture_site / "topics" / "beta" / "index.html").read_text()
+    assert re.search(r'<details class="rl-more">\s*<summary>', beta)
+    feed = (fixture_site / "feed.xml").read_text()
+    assert "https://fixture.example/feed.xml" in feed
+    # Generated pages without a hand-written nav still appear in the navigation.
+    assert 'href="topics/alpha/"' in (fixture_site / "index.html").read_text()
+
+
+def _copy(project: Path, tmp_path: Path) -> Path:
+    dest = tmp_path / "project"
+    shutil.copytree(project, dest, ignore=shutil.ignore_patterns("site"))
+    return dest
+
+
+def test_validation_error_fails_build_with_position(fixture_project, tmp_path):
+    project = _copy(fixture_project, tmp_path)
+    bad = project / "readings" / "entries" / "gamma-notes.yaml"
+    bad.write_text(bad.read_text().replace("tier: 3", "tier: 9"))
+    result = mkdocs("build", cwd=project, check=False)
+    assert result.returncode != 0
+    assert re.search(r"readings/entries/gamma-notes\.yaml:4:7: error: tier", result.stderr), result.stderr
+
+
+def test_warning_fails_only_under_strict(fixture_project, tmp_path):
+    project = _copy(fixture_project, tmp_path)
+    entry = project / "readings" / "entries" / "gamma-notes.yaml"
+    text = entry.read_text()
+    entry.write_text(text[: text.index("summary:")] + "summary: Too short.\n")
+    assert mkdocs("build", cwd=project, check=False).returncode == 0
+    strict = mkdocs("build", "--strict", cwd=project, check=False)
+    assert strict.returncode != 0
+    assert "gamma-notes.yaml:" in strict.stderr and "summary has 2 words" in strict.stderr
+
+
+def test_generate_command_writes_markdown(fixture_project, tmp_path):
+    from readlist.cli import main
+
+    out = tmp_path / "out"
+    assert main(["generate", str(fixture_project / "readings"), "--out", str(out), "--urls", "html"]) == 0
+    assert (out / "topics" / "alpha.md").read_text().startswith("---\n")
+    assert (out / "assets" / "readlist" / "readlist.js").is_file()
+    assert (out / "feed.xml").is_file()
+    assert "../lists/friends-list.html#compilers-for-everyone" in (out / "topics" / "alpha.md").read_text()
