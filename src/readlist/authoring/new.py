@@ -159,7 +159,7 @@ def from_arxiv(client: httpx.Client, paper: str, endpoints: Endpoints) -> Metada
         source="arXiv API",
     )
     comment = _clean(entry.findtext(f"{ARXIV}comment"))
-    if match := re.search(r"(\d+)\s*(?:pages|pp\.?)\b", comment, re.IGNORECASE):
+    if match := re.search(r"(\d+)(?:\s*\+\s*\d+)?\s*(?:pages|pp\.?)\b", comment, re.IGNORECASE):
         meta.length = f"{int(match[1])} pages"
     else:
         meta.notes.append("length: arXiv does not say how many pages; add e.g. 'length: 12 pages'")
