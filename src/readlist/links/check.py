@@ -18,6 +18,7 @@ import os
 import pickle
 import random
 import socket
+import ssl
 import struct
 import time
 from collections import defaultdict, deque
@@ -44,6 +45,62 @@ class UnsafeAddress(Exception):
 
 class NameNotResolved(Exception):
     pass
+
+
+class AsyncioStream(httpcore.AsyncNetworkStream):
+    """A plain asyncio stream for httpcore. The anyio backend costs a large
+    share of the CPU per request (``is_readable`` alone walks anyio's typed
+    attributes on every pool check); this one answers from the reader's state.
+    Per-operation timeouts are left to the caller's total deadline."""
+
+    __slots__ = ("reader", "writer")
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    async def read(self, max_bytes: int, timeout=None) -> bytes:
+        try:
+            return await self.reader.read(max_bytes)
+        except (OSError, ssl.SSLError) as exc:
+            raise httpcore.ReadError(str(exc) or type(exc).__name__) from None
+
+    async def write(self, buffer: bytes, timeout=None) -> None:
+        if not buffer:
+            return
+        try:
+            self.writer.write(buffer)
+            await self.writer.drain()
+        except (OSError, ssl.SSLError) as exc:
+            raise httpcore.WriteError(str(exc) or type(exc).__name__) from None
+
+    async def aclose(self) -> None:
+        self.writer.transport.abort()
+
+    async def start_tls(self, ssl_context, server_hostname=None, timeout=None):
+        try:
+            async with asyncio.timeout(timeout):
+                await self.writer.start_tls(ssl_context, server_hostname=server_hostname)
+        except TimeoutError:
+            self.writer.transport.abort()
+            raise httpcore.ConnectTimeout("TLS handshake timed out") from None
+        except (OSError, ssl.SSLError) as exc:
+            self.writer.transport.abort()
+            raise httpcore.ConnectError(f"SSL: {exc}") from None
+        return self
+
+    def get_extra_info(self, info: str):
+        if info == "is_readable":
+            reader = self.reader
+            return bool(reader._buffer) or reader._eof or self.writer.transport.is_closing()
+        if info == "ssl_object":
+            return self.writer.get_extra_info("ssl_object")
+        if info == "client_addr":
+            return self.writer.get_extra_info("sockname")
+        if info == "server_addr":
+            return self.writer.get_extra_info("peername")
+        if info == "socket":
+            return self.writer.get_extra_info("socket")
+        return None
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -86,11 +143,20 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         error = None
         for address in addresses:
             try:
-                return await self.inner.connect_tcp(
-                    str(address), port, timeout=timeout,
-                    local_address=local_address, socket_options=socket_options)
-            except httpcore.ConnectError as exc:
-                error = exc
+                async with asyncio.timeout(timeout):
+                    reader, writer = await asyncio.open_connection(
+                        str(address), port, limit=1 << 16,
+                        local_addr=(local_address, 0) if local_address else None)
+                sock = writer.get_extra_info("socket")
+                if sock is not None:
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    for option in socket_options or ():
+                        sock.setsockopt(*option)
+                return AsyncioStream(reader, writer)
+            except TimeoutError:
+                error = httpcore.ConnectTimeout(f"connecting to {host} ({address}) timed out")
+            except OSError as exc:
+                error = httpcore.ConnectError(f"{exc.strerror or exc} ({address}:{port})")
         raise error or httpcore.ConnectError(f"no address for {host}")
 
     async def connect_unix_socket(self, path, timeout=None, socket_options=None):
