@@ -121,6 +121,9 @@ def test_the_template_in_contributing_is_a_valid_entry(readings_copy):
     done = readlist("validate", str(readings_copy), "--strict", "--format", "json")
     mine = [d for d in json.loads(done.stdout)["diagnostics"] if Path(d["path"]).stem == entry_id]
     assert mine == []
+    # ...and it is already in the layout `readlist fmt` writes (CI runs `fmt --check`)
+    done = readlist("fmt", "--check", str(target))
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_commands_in_contributing_exist():
