@@ -106,6 +106,7 @@ def page(browser):
     """A fresh browser context (empty localStorage) that records console errors."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
+    pg.set_default_timeout(15000)
     pg.console_errors = []  # type: ignore[attr-defined]
     pg.on("console", lambda msg: msg.type == "error" and pg.console_errors.append(msg.text))
     pg.on("pageerror", lambda exc: pg.console_errors.append(str(exc)))

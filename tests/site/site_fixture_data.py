@@ -135,6 +135,7 @@ site_url: https://fixture.example/
 docs_dir: docs
 theme:
   name: material
+  font: false
 plugins:
   - search
   - readlist:
