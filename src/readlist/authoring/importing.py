@@ -575,7 +575,7 @@ def plan_import(
     reading_list["source"] = source_map
     description = "\n".join(parsed.preface).strip()
     if description:
-        reading_list["description"] = description + "\n"
+        reading_list["description"] = description
     reading_list["sections"] = CommentedSeq(
         CommentedMap(
             [("title", name)] + ([("description", text)] if text else []) + [("entries", CommentedSeq(ids))]
