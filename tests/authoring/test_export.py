@@ -70,3 +70,16 @@ def test_cli_export_refuses_invalid_data(readings, capsys):
     assert run_cli("export", readings) == 1
     assert "validation error" in capsys.readouterr().err
     assert run_cli("export", readings, "--allow-errors") == 0
+
+
+def test_console_script_end_to_end(readings, tmp_path):
+    """The installed entry point, in a child process: fmt --check then export."""
+    from .conftest import run_console
+
+    done = run_console("fmt", "--check", readings)
+    assert done.returncode == 1 and "would reformat" in done.stdout  # fixtures are not canonical
+    assert run_console("fmt", readings).returncode == 0
+    assert run_console("fmt", "--check", readings).returncode == 0
+    done = run_console("export", readings, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["entries"]) == 3
