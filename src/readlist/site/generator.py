@@ -11,12 +11,14 @@ it into HTML; `url_style` says which URL shape the target uses.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Literal
 
 import jinja2
@@ -213,6 +215,53 @@ class Totals:
         self.minutes += entry.minutes(wpm)
 
 
+class EntryView:
+    """An entry as the templates see it: every text escaped or sanitized, every
+    URL checked. The Markdown fields are rendered only when a page shows them."""
+
+    def __init__(self, builder: Builder, entry: Entry) -> None:
+        wpm = builder.wpm
+        minutes = entry.minutes(wpm) if entry.parsed_length else None
+        topic = builder.catalog.topic_index.get(entry.topic)
+        self.entry = entry
+        self.id = entry.id
+        self.title = entry.title
+        self.title_md = text.md_inline(entry.title)
+        self.url = text.web_url(entry.url)
+        self.kind = entry.kind
+        self.kind_label = KIND_LABELS.get(entry.kind or "", "")
+        self.tier = entry.tier
+        self.authors = entry.authors
+        self.year = entry.year
+        self.length = entry.length
+        self.minutes = minutes
+        self.minutes_attr = round(minutes) if minutes else ""
+        unit = entry.parsed_length.unit if entry.parsed_length else None
+        self.read_time = duration(minutes) if minutes and unit in ("words", "pages") else None
+        self.bucket = length_bucket(minutes)
+        self.new = builder.is_new(entry)
+        self.added = entry.added
+        self.tags = entry.tags
+        self.aka = entry.aka
+        self.archived = text.web_url(entry.archived)
+        self.topic_id = entry.topic
+        self.topic_title = topic.title if topic else entry.topic
+        self.lists = [(rl.id, rl.title) for rl in builder.catalog.lists_of(entry.id)]
+
+    @cached_property
+    def summary(self) -> Markup:
+        return text.markdown_html(self.entry.summary)
+
+    @cached_property
+    def notes(self) -> list[Markup]:
+        return [text.markdown_html(n, True) for n in self.entry.notes]
+
+    @cached_property
+    def links(self) -> list[tuple[str, str]]:
+        checked = [(ln.title, text.web_url(ln.url)) for ln in self.entry.links]
+        return [(t, u) for t, u in checked if u]
+
+
 class Builder:
     """Renders every page of one catalog; create one per build."""
 
@@ -276,50 +325,16 @@ class Builder:
 
     # one entry as template data -----------------------------------------------
     @cached_property
-    def _views(self) -> dict[str, dict[str, Any]]:
+    def _views(self) -> dict[str, EntryView]:
         return {}
 
-    def view(self, entry: Entry) -> dict[str, Any]:
+    def view(self, entry: Entry) -> EntryView:
         """Everything a template shows of an entry, already made safe
         (links to other pages are added per page by the templates)."""
         cached = self._views.get(entry.id)
-        if cached is not None:
-            return cached
-        minutes = entry.minutes(self.wpm) if entry.parsed_length else None
-        topic = self.catalog.topic_index.get(entry.topic)
-        view = {
-            "id": entry.id,
-            "title": entry.title,
-            "title_md": text.md_inline(entry.title),
-            "url": text.web_url(entry.url),
-            "kind": entry.kind,
-            "kind_label": KIND_LABELS.get(entry.kind or "", ""),
-            "tier": entry.tier,
-            "authors": entry.authors,
-            "year": entry.year,
-            "length": entry.length,
-            "minutes": minutes,
-            "minutes_attr": round(minutes) if minutes else "",
-            "read_time": (
-                duration(minutes)
-                if minutes and entry.parsed_length and entry.parsed_length.unit in ("words", "pages")
-                else None
-            ),
-            "bucket": length_bucket(minutes),
-            "new": self.is_new(entry),
-            "added": entry.added,
-            "tags": entry.tags,
-            "summary": text.markdown_html(entry.summary),
-            "notes": [text.markdown_html(n, True) for n in entry.notes],
-            "links": [(ln.title, text.web_url(ln.url)) for ln in entry.links if text.web_url(ln.url)],
-            "aka": entry.aka,
-            "archived": text.web_url(entry.archived),
-            "topic_id": entry.topic,
-            "topic_title": topic.title if topic else entry.topic,
-            "lists": [(rl.id, rl.title) for rl in self.catalog.lists_of(entry.id)],
-        }
-        self._views[entry.id] = view
-        return view
+        if cached is None:
+            cached = self._views[entry.id] = EntryView(self, entry)
+        return cached
 
     # rendering ---------------------------------------------------------------
     def render(self, template: str, src: str, **context: Any) -> str:
@@ -336,72 +351,75 @@ class Builder:
             **context,
         )
 
-    def build(self) -> Site:
-        pages: dict[str, str] = {}
-        titles: dict[str, str] = {}
+    def plan(self) -> list[tuple[str, str, Callable[[], str]]]:
+        """Every page as (source path, title, render function), in nav order.
+        Cheap: nothing is rendered until a function is called."""
         opts = self.options
+        plan: list[tuple[str, str, Callable[[], str]]] = []
 
-        pages["index.md"] = self.render(
-            "home.md.j2", "index.md", latest=self.latest(), topic_rows=self.topic_rows(),
-            downloads=self.downloads_on(),
-        )
-        titles["index.md"] = "Home"
+        def add(src: str, title: str, template: str, context: Callable[[], dict]) -> None:
+            plan.append((src, title, lambda: self.render(template, src, **context())))
 
-        for topic, depth in self.catalog.walk_topics():
-            src = self.topic_src[topic.id]
-            entries = self.by_topic.get(topic.id, [])
-            pages[src] = self.render(
-                "topic.md.j2", src, topic=topic, tiers=self.group_by_tier(entries),
-                path=self.catalog.topic_path(topic.id), totals=self.totals(entries),
-                ids=" ".join(e.id for e in entries),
-                subtree=self.totals(self.subtree_entries(topic)),
-                children=[(c, self.totals(self.subtree_entries(c))) for c in topic.children],
-            )
-            titles[src] = topic.title
-
+        add("index.md", "Home", "home.md.j2", lambda: {
+            "latest": self.latest(), "topic_rows": self.topic_rows(),
+            "downloads": self.downloads_on(),
+        })
         if opts.on("reading_path"):
-            tiers = {t: [e for e in self.ordered if e.tier == t] for t in TIERS}
-            pages["reading-path/index.md"] = self.render(
-                "reading_path.md.j2", "reading-path/index.md",
-                tiers=[(t, self.totals(es)) for t, es in tiers.items()],
-            )
-            titles["reading-path/index.md"] = "Reading path"
-            for tier, entries in tiers.items():
-                src = self.tier_src(tier)
-                groups = []
-                for topic, _ in self.catalog.walk_topics():
-                    here = [e for e in self.by_topic.get(topic.id, []) if e.tier == tier]
-                    if here:
-                        groups.append((topic, here))
-                pages[src] = self.render(
-                    "tier.md.j2", src, tier=tier, groups=groups, totals=self.totals(entries),
-                    ids=" ".join(e.id for _, es in groups for e in es),
-                )
-                titles[src] = tier_label(tier)
-
+            add("reading-path/index.md", "Reading path", "reading_path.md.j2", lambda: {
+                "tiers": [(t, self.totals(self.tier_entries(t))) for t in TIERS],
+            })
+            for tier in TIERS:
+                add(self.tier_src(tier), tier_label(tier), "tier.md.j2",
+                    functools.partial(self.tier_context, tier))
+        for topic, _ in self.catalog.walk_topics():
+            add(self.topic_src[topic.id], topic.title, "topic.md.j2",
+                functools.partial(self.topic_context, topic))
         if opts.on("lists") and self.catalog.lists:
-            pages["lists/index.md"] = self.render(
-                "lists.md.j2", "lists/index.md",
-                lists=[(rl, self.list_totals(rl)) for rl in self.catalog.lists.values()],
-            )
-            titles["lists/index.md"] = "Lists"
+            add("lists/index.md", "Lists", "lists.md.j2", lambda: {
+                "lists": [(rl, self.list_totals(rl)) for rl in self.catalog.lists.values()],
+            })
             for rl in self.catalog.lists.values():
-                src = self.list_src(rl.id)
-                pages[src] = self.render(
-                    "list.md.j2", src, rl=rl, sections=self.list_sections(rl),
-                    totals=self.list_totals(rl),
-                )
-                titles[src] = rl.title
-
+                add(self.list_src(rl.id), rl.title, "list.md.j2", functools.partial(
+                    lambda rl: {"rl": rl, "sections": self.list_sections(rl),
+                                "totals": self.list_totals(rl)}, rl))
         if opts.on("tags"):
-            pages["tags.md"] = self.render("tags.md.j2", "tags.md", tags=self.tags())
-            titles["tags.md"] = "Tags"
-
+            add("tags.md", "Tags", "tags.md.j2", lambda: {"tags": self.tags()})
         if opts.on("stats"):
-            pages["stats.md"] = self.render("stats.md.j2", "stats.md", **self.stats())
-            titles["stats.md"] = "Stats"
+            add("stats.md", "Stats", "stats.md.j2", self.stats)
+        return plan
 
-        return Site(pages=pages, nav=self.nav(pages, titles), files=self.downloads(), titles=titles)
+    def topic_context(self, topic: Topic) -> dict[str, Any]:
+        entries = self.by_topic.get(topic.id, [])
+        return {
+            "topic": topic, "tiers": self.group_by_tier(entries),
+            "path": self.catalog.topic_path(topic.id), "totals": self.totals(entries),
+            "ids": " ".join(e.id for e in entries),
+            "subtree": self.totals(self.subtree_entries(topic)),
+            "children": [(c, self.totals(self.subtree_entries(c))) for c in topic.children],
+        }
+
+    def tier_entries(self, tier: int) -> list[Entry]:
+        return [e for e in self.ordered if e.tier == tier]
+
+    def tier_context(self, tier: int) -> dict[str, Any]:
+        groups = []
+        for topic, _ in self.catalog.walk_topics():
+            here = [e for e in self.by_topic.get(topic.id, []) if e.tier == tier]
+            if here:
+                groups.append((topic, here))
+        return {
+            "tier": tier, "groups": groups, "totals": self.totals(self.tier_entries(tier)),
+            "ids": " ".join(e.id for _, es in groups for e in es),
+        }
+
+    def nav_for(self, plan) -> list[Any]:
+        return self.nav({src for src, _, _ in plan}, {src: title for src, title, _ in plan})
+
+    def build(self) -> Site:
+        plan = self.plan()
+        pages = {src: render() for src, _, render in plan}
+        return Site(pages=pages, nav=self.nav_for(plan), files=self.downloads(),
+                    titles={src: title for src, title, _ in plan})
 
     # page data -----------------------------------------------------------------
     def group_by_tier(self, entries: list[Entry]) -> list[tuple[int, list[Entry]]]:
@@ -497,21 +515,23 @@ class Builder:
             return {}
         return dict(DOWNLOADS)
 
-    def downloads(self) -> dict[str, str]:
-        wanted = self.downloads_on()
-        if not wanted:
+    def download_plan(self) -> dict[str, Callable[[], str]]:
+        """Download path -> function that renders it."""
+        if not self.downloads_on():
             return {}
         from .. import exporting
 
-        files = {
-            DOWNLOADS["json"]: exporting.export_json(self.catalog),
-            DOWNLOADS["bibtex"]: exporting.export_bibtex(self.catalog),
-            DOWNLOADS["feed"]: exporting.atom_feed(
+        return {
+            DOWNLOADS["json"]: lambda: exporting.export_json(self.catalog),
+            DOWNLOADS["bibtex"]: lambda: exporting.export_bibtex(self.catalog),
+            DOWNLOADS["feed"]: lambda: exporting.atom_feed(
                 self.catalog, self.options.site_url,
                 title=f"{self.options.site_name}: latest additions",
             ),
         }
-        return files
+
+    def downloads(self) -> dict[str, str]:
+        return {path: render() for path, render in self.download_plan().items()}
 
     # nav -----------------------------------------------------------------------
     def nav(self, pages: dict[str, str], titles: dict[str, str]) -> list[Any]:

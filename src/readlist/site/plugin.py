@@ -25,7 +25,30 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .generator import SECTIONS, Site, SiteOptions, generate_site
+from . import forked
+from .generator import SECTIONS, Builder, Site, SiteOptions
+
+FORK_MIN_ENTRIES = 500  # below this a second process costs more than it saves
+_PENDING = object()
+
+
+class _StreamedFile(File):
+    """A generated file whose content arrives from a ForkedRenderer when MkDocs
+    first reads it (every File method goes through `_content`)."""
+
+    _renderer: forked.ForkedRenderer | None = None
+    _value: object = _PENDING
+
+    @property  # type: ignore[override]
+    def _content(self):
+        if self._value is _PENDING:
+            assert self._renderer is not None
+            self._value = self._renderer.get(self.src_uri)
+        return self._value
+
+    @_content.setter
+    def _content(self, value) -> None:
+        self._value = value
 
 log = get_plugin_logger(__name__)
 
@@ -52,8 +75,11 @@ class ReadlistConfig(base.Config):
 class ReadlistPlugin(BasePlugin[ReadlistConfig]):
     def __init__(self) -> None:
         self.command = "build"
-        self.site: Site | None = None
+        self.sources: set[str] = set()
+        self.has_feed = False
         self.readings_dir: Path | None = None
+        self.renderer: forked.ForkedRenderer | None = None
+        self._user_nav = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps one plugin instance across `serve` rebuilds.
@@ -121,40 +147,71 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
     def on_files(self, files: Files, *, config) -> Files:
         start = time.perf_counter()
         catalog = self._load()
-        site = generate_site(catalog, self._options(config))
-        self.site = site
-        for src, content in site.pages.items():
+        builder = Builder(catalog, self._options(config))
+        plan = builder.plan()
+        downloads = builder.download_plan()
+        # A second process only for one-off builds of big catalogs: `serve`
+        # runs threads, and forking a threaded process is not safe.
+        # MkDocs reads pages in the order of `files` (the nav is separate): topic
+        # pages first, as they are the quickest to render for what they weigh.
+        plan = sorted(plan, key=lambda item: not item[0].startswith("topics/"))
+        if self.command == "build" and forked.available() and len(catalog.entries) >= FORK_MIN_ENTRIES:
+            items = [(src, render) for src, _, render in plan] + list(downloads.items())
+            wanted = [(k, r) for k, r in items if files.get_file_from_path(k) is None]
+            self.renderer = forked.ForkedRenderer(wanted)
+
+        def add(src: str, render) -> None:
             if files.get_file_from_path(src) is not None:
-                log.info(f"docs/{src} replaces the generated page")
-                continue
-            files.append(File.generated(config, src, content=content))
-        for src, content in site.files.items():
-            if files.get_file_from_path(src) is None:
-                files.append(File.generated(config, src, content=content))
+                log.info(f"{src} in docs_dir replaces the generated page")
+                return
+            if self.renderer is not None:
+                file = _StreamedFile.generated(config, src, content="")
+                file._renderer, file._value = self.renderer, _PENDING
+            else:
+                file = File.generated(config, src, content=render())
+            files.append(file)
+
+        for src, _, render in plan:
+            add(src, render)
+        for src, render in downloads.items():
+            add(src, render)
         for src, path in Site.asset_paths().items():
             if files.get_file_from_path(src) is None:
                 files.append(File.generated(config, src, abs_src_path=str(path)))
+        self.sources = {src for src, _, _ in plan}
+        self.has_feed = "feed.xml" in downloads
         if self.config.nav and not self._user_nav:
-            config.nav = site.nav + self._other_pages(files, site)
+            config.nav = builder.nav_for(plan) + self._other_pages(files, self.sources)
         log.debug(
-            f"{len(catalog.entries)} entries -> {len(site.pages)} pages "
+            f"{len(catalog.entries)} entries -> {len(plan)} pages "
             f"in {time.perf_counter() - start:.2f}s"
         )
         return files
 
+    def _close_renderer(self) -> None:
+        if self.renderer is not None:
+            self.renderer.close()
+            self.renderer = None
+
+    def on_post_build(self, *, config) -> None:
+        self._close_renderer()
+
+    def on_build_error(self, *, error) -> None:
+        self._close_renderer()
+
     @staticmethod
-    def _other_pages(files: Files, site: Site) -> list:
+    def _other_pages(files: Files, generated: set[str]) -> list:
         """Hand-written pages in docs_dir, after the generated ones."""
         return sorted(
             f.src_uri
             for f in files.documentation_pages()
-            if f.src_uri not in site.pages and f.inclusion is not InclusionLevel.EXCLUDED
+            if f.src_uri not in generated and f.inclusion is not InclusionLevel.EXCLUDED
         )
 
     # -- pages ------------------------------------------------------------------
     def on_post_page(self, output: str, *, page, config) -> str:
         """Point feed readers at the Atom feed from every page."""
-        if self.site is None or "feed.xml" not in self.site.files:
+        if not self.has_feed:
             return output
         href = _relative(page.url, "feed.xml")
         link = (

@@ -18,6 +18,7 @@ environment (autoescape is on for every template).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
@@ -35,10 +36,18 @@ URL_SCHEMES = frozenset({"http", "https"})
 _md = markdown.Markdown(extensions=[], output_format="html")
 
 
+# Text with none of these is one plain paragraph in Markdown: no emphasis,
+# links, code, HTML, entities, escapes, lists, quotes, headings or breaks.
+_MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>&!#|~]|^\s*(?:[-+=>]|\d+[.)])|\n\s*\n| {2}\n|https?://|\t", re.M)
+
+
 @lru_cache(maxsize=65536)
 def markdown_html(text: str, inline: bool = False) -> Markup:
     """Markdown -> sanitized HTML. `inline` drops the wrapping paragraph of a
     one-paragraph text (for notes shown as list items)."""
+    if not _MARKDOWN_SYNTAX.search(text):
+        body = text.strip()  # no &, < or > in it: nothing to escape
+        return Markup(body if inline else f"<p>{body}</p>")
     _md.reset()
     html = _md.convert(text)
     clean = nh3.clean(

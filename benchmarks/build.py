@@ -1,0 +1,261 @@
+"""`mkdocs build` of 5,000 generated entries: through the readlist plugin vs the
+same content written as plain Markdown pages (the target is at most 1.2x),
+plus the time `mkdocs serve` takes to show an edit to one entry.
+
+    python benchmarks/build.py [--entries 5000] [--write]
+
+Both builds use the same mkdocs-material theme, the same search plugin, the
+same Markdown extensions, nav, CSS and JS; the plain build reads the pages
+that `readlist generate` writes, so the only difference is the plugin (load
+and validate the YAML, render the pages in memory). One run of each, as
+separate processes, timed from process start to exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+START, END = "<!-- site-build:start -->", "<!-- site-build:end -->"
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+WORDS = (
+    "attention model training data scaling gradient network layer token context memory "
+    "retrieval inference compute optimizer loss benchmark reasoning agent policy reward "
+    "representation embedding transformer convolution recurrent sparse expert parallel "
+    "hardware kernel quantization latency throughput evaluation interpretability circuit"
+).split()
+KINDS = ["paper", "post", "video", "course", "book", "talk", "notes"]
+FIRST = ["Ada", "Alan", "Grace", "Claude", "Yann", "Geoffrey", "Fei-Fei", "Andrej", "Ilya", "Chris"]
+LAST = ["Lovelace", "Turing", "Hopper", "Shannon", "LeCun", "Hinton", "Li", "Karpathy", "Sutskever", "Olah"]
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(n)]
+    return " ".join(words).capitalize() + "."
+
+
+def make_readings(root: Path, n_entries: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    topics, leaves = [], []
+    for t in range(10):
+        children = []
+        for c in range(5):
+            tid = f"topic-{t}-{c}"
+            leaves.append(tid)
+            children.append({"id": tid, "title": f"Topic {t}.{c}", "description": sentence(rng, 12)})
+        topics.append({"id": f"area-{t}", "title": f"Area {t}", "description": sentence(rng, 15),
+                       "children": children})
+    (root / "entries").mkdir(parents=True)
+    (root / "lists").mkdir()
+    (root / "topics.yaml").write_text(yaml.safe_dump(topics, sort_keys=False))
+    today = dt.date.today()
+    ids = []
+    for i in range(n_entries):
+        eid = f"entry-{i:05d}"
+        ids.append(eid)
+        kind = rng.choice(KINDS)
+        length = f"{rng.randint(10, 120)} min" if kind in ("video", "talk") else f"~{rng.randint(1, 40) * 500:,} words"
+        data = {
+            "title": f"{sentence(rng, 5)[:-1]} {i}",
+            "url": f"https://host{i % 20}.example/papers/{i}",
+            "topic": leaves[i % len(leaves)],
+            "tier": rng.choice([1, 2, 2, 3, 3, 4]),
+            "kind": kind,
+            "length": length,
+            "summary": " ".join(sentence(rng, rng.randint(12, 20)) for _ in range(4)),
+            "authors": [f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(rng.randint(1, 4))],
+            "year": rng.randint(1990, today.year),
+            "added": (today - dt.timedelta(days=rng.randint(0, 900))).isoformat(),
+            "tags": sorted({rng.choice(WORDS) for _ in range(rng.randint(1, 3))}),
+        }
+        if i % 5 == 0:
+            data["notes"] = [sentence(rng, 10)]
+        if i % 7 == 0:
+            data["links"] = [{"title": "Code", "url": f"https://code.example/{i}"}]
+        (root / "entries" / f"{eid}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    for n in range(5):
+        members = rng.sample(ids, 100)
+        sections = [{"title": f"Part {s + 1}", "entries": members[s * 20:(s + 1) * 20]} for s in range(5)]
+        body = {"title": f"List {n}", "source": {"title": "Somewhere", "url": f"https://lists.example/{n}"},
+                "description": sentence(rng, 20), "sections": sections}
+        (root / "lists" / f"list-{n}.yaml").write_text(yaml.safe_dump(body, sort_keys=False))
+
+
+BASE = """\
+site_name: Benchmark
+docs_dir: docs
+theme:
+  name: material
+  font: false
+markdown_extensions:
+  - attr_list
+  - md_in_html
+  - toc:
+      permalink: true
+"""
+
+
+def plugin_project(root: Path, readings: Path) -> Path:
+    (root / "docs").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text(
+        BASE + f"plugins:\n  - search\n  - readlist:\n      readings: {readings}\n"
+    )
+    return root
+
+
+def plain_project(root: Path, readings: Path) -> Path:
+    """The same pages as files: `readlist generate`, and the nav the plugin makes."""
+    sys.path.insert(0, str(HERE.parent / "src"))
+    from readlist.loading import load
+    from readlist.site import SiteOptions, generate_site
+    from readlist.site.generator import ASSET_DIR
+
+    site = generate_site(load(readings).catalog, SiteOptions(new_since=SiteOptions.new_cutoff(30),
+                                                           site_name="Benchmark"))
+    site.write(root / "docs")
+    config = BASE + "plugins:\n  - search\n" + yaml.safe_dump({
+        "nav": site.nav,
+        "extra_css": [f"{ASSET_DIR}/readlist.css"],
+        "extra_javascript": [f"{ASSET_DIR}/readlist.js"],
+    }, sort_keys=False)
+    (root / "mkdocs.yml").write_text(config)
+    return root
+
+
+def timed_build(project: Path) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(project / "site")],
+        cwd=project, env=ENV, capture_output=True, text=True,
+    )
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"build failed in {project}:\n{result.stderr[-3000:]}")
+    return elapsed
+
+
+def serve_rebuild(project: Path, readings: Path) -> tuple[float, float]:
+    """(seconds from the edit until the served page shows it, the build time
+    MkDocs reports for that rebuild)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    log: list[str] = []
+    threading.Thread(target=lambda: log.extend(proc.stdout), daemon=True).start()  # type: ignore[arg-type]
+    url = f"http://127.0.0.1:{port}/topics/topic-0-0/"
+
+    def fetch() -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                return r.read().decode()
+        except OSError:
+            return ""
+
+    try:
+        deadline = time.monotonic() + 600
+        while "entry-00000" not in fetch():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("serve did not start:\n" + "".join(log)[-3000:])
+            time.sleep(0.5)
+        time.sleep(1.0)
+        entry = readings / "entries" / "entry-00000.yaml"
+        text = entry.read_text()
+        marker = "Edited under serve"
+        start = time.perf_counter()
+        entry.write_text(re.sub(r"^title: .*$", f"title: {marker}", text, count=1, flags=re.M))
+        while marker not in fetch():
+            if time.perf_counter() - start > 600:
+                raise SystemExit("rebuild not seen:\n" + "".join(log)[-3000:])
+            time.sleep(0.05)
+        seen = time.perf_counter() - start
+        built = [float(m) for m in re.findall(r"Documentation built in ([\d.]+) seconds", "".join(log))]
+        return seen, (built[-1] if built else float("nan"))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def write_results(section: str) -> None:
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    block = f"{START}\n{section.rstrip()}\n{END}"
+    if START in text and END in text:
+        text = text[: text.index(START)] + block + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    RESULTS.write_text(text)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=5000)
+    parser.add_argument("--write", action="store_true", help=f"update {RESULTS.name}")
+    parser.add_argument("--no-serve", action="store_true", help="skip the serve rebuild timing")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="readlist-bench-"))
+    try:
+        readings = work / "readings"
+        make_readings(readings, args.entries)
+        plugin = plugin_project(work / "plugin", readings)
+        plain = plain_project(work / "plain", readings)
+        n_pages = len(list((plain / "docs").rglob("*.md")))
+        t_plain = timed_build(plain)
+        t_plugin = timed_build(plugin)
+        ratio = t_plugin / t_plain
+        print(f"{args.entries} entries, {n_pages} pages")
+        print(f"plain Markdown build: {t_plain:.2f} s")
+        print(f"plugin build:         {t_plugin:.2f} s")
+        print(f"ratio:                {ratio:.2f}x (target at most 1.2x)")
+        serve_line = ""
+        if not args.no_serve:
+            seen, built = serve_rebuild(plugin, readings)
+            print(f"serve: edit -> page shows it in {seen:.2f} s (MkDocs build {built:.2f} s)")
+            serve_line = (
+                f"- `mkdocs serve`, one entry edited: the served page shows the edit after "
+                f"{seen:.2f} s (MkDocs reports {built:.2f} s for the rebuild; the rest is "
+                f"its file-watch debounce and our polling)\n"
+            )
+        if args.write:
+            machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+            write_results(
+                "## Site build (`mkdocs build`)\n\n"
+                f"`python benchmarks/build.py --write`: {args.entries:,} generated entries "
+                f"({n_pages} pages: 50 topics in 10 areas, 5 lists of 100) built by mkdocs-material "
+                "with search, once through the readlist plugin and once from the same pages "
+                "written as plain Markdown (`readlist generate`), same nav, extensions, CSS and JS. "
+                "One run each, wall time of the `mkdocs build` process. Target: at most 1.2x.\n\n"
+                "| date | machine | entries | plain Markdown | plugin | ratio |\n"
+                "|---|---|---|---|---|---|\n"
+                f"| {dt.date.today()} | {machine} | {args.entries:,} | {t_plain:.2f} s | "
+                f"{t_plugin:.2f} s | {ratio:.2f}x |\n\n" + serve_line
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
