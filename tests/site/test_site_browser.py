@@ -43,6 +43,14 @@ def test_filter_by_tier_on_a_topic_page(page, real_site_url, artifacts):
     filters.locator("input[name='tier'][value='2']").uncheck()
     assert page.locator(".rl-entry:visible").count() == total - page.locator(
         "details.rl-more .rl-entry").count()
+    # Kind and length filters combine with the others.
+    filters.locator("select[name='kind']").select_option("video")
+    kinds = page.locator(".rl-entry:visible").evaluate_all("els => els.map(e => e.dataset.kind)")
+    assert kinds and set(kinds) == {"video"}
+    filters.locator("select[name='length']").select_option("short")
+    shown = page.locator(".rl-entry:visible").evaluate_all(
+        "els => els.map(e => [e.dataset.kind, e.dataset.length])")
+    assert all(k == "video" and b == "short" for k, b in shown)
     _no_errors(page)
 
 

@@ -139,3 +139,26 @@ def test_forked_rendering_gives_the_same_site(fixture_project, fixture_site, tmp
         assert (out / rel).read_text() == (fixture_site / rel).read_text(), rel
     for name in ("feed.xml", "readings.json", "readings.bib"):
         assert (out / name).read_text() == (fixture_site / name).read_text()
+
+
+def test_plugin_options(fixture_project, tmp_path):
+    project = _copy(fixture_project, tmp_path)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + (
+        "      words_per_minute: 100\n"
+        "      new: 1999-01-01\n"
+        "      intro: 'Hello *readers* <script>alert(1)</script>'\n"
+        "      sections: {tags: false, stats: false, downloads: false}\n"
+    ))
+    (project / "docs" / "about.md").write_text("# About\n\nHand-written.\n")
+    out = tmp_path / "out"
+    mkdocs("build", "--strict", "--site-dir", str(out), cwd=project)
+    assert not (out / "tags").exists() and not (out / "stats").exists()
+    assert not (out / "feed.xml").exists()
+    home = (out / "index.html").read_text()
+    assert "Hello <em>readers</em>" in home and "alert(1)" not in home
+    assert "100 words per minute" in home
+    alpha = (out / "topics" / "alpha" / "index.html").read_text()
+    assert alpha.count('class="rl-new"') == 2  # everything added since 1999 is new
+    assert "~8,800 words · 1 h 28 min" in alpha  # 8,800 words at 100 wpm
+    assert 'href="about/"' in home  # hand-written pages follow the generated nav
