@@ -162,3 +162,25 @@ def test_plugin_options(fixture_project, tmp_path):
     assert alpha.count('class="rl-new"') == 2  # everything added since 1999 is new
     assert "~8,800 words · 1 h 28 min" in alpha  # 8,800 words at 100 wpm
     assert 'href="about/"' in home  # hand-written pages follow the generated nav
+
+
+def test_properdocs_build(fixture_project, tmp_path):
+    """ProperDocs (the maintained MkDocs 1.x fork) runs the same plugin."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    from conftest import ENV
+
+    if importlib.util.find_spec("properdocs") is None:
+        import pytest
+
+        pytest.skip("properdocs is not installed (pip install properdocs)")
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "properdocs", "build", "--strict", "-f", "mkdocs.yml",
+         "--site-dir", str(out)],
+        cwd=fixture_project, env=ENV, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert 'id="compilers-for-everyone"' in (out / "topics" / "alpha" / "index.html").read_text()
