@@ -133,7 +133,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         text = export(loaded.catalog, args.format)
     if args.output and args.output != "-":
-        from .fmt import atomic_write
+        from ..files import atomic_write
 
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         atomic_write(Path(args.output), text)

@@ -24,9 +24,7 @@ sees half a file.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +40,7 @@ from ruamel.yaml.scalarstring import (
     ScalarString,
 )
 
+from ..files import atomic_write
 from ..loading import MAX_BYTES, YamlProblem, read_yaml
 
 ENTRY_ORDER = (
@@ -321,32 +320,6 @@ def yaml_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield from sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
         else:
             yield path
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Replace `path` with `text` via a temporary file and a rename."""
-    path = Path(path)
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        else:
-            os.chmod(tmp, 0o644 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def format_file(path: Path, *, check: bool = False) -> Result:

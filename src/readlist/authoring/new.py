@@ -37,7 +37,7 @@ from .. import __version__, urls
 from ..diagnostics import did_you_mean
 from ..models import KINDS, MIN_YEAR
 from . import common
-from .fmt import atomic_write
+from ..files import atomic_write
 
 MAX_BODY = 5 * 1024 * 1024
 USER_AGENT = f"readlist/{__version__} (+https://github.com/; metadata for a reading list)"
