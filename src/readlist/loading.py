@@ -257,8 +257,12 @@ def _mapping_model(path: Path, model: type, problems: list[Diagnostic]) -> tuple
         return None
 
 
-def load(root: Path | str, *, strict: bool = False) -> Loaded:
-    """Load `root` (a readings directory) into a Catalog and run every rule."""
+def load(root: Path | str, *, strict: bool = False, on_file=None) -> Loaded:
+    """Load `root` (a readings directory) into a Catalog and run every rule.
+
+    ``on_file(model, path)``, when given, is called for each entry and list
+    as soon as its file has validated (before the cross-file rules), so a
+    caller such as the link checker can start work while loading goes on."""
     from . import rules  # rules need the catalog type; imported late to keep layers clear
 
     root = Path(root)
@@ -288,6 +292,8 @@ def load(root: Path | str, *, strict: bool = False) -> Loaded:
             entry, doc = result
             entries[entry.id], entry_files[entry.id] = entry, path
             positions[path] = doc.spans
+            if on_file is not None:
+                on_file(entry, path)
 
     lists: dict[str, ReadingList] = {}
     list_files: dict[str, Path] = {}
@@ -296,6 +302,8 @@ def load(root: Path | str, *, strict: bool = False) -> Loaded:
             reading_list, doc = result
             lists[reading_list.id], list_files[reading_list.id] = reading_list, path
             positions[path] = doc.spans
+            if on_file is not None:
+                on_file(reading_list, path)
 
     catalog = Catalog(
         root=root,

@@ -3,167 +3,32 @@ per-host concurrency limit, HEAD first, redirects followed by hand (so every
 hop passes the address guard and permanent moves are noticed), with retries,
 a total deadline per attempt that covers a slow body, and a cap on bytes read.
 
-CPU per request is the budget (see DESIGN.md, Performance): one
-``httpx.AsyncClient`` per host (a shared pool is CPU-bound), one SSL context
-for all of them, one small worker set per host instead of a task per URL, and
-large runs are split by host across processes so both cores work.
+CPU per request is the budget (see DESIGN.md, Performance): a HEAD goes
+through the lean path in ``fasthead`` when the URL and the answer are plain;
+everything else through one ``httpx.AsyncClient`` per host (a shared pool is
+CPU-bound, see ``transport``), imported only when first needed. One small
+worker set per host instead of a task per URL, and large runs are split by
+host across processes so both cores work.
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import ipaddress
 import os
-import pickle
 import random
-import socket
-import ssl
 import struct
 import time
 from collections import defaultdict, deque
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
-import httpx
-
 from . import policy
+from .fasthead import Declined, FastHead
+from .guard import AddressGuard, NameNotResolved, UnsafeAddress
 from .policy import (
     BLOCK_STATUSES, BLOCKED, BROKEN, ERROR, OK, PERMANENT_REDIRECTS, REDIRECTED,
     REDIRECTS, RETRY_STATUSES, SKIPPED, TIMEOUT, Settings,
 )
 from .results import Result
-
-
-class UnsafeAddress(Exception):
-    """A connection would reach a private, loopback, link-local or metadata address."""
-
-    def __init__(self, host: str, address, reason: str) -> None:
-        super().__init__(f"{host} resolves to {reason} address {address}")
-        self.reason = reason
-
-
-class NameNotResolved(Exception):
-    pass
-
-
-class AsyncioStream(httpcore.AsyncNetworkStream):
-    """A plain asyncio stream for httpcore. The anyio backend costs a large
-    share of the CPU per request (``is_readable`` alone walks anyio's typed
-    attributes on every pool check); this one answers from the reader's state.
-    Per-operation timeouts are left to the caller's total deadline."""
-
-    __slots__ = ("reader", "writer")
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-
-    async def read(self, max_bytes: int, timeout=None) -> bytes:
-        try:
-            return await self.reader.read(max_bytes)
-        except (OSError, ssl.SSLError) as exc:
-            raise httpcore.ReadError(str(exc) or type(exc).__name__) from None
-
-    async def write(self, buffer: bytes, timeout=None) -> None:
-        if not buffer:
-            return
-        try:
-            self.writer.write(buffer)
-            await self.writer.drain()
-        except (OSError, ssl.SSLError) as exc:
-            raise httpcore.WriteError(str(exc) or type(exc).__name__) from None
-
-    async def aclose(self) -> None:
-        self.writer.transport.abort()
-
-    async def start_tls(self, ssl_context, server_hostname=None, timeout=None):
-        try:
-            async with asyncio.timeout(timeout):
-                await self.writer.start_tls(ssl_context, server_hostname=server_hostname)
-        except TimeoutError:
-            self.writer.transport.abort()
-            raise httpcore.ConnectTimeout("TLS handshake timed out") from None
-        except (OSError, ssl.SSLError) as exc:
-            self.writer.transport.abort()
-            raise httpcore.ConnectError(f"SSL: {exc}") from None
-        return self
-
-    def get_extra_info(self, info: str):
-        if info == "is_readable":
-            reader = self.reader
-            return bool(reader._buffer) or reader._eof or self.writer.transport.is_closing()
-        if info == "ssl_object":
-            return self.writer.get_extra_info("ssl_object")
-        if info == "client_addr":
-            return self.writer.get_extra_info("sockname")
-        if info == "server_addr":
-            return self.writer.get_extra_info("peername")
-        if info == "socket":
-            return self.writer.get_extra_info("socket")
-        return None
-
-
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore network backend that resolves the name itself, refuses unsafe
-    addresses and then connects to the very address it checked (no second,
-    possibly different, DNS answer)."""
-
-    def __init__(self, settings: Settings) -> None:
-        from httpcore._backends.auto import AutoBackend
-
-        self.inner = AutoBackend()
-        self.settings = settings
-        self.resolved: dict[str, list] = {}
-
-    async def resolve(self, host: str, port: int) -> list:
-        if host in self.resolved:
-            return self.resolved[host]
-        try:
-            addresses = [ipaddress.ip_address(host.strip("[]"))]
-        except ValueError:
-            loop = asyncio.get_running_loop()
-            try:
-                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            except socket.gaierror as exc:
-                raise NameNotResolved(f"DNS: cannot resolve {host} ({exc.strerror})") from None
-            addresses = []
-            for info in infos:
-                address = ipaddress.ip_address(info[4][0].split("%")[0])
-                if address not in addresses:
-                    addresses.append(address)
-        self.resolved[host] = addresses
-        return addresses
-
-    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        addresses = await self.resolve(host, port)
-        for address in addresses:
-            reason = policy.unsafe_address(address)
-            if reason and not self.settings.private_allowed(address):
-                raise UnsafeAddress(host, address, reason)
-        error = None
-        for address in addresses:
-            try:
-                async with asyncio.timeout(timeout):
-                    reader, writer = await asyncio.open_connection(
-                        str(address), port, limit=1 << 16,
-                        local_addr=(local_address, 0) if local_address else None)
-                sock = writer.get_extra_info("socket")
-                if sock is not None:
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                    for option in socket_options or ():
-                        sock.setsockopt(*option)
-                return AsyncioStream(reader, writer)
-            except TimeoutError:
-                error = httpcore.ConnectTimeout(f"connecting to {host} ({address}) timed out")
-            except OSError as exc:
-                error = httpcore.ConnectError(f"{exc.strerror or exc} ({address}:{port})")
-        raise error or httpcore.ConnectError(f"no address for {host}")
-
-    async def connect_unix_socket(self, path, timeout=None, socket_options=None):
-        raise httpcore.ConnectError("unix sockets are not checked")
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
 
 
 class _Answer:
@@ -184,6 +49,8 @@ def retry_after(value: str | None, cap: float) -> float | None:
     value = value.strip()
     if value.isdigit():
         return min(float(value), cap)
+    import email.utils
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -211,82 +78,149 @@ class Engine:
     def __init__(self, settings: Settings, on_result=None) -> None:
         self.settings = settings
         self.on_result = on_result
-        self.backend = GuardedBackend(settings)
-        self.ssl = ssl_context()
-        self.clients: dict[tuple, httpx.AsyncClient] = {}
+        self.guard = AddressGuard(settings)
+        self.fast = FastHead(settings, self.guard, ssl_context)
+        self._ssl = None
+        self.clients: dict[tuple, object] = {}
         self.next_slot: dict[str, float] = {}
         self.results: dict[str, Result] = {}
 
     # -- clients ----------------------------------------------------------------
-    def client(self, scheme: str, host: str, port: int | None) -> httpx.AsyncClient:
+    def client(self, scheme: str, host: str, port: int | None):
+        """The httpx client for a host, made (and httpx imported) on first use."""
         key = (scheme, host, port)
         client = self.clients.get(key)
         if client is None:
-            rule = self.settings.rule(host)
-            limit = (rule.concurrency if rule and rule.concurrency else self.settings.per_host)
-            transport = httpx.AsyncHTTPTransport(
-                verify=self.ssl, http2=scheme == "https", retries=0,
-                limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
-            )
-            transport._pool._network_backend = self.backend  # the address guard
-            headers = dict(policy.DEFAULT_HEADERS)
-            if rule:
-                headers.update(rule.headers)
-            client = httpx.AsyncClient(
-                transport=transport, headers=headers, follow_redirects=False,
-                timeout=httpx.Timeout(self.settings.timeout), trust_env=False,
-            )
-            self.clients[key] = client
+            from .transport import make_client
+
+            if self._ssl is None:
+                self._ssl = ssl_context()
+            client = self.clients[key] = make_client(self.settings, self.guard, self._ssl, scheme, host)
         return client
 
     async def aclose(self) -> None:
         for client in self.clients.values():
             await client.aclose()
+        self.fast.close()
 
     # -- scheduling ----------------------------------------------------------------
-    async def run(self, urls, concurrency: int | None = None) -> dict[str, Result]:
-        settings = self.settings
-        self.gate = asyncio.Semaphore(concurrency or settings.concurrency)
+    # Slots, not workers per host: up to `concurrency` slot tasks, each taking
+    # the next URL of any host under its own limit (hosts in turn). A slot
+    # that finishes a request starts the next one at once; with a worker per
+    # host behind a global semaphore, every finished request instead handed
+    # its permit to another task that ran only after the whole burst of
+    # answers, and the rounds drifted apart by a burst's CPU each time.
+    def start(self, concurrency: int | None = None) -> None:
+        """Get ready to take URLs with ``add`` (inside the running loop)."""
         from concurrent.futures import ThreadPoolExecutor
 
+        self.concurrency = concurrency or self.settings.concurrency
         # getaddrinfo runs in threads; the default pool (cores + 4) is too
         # small when many names are slow to resolve.
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(32))
-        queues: dict[str, deque] = defaultdict(deque)
-        for url in urls:
-            probe, kind = policy.probe_for(url, settings)
-            parts = urlsplit(probe)
-            host = (parts.hostname or "").lower()
-            if parts.scheme not in ("http", "https") or not host:
-                self._emit(Result(url, ERROR, error="not an http(s) URL"))
-                continue
-            rule = settings.rule(host)
-            if settings.excluded(url) or (rule and rule.skip):
-                self._emit(Result(url, SKIPPED, error="excluded"))
-                continue
-            queues[host].append((url, probe, kind, rule))
-        workers = []
-        for host, queue in queues.items():
-            rule = queue[0][3]
-            limit = rule.concurrency if rule and rule.concurrency else settings.per_host
-            for _ in range(min(limit, len(queue))):
-                workers.append(self._worker(host, queue))
+        self.queues: dict[str, deque] = {}
+        self.limits: dict[str, int] = {}
+        self.busy: dict[str, int] = defaultdict(int)      # URLs in hand per host
+        self.ready: deque[str] = deque()                   # hosts with work and room, in turn
+        self.pending = 0                                   # added, not yet emitted
+        self.closed = False
+        self.failure: Exception | None = None
+        self.done = asyncio.Event()
+        self.tasks: set[asyncio.Task] = set()
+
+    def add(self, url: str) -> None:
+        """Queue one URL; a slot starts for it when fewer than `concurrency` run."""
+        settings = self.settings
+        self.pending += 1
+        probe, kind = policy.probe_for(url, settings)
+        parts = urlsplit(probe)
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("http", "https") or not host:
+            self._emit(Result(url, ERROR, error="not an http(s) URL"))
+            return
+        rule = settings.rule(host)
+        if settings.excluded(url) or (rule and rule.skip):
+            self._emit(Result(url, SKIPPED, error="excluded"))
+            return
+        queue = self.queues.get(host)
+        if queue is None:
+            queue = self.queues[host] = deque()
+            self.limits[host] = rule.concurrency if rule and rule.concurrency else settings.per_host
+        queue.append((url, probe, kind, rule))
+        if len(queue) == 1 and self.busy[host] < self.limits[host]:
+            self.ready.append(host)
+        if len(self.tasks) < self.concurrency and self.ready:
+            task = asyncio.create_task(self._slot())
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+    def _take(self):
+        """The next (host, item) of a host under its limit, or None."""
+        ready, queues, busy, limits = self.ready, self.queues, self.busy, self.limits
+        while ready:
+            host = ready.popleft()
+            queue = queues[host]
+            if not queue or busy[host] >= limits[host]:
+                continue  # stale: emptied or full since it was queued
+            item = queue.popleft()
+            busy[host] += 1
+            if queue and busy[host] < limits[host]:
+                ready.append(host)
+            return host, item
+        return None
+
+    def close(self) -> None:
+        """No more URLs will come; ``wait`` returns once the queued ones are done."""
+        self.closed = True
+        if not self.pending:
+            self.done.set()
+
+    async def wait(self) -> dict[str, Result]:
         try:
-            await asyncio.gather(*workers)
+            await self.done.wait()
         finally:
+            for task in list(self.tasks):
+                task.cancel()
             await self.aclose()
+        if self.failure is not None:
+            raise self.failure
         return self.results
 
-    async def _worker(self, host: str, queue: deque) -> None:
-        while queue:
-            url, probe, kind, rule = queue.popleft()
-            self._emit(await self.check(url, probe, kind, rule, host))
+    async def run(self, urls, concurrency: int | None = None) -> dict[str, Result]:
+        """Check a known list of URLs."""
+        self.start(concurrency)
+        for url in urls:
+            self.add(url)
+        self.close()
+        return await self.wait()
 
-    def _emit(self, result: Result) -> None:
-        result.checked_at = time.time()
+    async def _slot(self) -> None:
+        try:
+            while (taken := self._take()) is not None:
+                host, (url, probe, kind, rule) = taken
+                try:
+                    result = await self.check(url, probe, kind, rule, host)
+                finally:
+                    busy = self.busy[host] = self.busy[host] - 1
+                    if busy == self.limits[host] - 1 and self.queues[host]:
+                        self.ready.append(host)  # room again: back in turn
+                self._emit(result)
+        except Exception as exc:  # a bug, not a link's failure: stop the run loudly
+            self.failure = exc
+            self.done.set()
+            raise
+
+    def _record(self, result: Result) -> None:
         self.results[result.url] = result
         if self.on_result:
             self.on_result(result)
+
+    def _emit(self, result: Result) -> None:
+        result.checked_at = time.time()
+        self._record(result)
+        self.pending -= 1
+        if self.closed and not self.pending:
+            self.done.set()
 
     async def _pace(self, host: str, rule) -> None:
         interval = rule.interval if rule and rule.interval else self.settings.interval
@@ -306,13 +240,12 @@ class Engine:
         while True:
             attempts += 1
             await self._pace(host, rule)
-            async with self.gate:
-                try:
-                    async with asyncio.timeout(settings.timeout):
-                        answer = await self.attempt(url, probe, kind, rule)
-                except TimeoutError:
-                    answer = _Answer(TIMEOUT, error=f"no complete answer within {settings.timeout:g}s",
-                                     retry=True)
+            try:
+                async with asyncio.timeout(settings.timeout):
+                    answer = await self.attempt(url, probe, kind, rule)
+            except TimeoutError:
+                answer = _Answer(TIMEOUT, error=f"no complete answer within {settings.timeout:g}s",
+                                 retry=True)
             if not answer.retry or attempts > settings.retries:
                 break
             delay = answer.delay
@@ -352,10 +285,15 @@ class Engine:
             parts = urlsplit(current)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 return _Answer(ERROR, final_url=current, error=f"redirect to a non-http(s) URL {current}")
-            client = self.client(parts.scheme, parts.hostname.lower(), parts.port)
             try:
-                response = await client.send(
-                    client.build_request(method, current), stream=method == "GET")
+                got = None
+                if method == "HEAD":
+                    try:
+                        got = await self.fast.head(parts)
+                    except Declined:
+                        got = None  # httpx asks again and names the failure
+                if got is None:
+                    got = await self._via_httpx(method, current, parts)
             except UnsafeAddress as exc:
                 if hop == 0:
                     raise
@@ -363,39 +301,45 @@ class Engine:
                                error=f"redirect into a {exc.reason} address refused: {exc}")
             except Exception as exc:  # noqa: BLE001 - every failure becomes an outcome
                 return self._failure(exc, current)
-            try:
-                status = response.status_code
-                location = response.headers.get("location")
-                if status in REDIRECTS and location:
-                    nxt = urljoin(current, location.strip())
-                    if status in PERMANENT_REDIRECTS and permanent_so_far:
-                        suggestion = nxt
-                    else:
-                        permanent_so_far = False
-                    if nxt in seen:
-                        return _Answer(ERROR, status=status, final_url=nxt, error="redirect loop")
-                    seen.add(nxt)
-                    current = nxt
-                    continue
-                headers = response.headers
-                head = b""
-                if method == "GET":
-                    chunks, size = [], 0
-                    async for chunk in response.aiter_raw():
-                        chunks.append(chunk)
-                        size += len(chunk)
-                        if size >= settings.body_cap:
-                            break
-                    head = b"".join(chunks)[: settings.body_cap]
-                    if headers.get("content-encoding"):
-                        head = b""  # compressed; a soft 404 needs a plain body
-            except Exception as exc:  # noqa: BLE001
-                return self._failure(exc, current)
-            finally:
-                await response.aclose()
+            status, headers, head = got
+            location = headers.get("location")
+            if status in REDIRECTS and location:
+                nxt = urljoin(current, location.strip())
+                if status in PERMANENT_REDIRECTS and permanent_so_far:
+                    suggestion = nxt
+                else:
+                    permanent_so_far = False
+                if nxt in seen:
+                    return _Answer(ERROR, status=status, final_url=nxt, error="redirect loop")
+                seen.add(nxt)
+                current = nxt
+                continue
             return self._judge(url, probe, kind, rule, status, current, suggestion, headers, head)
         return _Answer(ERROR, final_url=current,
                        error=f"too many redirects (more than {settings.max_redirects})")
+
+    async def _via_httpx(self, method, current, parts) -> tuple[int, dict, bytes]:
+        """(status, headers, first bytes of the body) through httpx; a GET body
+        is read only up to the cap, and not at all for a redirect."""
+        client = self.client(parts.scheme, parts.hostname.lower(), parts.port)
+        response = await client.send(client.build_request(method, current), stream=method == "GET")
+        try:
+            status = response.status_code
+            headers = response.headers
+            head = b""
+            if method == "GET" and not (status in REDIRECTS and headers.get("location")):
+                chunks, size, cap = [], 0, self.settings.body_cap
+                async for chunk in response.aiter_raw():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size >= cap:
+                        break
+                head = b"".join(chunks)[:cap]
+                if headers.get("content-encoding"):
+                    head = b""  # compressed; a soft 404 needs a plain body
+        finally:
+            await response.aclose()
+        return status, headers, head
 
     def _judge(self, url, probe, kind, rule, status, final, suggestion, headers, head) -> _Answer:
         if kind:
@@ -434,6 +378,8 @@ class Engine:
         text = str(exc) or type(exc).__name__
         if isinstance(exc, NameNotResolved):
             return _Answer(ERROR, final_url=url, error=text)
+        import httpx  # failures other than DNS come from httpx, already imported
+
         if isinstance(exc, httpx.TimeoutException):
             return _Answer(TIMEOUT, final_url=url, error=f"timeout: {text}", retry=True)
         if isinstance(exc, httpx.ConnectError):
@@ -473,6 +419,8 @@ def auto_workers(count: int, settings: Settings) -> int:
 
 def check_urls(urls, settings: Settings, on_result=None) -> dict[str, Result]:
     """Check each URL once; returns {url: Result}. Forks helpers for big runs."""
+    import pickle
+
     urls = list(dict.fromkeys(urls))
     shards = plan_shards(urls, settings, auto_workers(len(urls), settings))
     total = len(urls) or 1
@@ -504,6 +452,8 @@ def check_urls(urls, settings: Settings, on_result=None) -> dict[str, Result]:
 
 
 async def _parent(shard, share, children, settings, on_result) -> dict[str, Result]:
+    import pickle
+
     loop = asyncio.get_running_loop()
     engine = Engine(settings, on_result)
     done = []
@@ -526,7 +476,7 @@ async def _parent(shard, share, children, settings, on_result) -> dict[str, Resu
                         break
                     result = pickle.loads(bytes(buffer[4:4 + size]))
                     del buffer[:4 + size]
-                    engine._emit(result)
+                    engine._record(result)
             else:
                 loop.remove_reader(fd)
                 os.close(fd)

@@ -12,10 +12,7 @@ def collect(catalog) -> dict[str, list[tuple[Path, int]]]:
     order (entries by file name, then lists)."""
     found: dict[str, list[tuple[Path, int]]] = {}
 
-    def add(url, path: Path, loc: tuple) -> None:
-        if not url:
-            return
-        url = str(url)
+    def add(url: str, path: Path, loc: tuple) -> None:
         line, _ = catalog.locate(path, loc)
         places = found.setdefault(url, [])
         if (path, line) not in places:
@@ -23,16 +20,33 @@ def collect(catalog) -> dict[str, list[tuple[Path, int]]]:
 
     for entry_id, entry in catalog.entries.items():
         path = catalog.entry_files[entry_id]
-        add(entry.url, path, ("url",))
-        for index, link in enumerate(entry.links or ()):
-            add(link.url, path, ("links", index, "url"))
-        add(getattr(entry, "archived", None), path, ("archived",))
+        for url, loc in citations(entry):
+            add(url, path, loc)
     for list_id, reading_list in catalog.lists.items():
         path = catalog.list_files[list_id]
-        source = reading_list.source
-        if source is not None:
-            add(source.url, path, ("source", "url"))
+        for url, loc in citations(reading_list):
+            add(url, path, loc)
     return found
+
+
+def citations(model) -> list[tuple[str, tuple]]:
+    """(url, location in the file) of every URL one entry or list cites."""
+    from ..models import ReadingList
+
+    out = []
+    if isinstance(model, ReadingList):
+        source = model.source
+        if source is not None and source.url:
+            out.append((str(source.url), ("source", "url")))
+        return out
+    if model.url:
+        out.append((str(model.url), ("url",)))
+    for index, link in enumerate(getattr(model, "links", None) or ()):
+        if link.url:
+            out.append((str(link.url), ("links", index, "url")))
+    if getattr(model, "archived", None):
+        out.append((str(model.archived), ("archived",)))
+    return out
 
 
 def only_files(found: dict, files: set[Path]) -> dict:

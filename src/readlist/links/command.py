@@ -138,6 +138,30 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+class _Displayer:
+    """`_display` for many files of few directories: each directory is
+    resolved once (a full resolve per file is a realpath walk each, a
+    noticeable tail on big runs); a symlinked file is still resolved itself."""
+
+    def __init__(self) -> None:
+        self.cwd = Path.cwd().resolve()
+        self.dirs: dict[Path, Path] = {}
+
+    def __call__(self, path) -> str:
+        path = Path(path)
+        if path.is_symlink():
+            resolved = path.resolve()
+        else:
+            folder = self.dirs.get(path.parent)
+            if folder is None:
+                folder = self.dirs[path.parent] = path.parent.resolve()
+            resolved = folder / path.name
+        try:
+            return str(resolved.relative_to(self.cwd))
+        except ValueError:
+            return str(path)
+
+
 def changed_files(repo: Path, ref: str) -> set[Path]:
     def git(*args) -> str:
         done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
@@ -168,11 +192,12 @@ def _write(text: str, output: str | None) -> None:
 
 
 class _Progress:
-    """A progress bar on a terminal; silent otherwise."""
+    """A progress bar on a terminal; silent otherwise. The total is set once
+    loading is done (checking starts before it)."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self) -> None:
         self.bar = None
-        if total and sys.stderr.isatty() and not os.environ.get("CI"):
+        if sys.stderr.isatty() and not os.environ.get("CI"):
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -180,12 +205,16 @@ class _Progress:
                 "checking links", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                 console=Console(stderr=True), transient=True,
             )
-            self.task = self.bar.add_task("links", total=total)
+            self.task = self.bar.add_task("links", total=None)
 
     def __enter__(self):
         if self.bar:
             self.bar.start()
         return self
+
+    def total(self, count: int) -> None:
+        if self.bar:
+            self.bar.update(self.task, total=count)
 
     def advance(self, _result=None) -> None:
         if self.bar:
@@ -199,7 +228,7 @@ class _Progress:
 def run_check_links(args: argparse.Namespace) -> int:
     from . import policy
     from .cache import Cache
-    from .collect import collect, only_files
+    from .collect import citations, collect, only_files
     from .report import render
     from .results import Result
 
@@ -221,49 +250,85 @@ def run_check_links(args: argparse.Namespace) -> int:
         settings.allow_private = tuple(args.allow_private)
     settings.exclude = settings.exclude + tuple(args.exclude)
 
-    from ..loading import load
-
-    loaded = load(root)
-    catalog = loaded.catalog
-    if loaded.errors:
-        print(f"readlist: warning: {len(loaded.errors)} validation error(s); "
-              "files that failed to load are not checked (run `readlist validate`)", file=sys.stderr)
-    found = collect(catalog)
+    changed, changed_error = None, None
     if args.changed is not None:
         try:
-            found = only_files(found, changed_files(project, args.changed))
+            changed = changed_files(project, args.changed)
         except (ValueError, OSError) as exc:
             return _fail(f"--changed: {exc}")
-    if args.shard:
-        index, count = args.shard
-        found = {url: places for url, places in found.items() if in_shard(url, index, count)}
 
-    max_age = args.max_age
-    if max_age is None:
-        max_age = getattr(settings, "max_age_from_config", None) or policy.parse_duration(DEFAULT_MAX_AGE)
-    cache_path = None if args.no_cache else Path(args.cache) if args.cache else project / ".readlist-cache.json"
-    cache = Cache(cache_path, max_age)
-
-    results: dict[str, Result] = {}
-    todo = []
-    for url in found:
-        hit = cache.get(url)
-        if hit is not None and not settings.excluded(url):
-            results[url] = hit
-        else:
-            todo.append(url)
+    # Check while loading: each validated file's URLs go to the checker at
+    # once (see background.py), started before anything heavy is imported.
+    # What is reported is still decided below, from the loaded catalog
+    # exactly as before; streaming only starts the work early.
+    from . import background
 
     started = time.monotonic()
-    if todo:
-        from .check import check_urls
+    progress = _Progress()
+    checker = background.start(settings, on_result=progress.advance)
+    try:
+        max_age = args.max_age
+        if max_age is None:
+            max_age = getattr(settings, "max_age_from_config", None) or policy.parse_duration(DEFAULT_MAX_AGE)
+        cache_path = None if args.no_cache else Path(args.cache) if args.cache else project / ".readlist-cache.json"
+        cache = Cache(cache_path, max_age)
+        submitted: set[str] = set()
 
-        with _Progress(len(todo)) as progress:
-            results.update(check_urls(todo, settings, on_result=progress.advance))
+        def on_file(model, path) -> None:
+            if changed is not None and Path(path).resolve() not in changed:
+                return
+            for url, _ in citations(model):
+                if url not in submitted and (not args.shard or in_shard(url, *args.shard)) \
+                        and (cache.get(url) is None or settings.excluded(url)):
+                    submitted.add(url)
+                    checker.submit(url)
+
+        from ..loading import load
+
+        loaded = load(root, on_file=on_file)
+    except BaseException:
+        checker.abandon()
+        raise
+    with progress:
+        catalog = loaded.catalog
+        if loaded.errors:
+            print(f"readlist: warning: {len(loaded.errors)} validation error(s); "
+                  "files that failed to load are not checked (run `readlist validate`)", file=sys.stderr)
+        found = collect(catalog)
+        if changed is not None:
+            found = only_files(found, changed)
+        if args.shard:
+            index, count = args.shard
+            found = {url: places for url, places in found.items() if in_shard(url, index, count)}
+
+        results: dict[str, Result] = {}
+        todo = []
+        for url in found:
+            hit = cache.get(url)
+            if hit is not None and not settings.excluded(url):
+                results[url] = hit
+            else:
+                todo.append(url)
+        progress.total(len(todo))
+        for url in todo:
+            if url not in submitted:  # not expected; kept so nothing is ever missed
+                submitted.add(url)
+                checker.submit(url)
+        display = _Displayer()  # while the last answers are still on their way
+        places = {url: [{"path": display(p), "line": line} for p, line in cited]
+                  for url, cited in found.items()}
+        try:
+            checked = checker.finish()
+        except BaseException:
+            checker.abandon()
+            raise
+        results.update((url, checked[url]) for url in todo)
     elapsed = time.monotonic() - started
 
-    for url, places in found.items():
-        results[url].files = [{"path": _display(p), "line": line} for p, line in places]
-        cache.put(results[url])
+    for url in found:
+        results[url].files = places[url]
+        if cache_path is not None:
+            cache.put(results[url])
     if cache_path is not None:
         try:
             cache.save()

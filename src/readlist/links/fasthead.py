@@ -1,0 +1,231 @@
+"""A lean HTTP/1.1 HEAD client on asyncio Protocols, for the common case.
+
+Most checks are one HEAD answered by a status line and a few headers. Through
+httpx each costs about half a millisecond of CPU, and answers from a fixed
+latency arrive in bursts, so that cost delays every slot of the next round.
+Here a HEAD is one ``transport.write`` of a prebuilt request and one split of
+the response head: a few tens of microseconds.
+
+Anything unusual is declined (``head`` returns None, or raises ``Declined``)
+and the engine asks httpx instead: non-ASCII or odd URLs, IPv6 literals,
+userinfo, 1xx answers, obsolete header folding, a reply that is not HTTP/1.x,
+and every connection failure (httpx then reports it in its words). Addresses
+go through the same guard as httpx, before any connection is made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+
+from .guard import AddressGuard
+
+# What httpx would send unchanged: unreserved and reserved characters and '%'.
+_PLAIN_TARGET = re.compile(r"[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=%]*\Z")
+_PLAIN_HOST = re.compile(r"[a-z0-9.\-]+\Z")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class Declined(Exception):
+    """This request needs the full client."""
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive connection; ``waiter`` resolves when a response head is in."""
+
+    __slots__ = ("transport", "buffer", "waiter", "lost")
+
+    def __init__(self) -> None:
+        self.transport = None
+        self.buffer = b""
+        self.waiter: asyncio.Future | None = None
+        self.lost = False
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        waiter = self.waiter
+        if waiter is not None and b"\r\n\r\n" in self.buffer and not waiter.done():
+            waiter.set_result(None)
+
+    def eof_received(self):
+        return False  # close our side too
+
+    def connection_lost(self, exc) -> None:
+        self.lost = True
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(Declined(f"connection lost: {exc or 'closed by the server'}"))
+
+
+class _Pool:
+    """Idle connections to one (scheme, host, port), and a semaphore that
+    keeps the host's concurrency limit for hops arriving from redirects."""
+
+    __slots__ = ("idle", "limit", "request_tail", "host_line", "https", "host", "port")
+
+    def __init__(self, scheme: str, host: str, port: int, limit: int, headers: dict) -> None:
+        self.idle: list[_Connection] = []
+        self.limit = asyncio.Semaphore(limit)
+        self.https = scheme == "https"
+        self.host, self.port = host, port
+        host_header = host if port == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
+        lines = [f"Host: {host_header}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        # " HTTP/1.1\r\n" + headers + blank line: the request is b"HEAD " + target + this
+        self.request_tail = (" HTTP/1.1\r\n" + "\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+class FastHead:
+    """HEAD requests over pooled keep-alive connections."""
+
+    def __init__(self, settings, guard: AddressGuard, ssl_context_factory) -> None:
+        self.settings = settings
+        self.guard = guard
+        self.pools: dict[tuple, _Pool | None] = {}
+        self._ssl_factory = ssl_context_factory
+        self._ssl = None
+
+    def _pool(self, scheme: str, host: str, port: int) -> _Pool | None:
+        key = (scheme, host, port)
+        pool = self.pools.get(key, False)
+        if pool is False:
+            from . import policy
+
+            rule = self.settings.rule(host)
+            headers = dict(policy.DEFAULT_HEADERS)
+            headers["Accept-Encoding"] = "gzip, deflate"
+            headers["Connection"] = "keep-alive"
+            if rule:
+                headers.update(rule.headers)
+            try:
+                pool = _Pool(scheme, host, port,
+                             rule.concurrency if rule and rule.concurrency else self.settings.per_host,
+                             headers)
+            except UnicodeEncodeError:
+                pool = None  # a header the wire cannot carry as is: httpx decides
+            self.pools[key] = pool
+        return pool
+
+    def _tls(self):
+        if self._ssl is None:
+            # Its own context: httpx offers h2 through ALPN on the shared one.
+            self._ssl = self._ssl_factory()
+            self._ssl.set_alpn_protocols(["http/1.1"])
+        return self._ssl
+
+    async def head(self, parts) -> tuple[int, dict, bytes] | None:
+        """(status, headers, b"") for a HEAD of the split URL `parts`, or None
+        when the URL is not plain enough for this path."""
+        scheme = parts.scheme
+        netloc = parts.netloc
+        if "@" in netloc or "[" in netloc:
+            return None
+        host = parts.hostname
+        if not host or not _PLAIN_HOST.match(host):
+            return None
+        try:
+            port = parts.port or _DEFAULT_PORTS[scheme]
+        except (ValueError, KeyError):
+            return None
+        target = parts.path or "/"
+        if parts.query:
+            target = f"{target}?{parts.query}"
+        if not _PLAIN_TARGET.match(target):
+            return None
+        pool = self._pool(scheme, host, port)
+        if pool is None:
+            return None
+        async with pool.limit:
+            return await self._exchange(pool, b"HEAD " + target.encode() + pool.request_tail)
+
+    async def _exchange(self, pool: _Pool, request: bytes):
+        reused = True
+        while True:
+            conn = None
+            while pool.idle:
+                conn = pool.idle.pop()
+                if not conn.lost and not conn.buffer:
+                    break
+                conn.transport.abort()
+                conn = None
+            if conn is None:
+                reused = False
+                conn = await self._connect(pool)
+            waiter = conn.waiter = asyncio.get_running_loop().create_future()
+            conn.transport.write(request)
+            try:
+                await waiter
+            except Declined:
+                conn.transport.abort()
+                if reused and not conn.buffer:
+                    # A kept-alive connection the server had closed: once more, fresh.
+                    reused = False
+                    continue
+                raise
+            except BaseException:  # cancelled (the deadline): the connection is spoilt
+                conn.transport.abort()
+                raise
+            finally:
+                conn.waiter = None
+            return self._parse(pool, conn)
+
+    async def _connect(self, pool: _Pool) -> _Connection:
+        addresses = await self.guard.addresses(pool.host, pool.port)
+        loop = asyncio.get_running_loop()
+        address = str(addresses[0]) if addresses else None
+        if address is None:
+            raise Declined("no address")
+        try:
+            if pool.https:
+                _, conn = await loop.create_connection(
+                    _Connection, address, pool.port, ssl=self._tls(), server_hostname=pool.host)
+            else:
+                _, conn = await loop.create_connection(_Connection, address, pool.port)
+        except OSError as exc:  # refused, unreachable, TLS: httpx tries all addresses and says why
+            raise Declined(str(exc)) from None
+        sock = conn.transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return conn
+
+    @staticmethod
+    def _parse(pool: _Pool, conn: _Connection) -> tuple[int, dict, bytes]:
+        data = conn.buffer
+        end = data.find(b"\r\n\r\n")
+        lines = data[:end].split(b"\r\n")
+        rest = data[end + 4:]
+        conn.buffer = b""
+        version, _, tail = lines[0].partition(b" ")
+        code = tail[:3]
+        if version not in (b"HTTP/1.1", b"HTTP/1.0") or not code.isdigit() or tail[3:4] not in (b"", b" "):
+            conn.transport.abort()
+            raise Declined("not an HTTP/1.x status line")
+        status = int(code)
+        if status < 200:
+            conn.transport.abort()
+            raise Declined("1xx answer")
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            name, colon, value = line.partition(b":")
+            if not colon or not name or name[-1:] in (b" ", b"\t") or line[:1] in (b" ", b"\t"):
+                conn.transport.abort()
+                raise Declined("unusual header line")
+            key = name.decode("latin-1").lower()
+            text = value.strip().decode("latin-1")
+            headers[key] = f"{headers[key]}, {text}" if key in headers else text
+        keep = (version == b"HTTP/1.1" and not rest and not conn.lost
+                and "close" not in headers.get("connection", "").lower())
+        if keep:
+            pool.idle.append(conn)
+        else:
+            conn.transport.close()
+        return status, headers, b""
+
+    def close(self) -> None:
+        for pool in self.pools.values():
+            while pool is not None and pool.idle:
+                pool.idle.pop().transport.close()

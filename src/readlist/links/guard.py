@@ -1,0 +1,68 @@
+"""The address guard shared by both HTTP paths (the lean HEAD path and httpx):
+resolve a name once, refuse private, loopback, link-local and metadata
+addresses unless allowed, and hand back the very addresses that were checked,
+so the connection goes where the check looked (no second DNS answer)."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+
+from . import policy
+
+
+class UnsafeAddress(Exception):
+    """A connection would reach a private, loopback, link-local or metadata address."""
+
+    def __init__(self, host: str, address, reason: str) -> None:
+        super().__init__(f"{host} resolves to {reason} address {address}")
+        self.reason = reason
+
+
+class NameNotResolved(Exception):
+    pass
+
+
+class AddressGuard:
+    """Per-run cache of name -> checked addresses (a run is minutes long, so
+    caching a DNS answer for its length is what a browser would do too)."""
+
+    def __init__(self, settings: policy.Settings) -> None:
+        self.settings = settings
+        self.resolved: dict[str, list] = {}
+        self.verdicts: dict[str, list | tuple] = {}  # addresses, or (address, reason)
+
+    async def resolve(self, host: str, port: int) -> list:
+        if host in self.resolved:
+            return self.resolved[host]
+        try:
+            addresses = [ipaddress.ip_address(host.strip("[]"))]
+        except ValueError:
+            loop = asyncio.get_running_loop()
+            try:
+                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            except socket.gaierror as exc:
+                raise NameNotResolved(f"DNS: cannot resolve {host} ({exc.strerror})") from None
+            addresses = []
+            for info in infos:
+                address = ipaddress.ip_address(info[4][0].split("%")[0])
+                if address not in addresses:
+                    addresses.append(address)
+        self.resolved[host] = addresses
+        return addresses
+
+    async def addresses(self, host: str, port: int) -> list:
+        """The addresses to connect to; raises UnsafeAddress when any is refused."""
+        verdict = self.verdicts.get(host)
+        if verdict is None:
+            verdict = await self.resolve(host, port)
+            for address in verdict:
+                reason = policy.unsafe_address(address)
+                if reason and not self.settings.private_allowed(address):
+                    verdict = (address, reason)
+                    break
+            self.verdicts[host] = verdict
+        if isinstance(verdict, tuple):
+            raise UnsafeAddress(host, *verdict)
+        return verdict
