@@ -168,9 +168,18 @@ def _child(settings, down: int, up: int) -> None:  # pragma: no cover - runs in 
         os.set_blocking(up, False)
         writer, _ = await loop.connect_write_pipe(asyncio.Protocol, os.fdopen(up, "wb", buffering=0))
 
+        batch: list[bytes] = []
+
+        def flush() -> None:
+            writer.write(b"".join(batch))
+            batch.clear()
+
         def send(result) -> None:
+            # Answers come in bursts: one write per loop turn, not one per result.
             data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-            writer.write(_FRAME.pack(len(data)) + data)
+            if not batch:
+                loop.call_soon(flush)
+            batch.append(_FRAME.pack(len(data)) + data)
 
         engine = Engine(settings, send)
         engine.start()
@@ -198,6 +207,7 @@ def _child(settings, down: int, up: int) -> None:  # pragma: no cover - runs in 
 
         loop.add_reader(down, readable)
         await engine.wait()
+        await asyncio.sleep(0)  # the last flush
         while writer.get_write_buffer_size():  # let the parent have every result
             await asyncio.sleep(0.001)
         writer.close()

@@ -49,6 +49,47 @@ def citations(model) -> list[tuple[str, tuple]]:
     return out
 
 
+def first_urls(root: Path, limit: int) -> list[str]:
+    """The URLs of the first entry files, read as plain YAML, unvalidated.
+
+    Used only to start the first round of checks while pydantic is still
+    being imported (the slowest step before the first validated file): a
+    result is reported only if the validated catalog cites the URL, so the
+    report is the same; a file that fails validation may at most have had
+    its URL asked once. Files with anchors, tags or over 1 MiB are skipped
+    here, as loading refuses them.
+    """
+    import os
+
+    import yaml
+
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # every scalar a str
+    folder = Path(root) / "entries"
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".yaml"))
+    except OSError:
+        return []
+    out: list[str] = []
+    for name in names:
+        if len(out) >= limit:
+            break
+        try:
+            raw = (folder / name).read_bytes()
+            if len(raw) > 1024 * 1024 or b"&" in raw or b"*" in raw or b"!" in raw:
+                continue
+            data = yaml.load(raw, Loader=loader)
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        found = [data.get("url"), data.get("archived")]
+        links = data.get("links")
+        if isinstance(links, list):
+            found += [link.get("url") for link in links if isinstance(link, dict)]
+        out += [url for url in found if isinstance(url, str) and url.startswith(("http://", "https://"))]
+    return out
+
+
 def only_files(found: dict, files: set[Path]) -> dict:
     """Keep the citations in `files` (resolved paths), and the URLs they cite."""
     out = {}

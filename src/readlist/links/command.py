@@ -228,7 +228,7 @@ class _Progress:
 def run_check_links(args: argparse.Namespace) -> int:
     from . import policy
     from .cache import Cache
-    from .collect import citations, collect, only_files
+    from .collect import citations, collect, first_urls, only_files
     from .report import render
     from .results import Result
 
@@ -274,14 +274,20 @@ def run_check_links(args: argparse.Namespace) -> int:
         cache = Cache(cache_path, max_age)
         submitted: set[str] = set()
 
+        def submit(url: str) -> None:
+            if url not in submitted and (not args.shard or in_shard(url, *args.shard)) \
+                    and (cache.get(url) is None or settings.excluded(url)):
+                submitted.add(url)
+                checker.submit(url)
+
         def on_file(model, path) -> None:
-            if changed is not None and Path(path).resolve() not in changed:
-                return
-            for url, _ in citations(model):
-                if url not in submitted and (not args.shard or in_shard(url, *args.shard)) \
-                        and (cache.get(url) is None or settings.excluded(url)):
-                    submitted.add(url)
-                    checker.submit(url)
+            if changed is None or Path(path).resolve() in changed:
+                for url, _ in citations(model):
+                    submit(url)
+
+        if changed is None:  # the first round, before pydantic is even imported
+            for url in first_urls(root, settings.concurrency):
+                submit(url)
 
         from ..loading import load
 
