@@ -210,6 +210,8 @@ def _child(settings, down: int, up: int) -> None:  # pragma: no cover - runs in 
         await asyncio.sleep(0)  # the last flush
         while writer.get_write_buffer_size():  # let the parent have every result
             await asyncio.sleep(0.001)
-        writer.close()
+        # Done: leave now rather than tear the loop down; the parent is
+        # waiting for this exit before it writes the report.
+        os._exit(0)
 
     asyncio.run(main())
