@@ -20,22 +20,25 @@ import sys
 _FRAME = struct.Struct("!I")
 
 
-def start(settings, on_result=None):
-    """A checker; ``--workers 1`` keeps it in this process."""
-    if hasattr(os, "fork") and settings.workers != 1:
-        return Forked(settings, on_result)
-    return Threaded(settings, on_result)
+def start(on_result=None, in_process: bool = False):
+    """A checker, started before the settings are known (see ``configure``)."""
+    if hasattr(os, "fork") and not in_process:
+        return Forked(on_result)
+    return Threaded(on_result)
 
 
 class Threaded:
     """The engine in a thread of this process; ``submit`` from any thread."""
 
-    def __init__(self, settings, on_result=None) -> None:
+    def __init__(self, on_result=None) -> None:
+        self.on_result = on_result
+
+    def configure(self, settings) -> None:
         import threading
 
         from .check import Engine
 
-        self.engine = Engine(settings, on_result)
+        self.engine = Engine(settings, self.on_result)
         self.error: BaseException | None = None
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._main, name="check-links", daemon=True)
@@ -74,7 +77,13 @@ class Threaded:
         return self.engine.results
 
     def abandon(self) -> None:
-        """Stop without waiting (an error or Ctrl-C in the caller); the thread is a daemon."""
+        """Stop without waiting (an error or Ctrl-C in the caller); nothing once finished."""
+        thread = getattr(self, "_thread", None)
+        if thread is not None and thread.is_alive():
+            try:
+                self.loop.call_soon_threadsafe(self.loop.stop)
+            except (AttributeError, RuntimeError):
+                pass
 
 
 class Forked:
@@ -82,7 +91,7 @@ class Forked:
     results come back up another as pickled frames (length-prefixed both ways).
     The child never blocks on the parent: its writes are buffered by asyncio."""
 
-    def __init__(self, settings, on_result=None) -> None:
+    def __init__(self, on_result=None) -> None:
         self.on_result = on_result
         down_r, down_w = os.pipe()
         up_r, up_w = os.pipe()
@@ -94,7 +103,7 @@ class Forked:
             os.close(up_r)
             code = 1
             try:
-                _child(settings, down_r, up_w)
+                _child(down_r, up_w)
                 code = 0
             except BaseException:  # noqa: BLE001
                 import traceback
@@ -105,6 +114,13 @@ class Forked:
         os.close(down_r)
         os.close(up_w)
         self.pid, self.down, self.up = pid, down_w, up_r
+
+    def configure(self, settings) -> None:
+        """The first frame down the pipe: the settings, pickled."""
+        import pickle
+
+        data = pickle.dumps(settings, protocol=pickle.HIGHEST_PROTOCOL)
+        _write_all(self.down, _FRAME.pack(len(data)) + data)
 
     def submit(self, url: str) -> None:
         data = url.encode("utf-8")
@@ -130,20 +146,25 @@ class Forked:
                         self.on_result(result)
                 del buffer[:start]
         _, status = os.waitpid(self.pid, 0)
+        self.pid = None
         if status != 0 or buffer:
             raise RuntimeError("the link-checking process failed (see its message above)")
         return results
 
 
     def abandon(self) -> None:
-        """Stop the child without waiting for its checks (an error or Ctrl-C here)."""
+        """Stop the child without waiting for its checks (an error or Ctrl-C
+        here, or a usage error found after it started); nothing once finished."""
         import signal
 
+        if self.pid is None:
+            return
         try:
             os.kill(self.pid, signal.SIGTERM)
             os.waitpid(self.pid, 0)
         except (ProcessLookupError, ChildProcessError):
             pass
+        self.pid = None
         for fd in (self.down, self.up):
             try:
                 os.close(fd)
@@ -157,11 +178,28 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _child(settings, down: int, up: int) -> None:  # pragma: no cover - runs in the child
+def _read_frame(fd: int) -> bytes:
+    def exactly(count: int) -> bytes:
+        data = b""
+        while len(data) < count:
+            chunk = os.read(fd, count - len(data))
+            if not chunk:
+                raise EOFError("the parent went away")
+            data += chunk
+        return data
+
+    (size,) = _FRAME.unpack(exactly(4))
+    return exactly(size)
+
+
+def _child(down: int, up: int) -> None:  # pragma: no cover - runs in the child
+    # The imports first: they run while the parent still works out the settings.
     import asyncio
     import pickle
 
     from .check import Engine
+
+    settings = pickle.loads(_read_frame(down))
 
     async def main() -> None:
         loop = asyncio.get_running_loop()

@@ -226,15 +226,29 @@ class _Progress:
 
 
 def run_check_links(args: argparse.Namespace) -> int:
+    root = Path(args.root or "readings")
+    if not root.is_dir():
+        return _fail(f"{root} is not a directory")
+    # The checker starts first (a forked process where possible): it imports
+    # asyncio and the engine while this process works out the settings and
+    # starts reading the readings; see background.py.
+    from . import background
+
+    progress = _Progress()
+    checker = background.start(on_result=progress.advance, in_process=args.workers == 1)
+    try:
+        return _check_links(args, root, checker, progress)
+    finally:
+        checker.abandon()  # nothing left to stop after a normal finish
+
+
+def _check_links(args, root: Path, checker, progress) -> int:
     from . import policy
     from .cache import Cache
     from .collect import citations, collect, first_urls, only_files
     from .report import render
     from .results import Result
 
-    root = Path(args.root or "readings")
-    if not root.is_dir():
-        return _fail(f"{root} is not a directory")
     project = _project_root(root)
 
     settings = policy.Settings()
@@ -250,7 +264,7 @@ def run_check_links(args: argparse.Namespace) -> int:
         settings.allow_private = tuple(args.allow_private)
     settings.exclude = settings.exclude + tuple(args.exclude)
 
-    changed, changed_error = None, None
+    changed = None
     if args.changed is not None:
         try:
             changed = changed_files(project, args.changed)
@@ -261,40 +275,33 @@ def run_check_links(args: argparse.Namespace) -> int:
     # once (see background.py), started before anything heavy is imported.
     # What is reported is still decided below, from the loaded catalog
     # exactly as before; streaming only starts the work early.
-    from . import background
-
     started = time.monotonic()
-    progress = _Progress()
-    checker = background.start(settings, on_result=progress.advance)
-    try:
-        max_age = args.max_age
-        if max_age is None:
-            max_age = getattr(settings, "max_age_from_config", None) or policy.parse_duration(DEFAULT_MAX_AGE)
-        cache_path = None if args.no_cache else Path(args.cache) if args.cache else project / ".readlist-cache.json"
-        cache = Cache(cache_path, max_age)
-        submitted: set[str] = set()
+    checker.configure(settings)
+    max_age = args.max_age
+    if max_age is None:
+        max_age = getattr(settings, "max_age_from_config", None) or policy.parse_duration(DEFAULT_MAX_AGE)
+    cache_path = None if args.no_cache else Path(args.cache) if args.cache else project / ".readlist-cache.json"
+    cache = Cache(cache_path, max_age)
+    submitted: set[str] = set()
 
-        def submit(url: str) -> None:
-            if url not in submitted and (not args.shard or in_shard(url, *args.shard)) \
-                    and (cache.get(url) is None or settings.excluded(url)):
-                submitted.add(url)
-                checker.submit(url)
+    def submit(url: str) -> None:
+        if url not in submitted and (not args.shard or in_shard(url, *args.shard)) \
+                and (cache.get(url) is None or settings.excluded(url)):
+            submitted.add(url)
+            checker.submit(url)
 
-        def on_file(model, path) -> None:
-            if changed is None or Path(path).resolve() in changed:
-                for url, _ in citations(model):
-                    submit(url)
-
-        if changed is None:  # the first round, before pydantic is even imported
-            for url in first_urls(root, settings.concurrency):
+    def on_file(model, path) -> None:
+        if changed is None or Path(path).resolve() in changed:
+            for url, _ in citations(model):
                 submit(url)
 
-        from ..loading import load
+    if changed is None:  # the first round, before pydantic is even imported
+        for url in first_urls(root, settings.concurrency):
+            submit(url)
 
-        loaded = load(root, on_file=on_file)
-    except BaseException:
-        checker.abandon()
-        raise
+    from ..loading import load
+
+    loaded = load(root, on_file=on_file)
     with progress:
         catalog = loaded.catalog
         if loaded.errors:
@@ -323,11 +330,7 @@ def run_check_links(args: argparse.Namespace) -> int:
         display = _Displayer()  # while the last answers are still on their way
         places = {url: [{"path": display(p), "line": line} for p, line in cited]
                   for url, cited in found.items()}
-        try:
-            checked = checker.finish()
-        except BaseException:
-            checker.abandon()
-            raise
+        checked = checker.finish()
         results.update((url, checked[url]) for url in todo)
     elapsed = time.monotonic() - started
 
