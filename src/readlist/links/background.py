@@ -65,6 +65,17 @@ class Threaded:
     def submit(self, url: str) -> None:
         self.loop.call_soon_threadsafe(self.engine.add, url)
 
+    def also(self, callback) -> None:
+        """Call `callback(result)` too for the results still to come (in the loop's thread)."""
+        first = self.engine.on_result
+
+        def both(result) -> None:
+            if first:
+                first(result)
+            callback(result)
+
+        self.loop.call_soon_threadsafe(setattr, self.engine, "on_result", both)
+
     def finish(self) -> dict:
         if self.error is None:
             try:
@@ -93,6 +104,7 @@ class Forked:
 
     def __init__(self, on_result=None) -> None:
         self.on_result = on_result
+        self.extra = None
         down_r, down_w = os.pipe()
         up_r, up_w = os.pipe()
         sys.stdout.flush()
@@ -122,6 +134,10 @@ class Forked:
         data = pickle.dumps(settings, protocol=pickle.HIGHEST_PROTOCOL)
         _write_all(self.down, _FRAME.pack(len(data)) + data)
 
+    def also(self, callback) -> None:
+        """Call `callback(result)` too for the results still to come."""
+        self.extra = callback
+
     def submit(self, url: str) -> None:
         data = url.encode("utf-8")
         _write_all(self.down, _FRAME.pack(len(data)) + data)
@@ -144,6 +160,8 @@ class Forked:
                     results[result.url] = result
                     if self.on_result:
                         self.on_result(result)
+                    if self.extra:
+                        self.extra(result)
                 del buffer[:start]
         _, status = os.waitpid(self.pid, 0)
         self.pid = None

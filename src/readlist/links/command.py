@@ -246,7 +246,7 @@ def _check_links(args, root: Path, checker, progress) -> int:
     from . import policy
     from .cache import Cache
     from .collect import citations, collect, first_urls, only_files
-    from .report import render
+    from .report import json_piece, render
     from .results import Result
 
     project = _project_root(root)
@@ -330,6 +330,14 @@ def _check_links(args, root: Path, checker, progress) -> int:
         display = _Displayer()  # while the last answers are still on their way
         places = {url: [{"path": display(p), "line": line} for p, line in cited]
                   for url, cited in found.items()}
+        pieces: dict = {}
+        if args.format == "json":
+            def prepare(result) -> None:  # the JSON of each result, made as it comes
+                if result.url in places:
+                    result.files = places[result.url]
+                    pieces[result.url] = (result, json_piece(result))
+
+            checker.also(prepare)
         checked = checker.finish()
         results.update((url, checked[url]) for url in todo)
     elapsed = time.monotonic() - started
@@ -345,7 +353,7 @@ def _check_links(args, root: Path, checker, progress) -> int:
             print(f"readlist: warning: cannot write cache {cache_path}: {exc}", file=sys.stderr)
 
     ordered = [results[url] for url in found]
-    _write(render(ordered, args.format, elapsed), args.output)
+    _write(render(ordered, args.format, elapsed, pieces), args.output)
     if args.fix:
         from .fix import apply_fixes
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 
 from .guard import AddressGuard
 
@@ -34,16 +33,23 @@ class Declined(Exception):
 class _Connection(asyncio.Protocol):
     """One keep-alive connection; ``waiter`` resolves when a response head is in."""
 
-    __slots__ = ("transport", "buffer", "waiter", "lost")
+    __slots__ = ("transport", "buffer", "waiter", "lost", "first")
 
-    def __init__(self) -> None:
+    def __init__(self, first: bytes = b"") -> None:
         self.transport = None
         self.buffer = b""
         self.waiter: asyncio.Future | None = None
         self.lost = False
+        self.first = first
 
     def connection_made(self, transport) -> None:
         self.transport = transport
+        if self.first:
+            # The first request leaves now, not when the connecting coroutine
+            # resumes (after every other connection of the same burst).
+            self.waiter = asyncio.get_running_loop().create_future()
+            transport.write(self.first)
+            self.first = b""
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -154,9 +160,11 @@ class FastHead:
                 conn = None
             if conn is None:
                 reused = False
-                conn = await self._connect(pool)
-            waiter = conn.waiter = asyncio.get_running_loop().create_future()
-            conn.transport.write(request)
+                conn = await self._connect(pool, request)  # sends it (connection_made)
+                waiter = conn.waiter
+            else:
+                waiter = conn.waiter = asyncio.get_running_loop().create_future()
+                conn.transport.write(request)
             try:
                 await waiter
             except Declined:
@@ -173,7 +181,7 @@ class FastHead:
                 conn.waiter = None
             return self._parse(pool, conn)
 
-    async def _connect(self, pool: _Pool) -> _Connection:
+    async def _connect(self, pool: _Pool, request: bytes) -> _Connection:
         addresses = await self.guard.addresses(pool.host, pool.port)
         loop = asyncio.get_running_loop()
         address = str(addresses[0]) if addresses else None
@@ -182,14 +190,12 @@ class FastHead:
         try:
             if pool.https:
                 _, conn = await loop.create_connection(
-                    _Connection, address, pool.port, ssl=self._tls(), server_hostname=pool.host)
+                    lambda: _Connection(request), address, pool.port,
+                    ssl=self._tls(), server_hostname=pool.host)
             else:
-                _, conn = await loop.create_connection(_Connection, address, pool.port)
+                _, conn = await loop.create_connection(lambda: _Connection(request), address, pool.port)
         except OSError as exc:  # refused, unreachable, TLS: httpx tries all addresses and says why
             raise Declined(str(exc)) from None
-        sock = conn.transport.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return conn
 
     @staticmethod
