@@ -6,9 +6,10 @@ a total deadline per attempt that covers a slow body, and a cap on bytes read.
 CPU per request is the budget (see DESIGN.md, Performance): a HEAD goes
 through the lean path in ``fasthead`` when the URL and the answer are plain;
 everything else through one ``httpx.AsyncClient`` per host (a shared pool is
-CPU-bound, see ``transport``), imported only when first needed. One small
-worker set per host instead of a task per URL, and large runs are split by
-host across processes so both cores work.
+CPU-bound, see ``transport``), imported only when first needed. Up to
+`concurrency` slot tasks take URLs from per-host queues (see "scheduling").
+The command runs the engine in a forked process fed while it loads the
+readings (``background``), so loading and checking use both cores.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import struct
 import time
 from collections import defaultdict, deque
 from urllib.parse import urljoin, urlsplit
@@ -396,98 +396,8 @@ class Engine:
         return _Answer(ERROR, final_url=url, error=f"{type(exc).__name__}: {text}")
 
 
-# -- running, across processes when it pays -----------------------------------------
-def plan_shards(urls, settings: Settings, workers: int) -> list[list[str]]:
-    """Split URLs by host into at most `workers` groups of similar size."""
-    by_host: dict[str, list[str]] = defaultdict(list)
-    for url in urls:
-        probe, _ = policy.probe_for(url, settings)
-        by_host[(urlsplit(probe).hostname or "").lower()].append(url)
-    groups: list[list[str]] = [[] for _ in range(max(1, min(workers, len(by_host))))]
-    for host in sorted(by_host, key=lambda h: (-len(by_host[h]), h)):
-        min(groups, key=len).extend(by_host[host])
-    return [g for g in groups if g]
-
-
-def auto_workers(count: int, settings: Settings) -> int:
-    if settings.workers:
-        return settings.workers
-    if count < 300 or not hasattr(os, "fork"):
-        return 1
-    return max(1, min(os.cpu_count() or 1, 4))
-
-
+# -- a known list of URLs ------------------------------------------------------------
 def check_urls(urls, settings: Settings, on_result=None) -> dict[str, Result]:
-    """Check each URL once; returns {url: Result}. Forks helpers for big runs."""
-    import pickle
-
-    urls = list(dict.fromkeys(urls))
-    shards = plan_shards(urls, settings, auto_workers(len(urls), settings))
-    total = len(urls) or 1
-    shares = [max(1, round(settings.concurrency * len(s) / total)) for s in shards]
-    if len(shards) == 1:
-        return asyncio.run(Engine(settings, on_result).run(urls))
-    children = []
-    for shard, share in zip(shards[1:], shares[1:]):
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            os.close(read_fd)
-            code = 0
-            try:
-                out = os.fdopen(write_fd, "wb", buffering=0)
-
-                def send(result, out=out):
-                    data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-                    out.write(struct.pack("!I", len(data)) + data)
-
-                asyncio.run(Engine(settings, send).run(shard, concurrency=share))
-                out.close()
-            except BaseException:  # noqa: BLE001
-                code = 1
-            os._exit(code)
-        os.close(write_fd)
-        children.append((pid, read_fd))
-    return asyncio.run(_parent(shards[0], shares[0], children, settings, on_result))
-
-
-async def _parent(shard, share, children, settings, on_result) -> dict[str, Result]:
-    import pickle
-
-    loop = asyncio.get_running_loop()
-    engine = Engine(settings, on_result)
-    done = []
-
-    for pid, fd in children:
-        os.set_blocking(fd, False)
-        finished = loop.create_future()
-        buffer = bytearray()
-
-        def readable(fd=fd, buffer=buffer, finished=finished):
-            try:
-                data = os.read(fd, 1 << 16)
-            except BlockingIOError:
-                return
-            if data:
-                buffer.extend(data)
-                while len(buffer) >= 4:
-                    (size,) = struct.unpack("!I", buffer[:4])
-                    if len(buffer) < 4 + size:
-                        break
-                    result = pickle.loads(bytes(buffer[4:4 + size]))
-                    del buffer[:4 + size]
-                    engine._record(result)
-            else:
-                loop.remove_reader(fd)
-                os.close(fd)
-                finished.set_result(None)
-
-        loop.add_reader(fd, readable)
-        done.append(finished)
-    results = await engine.run(shard, concurrency=share)
-    await asyncio.gather(*done)
-    for pid, _ in children:
-        _, status = os.waitpid(pid, 0)
-        if status != 0:
-            raise RuntimeError("a link-checking worker process failed")
-    return results
+    """Check each URL once; returns {url: Result}. The command streams URLs to
+    an engine while it loads instead (see background.py); this is the plain way."""
+    return asyncio.run(Engine(settings, on_result).run(list(dict.fromkeys(urls))))

@@ -105,7 +105,7 @@ def add_parsers(commands) -> None:
     p.add_argument("--exclude", type=_regex, action="append", default=[], metavar="REGEX",
                    help="skip URLs matching REGEX (repeatable)")
     p.add_argument("--fix", action="store_true", help="rewrite permanently redirected URLs in place")
-    p.add_argument("--workers", type=_positive_int, help=argparse.SUPPRESS)
+    p.add_argument("--workers", type=_positive_int, help=argparse.SUPPRESS)  # 1: no fork (a thread)
     p.set_defaults(func=run_check_links)
 
     m = commands.add_parser(

@@ -113,7 +113,7 @@ class Settings:
     doi_api: str = "https://doi.org/api/handles/"
     arxiv_abs: str = "https://arxiv.org/abs/"
     canonical_probes: bool = True
-    workers: int = 0                     # processes; 0 = automatic
+    workers: int = 0                     # --workers 1: check in a thread, not a forked process
     interval: float = 0.0                # default per-host interval
 
     def rule(self, host: str) -> HostRule | None:
