@@ -73,3 +73,16 @@ def test_json_report_made_in_pieces_is_byte_identical():
         assert render(subset, "json", 2.5) == expected
         pieces = {r.url: (r, json_piece(r)) for r in subset}
         assert render(subset, "json", 2.5, pieces) == expected
+
+
+def test_a_url_backing_off_does_not_hold_up_the_others(hosts, tmp_path):
+    failing = hosts.url(A, "/500?sleeper")
+    oks = [hosts.url(A, f"/ok?sleeper={i}") for i in range(4)]
+    make_project(tmp_path, {"a-failing": failing, **{f"b{i}": url for i, url in enumerate(oks)}},
+                 "backoff = 1.0\n")
+    _, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "1", "--concurrency", "1", *ALLOW)
+    slow = by_url[failing]
+    assert slow["outcome"] == "broken" and slow["attempts"] == 2 and slow["elapsed_ms"] >= 700
+    for url in oks:  # checked while the failing one waited for its retry
+        assert by_url[url]["outcome"] == "ok"
+        assert by_url[url]["checked_at"] < slow["checked_at"] - 0.5

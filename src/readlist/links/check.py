@@ -115,6 +115,11 @@ class Engine:
         from concurrent.futures import ThreadPoolExecutor
 
         self.concurrency = concurrency or self.settings.concurrency
+        # Requests in flight at most. With no slot asleep there are no more
+        # slots than permits, so it never makes a slot wait (a hand-off to a
+        # waiting task would cost a loop turn after each burst of answers).
+        self.gate = asyncio.Semaphore(self.concurrency)
+        self.sleeping = 0
         # getaddrinfo runs in threads; the default pool (cores + 4) is too
         # small when many names are slow to resolve.
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(32))
@@ -149,10 +154,24 @@ class Engine:
         queue.append((url, probe, kind, rule))
         if len(queue) == 1 and self.busy[host] < self.limits[host]:
             self.ready.append(host)
-        if len(self.tasks) < self.concurrency and self.ready:
+        self._spawn()
+
+    def _spawn(self) -> None:
+        """One more slot when there is work and room: `concurrency` slots, plus
+        one for each slot asleep (pacing or backing off), so sleepers do not
+        cost the other hosts their share; the gate still caps requests."""
+        if self.ready and len(self.tasks) < self.concurrency + self.sleeping:
             task = asyncio.create_task(self._slot())
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
+
+    async def _sleep(self, seconds: float) -> None:
+        self.sleeping += 1
+        self._spawn()
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            self.sleeping -= 1
 
     def _take(self):
         """The next (host, item) of a host under its limit, or None."""
@@ -230,7 +249,7 @@ class Engine:
         slot = max(now, self.next_slot.get(host, 0.0))
         self.next_slot[host] = slot + interval
         if slot > now:
-            await asyncio.sleep(slot - now)
+            await self._sleep(slot - now)
 
     # -- one URL ----------------------------------------------------------------------
     async def check(self, url, probe, kind, rule, host) -> Result:
@@ -240,18 +259,19 @@ class Engine:
         while True:
             attempts += 1
             await self._pace(host, rule)
-            try:
-                async with asyncio.timeout(settings.timeout):
-                    answer = await self.attempt(url, probe, kind, rule)
-            except TimeoutError:
-                answer = _Answer(TIMEOUT, error=f"no complete answer within {settings.timeout:g}s",
-                                 retry=True)
+            async with self.gate:
+                try:
+                    async with asyncio.timeout(settings.timeout):
+                        answer = await self.attempt(url, probe, kind, rule)
+                except TimeoutError:
+                    answer = _Answer(TIMEOUT, error=f"no complete answer within {settings.timeout:g}s",
+                                     retry=True)
             if not answer.retry or attempts > settings.retries:
                 break
             delay = answer.delay
             if delay is None:
                 delay = settings.backoff * (2 ** (attempts - 1)) * random.uniform(0.8, 1.2)
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
         if answer.outcome == BROKEN and answer.status == 429:
             answer.outcome = BLOCKED
         return Result(

@@ -71,7 +71,7 @@ class _Pool:
     """Idle connections to one (scheme, host, port), and a semaphore that
     keeps the host's concurrency limit for hops arriving from redirects."""
 
-    __slots__ = ("idle", "limit", "request_tail", "host_line", "https", "host", "port")
+    __slots__ = ("idle", "limit", "request_tail", "https", "host", "port")
 
     def __init__(self, scheme: str, host: str, port: int, limit: int, headers: dict) -> None:
         self.idle: list[_Connection] = []
