@@ -111,6 +111,9 @@ class Forked:
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
+            import signal
+
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent stops us
             os.close(down_w)
             os.close(up_r)
             code = 1
