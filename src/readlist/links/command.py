@@ -1,14 +1,13 @@
 """``readlist check-links`` and ``readlist merge-reports``: argument parsing
 and the collect -> cache -> check -> report -> fix pipeline. cli.py only
-registers these parsers; nothing heavy is imported until a command runs."""
+registers these parsers; nothing heavy is imported until a command runs
+(check-links forks its checker first thing, so every import before that
+delays the first request)."""
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -164,6 +163,8 @@ class _Displayer:
 
 def changed_files(repo: Path, ref: str) -> set[Path]:
     def git(*args) -> str:
+        import subprocess
+
         done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
         if done.returncode:
             raise ValueError(done.stderr.strip() or f"git {' '.join(args)} failed")
@@ -180,6 +181,8 @@ def changed_files(repo: Path, ref: str) -> set[Path]:
 
 
 def in_shard(url: str, index: int, count: int) -> bool:
+    import hashlib
+
     digest = hashlib.sha1(url.encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big") % count == index - 1
 
@@ -377,6 +380,8 @@ def run_merge_reports(args: argparse.Namespace) -> int:
     merged: dict[str, Result] = {}
     for name in args.reports:
         try:
+            import json
+
             data = json.loads(Path(name).read_text(encoding="utf-8"))
             items = [Result.from_json(item) for item in data["results"]]
         except (OSError, ValueError, KeyError, TypeError) as exc:
