@@ -5,8 +5,11 @@ with a fixed latency, same global and per-host concurrency, no retries.
                                [--concurrency 128] [--per-host 10] [--runs 3]
 
 Both tools read the same generated readings/ (lychee reads the YAML files as
-plain text). Wall times include process start. The results go to the
-"Link checker" section of benchmarks/RESULTS.md (other sections are kept).
+plain text). Wall times include process start. The readlist package is
+byte-compiled first, as ``pip install`` does (with PYTHONDONTWRITEBYTECODE
+set, as here, every run would otherwise compile it anew; ``--no-compile``
+measures that case). The results go to the "Link checker" section of
+benchmarks/RESULTS.md (other sections are kept).
 """
 
 from __future__ import annotations
@@ -55,9 +58,18 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--port", type=int, default=18800)
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--no-compile", action="store_true", help="do not byte-compile readlist first")
     a = ap.parse_args()
 
+    if not a.no_compile:
+        import compileall
+
+        import readlist
+
+        compileall.compile_dir(str(Path(readlist.__file__).parent), quiet=1)
+
     lychee = shutil.which("lychee")
+    load_before = os.getloadavg()
     server = subprocess.Popen(
         [sys.executable, str(HERE / "latency_server.py"), "--hosts", str(a.hosts),
          "--port", str(a.port), "--latency", str(a.latency)],
@@ -97,8 +109,12 @@ def main() -> int:
         f"{a.urls} URLs over {a.hosts} loopback hosts, {a.latency * 1000:.0f} ms latency per request, "
         f"global concurrency {a.concurrency}, per host {a.per_host}, no retries; wall time including "
         f"process start, median of {a.runs} alternating runs ({platform.python_implementation()} "
-        f"{platform.python_version()}, {os.cpu_count()} cores). Both tools read the same generated "
-        "`readings/` (lychee reads the YAML as text). Run: `python benchmarks/links.py`.", "",
+        f"{platform.python_version()}, {os.cpu_count()} cores, load average "
+        f"{' / '.join(f'{x:.2f}' for x in load_before)} before, "
+        f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} after). Both tools read the same generated "
+        "`readings/` (lychee reads the YAML as text); readlist "
+        + ("not byte-compiled" if a.no_compile else "byte-compiled first, as `pip install` does")
+        + ". Run: `python benchmarks/links.py`.", "",
         "| | wall (s) | runs (s) |", "| --- | ---: | --- |",
         f"| readlist check-links | {ours_t:.2f} | {', '.join(f'{t:.2f}' for t in times['readlist'])} |",
     ]
