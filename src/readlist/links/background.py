@@ -143,14 +143,18 @@ class Forked:
 
     def submit(self, url: str) -> None:
         data = url.encode("utf-8")
-        _write_all(self.down, _FRAME.pack(len(data)) + data)
+        try:
+            _write_all(self.down, _FRAME.pack(len(data)) + data)
+        except BrokenPipeError:
+            raise RuntimeError("the link-checking process failed (see its message above)") from None
 
     def finish(self) -> dict:
         import pickle
 
-        os.close(self.down)  # end of URLs
+        down, up_fd, self.down, self.up = self.down, self.up, None, None
+        os.close(down)  # end of URLs
         results, buffer = {}, bytearray()
-        with os.fdopen(self.up, "rb", buffering=0) as up:
+        with os.fdopen(up_fd, "rb", buffering=0) as up:
             while chunk := up.read(1 << 16):
                 buffer += chunk
                 start = 0
@@ -187,10 +191,12 @@ class Forked:
             pass
         self.pid = None
         for fd in (self.down, self.up):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.down = self.up = None
 
 
 def _write_all(fd: int, data: bytes) -> None:
