@@ -69,7 +69,7 @@ def test_canonical_order_layout_and_comments(messy, capsys):
 
 def test_check_lists_files_and_changes_nothing(messy, capsys):
     assert run_cli("fmt", "--check", messy.parent) == 1
-    assert f"would reformat" in capsys.readouterr().out
+    assert "would reformat" in capsys.readouterr().out
     assert messy.read_text() == MESSY
     assert run_cli("fmt", messy.parent) == 0
     assert run_cli("fmt", "--check", messy.parent) == 0  # idempotent

@@ -11,7 +11,6 @@ pages.yml: `mkdocs build --strict --site-dir site`.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import threading

@@ -4,11 +4,10 @@ is stale. Failures (broken, timeout, error) are never served from it."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 
+from ..files import atomic_write
 from .policy import FAILURES
 from .results import Result
 
@@ -55,11 +54,4 @@ class Cache:
         if self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".readlist-cache.", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump({"version": VERSION, "results": self.entries}, out, sort_keys=True)
-            os.replace(tmp, self.path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        atomic_write(self.path, json.dumps({"version": VERSION, "results": self.entries}, sort_keys=True))

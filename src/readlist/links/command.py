@@ -260,7 +260,7 @@ def _check_links(args, root: Path, checker, progress) -> int:
                             str(project / "pyproject.toml"))
     except (ValueError, TypeError) as exc:
         return _fail(str(exc))
-    for name in ("concurrency", "per_host", "timeout", "retries", "workers"):
+    for name in ("concurrency", "per_host", "timeout", "retries"):
         if getattr(args, name) is not None:
             setattr(settings, name, getattr(args, name))
     if args.allow_private:

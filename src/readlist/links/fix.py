@@ -9,13 +9,13 @@ is written to a temporary file beside it and renamed over it (atomic).
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from ..files import atomic_write
 
 _PLAIN_OK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s#'\"]*$")
 
@@ -88,22 +88,6 @@ def _close_double(row: str, col: int) -> int:
     return -1
 
 
-def write_atomic(path: Path, text: str) -> None:
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def apply_fixes(results) -> dict[Path, int]:
     """Rewrite every `redirected` URL at the places that cite it."""
     per_file: dict[Path, tuple[dict, set]] = {}
@@ -121,6 +105,6 @@ def apply_fixes(results) -> dict[Path, int]:
         text = raw.decode("utf-8-sig")
         new, count = rewrite_text(text, changes, lines)
         if count:
-            write_atomic(path, ("\ufeff" if bom else "") + new)
+            atomic_write(path, ("\ufeff" if bom else "") + new, newline="")
             done[path] = count
     return done

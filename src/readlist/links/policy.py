@@ -113,7 +113,6 @@ class Settings:
     doi_api: str = "https://doi.org/api/handles/"
     arxiv_abs: str = "https://arxiv.org/abs/"
     canonical_probes: bool = True
-    workers: int = 0                     # --workers 1: check in a thread, not a forked process
     interval: float = 0.0                # default per-host interval
 
     def rule(self, host: str) -> HostRule | None:
@@ -158,7 +157,7 @@ def apply_config(settings: Settings, table: dict, where: str = "pyproject.toml")
         "concurrency": int, "per-host": int, "timeout": float, "retries": int,
         "backoff": float, "retry-after-cap": float, "max-redirects": int,
         "body-cap": int, "youtube-oembed": str, "doi-api": str, "arxiv-abs": str,
-        "canonical-probes": bool, "workers": int, "interval": float,
+        "canonical-probes": bool, "interval": float,
     }
     for key, value in table.items():
         if key in simple:

@@ -115,7 +115,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         try:
             cutoff = SiteOptions.new_cutoff(new)
         except ValueError:
-            raise PluginError(f"readlist: 'new' must be a number of days or a date, not {new!r}")
+            raise PluginError(f"readlist: 'new' must be a number of days or a date, not {new!r}") from None
         sections = {name: bool(self.config.sections.get(name, True)) for name in SECTIONS}
         return SiteOptions(
             words_per_minute=self.config.words_per_minute,
