@@ -166,16 +166,11 @@ def test_plugin_options(fixture_project, tmp_path):
 
 def test_properdocs_build(fixture_project, tmp_path):
     """ProperDocs (the maintained MkDocs 1.x fork) runs the same plugin."""
-    import importlib.util
     import subprocess
     import sys
 
     from conftest import ENV
 
-    if importlib.util.find_spec("properdocs") is None:
-        import pytest
-
-        pytest.skip("properdocs is not installed (pip install properdocs)")
     out = tmp_path / "out"
     result = subprocess.run(
         [sys.executable, "-m", "properdocs", "build", "--strict", "-f", "mkdocs.yml",
