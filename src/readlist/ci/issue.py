@@ -84,8 +84,9 @@ def _link(url: str) -> str:
 def _cited(result: Result, ctx: Context) -> str:
     parts = []
     for cite in result.files:
-        label = f"{cite.path}:{cite.line}" if cite.line else cite.path
-        href = ctx.blob(cite.path, cite.line)
+        path, line = cite["path"], cite.get("line")
+        label = f"{path}:{line}" if line else path
+        href = ctx.blob(path, line)
         label = label.translate(_CELL_ESCAPES).replace("[", "\\[").replace("]", "\\]")
         parts.append(f"[`{label}`]({href})" if href else f"`{label}`")
     return "<br>".join(parts) or "—"

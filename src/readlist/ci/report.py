@@ -17,33 +17,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-OUTCOMES = ("ok", "redirected", "broken", "timeout", "error", "blocked", "skipped")
-FAILING = ("broken", "timeout", "error")
+from ..links.policy import OUTCOMES
+from ..links.results import Result
 
 
 class ReportError(ValueError):
     """The file is not a link-check report."""
-
-
-@dataclass(frozen=True)
-class Citation:
-    path: str
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class Result:
-    url: str
-    outcome: str
-    status: int | None = None
-    final_url: str | None = None
-    error: str | None = None
-    attempts: int | None = None
-    files: tuple[Citation, ...] = ()
-
-    @property
-    def failing(self) -> bool:
-        return self.outcome in FAILING
 
 
 @dataclass(frozen=True)
@@ -62,19 +41,20 @@ class Report:
 
     @property
     def failing(self) -> list[Result]:
-        return [r for r in sorted(self.results, key=lambda r: r.url) if r.failing]
+        return [r for r in sorted(self.results, key=lambda r: r.url) if r.failed]
 
 
-def _citation(item: object, where: str) -> Citation:
+def _citation(item: object, where: str) -> dict:
     if isinstance(item, str):
-        return Citation(item)
+        return {"path": item, "line": None}
     if not isinstance(item, dict) or not isinstance(item.get("path"), str):
         raise ReportError(f"{where}: a file must be {{'path': ..., 'line': ...}}")
     line = item.get("line")
-    return Citation(item["path"], line if isinstance(line, int) else None)
+    return {"path": item["path"], "line": line if isinstance(line, int) else None}
 
 
 def _result(item: object, where: str) -> Result:
+    """Check one result strictly enough to render it, then read it as the checker does."""
     if not isinstance(item, dict):
         raise ReportError(f"{where}: a result must be an object")
     url, outcome = item.get("url"), item.get("outcome")
@@ -85,16 +65,16 @@ def _result(item: object, where: str) -> Result:
     files = item.get("files") or []
     if not isinstance(files, list):
         raise ReportError(f"{where}: 'files' must be a list")
-    status = item.get("status")
-    attempts = item.get("attempts")
-    return Result(
-        url=url,
-        outcome=outcome,
-        status=status if isinstance(status, int) else None,
-        final_url=item.get("final_url") or None,
-        error=item.get("error") or None,
-        attempts=attempts if isinstance(attempts, int) else None,
-        files=tuple(_citation(f, f"{where}.files[{i}]") for i, f in enumerate(files)),
+    status, attempts = item.get("status"), item.get("attempts")
+    return Result.from_json(
+        {
+            **item,
+            "status": status if isinstance(status, int) else None,
+            "final_url": item.get("final_url") or None,
+            "error": item.get("error") or None,
+            "attempts": attempts if isinstance(attempts, int) else 0,
+            "files": [_citation(f, f"{where}.files[{i}]") for i, f in enumerate(files)],
+        }
     )
 
 
