@@ -57,6 +57,21 @@ def fixture_site(fixture_project: Path, tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def fixture_site_instant(fixture_project: Path, tmp_path_factory) -> Path:
+    """The fixture project with Material's `navigation.instant` (XHR page loads)."""
+    project = tmp_path_factory.mktemp("fixture-project-instant")
+    shutil.copytree(fixture_project, project, dirs_exist_ok=True)
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "  font: false\n" in text
+    config.write_text(text.replace("  font: false\n", "  font: false\n  features: [navigation.instant]\n"),
+                      encoding="utf-8")
+    out = tmp_path_factory.mktemp("fixture-site-instant")
+    mkdocs("build", "--strict", "--site-dir", str(out), cwd=project)
+    return out
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -86,6 +101,13 @@ def real_site_url(real_site: Path):
 @pytest.fixture(scope="session")
 def fixture_site_url(fixture_site: Path):
     server = serve_dir(fixture_site)
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def fixture_site_instant_url(fixture_site_instant: Path):
+    server = serve_dir(fixture_site_instant)
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
 

@@ -68,6 +68,19 @@ def entries(today: dt.date) -> dict[str, str]:
             summary: |
               A lecture about imitation games and thinking machines. {FILLER}
             """,
+        "linkers-at-length": f"""\
+            title: Linkers and Loaders at Length
+            url: https://example.org/linkers
+            topic: alpha
+            tier: 4
+            kind: book
+            length: 250 pages
+            authors: [Mary Kenneth Keller]
+            year: 1999
+            summary: |
+              Everything between the compiler and a running program, for readers who want
+              the whole story. Collapsed under tier 4+ and still a search target. {FILLER}
+            """,
         "the-big-book": f"""\
             title: The Big Book
             url: https://example.org/big-book

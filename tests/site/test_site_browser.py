@@ -101,3 +101,95 @@ def test_phone_layout_and_no_javascript(browser, real_site_url, artifacts):
     assert page.locator(".rl-entry").count() > 3
     assert page.locator(".rl-filters").count() == 0  # controls need the script; content does not
     nojs.close()
+
+
+# -- landing on a collapsed (tier 4+) entry ---------------------------------
+TIER4 = "linkers-at-length"  # tier 4 in the fixture, inside <details class="rl-more"> on alpha
+
+
+def _assert_revealed(page, entry_id: str = TIER4) -> None:
+    details = page.locator(f"details.rl-more:has(#{entry_id})")
+    page.wait_for_function(
+        """id => { const h = document.getElementById(id), d = h && h.closest('details');
+                   if (!d || !d.open) return false;
+                   const r = h.getBoundingClientRect();
+                   return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; }""",
+        arg=entry_id, timeout=5000)
+    assert details.evaluate("d => d.open")
+    heading = page.locator(f"h3#{entry_id}")
+    assert heading.is_visible()
+    box = heading.bounding_box()
+    viewport = page.viewport_size
+    assert box and 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"]
+    card = page.locator(f".rl-entry[data-entry='{entry_id}']")
+    assert card.is_visible()
+
+
+def _closed_and_below_the_fold(page) -> None:
+    """Without a hash the tier 4+ block is closed and out of sight: landing must move."""
+    assert page.locator("details.rl-more").evaluate("d => !d.open")
+    top = page.locator("details.rl-more > summary").evaluate("s => s.getBoundingClientRect().top")
+    assert top > page.viewport_size["height"], "make the fixture page longer: nothing to scroll"
+
+
+@pytest.mark.parametrize("site", ["fixture_site_url", "fixture_site_instant_url"])
+@pytest.mark.parametrize("query", ["Keller", "Linkers"])
+def test_search_result_opens_the_collapsed_tier4_entry(browser, request, artifacts, site, query):
+    url = request.getfixturevalue(site)
+    context = browser.new_context(viewport={"width": 1100, "height": 420})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.goto(url + "topics/alpha/")
+    _closed_and_below_the_fold(page)
+    page.goto(url)
+    page.locator("input.md-search__input").click()
+    page.keyboard.type(query, delay=40)
+    result = page.locator(".md-search-result__item a", has_text="Linkers and Loaders at Length").first
+    result.wait_for(timeout=15000)
+    result.click()
+    page.wait_for_url(re.compile(rf"topics/alpha/(\?[^#]*)?#{TIER4}$"))
+    _assert_revealed(page)
+    if query == "Keller" and site == "fixture_site_url":
+        page.screenshot(path=str(artifacts / "search-landed-tier4.png"))
+    # The same result again, on the same page, after the reader closed the block.
+    page.locator(f"details.rl-more:has(#{TIER4})").evaluate("d => { d.open = false; }")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator("input.md-search__input").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(query, delay=40)
+    result.wait_for(timeout=15000)
+    result.click()
+    _assert_revealed(page)
+    assert errors == [], errors
+    context.close()
+
+
+def test_direct_link_with_hash_opens_the_collapsed_tier4_entry(browser, fixture_site_url):
+    context = browser.new_context(viewport={"width": 390, "height": 700}, is_mobile=True)
+    page = context.new_page()
+    page.goto(fixture_site_url + f"topics/alpha/#{TIER4}")
+    _assert_revealed(page)
+    context.close()
+
+
+def test_hash_change_on_the_same_page_opens_the_collapsed_tier4_entry(page, fixture_site_url):
+    page.set_viewport_size({"width": 1100, "height": 420})
+    page.goto(fixture_site_url + "topics/alpha/")
+    _closed_and_below_the_fold(page)
+    # A tier filter that hides the target is cleared so the reader sees it.
+    page.locator(".rl-filters input[name='tier'][value='1']").check()
+    page.evaluate(f"location.hash = '{TIER4}'")
+    _assert_revealed(page)
+    assert not page.locator(".rl-filters input[name='tier'][value='1']").is_checked()
+    # readlist.js itself reacts to hashchange (not only the browser's own
+    # auto-expanding of <details>, which Chromium has and others may lack).
+    page.evaluate("""() => { document.querySelector('details.rl-more').open = false;
+                             window.scrollTo(0, 0);
+                             history.replaceState(null, '', location.pathname);
+                             history.replaceState(null, '', '#' + arguments[0]); }""".replace(
+        "arguments[0]", repr(TIER4)))
+    page.evaluate("window.dispatchEvent(new HashChangeEvent('hashchange'))")
+    _assert_revealed(page)
+    _no_errors(page)

@@ -219,12 +219,66 @@
     slot.appendChild(form);
   }
 
+  /* -- landing on an entry ------------------------------------------------ */
+  /* Tier 4+ entries sit in a collapsed <details>. When the reader arrives at
+     #<entry-id> (a link, a search result, a hash change, instant loading),
+     open every enclosing <details>, show the entry if a filter hides it, and
+     scroll it into view. */
+  function targetOf(hash) {
+    var id = (hash || "").replace(/^#/, "");
+    if (!id) { return null; }
+    try { id = decodeURIComponent(id); } catch (e) { /* keep it raw */ }
+    return document.getElementById(id);
+  }
+
+  function clearFilters() {
+    state = { kind: "", tiers: {}, length: "", hideRead: false };
+    document.querySelectorAll(".rl-filters").forEach(function (form) { form.reset(); });
+    applyFilters();
+  }
+
+  function reveal(hash) {
+    var el = targetOf(hash);
+    if (!el) { return false; }
+    var changed = false;
+    for (var d = el.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) {
+      if (!d.open) { d.open = true; changed = true; }
+    }
+    var card = el.matches("[data-entry]") ? el : el.nextElementSibling;
+    if (el.hidden || (card && card.matches("[data-entry]") && card.hidden)) {
+      clearFilters();
+      changed = true;
+    }
+    if (changed) {
+      el.scrollIntoView({ block: "start" });
+      // Material may restore its own scroll position in the same frame
+      // (closing the search overlay); settle on the entry afterwards.
+      window.requestAnimationFrame(function () { el.scrollIntoView({ block: "start" }); });
+    }
+    return changed;
+  }
+
+  function revealSoon(hash) {
+    reveal(hash);
+    window.setTimeout(function () { reveal(hash); }, 0);
+  }
+
   function init() {
     read = loadRead();
     addCheckboxes();
     addFilters();
     refresh();
+    revealSoon(window.location.hash);
   }
+
+  window.addEventListener("hashchange", function () { revealSoon(window.location.hash); });
+  // A link to the hash already in the address bar fires no hashchange (e.g.
+  // the same search result clicked twice after closing the details).
+  document.addEventListener("click", function (event) {
+    var a = event.target && event.target.closest ? event.target.closest("a[href*='#']") : null;
+    if (!a || !a.hash || a.pathname !== window.location.pathname) { return; }
+    window.setTimeout(function () { reveal(a.hash); }, 0);
+  });
 
   window.addEventListener("storage", function (event) {
     if (event.key === KEY) { read = loadRead(); refresh(); }
@@ -232,6 +286,12 @@
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
     window.document$.subscribe(init);
+    // Instant loading: a new location may arrive after the new document.
+    if (window.location$ && window.location$.subscribe) {
+      window.location$.subscribe(function (url) {
+        window.setTimeout(function () { reveal(url && url.hash); }, 0);
+      });
+    }
   } else if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {
