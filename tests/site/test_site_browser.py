@@ -94,6 +94,12 @@ def test_phone_layout_and_no_javascript(browser, real_site_url, artifacts):
     page.screenshot(path=str(artifacts / "stats-phone.png"))
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"page scrolls sideways on a phone ({width}px)"
+    # The share and progress tables fit too: no column (the bars) hidden off-screen.
+    for path in ("stats/", "", "lists/ilya-sutskever-30/"):
+        page.goto(real_site_url + path)
+        wide = page.evaluate("""Array.from(document.querySelectorAll('table.rl-table'))
+            .filter(t => t.scrollWidth > t.clientWidth + 1).length""")
+        assert wide == 0, f"{wide} table(s) scroll sideways on a phone at /{path}"
     phone.close()
     nojs = browser.new_context(java_script_enabled=False)
     page = nojs.new_page()

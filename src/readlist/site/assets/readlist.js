@@ -176,7 +176,8 @@
     kindSelect.add(new Option("Any kind", ""));
     Object.keys(kinds).sort().forEach(function (k) { kindSelect.add(new Option(KINDS[k] || k, k)); });
     kindSelect.addEventListener("change", function () { state.kind = kindSelect.value; applyFilters(); });
-    form.appendChild(kindSelect);
+    // A choice between one option is noise (a tier page, a list of papers).
+    if (Object.keys(kinds).length > 1) { form.appendChild(kindSelect); }
 
     var fieldset = document.createElement("fieldset");
     var legend = document.createElement("legend");
@@ -194,7 +195,7 @@
       label.appendChild(document.createTextNode(t === "4" ? "4+" : t));
       fieldset.appendChild(label);
     });
-    form.appendChild(fieldset);
+    if (fieldset.querySelectorAll("input").length > 1) { form.appendChild(fieldset); }
 
     var lengthSelect = document.createElement("select");
     lengthSelect.name = "length";
