@@ -238,6 +238,13 @@ class EntryView:
         self.minutes_attr = round(minutes) if minutes else ""
         unit = entry.parsed_length.unit if entry.parsed_length else None
         self.read_time = duration(minutes) if minutes and unit in ("words", "pages") else None
+        # A running time reads the same way everywhere ("133 min" -> "2 h 13 min",
+        # "~116 min" -> "~1 h 56 min").
+        if minutes and unit in ("min", "h"):
+            approx = "~" if str(entry.length).lstrip().startswith("~") else ""
+            self.length_text = approx + duration(minutes)
+        else:
+            self.length_text = entry.length
         self.bucket = length_bucket(minutes)
         self.new = builder.is_new(entry)
         self.added = entry.added
