@@ -13,6 +13,7 @@ import socket
 import ssl
 import struct
 import threading
+import time
 from urllib.parse import parse_qs, urlsplit
 
 OK_PAGE = b"<!doctype html><html><head><title>A fine page</title></head><body>Hello</body></html>"
@@ -24,6 +25,8 @@ class Hosts:
     def __init__(self) -> None:
         self.hits: collections.Counter = collections.Counter()     # (host, method, path)
         self.sent: collections.Counter = collections.Counter()     # path -> body bytes written
+        self.arrivals: list[tuple[float, str, str]] = []            # (monotonic, host, target)
+        self.connections: collections.Counter = collections.Counter()  # host -> accepted
         self.ports: dict[str, int] = {}
         self.loop = asyncio.new_event_loop()
         self.servers = []
@@ -75,11 +78,17 @@ class Hosts:
                    if p == path and (method is None or m == method))
 
     # -- the cases ---------------------------------------------------------------------
+    def times(self, host: str, prefix: str) -> list[float]:
+        """Arrival times (time.monotonic) of the requests to `host` whose target starts with `prefix`."""
+        return sorted(t for t, h, target in list(self.arrivals) if h == host and target.startswith(prefix))
+
     async def _serve(self, host, reader, writer):
+        self.connections[host] += 1
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
                 method, target, _ = head.split(b"\r\n", 1)[0].decode().split(" ", 2)
+                self.arrivals.append((time.monotonic(), host, target))
                 parts = urlsplit(target)
                 path = parts.path
                 self.hits[(host, method, path)] += 1
@@ -151,6 +160,8 @@ class Hosts:
             sock = writer.get_extra_info("socket")
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             writer.transport.abort()
+            return False
+        if path == "/close":  # the request read, then a close without a word
             return False
         if path == "/garbage":
             writer.write(b"THIS IS NOT HTTP AT ALL\r\n\r\n")

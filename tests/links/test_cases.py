@@ -41,6 +41,7 @@ CASES = {
     "soft-404-body": (B, "/soft404-body", "broken", 1, 0, 0.5),
     "accepted-by-rule": (B, "/410", "ok", 1, 0, 0.5),
     "connection-reset": (A, "/reset", "error", 3, 0.2, 1.5),
+    "closed-without-answer": (A, "/close", "error", 3, 0.2, 1.5),
     "garbage": (A, "/garbage", "error", 1, 0, 0.5),
     "never-answers": (A, "/hang", "timeout", 3, 3.0, 4.5),
     "slow-body": (A, "/trickle", "timeout", 3, 3.0, 4.5),
@@ -154,6 +155,20 @@ def test_other_outcomes(run):
     assert "TLS" in get("tls-wrong-name")["error"]
     assert get("soft-404-redirect")["error"].startswith("soft 404")
     assert get("rate-limited")["status"] == 200
+
+
+def test_one_attempt_is_one_request_on_connection_failures(run, hosts):
+    """A reset or a close before any answer is the attempt's outcome: the
+    lean HEAD client does not hand it to httpx to ask the server again."""
+    for name, path in (("connection-reset", "/reset"), ("closed-without-answer", "/close")):
+        result = run["by_url"][run["urls"][name]]
+        requests = sum(1 for _, host, target in list(hosts.arrivals) if host == A and target == path)
+        assert requests == result["attempts"] == 3, (name, requests, result)
+        assert hosts.hits[(A, "GET", path)] == 0
+    assert "connection reset" in run["by_url"][run["urls"]["connection-reset"]]["error"]
+    refused = run["by_url"][run["urls"]["refused"]]
+    assert refused["error"] == "connection failed: Connection refused", refused
+    assert run["by_url"][run["urls"]["tls-wrong-name"]]["error"].startswith("TLS: ")
 
 
 @pytest.mark.parametrize("name", sorted(EXTERNAL))

@@ -130,3 +130,24 @@ def test_small_parsers():
     assert retry_after("5", 30) == 5 and retry_after("120", 30) == 30
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 30) == 0
     assert policy.parse_statuses(["200..=202", 999]) == {200, 201, 202, 999}
+
+
+def test_names_that_do_not_resolve_end_as_readable_errors(tmp_path):
+    """No network (or no such name): `error` outcomes with the DNS reason, a
+    report that cites each place once per URL, exit 1, no traceback."""
+    urls = {f"n{i}": f"https://no-such-host.invalid/paper/{i}" for i in range(3)}
+    urls["other"] = "http://another.invalid/"
+    make_project(tmp_path, urls)
+    text = run_cli(tmp_path, "check-links", "--no-cache")
+    assert text.returncode == 1 and "Traceback" not in text.stderr, text.stderr
+    lines = text.stdout.splitlines()
+    assert "readings/entries/n0.yaml:2: error: https://no-such-host.invalid/paper/0 " \
+           "DNS: cannot resolve no-such-host.invalid" in text.stdout
+    assert sum(line.startswith("readings/entries/") for line in lines) == 4
+    assert any(line.split() == ["error", "4"] for line in lines)
+    assert any(line.split() == ["total", "4"] for line in lines)
+    md = run_cli(tmp_path, "check-links", "--no-cache", "--format", "markdown")
+    assert md.returncode == 1 and "Traceback" not in md.stderr
+    rows = [line for line in md.stdout.splitlines() if line.startswith("| <")]
+    assert len(rows) == 4 and all("`readings/entries/" in row and ".yaml:2`" in row for row in rows)
+    assert "### Errors (4)" in md.stdout

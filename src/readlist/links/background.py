@@ -246,7 +246,7 @@ def _child(down: int, up: int) -> None:  # pragma: no cover - runs in the child
                 loop.call_soon(flush)
             batch.append(_FRAME.pack(len(data)) + data)
 
-        engine = Engine(settings, send)
+        engine = Engine(settings, send, keep=False)
         engine.start()
         os.set_blocking(down, False)
         buffer = bytearray()

@@ -22,7 +22,7 @@ from collections import defaultdict, deque
 from urllib.parse import urljoin, urlsplit
 
 from . import policy
-from .fasthead import Declined, FastHead
+from .fasthead import ConnectionFailed, Declined, FastHead
 from .guard import AddressGuard, NameNotResolved, UnsafeAddress
 from .policy import (
     BLOCK_STATUSES, BLOCKED, BROKEN, ERROR, OK, PERMANENT_REDIRECTS, REDIRECTED,
@@ -73,11 +73,14 @@ def ssl_context():
 
 
 class Engine:
-    """Checks URLs in one event loop. ``on_result`` is called as each finishes."""
+    """Checks URLs in one event loop. ``on_result`` is called as each finishes;
+    with ``keep=False`` that is all (``results`` stays empty: the forked
+    checker sends each result up and need not hold them all a second time)."""
 
-    def __init__(self, settings: Settings, on_result=None) -> None:
+    def __init__(self, settings: Settings, on_result=None, keep: bool = True) -> None:
         self.settings = settings
         self.on_result = on_result
+        self.keep = keep
         self.guard = AddressGuard(settings)
         self.fast = FastHead(settings, self.guard, ssl_context)
         self._ssl = None
@@ -230,7 +233,8 @@ class Engine:
             raise
 
     def _record(self, result: Result) -> None:
-        self.results[result.url] = result
+        if self.keep:
+            self.results[result.url] = result
         if self.on_result:
             self.on_result(result)
 
@@ -320,7 +324,10 @@ class Engine:
                 return _Answer(ERROR, final_url=current,
                                error=f"redirect into a {exc.reason} address refused: {exc}")
             except Exception as exc:  # noqa: BLE001 - every failure becomes an outcome
-                return self._failure(exc, current)
+                # Failed before any answer: the cited URL is where it failed,
+                # not the canonical probe standing in for it (an oEmbed URL in
+                # the report only puzzles; the error names the host asked).
+                return self._failure(exc, url if hop == 0 else current)
             status, headers, head = got
             location = headers.get("location")
             if status in REDIRECTS and location:
@@ -398,6 +405,12 @@ class Engine:
         text = str(exc) or type(exc).__name__
         if isinstance(exc, NameNotResolved):
             return _Answer(ERROR, final_url=url, error=text)
+        if isinstance(exc, ConnectionFailed):  # from the lean client, worded as below
+            if exc.kind == "tls":
+                return _Answer(ERROR, final_url=url, error=f"TLS: {text}")
+            if exc.kind == "reset":
+                return _Answer(ERROR, final_url=url, error=f"connection reset: {text}", retry=True)
+            return _Answer(ERROR, final_url=url, error=f"connection failed: {text}", retry=True)
         import httpx  # failures other than DNS come from httpx, already imported
 
         if isinstance(exc, httpx.TimeoutException):

@@ -189,7 +189,9 @@ def in_shard(url: str, index: int, count: int) -> bool:
 
 def _write(text: str, output: str | None) -> None:
     if output:
-        Path(output).write_text(text + "\n", encoding="utf-8")
+        with open(output, "w", encoding="utf-8") as f:  # no copy of a big report to add "\n"
+            f.write(text)
+            f.write("\n")
     else:
         print(text)
 

@@ -8,15 +8,21 @@ the response head: a few tens of microseconds.
 
 Anything unusual is declined (``head`` returns None, or raises ``Declined``)
 and the engine asks httpx instead: non-ASCII or odd URLs, IPv6 literals,
-userinfo, 1xx answers, obsolete header folding, a reply that is not HTTP/1.x,
-and every connection failure (httpx then reports it in its words). Addresses
-go through the same guard as httpx, before any connection is made.
+userinfo, 1xx answers, obsolete header folding, a reply that is not HTTP/1.x
+or ends before its head is complete. A clear connection failure (refused or
+unreachable on every address, a TLS handshake or certificate failure, a
+reset or a close before any byte of an answer) raises ``ConnectionFailed``
+instead: it is the attempt's outcome, and the server is not asked a second
+time through httpx (one attempt, one request). Addresses go through the same
+guard as httpx, before any connection is made.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import ssl
 
 from .guard import AddressGuard
 
@@ -24,16 +30,34 @@ from .guard import AddressGuard
 _PLAIN_TARGET = re.compile(r"[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=%]*\Z")
 _PLAIN_HOST = re.compile(r"[a-z0-9.\-]+\Z")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_IDLE_REUSE = 4.0  # seconds; Apache closes idle keep-alive connections after 5
 
 
 class Declined(Exception):
     """This request needs the full client."""
 
 
+class ConnectionFailed(Exception):
+    """The connection failed before any answer; ``kind`` is "connect",
+    "tls" or "reset" (see ``Engine._failure``)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _reason(exc: BaseException) -> str:
+    """'Connection refused' rather than asyncio's '[Errno 111] Connect call failed (...)'."""
+    errno = getattr(exc, "errno", None)
+    if isinstance(exc, OSError) and errno and not isinstance(exc, ssl.SSLError):
+        return os.strerror(errno)
+    return str(exc) or type(exc).__name__
+
+
 class _Connection(asyncio.Protocol):
     """One keep-alive connection; ``waiter`` resolves when a response head is in."""
 
-    __slots__ = ("transport", "buffer", "waiter", "lost", "first")
+    __slots__ = ("transport", "buffer", "waiter", "lost", "first", "idle_since")
 
     def __init__(self, first: bytes = b"") -> None:
         self.transport = None
@@ -41,6 +65,7 @@ class _Connection(asyncio.Protocol):
         self.waiter: asyncio.Future | None = None
         self.lost = False
         self.first = first
+        self.idle_since = 0.0
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -64,7 +89,12 @@ class _Connection(asyncio.Protocol):
         self.lost = True
         waiter = self.waiter
         if waiter is not None and not waiter.done():
-            waiter.set_exception(Declined(f"connection lost: {exc or 'closed by the server'}"))
+            if self.buffer:  # part of a head, then nothing: httpx names the protocol error
+                waiter.set_exception(Declined(f"connection lost: {exc or 'closed by the server'}"))
+            elif exc is None:
+                waiter.set_exception(ConnectionFailed("reset", "the server closed the connection without answering"))
+            else:
+                waiter.set_exception(ConnectionFailed("reset", _reason(exc)))
 
 
 class _Pool:
@@ -149,54 +179,58 @@ class FastHead:
             return await self._exchange(pool, b"HEAD " + target.encode() + pool.request_tail)
 
     async def _exchange(self, pool: _Pool, request: bytes):
-        reused = True
-        while True:
+        # One attempt is one request: a failure on a kept-alive connection is
+        # not retried here (the server may well have had the request; the
+        # engine retries with backoff). Connections the server has closed are
+        # known lost before reuse, and idle ones are not reused once older
+        # than common keep-alive timeouts, so the close race stays rare.
+        loop = asyncio.get_running_loop()
+        conn = None
+        now = loop.time()
+        while pool.idle:
+            conn = pool.idle.pop()
+            if not conn.lost and not conn.buffer and now - conn.idle_since < _IDLE_REUSE:
+                break
+            conn.transport.abort()
             conn = None
-            while pool.idle:
-                conn = pool.idle.pop()
-                if not conn.lost and not conn.buffer:
-                    break
-                conn.transport.abort()
-                conn = None
-            if conn is None:
-                reused = False
-                conn = await self._connect(pool, request)  # sends it (connection_made)
-                waiter = conn.waiter
-            else:
-                waiter = conn.waiter = asyncio.get_running_loop().create_future()
-                conn.transport.write(request)
-            try:
-                await waiter
-            except Declined:
-                conn.transport.abort()
-                if reused and not conn.buffer:
-                    # A kept-alive connection the server had closed: once more, fresh.
-                    reused = False
-                    continue
-                raise
-            except BaseException:  # cancelled (the deadline): the connection is spoilt
-                conn.transport.abort()
-                raise
-            finally:
-                conn.waiter = None
-            return self._parse(pool, conn)
+        if conn is None:
+            conn = await self._connect(pool, request)  # sends it (connection_made)
+            waiter = conn.waiter
+        else:
+            waiter = conn.waiter = loop.create_future()
+            conn.transport.write(request)
+        try:
+            await waiter
+        except BaseException:  # failed, or cancelled (the deadline): the connection is spoilt
+            conn.transport.abort()
+            raise
+        finally:
+            conn.waiter = None
+        return self._parse(pool, conn)
 
     async def _connect(self, pool: _Pool, request: bytes) -> _Connection:
         addresses = await self.guard.addresses(pool.host, pool.port)
-        loop = asyncio.get_running_loop()
-        address = str(addresses[0]) if addresses else None
-        if address is None:
+        if not addresses:
             raise Declined("no address")
-        try:
-            if pool.https:
-                _, conn = await loop.create_connection(
-                    lambda: _Connection(request), address, pool.port,
-                    ssl=self._tls(), server_hostname=pool.host)
-            else:
-                _, conn = await loop.create_connection(lambda: _Connection(request), address, pool.port)
-        except OSError as exc:  # refused, unreachable, TLS: httpx tries all addresses and says why
-            raise Declined(str(exc)) from None
-        return conn
+        loop = asyncio.get_running_loop()
+        failure = None
+        for address in addresses:  # in turn, as httpx does
+            try:
+                if pool.https:
+                    _, conn = await loop.create_connection(
+                        lambda: _Connection(request), str(address), pool.port,
+                        ssl=self._tls(), server_hostname=pool.host)
+                else:
+                    _, conn = await loop.create_connection(lambda: _Connection(request), str(address), pool.port)
+                return conn
+            except ssl.SSLError as exc:  # the server answered; its TLS is wrong
+                raise ConnectionFailed("tls", _reason(exc)) from None
+            except ConnectionResetError as exc:  # during the handshake
+                raise ConnectionFailed("reset", _reason(exc)) from None
+            except OSError as exc:  # refused, unreachable: the next address, if any
+                failure = exc
+        raise ConnectionFailed("connect", _reason(failure)
+                               + (f" ({len(addresses)} addresses tried)" if len(addresses) > 1 else ""))
 
     @staticmethod
     def _parse(pool: _Pool, conn: _Connection) -> tuple[int, dict, bytes]:
@@ -226,6 +260,7 @@ class FastHead:
         keep = (version == b"HTTP/1.1" and not rest and not conn.lost
                 and "close" not in headers.get("connection", "").lower())
         if keep:
+            conn.idle_since = asyncio.get_running_loop().time()
             pool.idle.append(conn)
         else:
             conn.transport.close()

@@ -30,27 +30,45 @@ class AddressGuard:
 
     def __init__(self, settings: policy.Settings) -> None:
         self.settings = settings
-        self.resolved: dict[str, list] = {}
+        self.resolved: dict[str, object] = {}  # addresses, a NameNotResolved, or a Future of either
         self.verdicts: dict[str, list | tuple] = {}  # addresses, or (address, reason)
 
     async def resolve(self, host: str, port: int) -> list:
-        if host in self.resolved:
-            return self.resolved[host]
-        try:
-            addresses = [ipaddress.ip_address(host.strip("[]"))]
-        except ValueError:
-            loop = asyncio.get_running_loop()
+        """The addresses of `host`, looked up once per run: concurrent
+        requests for one name share one lookup (a task of its own, so a
+        request that times out does not cancel it for the others), and a name
+        that does not resolve is not asked again. Without a network each
+        lookup can wait out the resolver's timeout; a lookup per URL made
+        that a long run."""
+        known = self.resolved.get(host)
+        if known is None:
             try:
-                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            except socket.gaierror as exc:
-                raise NameNotResolved(f"DNS: cannot resolve {host} ({exc.strerror})") from None
-            addresses = []
+                known = self.resolved[host] = [ipaddress.ip_address(host.strip("[]"))]
+            except ValueError:
+                known = self.resolved[host] = asyncio.ensure_future(self._lookup(host, port))
+        if isinstance(known, asyncio.Future):
+            known = await asyncio.shield(known)
+        if isinstance(known, NameNotResolved):
+            raise NameNotResolved(str(known))
+        return known
+
+    async def _lookup(self, host: str, port: int):
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            answer = NameNotResolved(f"DNS: cannot resolve {host} ({exc.strerror})")
+        except BaseException:
+            del self.resolved[host]  # the next asker tries anew
+            raise
+        else:
+            answer = []
             for info in infos:
                 address = ipaddress.ip_address(info[4][0].split("%")[0])
-                if address not in addresses:
-                    addresses.append(address)
-        self.resolved[host] = addresses
-        return addresses
+                if address not in answer:
+                    answer.append(address)
+        self.resolved[host] = answer
+        return answer
 
     async def addresses(self, host: str, port: int) -> list:
         """The addresses to connect to; raises UnsafeAddress when any is refused."""

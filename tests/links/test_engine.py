@@ -1,0 +1,119 @@
+"""The engine in process, against the real loopback servers: per-host pacing
+(``interval``) and what a connection failure costs (one request, no httpx)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import socket
+
+from readlist.links.check import Engine
+from readlist.links.guard import AddressGuard, NameNotResolved
+from readlist.links.policy import Settings
+
+from .conftest import make_project, run_json
+
+A, B = "127.0.0.1", "127.0.0.2"  # (127.0.0.3 must stay uncontacted: see test_cases)
+ALLOW = ("--allow-private", "127.0.0.0/8")
+
+
+def _gaps(times):
+    return [round(b - a, 3) for a, b in itertools.pairwise(times)]
+
+
+def test_host_interval_spaces_requests_and_spares_other_hosts(hosts, tmp_path):
+    """`interval` of a host rule spaces the requests to that host (lower bound;
+    a generous upper bound), the global default paces hosts without a rule,
+    and a rule's interval applies to its host only."""
+    paced = {f"a{i}": hosts.url(A, f"/ok?interval-rule={i}") for i in range(5)}
+    default = {f"c{i}": hosts.url(B, f"/ok?interval-default={i}") for i in range(4)}
+    make_project(tmp_path, {**paced, **default},
+                 "interval = 0.15\n"
+                 f'[tool.readlist.links.hosts."{A}"]\ninterval = 0.4\n')
+    done, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "0", *ALLOW)
+    assert done.returncode == 0, done.stderr
+    assert all(r["outcome"] == "ok" for r in by_url.values())
+
+    rule = hosts.times(A, "/ok?interval-rule=")
+    assert len(rule) == 5
+    # Slots are 0.4 s apart; a request that leaves a little late (a busy
+    # machine) shortens one gap, not the span from the first to the last.
+    assert rule[-1] - rule[0] >= 4 * 0.4 - 0.05, _gaps(rule)
+    assert min(_gaps(rule)) >= 0.3, _gaps(rule)
+    assert max(_gaps(rule)) <= 1.0, _gaps(rule)       # and not much more
+    assert rule[-1] - rule[0] <= 4 * 0.4 + 1.0
+
+    glob = hosts.times(B, "/ok?interval-default=")
+    assert len(glob) == 4
+    assert glob[-1] - glob[0] >= 3 * 0.15 - 0.05, _gaps(glob)
+    assert min(_gaps(glob)) >= 0.1, _gaps(glob)
+    assert max(_gaps(glob)) <= 0.8, _gaps(glob)
+    # The default host is not held to the rule's 0.4 s: its 4 requests are
+    # done in about 3 x 0.15 s, while A's 5 take 1.6 s at least.
+    assert glob[-1] - glob[0] < 1.2
+
+
+def test_a_paced_host_does_not_slow_the_others(hosts, tmp_path):
+    paced = {f"p{i}": hosts.url(A, f"/ok?slow-host={i}") for i in range(4)}
+    free = {f"f{i:02d}": hosts.url(B, f"/ok?free-host={i}") for i in range(30)}
+    make_project(tmp_path, {**paced, **free}, f'[tool.readlist.links.hosts."{A}"]\ninterval = 0.5\n')
+    # One slot per request in flight: a paced URL asleep must not hold a slot
+    # the free host needs (see Engine._spawn).
+    done, _, _ = run_json(tmp_path, "--no-cache", "--retries", "0", "--concurrency", "2", *ALLOW)
+    assert done.returncode == 0, done.stderr
+    slow, fast = hosts.times(A, "/ok?slow-host="), hosts.times(B, "/ok?free-host=")
+    assert len(slow) == 4 and len(fast) == 30
+    assert slow[-1] - slow[0] >= 3 * 0.5 - 0.05 and min(_gaps(slow)) >= 0.4, _gaps(slow)
+    assert fast[-1] - fast[0] < 1.0, fast[-1] - fast[0]   # all 30 while A waits its 1.5 s
+    assert fast[-1] < slow[-1]
+
+
+def _engine() -> Engine:
+    settings = Settings()
+    settings.allow_private = ("*",)
+    settings.retries = 1
+    settings.backoff = 0.05
+    settings.timeout = 2
+    return Engine(settings)
+
+
+def test_connection_failures_never_reach_httpx(hosts):
+    """Refused and reset end on the lean client: no httpx client is even made
+    (before, httpx asked the server once more after each failed HEAD)."""
+    with socket.socket() as s:
+        s.bind((A, 0))
+        closed = s.getsockname()[1]
+    refused, reset = f"http://{A}:{closed}/ok", hosts.url(A, "/reset?engine")
+    engine = _engine()
+    results = asyncio.run(engine.run([refused, reset]))
+    assert not engine.clients  # httpx never asked
+    assert results[refused].outcome == "error" and results[refused].attempts == 2
+    assert results[reset].outcome == "error" and results[reset].attempts == 2
+    assert len(hosts.times(A, "/reset?engine")) == 2  # one request per attempt
+
+
+def test_a_name_is_resolved_once_per_run_even_when_it_fails():
+    """Many URLs of one host share one lookup; a failed lookup is remembered
+    (without a network each lookup can wait out the resolver's timeout)."""
+    guard = AddressGuard(Settings())
+    calls = []
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        real = loop.getaddrinfo
+
+        async def counted(*args, **kwargs):
+            calls.append(args[0])
+            return await real(*args, **kwargs)
+
+        loop.getaddrinfo = counted
+        outcomes = await asyncio.gather(*(guard.resolve("no-such-host.invalid", 443) for _ in range(20)),
+                                        return_exceptions=True)
+        again = await asyncio.gather(guard.resolve("no-such-host.invalid", 443), return_exceptions=True)
+        local = await asyncio.gather(*(guard.resolve("localhost", 80) for _ in range(5)))
+        return outcomes + again, local
+
+    failed, local = asyncio.run(main())
+    assert all(isinstance(o, NameNotResolved) and "DNS" in str(o) for o in failed)
+    assert calls == ["no-such-host.invalid", "localhost"]
+    assert all(addresses == local[0] for addresses in local)
