@@ -13,7 +13,10 @@ from .conftest import TLS_BAD, TLS_GOOD, make_project, run_json
 
 A, B = "127.0.0.1", "127.0.0.2"
 
-# name -> (host, path, outcome, attempts, min elapsed s, max elapsed s)
+# name -> (host, path, outcome, attempts, min elapsed s, max elapsed s on an idle machine)
+# The attempt counts pin down retries exactly; the upper bounds get LOAD_SLACK on
+# top so that a busy CI machine (two test workers, a browser) does not fail them.
+LOAD_SLACK = 1.0
 CASES = {
     "ok": (A, "/ok", "ok", 1, 0, 0.5),
     "not-found": (A, "/404", "broken", 1, 0, 0.5),
@@ -107,12 +110,12 @@ def test_case(run, name):
     result = run["by_url"][run["urls"][name]]
     assert result["outcome"] == outcome, result
     assert result["attempts"] == attempts, result
-    assert low * 1000 <= result["elapsed_ms"] <= high * 1000, result
+    assert low * 1000 <= result["elapsed_ms"] <= (high + LOAD_SLACK) * 1000, result
 
 
 def test_whole_run_is_concurrent_and_fails(run):
     assert run["done"].returncode == 1
-    assert run["wall"] < 8, run["wall"]
+    assert run["wall"] < 8 + LOAD_SLACK, run["wall"]
     summary = run["report"]["summary"]
     assert summary["total"] == len(run["urls"]) and summary["failed"] > 0
 
