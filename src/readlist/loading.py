@@ -14,7 +14,9 @@ constructor do it. That is what makes the safety rules cheap and exact:
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,7 +136,7 @@ def read_yaml(path: Path) -> Document:
     if node is None:
         raise YamlProblem("file is empty")
     doc = Document(path, None)
-    doc.data = _to_data(node, (), doc.spans, set())
+    doc.data = _to_data(node, (), doc.spans)
     return doc
 
 
@@ -157,12 +159,14 @@ def _refuse_anchors(text: str) -> None:
         return  # a syntax error: composing reports it with its position
 
 
-def _to_data(node: yaml.Node, loc: tuple, spans: Spans, seen: set[int]) -> Any:
+def _to_data(node: yaml.Node, loc: tuple, spans: Spans) -> Any:
+    """Plain data from a node tree, recording where each value and key is.
+
+    Aliases need no check here: a file can only hold them if it contains '&'
+    or '*', and such files went through `_refuse_anchors` first.
+    """
     mark = node.start_mark
     spans[loc] = (mark.line + 1, mark.column + 1)
-    if id(node) in seen:  # belt and braces: aliases are refused earlier
-        raise YamlProblem("YAML aliases are not allowed", *spans[loc])
-    seen.add(id(node))
     if node.tag == _STR:
         if node.style == "" and node.value in ("", "~", "null"):
             return None
@@ -172,7 +176,7 @@ def _to_data(node: yaml.Node, loc: tuple, spans: Spans, seen: set[int]) -> Any:
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ:
             raise YamlProblem(f"YAML tags such as '{node.tag}' are not allowed", *spans[loc])
-        return [_to_data(item, loc + (i,), spans, seen) for i, item in enumerate(node.value)]
+        return [_to_data(item, loc + (i,), spans) for i, item in enumerate(node.value)]
     if node.tag != _MAP:
         raise YamlProblem(f"YAML tags such as '{node.tag}' are not allowed", *spans[loc])
     result: dict[str, Any] = {}
@@ -186,7 +190,7 @@ def _to_data(node: yaml.Node, loc: tuple, spans: Spans, seen: set[int]) -> Any:
             first = spans[loc + (key, KEY)]
             raise YamlProblem(f"duplicate key '{key}' (first defined on line {first[0]})", *key_pos)
         spans[loc + (key, KEY)] = key_pos
-        result[key] = _to_data(value_node, loc + (key,), spans, seen)
+        result[key] = _to_data(value_node, loc + (key,), spans)
     return result
 
 
@@ -263,9 +267,31 @@ def load(root: Path | str, *, strict: bool = False, on_file=None) -> Loaded:
     ``on_file(model, path)``, when given, is called for each entry and list
     as soon as its file has validated (before the cross-file rules), so a
     caller such as the link checker can start work while loading goes on."""
+    with _no_cyclic_gc():
+        return _load(Path(root), strict, on_file)
+
+
+@contextmanager
+def _no_cyclic_gc():
+    """Pause the cyclic garbage collector while a catalog is built.
+
+    Loading creates many small objects that stay alive (models, position
+    tables) and no reference cycles; each collection pass would walk all of
+    them again, which made loading 10,000 entries about 25% slower.
+    Reference counting still frees everything temporary.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(root: Path, strict: bool, on_file) -> Loaded:
     from . import rules  # rules need the catalog type; imported late to keep layers clear
 
-    root = Path(root)
     problems: list[Diagnostic] = []
     positions: dict[Path, Spans] = {}
 

@@ -291,7 +291,7 @@ def _data(text: str) -> Any:
     from ..loading import _Loader, _to_data
 
     node = yaml.compose(text, Loader=_Loader)
-    return _plain(_to_data(node, (), {}, set())) if node is not None else None
+    return _plain(_to_data(node, (), {})) if node is not None else None
 
 
 def _same_data(before: str, after: str) -> None:
