@@ -111,24 +111,22 @@ def main() -> None:
 
 
 def write_result(row: str) -> None:
-    """Replace the validate section of RESULTS.md, keeping the others."""
+    """Replace the validate section of RESULTS.md (between its markers), keeping the others."""
     path = Path(__file__).with_name("RESULTS.md")
     text = path.read_text() if path.exists() else "# Benchmark results\n"
-    header = "## validate\n"
+    begin, end = "<!-- validate:start -->", "<!-- validate:end -->"
     section = (
-        header
-        + "\n`python benchmarks/validate.py --write`: `readlist validate` (load, positions, "
+        f"{begin}\n## validate\n"
+        "\n`python benchmarks/validate.py --write`: `readlist validate` (load, positions, "
         "pydantic, cross-entry rules) vs `yaml.load(Loader=CSafeLoader)` of the same files, "
         "best of 3, one process. Target: at most 2x.\n\n"
         "| date | machine | entries | parse only | validate | ratio |\n"
-        "|---|---|---|---|---|---|\n" + row + "\n"
+        "|---|---|---|---|---|---|\n" + row + f"\n{end}"
     )
-    if header in text:
-        before, _, rest = text.partition(header)
-        after = rest[rest.find("\n## ") + 1:] if "\n## " in rest else ""
-        text = before + section + ("\n" + after if after else "")
+    if begin in text and end in text:
+        text = text[: text.index(begin)] + section + text[text.index(end) + len(end):]
     else:
-        text = text.rstrip("\n") + "\n\n" + section
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
     path.write_text(text)
 
 
