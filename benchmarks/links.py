@@ -21,6 +21,7 @@ benchmarks/RESULTS.md (other sections are kept).
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import platform
 import re
@@ -262,7 +263,8 @@ def main() -> int:
         "## Link checker (`check-links`)", "",
         f"{a.urls} URLs over {a.hosts} loopback hosts, {a.latency * 1000:.0f} ms latency per request, "
         f"global concurrency {a.concurrency}, per host {a.per_host}, no retries; wall time including "
-        f"process start, median of {a.runs} alternating runs ({platform.python_implementation()} "
+        f"process start, median of {a.runs} alternating runs ({datetime.date.today()}, "
+        f"{platform.machine()}, {platform.python_implementation()} "
         f"{platform.python_version()}, {os.cpu_count()} cores, load average "
         f"{' / '.join(f'{x:.2f}' for x in load_before)} before, "
         f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} after). Both tools read the same generated "
