@@ -18,6 +18,7 @@ from typing import Any
 
 from . import urls
 from .models import Catalog, Entry, Topic
+from .text import markdown_html
 
 FEED_SIZE = 50
 FORMATS = ("json", "csv", "bibtex")
@@ -167,16 +168,6 @@ def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def _summary_html(markdown_text: str) -> str:
-    """The summary as sanitized HTML (Markdown is rendered when available)."""
-    try:
-        import markdown
-        import nh3
-    except ImportError:  # pragma: no cover - both are dependencies of the package
-        return "<p>" + markdown_text.replace("&", "&amp;").replace("<", "&lt;") + "</p>"
-    return nh3.clean(markdown.markdown(markdown_text))
-
-
 def _tag_uri(entry: Entry) -> str:
     """A stable id that does not change when the site moves (RFC 4151)."""
     assert entry.added is not None
@@ -236,7 +227,7 @@ def atom_feed(
         path = catalog.topic_path(entry.topic)
         for topic in path[-1:]:
             sub(item, "category", term=topic.id, label=topic.title)
-        sub(item, "summary", _summary_html(entry.summary), type="html")
+        sub(item, "summary", str(markdown_html(entry.summary)), type="html")
     ET.indent(feed)
     body = ET.tostring(feed, encoding="unicode")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"

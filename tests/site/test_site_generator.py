@@ -9,7 +9,7 @@ import pytest
 from readlist.loading import load
 from readlist.site import SiteOptions, generate_site
 from readlist.site.generator import duration, page_url, relative_url
-from readlist.site.text import markdown_html, md_inline, web_url
+from readlist.text import markdown_html, md_inline, web_url
 
 from site_fixture_data import write_readings
 

@@ -25,7 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..models import DEFAULT_WPM, KINDS, TIERS, Catalog, Entry, ReadingList, Topic
-from . import text
+from .. import text
 
 UrlStyle = Literal["directory", "html"]
 SECTIONS = ("reading_path", "lists", "tags", "stats", "downloads")

@@ -15,6 +15,7 @@ the server keeps running until the YAML is fixed.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import time
 from pathlib import Path
@@ -216,7 +217,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         href = _relative(page.url, "feed.xml")
         link = (
             f'<link rel="alternate" type="application/atom+xml" '
-            f'title="{_attr(config.site_name)}: latest additions" href="{href}">'
+            f'title="{html.escape(config.site_name)}: latest additions" href="{href}">'
         )
         return output.replace("</head>", link + "</head>", 1)
 
@@ -231,7 +232,3 @@ def _relative(page_url: str, target: str) -> str:
     from mkdocs.utils import get_relative_url
 
     return get_relative_url(target, page_url or ".")
-
-
-def _attr(value: str) -> str:
-    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")

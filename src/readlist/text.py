@@ -1,7 +1,7 @@
 """Contributor text made safe to publish.
 
-Everything a contributor writes in YAML reaches the site through one of the
-functions here:
+Everything a contributor writes in YAML reaches the site (and the Atom feed)
+through one of the functions here:
 
 * `markdown_html` renders a Markdown field (summary, note, description) to
   HTML and sanitizes the result with nh3 (an allow-list of tags, no
