@@ -261,6 +261,20 @@ def _mapping_model(path: Path, model: type, problems: list[Diagnostic]) -> tuple
         return None
 
 
+def _load_folder(folder: Path, model: type, problems, positions, on_file) -> tuple[dict, dict]:
+    """Every `*.yaml` in `folder` as `model`: ({id: model}, {id: path})."""
+    loaded: dict[str, Any] = {}
+    files: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        if result := _mapping_model(path, model, problems):
+            item, doc = result
+            loaded[item.id], files[item.id] = item, path
+            positions[path] = doc.spans
+            if on_file is not None:
+                on_file(item, path)
+    return loaded, files
+
+
 def load(root: Path | str, *, strict: bool = False, on_file=None) -> Loaded:
     """Load `root` (a readings directory) into a Catalog and run every rule.
 
@@ -311,25 +325,8 @@ def _load(root: Path, strict: bool, on_file) -> Loaded:
         except ValidationError as exc:
             problems.extend(_validation_diagnostics(doc, exc, set(Topic.model_fields)))
 
-    entries: dict[str, Entry] = {}
-    entry_files: dict[str, Path] = {}
-    for path in sorted((root / "entries").glob("*.yaml")):
-        if result := _mapping_model(path, Entry, problems):
-            entry, doc = result
-            entries[entry.id], entry_files[entry.id] = entry, path
-            positions[path] = doc.spans
-            if on_file is not None:
-                on_file(entry, path)
-
-    lists: dict[str, ReadingList] = {}
-    list_files: dict[str, Path] = {}
-    for path in sorted((root / "lists").glob("*.yaml")):
-        if result := _mapping_model(path, ReadingList, problems):
-            reading_list, doc = result
-            lists[reading_list.id], list_files[reading_list.id] = reading_list, path
-            positions[path] = doc.spans
-            if on_file is not None:
-                on_file(reading_list, path)
+    entries, entry_files = _load_folder(root / "entries", Entry, problems, positions, on_file)
+    lists, list_files = _load_folder(root / "lists", ReadingList, problems, positions, on_file)
 
     catalog = Catalog(
         root=root,
