@@ -234,8 +234,13 @@ def _check_stem(path: Path) -> Diagnostic | None:
     )
 
 
-def _mapping_model(path: Path, model: type, problems: list[Diagnostic]) -> tuple[Any, Document] | None:
-    """Read one entry or list file into `model`, collecting problems."""
+def _mapping_model(
+    path: Path, model: type, problems: list[Diagnostic], unvalidated: list[Document]
+) -> tuple[Any, Document] | None:
+    """Read one entry or list file into `model`, collecting problems.
+
+    A mapping that fails validation goes to `unvalidated`, so that its
+    references can still be checked in the same run."""
     try:
         doc = read_yaml(path)
     except YamlProblem as exc:
@@ -258,15 +263,18 @@ def _mapping_model(path: Path, model: type, problems: list[Diagnostic]) -> tuple
         return model.model_validate({**doc.data, "id": path.stem}), doc
     except ValidationError as exc:
         problems.extend(_validation_diagnostics(doc, exc, set(model.model_fields) - {"id"}))
+        unvalidated.append(doc)
         return None
 
 
-def _load_folder(folder: Path, model: type, problems, positions, on_file) -> tuple[dict, dict]:
+def _load_folder(
+    folder: Path, model: type, problems, positions, on_file, unvalidated: list[Document]
+) -> tuple[dict, dict]:
     """Every `*.yaml` in `folder` as `model`: ({id: model}, {id: path})."""
     loaded: dict[str, Any] = {}
     files: dict[str, Path] = {}
     for path in sorted(folder.glob("*.yaml")):
-        if result := _mapping_model(path, model, problems):
+        if result := _mapping_model(path, model, problems, unvalidated):
             item, doc = result
             loaded[item.id], files[item.id] = item, path
             positions[path] = doc.spans
@@ -325,8 +333,11 @@ def _load(root: Path, strict: bool, on_file) -> Loaded:
         except ValidationError as exc:
             problems.extend(_validation_diagnostics(doc, exc, set(Topic.model_fields)))
 
-    entries, entry_files = _load_folder(root / "entries", Entry, problems, positions, on_file)
-    lists, list_files = _load_folder(root / "lists", ReadingList, problems, positions, on_file)
+    broken_entries: list[Document] = []
+    entries, entry_files = _load_folder(
+        root / "entries", Entry, problems, positions, on_file, broken_entries
+    )
+    lists, list_files = _load_folder(root / "lists", ReadingList, problems, positions, on_file, [])
 
     catalog = Catalog(
         root=root,
@@ -340,6 +351,13 @@ def _load(root: Path, strict: bool, on_file) -> Loaded:
     catalog._positions.update(positions)
     entry_stems = {p.stem for p in (root / "entries").glob("*.yaml")}
     problems.extend(rules.check(catalog, entry_stems, topics_ok=bool(topics)))
+    if topics:  # an entry with a bad field still gets its topic checked in this run
+        for doc in broken_entries:
+            topic = doc.data.get("topic")
+            if isinstance(topic, str) and _ID.match(topic) and (
+                message := rules.unknown_topic(catalog, topic)
+            ):
+                problems.append(Diagnostic(doc.path, *doc.at(("topic",)), "error", message))
     if strict:
         problems = [
             Diagnostic(d.path, d.line, d.col, "error", d.message) if d.severity == "warning" else d

@@ -43,14 +43,18 @@ def _topic_locs(topics, loc: tuple):
         yield from _topic_locs(topic.children, loc + (index, "children"))
 
 
-def _unknown_topics(catalog: Catalog) -> Iterator[Diagnostic]:
+def unknown_topic(catalog: Catalog, topic: str) -> str | None:
+    """The message for a topic id that the topic tree lacks, else None."""
     known = catalog.topic_index
+    if topic in known:
+        return None
+    return f"unknown topic '{topic}'{did_you_mean(topic, known)}"
+
+
+def _unknown_topics(catalog: Catalog) -> Iterator[Diagnostic]:
     for entry_id, entry in catalog.entries.items():
-        if entry.topic not in known:
-            yield _error(
-                catalog, catalog.entry_files[entry_id], ("topic",),
-                f"unknown topic '{entry.topic}'{did_you_mean(entry.topic, known)}",
-            )
+        if message := unknown_topic(catalog, entry.topic):
+            yield _error(catalog, catalog.entry_files[entry_id], ("topic",), message)
 
 
 def _duplicate_urls(catalog: Catalog) -> Iterator[Diagnostic]:

@@ -88,6 +88,26 @@ def test_list_rules(loaded, monkeypatch):
     ]
 
 
+def test_an_entry_with_a_bad_field_still_gets_its_topic_checked(tmp_path):
+    root = tmp_path / "readings"
+    (root / "entries").mkdir(parents=True)
+    shutil.copy(BAD / "topics.yaml", root / "topics.yaml")
+    (root / "entries" / "two-problems.yaml").write_text(
+        "title: Two problems\nurl: https://example.org/two\ntopic: atention\ntier: high\n"
+        "summary: A summary long enough to pass the thin summary rule, since it has more than twenty words in it for sure.\n"
+    )
+    (root / "entries" / "bad-slug.yaml").write_text(
+        "title: Bad slug\nurl: https://example.org/slug\ntopic: Not A Slug\ntier: 1\n"
+        "summary: A summary long enough to pass the thin summary rule, since it has more than twenty words in it for sure.\n"
+    )
+    found = [(d.path.stem, d.line, d.col, d.message) for d in load(root).errors]
+    assert found == [
+        ("bad-slug", 3, 8, "topic: string should match pattern '^[a-z0-9]+(-[a-z0-9]+)*$' (got 'Not A Slug')"),
+        ("two-problems", 3, 8, "unknown topic 'atention' (did you mean 'attention'?)"),
+        ("two-problems", 4, 7, "tier: input should be a valid integer, unable to parse string as an integer (got 'high')"),
+    ]
+
+
 def test_diagnostics_are_sorted(loaded):
     assert loaded.diagnostics == sorted(loaded.diagnostics)
 
