@@ -47,7 +47,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     def resolve(self, kind, value, implicit):
         return _DEFAULT_TAGS[kind]
 
-_TAB_INDENT = re.compile(rb"^[ ]*\t", re.MULTILINE)
+_TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
 _ID = re.compile(ID_PATTERN)
 _TOPICS = TypeAdapter(list[Topic])
 
@@ -114,8 +114,19 @@ def read_yaml(path: Path) -> Document:
         raise YamlProblem(
             f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)", line, col
         ) from None
-    if "\t" in text and (tab := _TAB_INDENT.search(raw)):
-        line, col = _position(raw, tab.end() - 1)
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text: str, path: Path = Path("<text>")) -> Document:
+    """Parse YAML text safely, keeping positions. Raises YamlProblem.
+
+    `read_yaml` reads a file into this; `fmt` uses it to compare a file's
+    data before and after formatting, read exactly as `validate` reads it.
+    """
+    if "\t" in text and (tab := _TAB_INDENT.search(text)):
+        offset = tab.end() - 1
+        line = text.count("\n", 0, offset) + 1
+        col = offset - text.rfind("\n", 0, offset)
         raise YamlProblem("tab character in indentation; indent with spaces", line, col)
     if "&" in text or "*" in text:
         _refuse_anchors(text)

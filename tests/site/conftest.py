@@ -91,25 +91,25 @@ def serve_dir(root: Path):
     return server
 
 
-@pytest.fixture(scope="session")
-def real_site_url(real_site: Path):
-    server = serve_dir(real_site)
+def _served(site: Path):
+    server = serve_dir(site)
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def real_site_url(real_site: Path):
+    yield from _served(real_site)
 
 
 @pytest.fixture(scope="session")
 def fixture_site_url(fixture_site: Path):
-    server = serve_dir(fixture_site)
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    yield from _served(fixture_site)
 
 
 @pytest.fixture(scope="session")
 def fixture_site_instant_url(fixture_site_instant: Path):
-    server = serve_dir(fixture_site_instant)
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    yield from _served(fixture_site_instant)
 
 
 @pytest.fixture(scope="session")

@@ -41,7 +41,7 @@ from ruamel.yaml.scalarstring import (
 )
 
 from ..files import atomic_write
-from ..loading import MAX_BYTES, YamlProblem, read_yaml
+from ..loading import MAX_BYTES, YamlProblem, parse_yaml, read_yaml
 
 ENTRY_ORDER = (
     "title", "url", "topic", "tier", "kind", "length", "authors", "year", "added",
@@ -288,10 +288,7 @@ def _plain(node: Any) -> Any:
 
 
 def _data(text: str) -> Any:
-    from ..loading import _Loader, _to_data
-
-    node = yaml.compose(text, Loader=_Loader)
-    return _plain(_to_data(node, (), {})) if node is not None else None
+    return _plain(parse_yaml(text).data)
 
 
 def _same_data(before: str, after: str) -> None:
