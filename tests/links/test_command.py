@@ -7,7 +7,7 @@ import json
 import subprocess
 
 from readlist.links import policy
-from readlist.links.check import retry_after
+from readlist.links.engine import retry_after
 
 from .conftest import make_project, run_cli, run_json
 
@@ -101,18 +101,6 @@ def test_formats_and_usage_errors(hosts, tmp_path):
     assert run_cli(tmp_path, "check-links", "--shard", "4/3").returncode == 2
     assert run_cli(tmp_path, "check-links", "--concurrency", "0").returncode == 2
     assert run_cli(tmp_path, "check-links", "nowhere").returncode == 2
-
-
-def test_worker_processes_give_the_same_answers(hosts, tmp_path):
-    urls = {}
-    for i in range(60):
-        host = f"127.0.0.{1 + i % 2}"
-        urls[f"w{i}"] = hosts.url(host, "/ok" if i % 3 else "/404", "http") + f"?w={i}"
-    make_project(tmp_path, urls)
-    _, one, _ = run_json(tmp_path, "--no-cache", "--retries", "0", "--workers", "1", *ALLOW)
-    _, two, _ = run_json(tmp_path, "--no-cache", "--retries", "0", "--workers", "2", *ALLOW)
-    outcome = lambda report: {r["url"]: r["outcome"] for r in report["results"]}  # noqa: E731
-    assert outcome(one) == outcome(two) and one["summary"]["broken"] == 20
 
 
 def test_address_classification():

@@ -1,0 +1,79 @@
+"""A pace per host, learned during the run (AIMD, as TCP learns a window).
+
+Each host starts at its configured concurrency and interval, which stay
+upper bounds on speed. A refusal (429, or 503) cuts the host to one request
+in flight, remembers half the old level as the point where fast growth
+stops, and widens the interval to what the host was seen to sustain; a
+``Retry-After`` also holds the whole host until then. Successes grow the
+pace back: one more request in flight per success up to that point, then
+gently (one per ``GENTLE`` successes), and the interval shrinks by a
+percent per success. One cut per round: refusals of requests sent before the
+last cut say nothing new.
+"""
+
+from __future__ import annotations
+
+GENTLE = 16          # successes per added request in flight above the threshold
+MIN_INTERVAL = 0.02  # seconds: the narrowest interval a refusal sets
+SHRINK = 0.99        # interval factor per success, down to the configured one
+
+
+class HostPace:
+    __slots__ = ("max_limit", "limit", "threshold", "base_interval", "interval", "hold_until",
+                 "next_slot", "last_cut", "first_sent", "successes", "refusals", "credit")
+
+    def __init__(self, limit: int, interval: float) -> None:
+        self.max_limit = limit
+        self.limit = limit            # requests in flight allowed now
+        self.threshold = limit        # above it growth is gentle
+        self.base_interval = interval
+        self.interval = interval      # seconds between request starts, now
+        self.hold_until = 0.0         # no request before this (monotonic)
+        self.next_slot = 0.0          # the next start the interval allows
+        self.last_cut = float("-inf")
+        self.first_sent: float | None = None
+        self.successes = 0
+        self.refusals = 0
+        self.credit = 0
+
+    def sent(self, now: float) -> None:
+        if self.first_sent is None:
+            self.first_sent = now
+
+    def slot(self, now: float) -> float:
+        """When the next request may start (and reserve that moment)."""
+        start = max(now, self.next_slot, self.hold_until)
+        self.next_slot = start + self.interval
+        return start
+
+    def answered(self) -> None:
+        """A success (any answer that is not a refusal): grow back."""
+        self.successes += 1
+        if self.limit < self.threshold:
+            self.limit += 1
+        elif self.limit < self.max_limit:
+            self.credit += 1
+            if self.credit >= GENTLE * self.limit:
+                self.credit = 0
+                self.limit += 1
+        if self.interval > self.base_interval:
+            self.interval = max(self.base_interval, self.interval * SHRINK)
+
+    def refused(self, sent_at: float, now: float, retry_after: float | None) -> None:
+        """A 429 or 503 for a request sent at `sent_at`."""
+        self.refusals += 1
+        if retry_after is not None:
+            self.hold_until = max(self.hold_until, now + retry_after)
+            self.next_slot = max(self.next_slot, self.hold_until)
+        if sent_at < self.last_cut:
+            return  # sent before the last cut: already accounted for
+        self.last_cut = now
+        self.threshold = max(1, self.limit // 2)
+        self.limit = 1
+        self.credit = 0
+        # The rate the host has sustained so far, a little under: the interval
+        # that keeps to it (a token bucket refills at its rate, not its burst).
+        elapsed = now - (self.first_sent if self.first_sent is not None else now)
+        sustained = self.successes / elapsed if elapsed > 0 and self.successes else 0.0
+        wider = 1.1 / sustained if sustained else MIN_INTERVAL
+        self.interval = max(self.interval * 1.5, wider, MIN_INTERVAL)
