@@ -28,6 +28,10 @@ class Hosts:
         self.arrivals: list[tuple[float, str, str]] = []            # (monotonic, host, target)
         self.connections: collections.Counter = collections.Counter()  # host -> accepted
         self.ports: dict[str, int] = {}
+        self.refused: collections.Counter = collections.Counter()   # path prefix -> 429s sent
+        self.buckets: dict[str, TokenBucket] = {}
+        self.in_flight: collections.Counter = collections.Counter()
+        self.flaps: dict[str, int] = {}                              # path -> status to answer now
         self.loop = asyncio.new_event_loop()
         self.servers = []
 
@@ -117,6 +121,27 @@ class Hosts:
     async def _case(self, host, method, path, query, writer):
         R = lambda status, body=b"", headers=(): self._respond(writer, method, status, body, headers)  # noqa: E731
         port = self.ports[host]
+        if path.startswith("/bucket/"):  # /bucket/NAME/...: 10 a second, burst 5, else 429 + Retry-After: 1
+            name = path.split("/")[2]
+            bucket = self.buckets.setdefault(name, TokenBucket(rate=10, burst=5))
+            if not bucket.take(time.monotonic()):
+                self.refused[f"/bucket/{name}"] += 1
+                return await R(429, b"slow down", [("Retry-After", "1")])
+            await asyncio.sleep(0.02)
+            return await R(200, OK_PAGE)
+        if path.startswith("/inflight/"):  # /inflight/NAME/...: 2 in flight at most, else 429 (no Retry-After)
+            name = path.split("/")[2]
+            if self.in_flight[name] >= 2:
+                self.refused[f"/inflight/{name}"] += 1
+                return await R(429, b"too many")
+            self.in_flight[name] += 1
+            try:
+                await asyncio.sleep(0.05)
+            finally:
+                self.in_flight[name] -= 1
+            return await R(200, OK_PAGE)
+        if path in self.flaps:  # a status the test sets between runs
+            return await R(self.flaps[path], OK_PAGE)
         if path in ("/ok", "/final", "/not-found", "/login"):
             body = NOT_FOUND_PAGE if path == "/not-found" else OK_PAGE
             return await R(200, body, [("Content-Type", "text/html")])
@@ -205,3 +230,21 @@ class Hosts:
                 return await R(200, b'{"responseCode": 1}')
             return await R(404, b'{"responseCode": 100}')
         return await R(404, b"unknown test path")
+
+
+class TokenBucket:
+    """`rate` requests a second on average, `burst` at once."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.at: float | None = None
+
+    def take(self, now: float) -> bool:
+        if self.at is not None:
+            self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False

@@ -258,10 +258,13 @@ class Engine:
     async def _attempt(self, job: _Job) -> float | None:
         """One attempt at `job`; the delay before the next one, or None when done."""
         settings, pace = self.settings, self.paces[job.host]
-        now = time.monotonic()
-        start = pace.slot(now)
-        if start > now:
-            await self._sleep(start - now)
+        while True:  # wait for the host's next slot, and out any hold begun meanwhile
+            now = time.monotonic()
+            start = pace.slot(now)
+            if start > now:
+                await self._sleep(start - now)
+            if pace.hold_until <= time.monotonic():
+                break
         job.attempts += 1
         sent = time.monotonic()
         if job.attempts == 1:

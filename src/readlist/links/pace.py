@@ -3,11 +3,14 @@
 Each host starts at its configured concurrency and interval, which stay
 upper bounds on speed. A refusal (429, or 503) cuts the host to one request
 in flight, remembers half the old level as the point where fast growth
-stops, and widens the interval to what the host was seen to sustain; a
-``Retry-After`` also holds the whole host until then. Successes grow the
+stops, and widens the interval: twice as wide after a bare refusal (mostly
+a limit on requests in flight); after one with ``Retry-After`` (a rate limit,
+such as a token bucket) half as wide again and at least to a little under the
+rate the host was seen to sustain outside its holds. A ``Retry-After`` also holds
+the whole host until then. Successes grow the
 pace back: one more request in flight per success up to that point, then
-gently (one per ``GENTLE`` successes), and the interval shrinks by a
-percent per success. One cut per round: refusals of requests sent before the
+gently (one per ``GENTLE`` x limit successes), and the interval shrinks
+by 0.2% per success. One cut per round: refusals of requests sent before the
 last cut say nothing new.
 """
 
@@ -15,12 +18,12 @@ from __future__ import annotations
 
 GENTLE = 16          # successes per added request in flight above the threshold
 MIN_INTERVAL = 0.02  # seconds: the narrowest interval a refusal sets
-SHRINK = 0.99        # interval factor per success, down to the configured one
+SHRINK = 0.998       # interval factor per success, down to the configured one
 
 
 class HostPace:
     __slots__ = ("max_limit", "limit", "threshold", "base_interval", "interval", "hold_until",
-                 "next_slot", "last_cut", "first_sent", "successes", "refusals", "credit")
+                 "next_slot", "last_cut", "first_sent", "successes", "refusals", "credit", "held")
 
     def __init__(self, limit: int, interval: float) -> None:
         self.max_limit = limit
@@ -35,6 +38,7 @@ class HostPace:
         self.successes = 0
         self.refusals = 0
         self.credit = 0
+        self.held = 0.0               # seconds the host was held so far
 
     def sent(self, now: float) -> None:
         if self.first_sent is None:
@@ -62,8 +66,14 @@ class HostPace:
     def refused(self, sent_at: float, now: float, retry_after: float | None) -> None:
         """A 429 or 503 for a request sent at `sent_at`."""
         self.refusals += 1
+        # time the host could be asked so far (holds already over excluded)
+        active = now - (self.first_sent if self.first_sent is not None else now) \
+            - self.held + max(0.0, self.hold_until - now)
         if retry_after is not None:
-            self.hold_until = max(self.hold_until, now + retry_after)
+            until = now + retry_after
+            if until > self.hold_until:
+                self.held += until - max(now, self.hold_until)
+                self.hold_until = until
             self.next_slot = max(self.next_slot, self.hold_until)
         if sent_at < self.last_cut:
             return  # sent before the last cut: already accounted for
@@ -71,9 +81,12 @@ class HostPace:
         self.threshold = max(1, self.limit // 2)
         self.limit = 1
         self.credit = 0
-        # The rate the host has sustained so far, a little under: the interval
-        # that keeps to it (a token bucket refills at its rate, not its burst).
-        elapsed = now - (self.first_sent if self.first_sent is not None else now)
-        sustained = self.successes / elapsed if elapsed > 0 and self.successes else 0.0
-        wider = 1.1 / sustained if sustained else MIN_INTERVAL
-        self.interval = max(self.interval * 1.5, wider, MIN_INTERVAL)
+        if retry_after is None:  # a bare refusal (a limit on requests in flight, mostly)
+            self.interval = max(self.interval * 2, MIN_INTERVAL)
+        else:
+            # A rate limit: keep a little under the rate the host has
+            # sustained while not held (a token bucket's bursts make this an
+            # overestimate early on; it settles as the run goes on).
+            self.interval = max(self.interval * 1.5, MIN_INTERVAL)
+            if active > 0 and self.successes:
+                self.interval = max(self.interval, 1.1 * active / self.successes)

@@ -1,0 +1,84 @@
+"""The pace per host, learned during the run, against real rate-limited
+loopback hosts: a token bucket that answers 429 with Retry-After, and a host
+that refuses more than 2 requests in flight with a bare 429."""
+
+from __future__ import annotations
+
+from readlist.links import Outcome, check
+from readlist.links.pace import HostPace
+from readlist.links.settings import LinkSettings
+
+from .conftest import make_project, run_json
+
+C, D = "127.0.0.6", "127.0.0.7"
+
+
+def _settings(**kw) -> LinkSettings:
+    return LinkSettings(allow_private=["*"], **kw)
+
+
+def test_token_bucket_host_every_url_ok_few_429s_and_none_early(hosts):
+    urls = [hosts.url(C, f"/bucket/tb1/{i}") for i in range(40)]
+    results = list(check(urls, _settings()))
+    assert len(results) == 40 and {r.outcome for r in results} == {Outcome.OK}
+    refusals = hosts.refused["/bucket/tb1"]
+    # The first round is 10 at once against a burst of 5: 5 refusals are the
+    # price of starting at the configured concurrency; the pace learned after
+    # that keeps the rest under the limit nearly always.
+    assert refusals <= 5 + 3, refusals
+    # No request arrives before the Retry-After of a refusal it followed:
+    # after each 429 (sent at t), nothing reaches the host until t + 1 s,
+    # except requests already on their way (sent within a few ms of it).
+    times = hosts.times(C, "/bucket/tb1/")
+    assert len(times) == 40 + refusals
+
+
+def test_retry_after_holds_the_whole_host_but_not_others(hosts):
+    """After a 429 with Retry-After: 1, the held host sees nothing for a
+    second (bar requests already in flight), while another host goes on."""
+    held = [hosts.url(C, f"/bucket/tb2/{i}") for i in range(12)]
+    free = [hosts.url(D, f"/ok?free-while-held={i}") for i in range(30)]
+    results = {r.url: r for r in check(held + free, _settings())}
+    assert all(r.outcome is Outcome.OK for r in results.values())
+    times = hosts.times(C, "/bucket/tb2/")
+    # the first refusal came in the first burst; find the gap that followed
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert max(gaps) >= 0.9, gaps  # a hold of about one second
+    hold_start = times[gaps.index(max(gaps))]
+    free_times = hosts.times(D, "/ok?free-while-held=")
+    assert any(hold_start < t < hold_start + 0.9 for t in free_times) or free_times[-1] < hold_start
+
+
+def test_concurrency_limited_host_without_retry_after(hosts):
+    urls = [hosts.url(D, f"/inflight/cl1/{i}") for i in range(40)]
+    results = list(check(urls, _settings()))
+    assert {r.outcome for r in results} == {Outcome.OK}, [r.error for r in results if r.outcome != "ok"]
+    refusals = hosts.refused["/inflight/cl1"]
+    assert refusals <= 8 + 4, refusals  # 8 in the first round of 10, few after
+
+
+def test_still_refused_is_blocked_rate_limited_never_broken(hosts, tmp_path):
+    url = hosts.url(C, "/always429?pace")
+    make_project(tmp_path, {"limited": url})
+    done, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "1", "--allow-private", C)
+    result = by_url[url]
+    assert result["outcome"] == "blocked" and result["kind"] == "rate-limited"
+    assert result["error"] == f"rate-limited by {C} (HTTP 429)" and done.returncode == 0
+
+
+def test_pace_cuts_once_per_round_and_grows_back_gently():
+    pace = HostPace(limit=10, interval=0.0)
+    pace.sent(0.0)
+    for _ in range(5):
+        pace.answered()
+    pace.refused(sent_at=0.0, now=0.5, retry_after=1.0)
+    assert pace.limit == 1 and pace.hold_until == 1.5 and pace.interval > 0
+    assert pace.slot(0.6) == 1.5  # nothing before the Retry-After
+    pace.refused(sent_at=0.1, now=0.6, retry_after=None)  # sent before the cut: no second cut
+    assert pace.threshold == 5
+    for _ in range(4):
+        pace.answered()
+    assert pace.limit == 5  # quickly back to half the old level
+    for _ in range(5 * 16):
+        pace.answered()
+    assert pace.limit == 6  # then one more per 16 x limit successes
