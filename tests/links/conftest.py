@@ -52,6 +52,8 @@ def make_project(root: Path, urls: dict[str, str], config: str = "", extra: dict
         (root / "readings" / "entries" / f"{name}.yaml").write_text(ENTRY.format(title=name, url=url))
     for name, text in (extra or {}).items():
         (root / "readings" / name).write_text(text)
+    if "wayback-api" not in config:  # tests never ask the real archive
+        config = "archive-lookup = false\n" + config
     (root / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.readlist.links]\n' + config)
     return root / "readings"
 

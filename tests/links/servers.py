@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import json
 import socket
 import ssl
 import struct
@@ -140,6 +141,14 @@ class Hosts:
             finally:
                 self.in_flight[name] -= 1
             return await R(200, OK_PAGE)
+        if path == "/wayback/available":  # the Wayback availability API stand-in
+            wanted = query.get("url", [""])[0]
+            snapshot = {}
+            if "/404" in wanted or "/flap" in wanted:
+                snapshot = {"closest": {"available": True, "status": "200", "timestamp": "20200101000000",
+                                        "url": f"http://web.archive.org/web/20200101000000/{wanted}"}}
+            return await R(200, json.dumps({"url": wanted, "archived_snapshots": snapshot}).encode(),
+                           [("Content-Type", "application/json")])
         if path in self.flaps:  # a status the test sets between runs
             return await R(self.flaps[path], OK_PAGE)
         if path in ("/ok", "/final", "/not-found", "/login"):

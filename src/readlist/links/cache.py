@@ -68,6 +68,16 @@ class Cache:
             data.pop(key, None)
         self.entries[result.url] = data
 
+    def keep(self, result: Result) -> None:
+        """Keep a result as it is, history included (results merged from
+        shard reports, each already carried on by its shard's cache)."""
+        if result.cached and result.url in self.entries:
+            return
+        data = result.to_json()
+        for key in ("url", "files", "cached"):
+            data.pop(key, None)
+        self.entries[result.url] = data
+
     def save(self) -> None:
         if self.path is None:
             return

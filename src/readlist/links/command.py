@@ -84,6 +84,8 @@ def add_parsers(commands) -> None:
     m.add_argument("reports", nargs="+", metavar="REPORT")
     m.add_argument("--format", choices=FORMATS, default="text")
     m.add_argument("--output", "-o", metavar="FILE")
+    m.add_argument("--cache", metavar="FILE",
+                   help="also keep the merged results (and each URL's failure history) in this cache")
     m.set_defaults(func=run_merge_reports)
 
 
@@ -249,5 +251,13 @@ def run_merge_reports(args: argparse.Namespace) -> int:
                     if place not in seen.files:
                         seen.files.append(place)
     results = list(merged.values())
+    if args.cache:
+        cache = Cache(Path(args.cache), _DEFAULTS.max_age)
+        for result in results:
+            cache.keep(result)
+        try:
+            cache.save()
+        except OSError as exc:
+            return _fail(f"cannot write cache {args.cache}: {exc}")
     _write(render(results, args.format), args.output)
     return 1 if any(r.failed for r in results) else 0
