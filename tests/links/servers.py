@@ -33,6 +33,8 @@ class Hosts:
         self.buckets: dict[str, TokenBucket] = {}
         self.in_flight: collections.Counter = collections.Counter()
         self.flaps: dict[str, int] = {}                              # path -> status to answer now
+        self.github_auth: list = []                                  # Authorization headers the API got
+        self.last_headers: dict[str, str] = {}
         self.loop = asyncio.new_event_loop()
         self.servers = []
 
@@ -92,7 +94,10 @@ class Hosts:
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
-                method, target, _ = head.split(b"\r\n", 1)[0].decode().split(" ", 2)
+                first, *lines = head.decode("latin-1").split("\r\n")
+                method, target, _ = first.split(" ", 2)
+                self.last_headers = {k.strip().lower(): v.strip() for k, _, v in
+                                     (line.partition(":") for line in lines if ":" in line)}
                 self.arrivals.append((time.monotonic(), host, target))
                 parts = urlsplit(target)
                 path = parts.path
@@ -141,6 +146,13 @@ class Hosts:
             finally:
                 self.in_flight[name] -= 1
             return await R(200, OK_PAGE)
+        if path.startswith("/ghapi/"):  # the GitHub REST API stand-in: checks the token
+            self.github_auth.append(self.last_headers.get("authorization"))
+            if self.last_headers.get("authorization") != "Bearer test-token":
+                return await R(401, b'{"message": "Bad credentials"}')
+            known = ("/ghapi/repos/octo/readlist", "/ghapi/repos/octo/readlist/issues/1",
+                     "/ghapi/repos/octo/readlist/pulls/2", "/ghapi/repos/octo/readlist/contents/docs/a.md")
+            return await R(200 if path in known else 404, b"{}", [("Content-Type", "application/json")])
         if path == "/wayback/available":  # the Wayback availability API stand-in
             wanted = query.get("url", [""])[0]
             snapshot = {}

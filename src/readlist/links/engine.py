@@ -40,6 +40,7 @@ from .settings import LinkSettings
 from .transport import Declined, FullClient, Reply
 
 REFUSALS = frozenset({429, 503})  # "slow down": the host's pace is cut
+GITHUB_CONCURRENCY, GITHUB_INTERVAL = 2, 0.5  # github.com pages without the API
 
 
 @dataclass(slots=True)
@@ -153,7 +154,11 @@ class Engine:
             self._emit(Result(url, Outcome.SKIPPED, error="excluded", kind=ErrorKind.EXCLUDED))
             return
         if host not in self.paces:
-            self.paces[host] = HostPace(settings.host_concurrency(host), settings.host_interval(host))
+            limit, interval = settings.host_concurrency(host), settings.host_interval(host)
+            if host == "github.com" and not rule:
+                # Unauthenticated, github.com answers 429 quickly: start slow.
+                limit, interval = min(limit, GITHUB_CONCURRENCY), max(interval, GITHUB_INTERVAL)
+            self.paces[host] = HostPace(limit, interval)
             self.queues[host] = deque()
         self._queue(_Job(url, probe, kind, host))
 
@@ -291,7 +296,7 @@ class Engine:
     def _result(self, job: _Job) -> Result:
         answer = job.answer
         assert answer is not None
-        if answer.refused and (answer.status == 429 or answer.delay is not None):
+        if answer.refused and (answer.status != 503 or answer.delay is not None):
             # Still refused after its budget: the host's limit, not the link.
             # (A 503 without Retry-After is a server that is down: broken.)
             answer.outcome, answer.kind = Outcome.BLOCKED, ErrorKind.RATE_LIMITED
@@ -319,10 +324,20 @@ class Engine:
             return _Answer(Outcome.SKIPPED, error=f"{exc} (use --allow-private to check it)",
                            kind=ErrorKind.UNSAFE_ADDRESS)
 
+    def _extra_headers(self, parts) -> dict | None:
+        """The GitHub token, for the GitHub API's own host only (never sent
+        on to wherever a redirect points)."""
+        token = self.settings.github_token
+        if token and parts.netloc == urlsplit(self.settings.github_api).netloc:
+            return {"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
+                    "X-GitHub-Api-Version": "2022-11-28"}
+        return None
+
     async def _send(self, method: str, url: str, parts) -> Reply:
+        headers = self._extra_headers(parts)
         for transport in self.transports:
             try:
-                return await transport.request(method, url, parts)
+                return await transport.request(method, url, parts, headers)
             except Declined:
                 continue  # the next one asks, and names any failure
         raise AssertionError("the full client declines nothing")
@@ -373,6 +388,12 @@ class Engine:
             if judged:
                 kind = ErrorKind.HTTP if judged[0] is Outcome.BROKEN else None
                 return _Answer(judged[0], status=status, final_url=final, error=judged[1], kind=kind)
+        if job.kind == "github" and status in (403, 429) and headers.get("x-ratelimit-remaining") == "0":
+            reset = headers.get("x-ratelimit-reset", "")
+            delay = min(max(0.0, float(reset) - time.time()), self.settings.retry_after_cap) \
+                if reset.isdigit() else None
+            return _Answer(Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}",
+                           kind=ErrorKind.RATE_LIMITED, retry=True, delay=delay, refused=True)
         rule = self.settings.rule(job.host)
         accept = rule.accept if rule else frozenset()
         if 200 <= status < 300 or status in accept:

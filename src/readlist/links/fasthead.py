@@ -156,11 +156,11 @@ class FastHead:
             self._ssl.set_alpn_protocols(["http/1.1"])
         return self._ssl
 
-    async def request(self, method: str, url: str, parts) -> Reply:
+    async def request(self, method: str, url: str, parts, headers: dict | None = None) -> Reply:
         """The reply to a HEAD of the split URL `parts`; ``Declined`` when
-        this is not a plain HEAD of a plain URL."""
-        if method != "HEAD":
-            raise Declined("not a HEAD")
+        this is not a plain HEAD of a plain URL with the host's own headers."""
+        if method != "HEAD" or headers:
+            raise Declined("not a plain HEAD")
         scheme = parts.scheme
         netloc = parts.netloc
         if "@" in netloc or "[" in netloc:

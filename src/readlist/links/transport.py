@@ -35,7 +35,7 @@ class Reply:
 
 
 class Transport(Protocol):
-    async def request(self, method: str, url: str, parts) -> Reply: ...
+    async def request(self, method: str, url: str, parts, headers: dict | None = None) -> Reply: ...
 
     async def aclose(self) -> None: ...
 
@@ -99,7 +99,8 @@ class FullClient:
             )
         return pool
 
-    async def request(self, method: str, url: str, parts) -> Reply:
+    async def request(self, method: str, url: str, parts, headers: dict | None = None) -> Reply:
+        extra = headers
         target = httpx.URL(url)
         host = target.host
         proxy = proxy_for(target.scheme, host)
@@ -112,6 +113,7 @@ class FullClient:
         rule = self.settings.rule(host)
         if rule:
             headers.update(rule.headers)
+        headers.update(extra or {})
         headers["Host"] = target.netloc.decode("ascii")
         pool = self._pool(target.scheme, host, target.port, proxy)
         core_url = httpcore.URL(scheme=target.raw_scheme, host=target.raw_host, port=target.port,
