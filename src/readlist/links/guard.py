@@ -28,7 +28,7 @@ class AddressGuard:
     """Per-run cache of name -> checked addresses (a run is minutes long, so
     caching a DNS answer for its length is what a browser would do too)."""
 
-    def __init__(self, settings: policy.Settings) -> None:
+    def __init__(self, settings) -> None:  # a LinkSettings
         self.settings = settings
         self.resolved: dict[str, object] = {}  # addresses, a NameNotResolved, or a Future of either
         self.verdicts: dict[str, list | tuple] = {}  # addresses, or (address, reason)
