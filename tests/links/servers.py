@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import json
 import socket
 import ssl
@@ -108,10 +109,8 @@ class Hosts:
         except (asyncio.IncompleteReadError, ConnectionError, ValueError):
             pass
         finally:
-            try:
+            with contextlib.suppress(Exception):
                 writer.close()
-            except Exception:
-                pass
 
     def _nth(self, host, method, path):
         return self.hits[(host, method, path)]

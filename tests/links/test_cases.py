@@ -107,7 +107,7 @@ def _closed_port() -> int:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_case(run, name):
-    host, path, outcome, attempts, low, high = CASES[name]
+    _host, _path, outcome, attempts, low, high = CASES[name]
     result = run["by_url"][run["urls"][name]]
     assert result["outcome"] == outcome, result
     assert result["attempts"] == attempts, result

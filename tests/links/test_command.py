@@ -19,7 +19,7 @@ def test_loopback_is_skipped_by_default(hosts, tmp_path):
     url = hosts.url(A, "/ok?default-skip")
     make_project(tmp_path, {"local": url})
     before = hosts.count("/ok")
-    done, report, by_url = run_json(tmp_path, "--no-cache")
+    done, _report, by_url = run_json(tmp_path, "--no-cache")
     assert done.returncode == 0
     assert by_url[url]["outcome"] == "skipped" and "loopback" in by_url[url]["error"]
     assert hosts.count("/ok") == before  # never contacted
@@ -84,7 +84,7 @@ def test_changed_checks_only_changed_files(hosts, tmp_path):
     git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "base")
     path = tmp_path / "readings" / "entries" / "b.yaml"
     path.write_text(path.read_text().replace("tier: 1", "tier: 2"))
-    _, report, by_url = run_json(tmp_path, "--no-cache", "--changed", *ALLOW)
+    _, _report, by_url = run_json(tmp_path, "--no-cache", "--changed", *ALLOW)
     assert set(by_url) == {b}
 
 

@@ -4,6 +4,8 @@ that refuses more than 2 requests in flight with a bare 429."""
 
 from __future__ import annotations
 
+import itertools
+
 from readlist.links import Outcome, check
 from readlist.links.pace import HostPace
 from readlist.links.settings import LinkSettings
@@ -42,7 +44,7 @@ def test_retry_after_holds_the_whole_host_but_not_others(hosts):
     assert all(r.outcome is Outcome.OK for r in results.values())
     times = hosts.times(C, "/bucket/tb2/")
     # the first refusal came in the first burst; find the gap that followed
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert max(gaps) >= 0.9, gaps  # a hold of about one second
     hold_start = times[gaps.index(max(gaps))]
     free_times = hosts.times(D, "/ok?free-while-held=")

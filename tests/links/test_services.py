@@ -36,7 +36,7 @@ def test_broken_links_get_their_closest_snapshot_and_fix_writes_archived(hosts, 
     assert done.returncode == 1 and f"archived: {snapshot}" in done.stdout
     after = path.read_text()
     lines = before.splitlines(keepends=True)
-    expected = "".join(lines[:2] + [f"archived: {snapshot}\n"] + lines[2:])
+    expected = "".join([*lines[:2], f"archived: {snapshot}\n", *lines[2:]])
     assert after == expected  # url untouched, comments and layout kept, one line added
     # fixed once: a second --fix adds nothing (the entry has its archived copy now)
     run_cli(tmp_path, "check-links", "--no-cache", "--retries", "0", "--fix", *ALLOW)
@@ -55,7 +55,7 @@ def test_github_urls_go_through_the_api_with_the_token(hosts, tmp_path):
     make_project(tmp_path, urls, f'github-api = "{api}"\n')
     os.environ["GITHUB_TOKEN"] = "test-token"
     try:
-        done, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "0", "--allow-private", B)
+        _done, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "0", "--allow-private", B)
     finally:
         del os.environ["GITHUB_TOKEN"]
     outcomes = {name: by_url[url]["outcome"] for name, url in urls.items()}
@@ -130,7 +130,7 @@ def test_requests_go_through_the_proxy_the_environment_names(hosts, tmp_path, pr
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        done, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "0", *ALLOW)
+        _done, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "0", *ALLOW)
     finally:
         for k, v in old.items():
             if v is None:

@@ -121,7 +121,7 @@ def _problem(result: Result) -> str:
     if result.attempts and result.attempts > 1:
         text += f" after {result.attempts} attempts"
     if result.failures and result.failing_since:
-        day = dt.datetime.fromtimestamp(result.failing_since, dt.timezone.utc).date().isoformat()
+        day = dt.datetime.fromtimestamp(result.failing_since, dt.UTC).date().isoformat()
         text += f"; failing since {day} ({result.failures} check{'s' if result.failures != 1 else ''})"
     if result.archived:
         text += f"; archived copy: {_link(result.archived)}"

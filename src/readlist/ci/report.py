@@ -17,8 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..links.results import OUTCOMES
-from ..links.results import Result
+from ..links.results import OUTCOMES, Result
 
 
 class ReportError(ValueError):

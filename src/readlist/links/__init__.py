@@ -44,7 +44,7 @@ def check(urls: Iterable[str], settings: LinkSettings | None = None) -> Iterator
         try:
             asyncio.run(Engine(settings, on_result=out.put).run(todo))
             out.put(_DONE)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+        except BaseException as exc:
             out.put(exc)
 
     worker = threading.Thread(target=run, name="readlist-links", daemon=True)

@@ -33,7 +33,7 @@ def collect(catalog) -> dict[str, list[tuple[Path, int]]]:
 
 def citations(model) -> list[tuple[str, tuple]]:
     """(url, location in the file) of every URL one entry or list cites."""
-    out = []
+    out: list[tuple[str, tuple]] = []
     if isinstance(model, ReadingList):
         source = model.source
         if source is not None and source.url:

@@ -95,7 +95,7 @@ def ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
-def _cause(exc: BaseException, kind: type) -> bool:
+def _cause(exc: BaseException | None, kind: type) -> bool:
     """Whether `exc` or an exception it was raised from is a `kind`."""
     while exc is not None:
         if isinstance(exc, kind):
@@ -360,7 +360,7 @@ class Engine:
                     raise
                 return _Answer(Outcome.ERROR, final_url=current, kind=ErrorKind.UNSAFE_ADDRESS,
                                error=f"redirect into a {exc.reason} address refused: {exc}")
-            except Exception as exc:  # noqa: BLE001 - every failure becomes an outcome
+            except Exception as exc:
                 # Failed before any answer: the cited URL is where it failed,
                 # not the canonical probe standing in for it.
                 return self._failure(exc, job.url if hop == 0 else current)

@@ -23,7 +23,6 @@ the previous one has not connected within 250 ms, or has failed).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import re
 import ssl
@@ -61,10 +60,10 @@ def _reason(exc: BaseException) -> str:
 class _Connection(asyncio.Protocol):
     """One keep-alive connection; ``waiter`` resolves when a response head is in."""
 
-    __slots__ = ("transport", "buffer", "waiter", "lost", "first", "idle_since")
+    __slots__ = ("buffer", "first", "idle_since", "lost", "transport", "waiter")
 
     def __init__(self, first: bytes = b"") -> None:
-        self.transport = None
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]  # set on connection_made
         self.buffer = b""
         self.waiter: asyncio.Future | None = None
         self.lost = False
@@ -99,7 +98,8 @@ class _Connection(asyncio.Protocol):
             if self.buffer:  # part of a head, then nothing: httpx names the protocol error
                 waiter.set_exception(Declined(f"connection lost: {exc or 'closed by the server'}"))
             elif exc is None:
-                waiter.set_exception(ConnectionFailed(ErrorKind.RESET, "the server closed the connection without answering"))
+                waiter.set_exception(
+                    ConnectionFailed(ErrorKind.RESET, "the server closed the connection without answering"))
             else:
                 waiter.set_exception(ConnectionFailed(ErrorKind.RESET, _reason(exc)))
 
@@ -108,7 +108,7 @@ class _Pool:
     """Idle connections to one (scheme, host, port), and a semaphore that
     keeps the host's concurrency limit for hops arriving from redirects."""
 
-    __slots__ = ("idle", "limit", "request_tail", "https", "host", "port")
+    __slots__ = ("host", "https", "idle", "limit", "port", "request_tail")
 
     def __init__(self, scheme: str, host: str, port: int, limit: int, headers: dict) -> None:
         self.idle: list[_Connection] = []
@@ -134,8 +134,7 @@ class FastHead:
 
     def _pool(self, scheme: str, host: str, port: int) -> _Pool | None:
         key = (scheme, host, port)
-        pool = self.pools.get(key, False)
-        if pool is False:
+        if key not in self.pools:
             rule = self.settings.rule(host)
             headers = dict(policy.DEFAULT_HEADERS)
             headers["Accept-Encoding"] = "gzip, deflate"
@@ -147,7 +146,7 @@ class FastHead:
             except UnicodeEncodeError:
                 pool = None  # a header the wire cannot carry as is: httpx decides
             self.pools[key] = pool
-        return pool
+        return self.pools[key]
 
     def _tls(self):
         if self._ssl is None:
@@ -202,6 +201,7 @@ class FastHead:
             conn = None
         if conn is None:
             conn = await self._connect(pool, request)  # sends it (connection_made)
+            assert conn.waiter is not None
             waiter = conn.waiter
         else:
             waiter = conn.waiter = loop.create_future()

@@ -22,8 +22,21 @@ SHRINK = 0.998       # interval factor per success, down to the configured one
 
 
 class HostPace:
-    __slots__ = ("max_limit", "limit", "threshold", "base_interval", "interval", "hold_until",
-                 "next_slot", "last_cut", "first_sent", "successes", "refusals", "credit", "held")
+    __slots__ = (
+        "base_interval",
+        "credit",
+        "first_sent",
+        "held",
+        "hold_until",
+        "interval",
+        "last_cut",
+        "limit",
+        "max_limit",
+        "next_slot",
+        "refusals",
+        "successes",
+        "threshold",
+    )
 
     def __init__(self, limit: int, interval: float) -> None:
         self.max_limit = limit

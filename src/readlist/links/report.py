@@ -45,7 +45,7 @@ def failing_since(result: Result) -> str | None:
     """'failing since 2026-11-02 (3 checks)' when the cache knows the history."""
     if not result.failed or not result.failing_since or not result.failures:
         return None
-    day = dt.datetime.fromtimestamp(result.failing_since, dt.timezone.utc).date().isoformat()
+    day = dt.datetime.fromtimestamp(result.failing_since, dt.UTC).date().isoformat()
     return f"failing since {day} ({result.failures} check{'s' if result.failures != 1 else ''})"
 
 

@@ -78,7 +78,7 @@ class Result:
     def from_json(cls, data: dict) -> Result:
         known = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
         try:
-            known["outcome"] = Outcome(known.get("outcome"))
+            known["outcome"] = Outcome(str(known.get("outcome")))
         except ValueError:
             raise ValueError(f"unknown outcome {known.get('outcome')!r} for {known.get('url')!r}") from None
         if known.get("kind") is not None:

@@ -16,7 +16,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel, ConfigDict, Field, ValidationError, field_validator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
 )
 
 from .policy import parse_duration, parse_statuses
@@ -175,7 +179,7 @@ def _where(loc: tuple, source: str, cli: set[str]) -> str:
     return f"{source}: [{table}] {key}"
 
 
-def _message(error: dict) -> str:
+def _message(error: Any) -> str:  # a pydantic ErrorDetails
     text = error["msg"]
     for prefix in ("Value error, ",):
         text = text.removeprefix(prefix)

@@ -12,6 +12,7 @@ httpx.URL normalises URLs (IDNA, percent-encoding) as httpx itself would.
 
 from __future__ import annotations
 
+import contextlib
 import urllib.request
 from dataclasses import dataclass
 from typing import Protocol
@@ -104,11 +105,9 @@ class FullClient:
         target = httpx.URL(url)
         host = target.host
         proxy = proxy_for(target.scheme, host)
-        if proxy:
-            try:
+        if proxy:  # a name only the proxy can resolve: its answer decides
+            with contextlib.suppress(NameNotResolved):
                 await self.guard.addresses(host, target.port or (443 if target.scheme == "https" else 80))
-            except NameNotResolved:
-                pass  # only the proxy can resolve it: its answer decides
         headers = dict(policy.DEFAULT_HEADERS)
         rule = self.settings.rule(host)
         if rule:
