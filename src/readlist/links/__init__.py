@@ -42,7 +42,7 @@ def check(urls: Iterable[str], settings: LinkSettings | None = None) -> Iterator
 
     def run() -> None:
         try:
-            asyncio.run(Engine(settings, on_result=out.put).run(todo))
+            asyncio.run(Engine(settings, on_result=out.put, keep=False).run(todo))
             out.put(_DONE)
         except BaseException as exc:
             out.put(exc)

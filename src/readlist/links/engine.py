@@ -105,11 +105,14 @@ def _cause(exc: BaseException | None, kind: type) -> bool:
 
 
 class Engine:
-    """Checks URLs in one event loop; ``on_result`` is called as each finishes."""
+    """Checks URLs in one event loop; ``on_result`` is called as each finishes.
+    With ``keep=False`` that is all (``results`` stays empty, so memory does
+    not grow with the results a caller already has)."""
 
-    def __init__(self, settings: LinkSettings, on_result=None) -> None:
+    def __init__(self, settings: LinkSettings, on_result=None, keep: bool = True) -> None:
         self.settings = settings
         self.on_result = on_result
+        self.keep = keep
         self.guard = AddressGuard(settings)
         context = ssl_context()
         self.transports = (FastHead(settings, self.guard, ssl_context), FullClient(settings, self.guard, context))
@@ -252,7 +255,8 @@ class Engine:
 
     def _emit(self, result: Result) -> None:
         result.checked_at = time.time()
-        self.results[result.url] = result
+        if self.keep:
+            self.results[result.url] = result
         if self.on_result:
             self.on_result(result)
         self.pending -= 1
@@ -286,7 +290,7 @@ class Engine:
         if answer.refused:
             pace.refused(sent, time.monotonic(), answer.delay)
         elif answer.status is not None:
-            pace.answered()
+            pace.answered(sent)
         if not answer.retry or job.attempts > settings.retries:
             return None
         if answer.refused and answer.delay is not None:

@@ -2,16 +2,18 @@
 
 Each host starts at its configured concurrency and interval, which stay
 upper bounds on speed. A refusal (429, or 503) cuts the host to one request
-in flight, remembers half the old level as the point where fast growth
-stops, and widens the interval: twice as wide after a bare refusal (mostly
-a limit on requests in flight); after one with ``Retry-After`` (a rate limit,
-such as a token bucket) half as wide again and at least to a little under the
-rate the host was seen to sustain outside its holds. A ``Retry-After`` also holds
-the whole host until then. Successes grow the
-pace back: one more request in flight per success up to that point, then
-gently (one per ``GENTLE`` x limit successes), and the interval shrinks
-by 0.2% per success. One cut per round: refusals of requests sent before the
-last cut say nothing new.
+in flight and remembers half the old level as the point where fast growth
+stops; successes grow it back, one request in flight per success up to that
+point, then gently (one per ``GENTLE`` x limit successes). One cut per
+round: refusals of requests sent before the last cut say nothing new.
+
+The interval between request starts widens too: twice as wide after a bare
+refusal (mostly a limit on requests in flight); after one with
+``Retry-After`` (a rate limit, such as a token bucket) half as wide again,
+and at least to a little under the rate the host was seen to sustain outside
+its holds. A ``Retry-After`` also holds the whole host until then. Each
+success narrows the interval by 0.2%, so a host that relaxes its limit is
+found out, slowly.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class HostPace:
         self.next_slot = start + self.interval
         return start
 
-    def answered(self) -> None:
+    def answered(self, sent_at: float | None = None) -> None:
         """A success (any answer that is not a refusal): grow back."""
         self.successes += 1
         if self.limit < self.threshold:
