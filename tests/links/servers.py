@@ -34,6 +34,7 @@ class Hosts:
         self.buckets: dict[str, TokenBucket] = {}
         self.in_flight: collections.Counter = collections.Counter()
         self.flaps: dict[str, int] = {}                              # path -> status to answer now
+        self.refusal_times: dict[str, list[float]] = {}              # path prefix -> when 429s were sent
         self.github_auth: list = []                                  # Authorization headers the API got
         self.last_headers: dict[str, str] = {}
         self.loop = asyncio.new_event_loop()
@@ -131,6 +132,7 @@ class Hosts:
             bucket = self.buckets.setdefault(name, TokenBucket(rate=10, burst=5))
             if not bucket.take(time.monotonic()):
                 self.refused[f"/bucket/{name}"] += 1
+                self.refusal_times.setdefault(f"/bucket/{name}", []).append(time.monotonic())
                 return await R(429, b"slow down", [("Retry-After", "1")])
             await asyncio.sleep(0.02)
             return await R(200, OK_PAGE)

@@ -22,37 +22,82 @@ from collections.abc import Iterable, Iterator
 from .results import ErrorKind, Outcome, Result
 from .settings import LinkSettings
 
-__all__ = ["ErrorKind", "LinkSettings", "Outcome", "Result", "check"]
+__all__ = ["Checker", "ErrorKind", "LinkSettings", "Outcome", "Result", "check"]
 
 _DONE = object()
 
 
-def check(urls: Iterable[str], settings: LinkSettings | None = None) -> Iterator[Result]:
-    """Check each distinct URL once; yield each Result as it is known.
+class Checker:
+    """An engine on a worker thread, fed while the caller does other work.
 
-    The engine runs in its own event loop on a worker thread (so this works
-    from synchronous code and inside a running loop alike); results arrive
-    in the order they finish. Closing the generator early waits for the
-    checks already started to end."""
-    from .engine import Engine
+    ``submit`` queues URLs (each distinct URL once) from the caller's
+    thread; ``results`` says no more will come and yields each Result as it
+    is known. The command submits the URLs of each file as soon as it has
+    validated, so loading and checking overlap; ``check`` is the plain form.
+    Closing it early (leaving the ``with``) cancels what is left."""
 
-    settings = settings or LinkSettings()
-    todo = list(dict.fromkeys(urls))
-    out: queue.SimpleQueue = queue.SimpleQueue()
+    def __init__(self, settings: LinkSettings | None = None) -> None:
+        from .engine import Engine
 
-    def run() -> None:
-        try:
-            asyncio.run(Engine(settings, on_result=out.put, keep=False).run(todo))
-            out.put(_DONE)
-        except BaseException as exc:
-            out.put(exc)
+        self.engine = Engine(settings or LinkSettings(), on_result=self._put, keep=False)
+        self.out: queue.SimpleQueue = queue.SimpleQueue()
+        self.seen: set[str] = set()
+        started = threading.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None
 
-    worker = threading.Thread(target=run, name="readlist-links", daemon=True)
-    worker.start()
-    try:
-        while (item := out.get()) is not _DONE:
+        async def main() -> None:
+            self.loop = asyncio.get_running_loop()
+            self.engine.start()
+            started.set()
+            await self.engine.wait()
+
+        def run() -> None:
+            try:
+                asyncio.run(main())
+                self.out.put(_DONE)
+            except BaseException as exc:  # handed to the caller's thread
+                started.set()
+                self.out.put(exc)
+
+        self.thread = threading.Thread(target=run, name="readlist-links", daemon=True)
+        self.thread.start()
+        started.wait()
+
+    def _put(self, result: Result) -> None:
+        self.out.put(result)
+
+    def submit(self, urls: Iterable[str]) -> None:
+        new = [url for url in urls if url not in self.seen]
+        if new and self.loop is not None:
+            self.seen.update(new)
+            self.loop.call_soon_threadsafe(self._add, new)
+
+    def _add(self, urls: list[str]) -> None:
+        for url in urls:
+            self.engine.add(url)
+
+    def results(self) -> Iterator[Result]:
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.engine.close)
+        while (item := self.out.get()) is not _DONE:
             if isinstance(item, BaseException):
                 raise item
             yield item
-    finally:
-        worker.join()
+
+    def __enter__(self) -> Checker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.thread.is_alive() and self.loop is not None:
+            self.loop.call_soon_threadsafe(self.engine.done.set)  # stop: wait() cancels the rest
+        self.thread.join()
+
+
+def check(urls: Iterable[str], settings: LinkSettings | None = None) -> Iterator[Result]:
+    """Check each distinct URL once; yield each Result as it is known (in
+    the order they finish). The engine runs in its own event loop on a
+    worker thread, so this works from synchronous code and inside a running
+    loop alike."""
+    with Checker(settings) as checker:
+        checker.submit(urls)
+        yield from checker.results()

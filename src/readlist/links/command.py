@@ -17,10 +17,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from ..loading import load, readings_root
-from . import check  # the library entry point (links/__init__.py)
+from . import Checker
 from .archive import snapshots
 from .cache import Cache
-from .collect import collect, only_files
+from .collect import citations, collect, only_files
 from .fix import apply_fixes
 from .report import render
 from .results import Result
@@ -157,7 +157,11 @@ class _Progress:
 
 
 def run_check_links(args: argparse.Namespace) -> int:
-    """load -> collect -> filter (cache, --changed, --shard) -> check -> report -> fix."""
+    """load -> collect -> filter (cache, --changed, --shard) -> check -> report -> fix.
+
+    Checking starts while loading: each file's URLs go to the checker (a
+    worker thread) once the file has validated, filtered as below; what is
+    reported is decided from the validated catalog all the same."""
     try:
         root = readings_root(args.root)
     except ValueError as exc:
@@ -180,32 +184,44 @@ def run_check_links(args: argparse.Namespace) -> int:
         except (ValueError, OSError) as exc:
             return _fail(f"--changed: {exc}")
 
-    # load: only entries and lists that passed validation are ever contacted
-    loaded = load(root)
-    if loaded.errors:
-        print(f"readlist: warning: {len(loaded.errors)} validation error(s); "
-              "files that failed to load are not checked (run `readlist validate`)", file=sys.stderr)
-    # collect, filter
-    found = collect(loaded.catalog)
-    if changed is not None:
-        found = only_files(found, changed)
-    if args.shard:
-        found = {url: places for url, places in found.items() if in_shard(url, *args.shard)}
     cache_path = None if args.no_cache else Path(args.cache) if args.cache else project / ".readlist-cache.json"
     cache = Cache(cache_path, settings.max_age)
-    results: dict[str, Result] = {}
-    for url in found:
-        hit = cache.get(url)
-        if hit is not None and not settings.excluded(url):
-            results[url] = hit
-    todo = [url for url in found if url not in results]
 
-    # check
+    def wanted(url: str) -> bool:  # the filter: this shard, and not fresh in the cache
+        return (not args.shard or in_shard(url, *args.shard)) and (
+            settings.excluded(url) or cache.get(url) is None)
+
     started = time.monotonic()
-    with _Progress(len(todo)) as progress:
-        for result in check(todo, settings):
-            results[result.url] = result
-            progress.advance()
+    with Checker(settings) as checker:
+        # load; each file's URLs go to the checker as soon as the file has
+        # validated (only entries and lists that validate are ever contacted)
+        def on_file(model, path) -> None:
+            if changed is None or Path(path).resolve() in changed:
+                checker.submit(url for url, _ in citations(model) if wanted(url))
+
+        loaded = load(root, on_file=on_file)
+        if loaded.errors:
+            print(f"readlist: warning: {len(loaded.errors)} validation error(s); "
+                  "files that failed to load are not checked (run `readlist validate`)", file=sys.stderr)
+        # collect, filter: what is reported, from the validated catalog
+        found = collect(loaded.catalog)
+        if changed is not None:
+            found = only_files(found, changed)
+        found = {url: places for url, places in found.items() if not args.shard or in_shard(url, *args.shard)}
+        results: dict[str, Result] = {}
+        for url in found:
+            hit = cache.get(url)
+            if hit is not None and not settings.excluded(url):
+                results[url] = hit
+        todo = [url for url in found if url not in results]
+        checker.submit(todo)  # each is in already; kept so that nothing is ever missed
+
+        # check
+        with _Progress(len(todo)) as progress:
+            for result in checker.results():
+                if result.url in found:
+                    results[result.url] = result
+                    progress.advance()
     for url in todo:
         cache.record(results[url])  # history first: archive look-ups only for lasting failures' news
     if settings.archive_lookup and (args.fix or args.format != "github"):

@@ -37,7 +37,7 @@ from .guard import AddressGuard, NameNotResolved, UnsafeAddress
 from .pace import HostPace
 from .results import ErrorKind, Outcome, Result
 from .settings import LinkSettings
-from .transport import Declined, FullClient, Reply
+from .transport import Declined, FullClient, Proxies, Reply
 
 REFUSALS = frozenset({429, 503})  # "slow down": the host's pace is cut
 GITHUB_CONCURRENCY, GITHUB_INTERVAL = 2, 0.5  # github.com pages without the API
@@ -114,8 +114,9 @@ class Engine:
         self.on_result = on_result
         self.keep = keep
         self.guard = AddressGuard(settings)
-        context = ssl_context()
-        self.transports = (FastHead(settings, self.guard, ssl_context), FullClient(settings, self.guard, context))
+        proxies = Proxies()
+        self.transports = (FastHead(settings, self.guard, ssl_context, proxies),
+                           FullClient(settings, self.guard, ssl_context(), proxies))
         self.paces: dict[str, HostPace] = {}
         self.results: dict[str, Result] = {}
 
@@ -136,6 +137,7 @@ class Engine:
         self.queues: dict[str, deque[_Job]] = {}
         self.busy: dict[str, int] = defaultdict(int)       # jobs in hand per host
         self.ready: deque[str] = deque()                    # hosts with work and room, in turn
+        self.in_turn: set[str] = set()                      # the hosts in `ready`
         self.pending = 0                                    # added, not yet emitted
         self.closed = False
         self.failure: Exception | None = None
@@ -173,10 +175,14 @@ class Engine:
             queue.append(job)
         if len(queue) == 1:
             self._wake(job.host)
+        else:
+            self._spawn()  # a slot per URL up to `concurrency`, not one per host
 
     def _wake(self, host: str) -> None:
-        """Put `host` in turn if it has work and room; start a slot for it."""
-        if self.queues[host] and self.busy[host] < self.paces[host].limit:
+        """Put `host` in turn (once: hosts take turns fairly, so they finish
+        together and the last round is full) if it has work and room."""
+        if host not in self.in_turn and self.queues[host] and self.busy[host] < self.paces[host].limit:
+            self.in_turn.add(host)
             self.ready.append(host)
             self._spawn()
 
@@ -204,10 +210,13 @@ class Engine:
             host = ready.popleft()
             queue = queues[host]
             if not queue or busy[host] >= paces[host].limit:
+                self.in_turn.discard(host)
                 continue  # stale: emptied or full since it was queued
             busy[host] += 1
             if len(queue) > 1 and busy[host] < paces[host].limit:
-                ready.append(host)
+                ready.append(host)  # still in turn
+            else:
+                self.in_turn.discard(host)
             return queue.popleft()
         return None
 

@@ -30,7 +30,7 @@ import ssl
 from . import policy
 from .guard import AddressGuard
 from .results import ErrorKind
-from .transport import Declined, Reply, proxy_for
+from .transport import Declined, Proxies, Reply
 
 # What httpx would send unchanged: unreserved and reserved characters and '%'.
 _PLAIN_TARGET = re.compile(r"[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=%]*\Z")
@@ -125,9 +125,10 @@ class _Pool:
 class FastHead:
     """HEAD requests over pooled keep-alive connections."""
 
-    def __init__(self, settings, guard: AddressGuard, ssl_context_factory) -> None:
+    def __init__(self, settings, guard: AddressGuard, ssl_context_factory, proxies: Proxies | None = None) -> None:
         self.settings = settings
         self.guard = guard
+        self.proxy_for = proxies or Proxies()
         self.pools: dict[tuple, _Pool | None] = {}
         self._ssl_factory = ssl_context_factory
         self._ssl = None
@@ -176,7 +177,7 @@ class FastHead:
             target = f"{target}?{parts.query}"
         if not _PLAIN_TARGET.match(target):
             raise Declined("a target httpx would encode")
-        if proxy_for(scheme, host):
+        if self.proxy_for(scheme, host):
             raise Declined("a proxy applies")
         pool = self._pool(scheme, host, port)
         if pool is None:

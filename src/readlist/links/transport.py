@@ -41,14 +41,26 @@ class Transport(Protocol):
     async def aclose(self) -> None: ...
 
 
-def proxy_for(scheme: str, host: str) -> str | None:
-    """The proxy URL the environment sets for a request, or None
-    (``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY``, minus ``NO_PROXY``)."""
-    proxies = urllib.request.getproxies()
-    proxy = proxies.get(scheme) or proxies.get("all")
-    if not proxy or urllib.request.proxy_bypass(host):
-        return None
-    return proxy if "://" in proxy else f"http://{proxy}"
+class Proxies:
+    """The proxies the environment sets (``HTTP_PROXY``/``HTTPS_PROXY``/
+    ``ALL_PROXY``, minus ``NO_PROXY``), read once per run: reading them
+    walks the whole environment, a cost per request otherwise."""
+
+    def __init__(self) -> None:
+        self.table = urllib.request.getproxies()
+        self.known: dict[tuple[str, str], str | None] = {}
+
+    def __call__(self, scheme: str, host: str) -> str | None:
+        """The proxy URL for a request to `host`, or None."""
+        if not self.table:
+            return None
+        key = (scheme, host)
+        if key not in self.known:
+            proxy = self.table.get(scheme) or self.table.get("all")
+            if proxy and urllib.request.proxy_bypass(host):
+                proxy = None
+            self.known[key] = proxy if not proxy or "://" in proxy else f"http://{proxy}"
+        return self.known[key]
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -79,10 +91,11 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 class FullClient:
     """Every request the lean client declines: GET, HTTP/2, proxies, odd URLs."""
 
-    def __init__(self, settings, guard: AddressGuard, ssl_context) -> None:
+    def __init__(self, settings, guard: AddressGuard, ssl_context, proxies: Proxies) -> None:
         self.settings = settings
         self.guard = guard
         self.ssl_context = ssl_context
+        self.proxy_for = proxies
         self.pools: dict[tuple, httpcore.AsyncConnectionPool] = {}
 
     def _pool(self, scheme: str, host: str, port: int | None, proxy: str | None) -> httpcore.AsyncConnectionPool:
@@ -104,7 +117,7 @@ class FullClient:
         extra = headers
         target = httpx.URL(url)
         host = target.host
-        proxy = proxy_for(target.scheme, host)
+        proxy = self.proxy_for(target.scheme, host)
         if proxy:  # a name only the proxy can resolve: its answer decides
             with contextlib.suppress(NameNotResolved):
                 await self.guard.addresses(host, target.port or (443 if target.scheme == "https" else 80))
