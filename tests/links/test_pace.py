@@ -4,9 +4,8 @@ that refuses more than 2 requests in flight with a bare 429."""
 
 from __future__ import annotations
 
-import time
-
 import itertools
+import time
 
 from readlist.links import Outcome, check
 from readlist.links.pace import HostPace
