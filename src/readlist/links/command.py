@@ -94,11 +94,11 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+def _display(path: Path | str) -> str:
+    """`path` relative to the current folder when it is under it (as given
+    otherwise): what a terminal or an annotation can open."""
+    relative = os.path.relpath(os.path.abspath(path))
+    return str(path) if relative.startswith("..") else relative
 
 
 def changed_files(repo: Path, ref: str) -> set[Path]:

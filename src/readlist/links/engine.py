@@ -116,7 +116,7 @@ class Engine:
         self.guard = AddressGuard(settings)
         proxies = Proxies()
         self.transports = (FastHead(settings, self.guard, ssl_context, proxies),
-                           FullClient(settings, self.guard, ssl_context(), proxies))
+                           FullClient(settings, self.guard, ssl_context, proxies))
         self.paces: dict[str, HostPace] = {}
         self.results: dict[str, Result] = {}
 

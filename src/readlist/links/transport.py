@@ -91,10 +91,11 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 class FullClient:
     """Every request the lean client declines: GET, HTTP/2, proxies, odd URLs."""
 
-    def __init__(self, settings, guard: AddressGuard, ssl_context, proxies: Proxies) -> None:
+    def __init__(self, settings, guard: AddressGuard, ssl_context_factory, proxies: Proxies) -> None:
         self.settings = settings
         self.guard = guard
-        self.ssl_context = ssl_context
+        self.ssl_factory = ssl_context_factory
+        self.ssl_context = None  # made with the first pool (loading CA certificates takes ~50 ms)
         self.proxy_for = proxies
         self.pools: dict[tuple, httpcore.AsyncConnectionPool] = {}
 
@@ -102,6 +103,8 @@ class FullClient:
         key = (scheme, host, port, proxy)
         pool = self.pools.get(key)
         if pool is None:
+            if self.ssl_context is None:
+                self.ssl_context = self.ssl_factory()
             limit = self.settings.host_concurrency(host)
             pool = self.pools[key] = httpcore.AsyncConnectionPool(
                 ssl_context=self.ssl_context, max_connections=limit, max_keepalive_connections=limit,
