@@ -74,18 +74,31 @@ def test_still_refused_is_blocked_rate_limited_never_broken(hosts, tmp_path):
 
 
 def test_pace_cuts_once_per_round_and_grows_back_gently():
+    # a limit on requests in flight (a bare 429): fast back to half, then gently
     pace = HostPace(limit=10, interval=0.0)
     pace.sent(0.0)
-    for _ in range(5):
-        pace.answered()
-    pace.refused(sent_at=0.0, now=0.5, retry_after=1.0)
-    assert pace.limit == 1 and pace.hold_until == 1.5 and pace.interval > 0
-    assert pace.slot(0.6) == 1.5  # nothing before the Retry-After
+    pace.refused(sent_at=0.0, now=0.5, retry_after=None)
+    assert (pace.limit, pace.threshold, pace.hold_until) == (1, 5, 0.0) and pace.interval > 0
     pace.refused(sent_at=0.1, now=0.6, retry_after=None)  # sent before the cut: no second cut
     assert pace.threshold == 5
     for _ in range(4):
-        pace.answered()
-    assert pace.limit == 5  # quickly back to half the old level
+        pace.answered(1.0)
+    assert pace.limit == 5
     for _ in range(5 * 16):
-        pace.answered()
-    assert pace.limit == 6  # then one more per 16 x limit successes
+        pace.answered(2.0)
+    assert pace.limit == 6  # one more per 16 x limit successes
+
+    # a rate limit (429 with Retry-After): the host is held, one in flight,
+    # and the interval is set from the rate served between holds
+    pace = HostPace(limit=10, interval=0.0)
+    pace.sent(0.0)
+    pace.refused(sent_at=0.0, now=0.05, retry_after=1.0)
+    assert pace.limit == 1 and pace.threshold == 1 and pace.hold_until == 1.05
+    assert pace.slot(0.5) == 1.05  # nothing before the Retry-After
+    for _ in range(5):
+        pace.answered(0.0)  # the first round's burst, answered after the cut
+    for _ in range(10):
+        pace.answered(1.2)  # the second window: 10 in 0.5 s, 5 of them its burst
+    pace.refused(sent_at=1.5, now=1.55, retry_after=1.0)
+    assert pace.hold_until == 2.55
+    assert abs(pace.interval - 1.05 / 10) < 1e-9  # 5 beyond the burst in 0.5 s: 10 a second
