@@ -19,6 +19,7 @@ import queue
 import threading
 from collections.abc import Iterable, Iterator
 
+from .engine import Engine
 from .results import ErrorKind, Outcome, Result
 from .settings import LinkSettings
 
@@ -37,8 +38,6 @@ class Checker:
     Closing it early (leaving the ``with``) cancels what is left."""
 
     def __init__(self, settings: LinkSettings | None = None) -> None:
-        from .engine import Engine
-
         self.engine = Engine(settings or LinkSettings(), on_result=self._put, keep=False)
         self.out: queue.SimpleQueue = queue.SimpleQueue()
         self.seen: set[str] = set()
