@@ -5,7 +5,10 @@ token checked), and a forward proxy from HTTP_PROXY/NO_PROXY."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -148,3 +151,31 @@ def test_requests_go_through_the_proxy_the_environment_names(hosts, tmp_path, pr
     assert by_url[broken]["outcome"] == "broken"
     assert via in proxy.seen and broken in proxy.seen  # HEAD and GET alike, through the proxy
     assert direct not in proxy.seen  # NO_PROXY
+
+
+def test_a_flapping_host_is_damped_by_the_history(hosts, tmp_path):
+    """200, then 503, then 200, then 503 across runs sharing the cache: the
+    streak counts checks in a row and starts again after a success, and the
+    weekly issue lists the link only as a first-time failure."""
+    url = hosts.url(A, "/flap-one")
+    make_project(tmp_path, {"flappy": url})
+    args = ("--retries", "0", "--max-age", "0s", *ALLOW)
+    streaks = []
+    for status in (200, 503, 503, 200, 503):
+        hosts.flaps["/flap-one"] = status
+        _, report, by_url = run_json(tmp_path, *args)
+        streaks.append((by_url[url]["outcome"], by_url[url]["failures"], by_url[url]["failing_since"]))
+        (tmp_path / f"report-{len(streaks)}.json").write_text(json.dumps(report))
+    assert [s[:2] for s in streaks] == [("ok", 0), ("broken", 1), ("broken", 2), ("ok", 0), ("broken", 1)]
+    assert streaks[1][2] == streaks[2][2] and streaks[4][2] > streaks[2][2]  # since the first of each run
+    text = run_cli(tmp_path, "check-links", *args).stdout
+    assert "failing since" in text and "(2 checks)" in text
+
+    def body(n: int) -> str:
+        return subprocess.run([sys.executable, "-m", "readlist.cli", "ci", "link-issue", "--report",
+                               str(tmp_path / f"report-{n}.json"), "--body-only"],
+                              capture_output=True, text=True, check=True).stdout
+
+    assert "First-time failures (1): will recheck" in body(2) and "found no broken links" in body(2)
+    assert "found **1 of 1 links**" in body(3) and "will recheck" not in body(3)
+    assert "First-time failures (1)" in body(5)  # a success in between starts the count again
