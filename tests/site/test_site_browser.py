@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from conftest import PAGE_TYPES, PHONE_FONTS, font_installed
+
 
 def _no_errors(page) -> None:
     assert page.console_errors == [], page.console_errors
@@ -87,20 +89,45 @@ def test_home_screenshots_light_and_dark(page, real_site_url, artifacts, scheme)
     _no_errors(page)
 
 
-def test_phone_layout_and_no_javascript(browser, real_site_url, artifacts):
+# What sticks out of a 390-px screen: tables that scroll sideways and any
+# visible box in the page whose right edge passes the viewport.
+_OVERFLOW_JS = """() => {
+  const vw = document.documentElement.clientWidth, out = [];
+  for (const t of document.querySelectorAll('table'))
+    if (t.getBoundingClientRect().width && t.scrollWidth > t.clientWidth + 1)
+      out.push(`table.${t.className} scrolls: ${t.scrollWidth}px in ${t.clientWidth}px`);
+  for (const el of document.querySelectorAll('.md-container *')) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height || getComputedStyle(el).visibility === 'hidden') continue;
+    if (el.closest('.md-sidebar, .md-search, .md-tabs')) continue;  // off-canvas drawers
+    if (r.right > vw + 0.5 || r.left < -0.5)
+      out.push(`${el.tagName.toLowerCase()}.${el.className} spans ${Math.round(r.left)}..${Math.round(r.right)}px`);
+  }
+  return {width: document.documentElement.scrollWidth, out: out.slice(0, 10)};
+}"""
+
+
+@pytest.mark.parametrize("font", PHONE_FONTS)
+def test_phone_layout_fits_whatever_the_font(browser, real_site_url, artifacts, font):
+    """DejaVu Sans (what Debian's Chromium brings) and the narrower Liberation
+    Sans: scripts/install-browser.sh installs both, every time."""
+    assert font_installed(font), f"font {font!r} is missing: run scripts/install-browser.sh"
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = phone.new_page()
-    page.goto(real_site_url + "stats/")
-    page.screenshot(path=str(artifacts / "stats-phone.png"))
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 400, f"page scrolls sideways on a phone ({width}px)"
-    # The share and progress tables fit too: no column (the bars) hidden off-screen.
-    for path in ("stats/", "", "lists/ilya-sutskever-30/"):
+    for name, path in PAGE_TYPES.items():
         page.goto(real_site_url + path)
-        wide = page.evaluate("""Array.from(document.querySelectorAll('table.rl-table'))
-            .filter(t => t.scrollWidth > t.clientWidth + 1).length""")
-        assert wide == 0, f"{wide} table(s) scroll sideways on a phone at /{path}"
+        page.add_style_tag(content=f'body, input, select, button {{ font-family: "{font}" !important; }}')
+        used = page.evaluate("getComputedStyle(document.body).fontFamily")
+        assert font in used
+        found = page.evaluate(_OVERFLOW_JS)
+        assert found["width"] <= 390 and not found["out"], (
+            f"{font}, {name} (/{path}) on a 390-px phone: {found}")
+        if font == PHONE_FONTS[0] and name == "stats":
+            page.screenshot(path=str(artifacts / "stats-phone.png"))
     phone.close()
+
+
+def test_pages_work_without_javascript(browser, real_site_url):
     nojs = browser.new_context(java_script_enabled=False)
     page = nojs.new_page()
     page.goto(real_site_url + "topics/transformers/")
