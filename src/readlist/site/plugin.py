@@ -26,30 +26,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import forked
 from .generator import SECTIONS, Builder, Site, SiteOptions
-
-FORK_MIN_ENTRIES = 500  # below this a second process costs more than it saves
-_PENDING = object()
-
-
-class _StreamedFile(File):
-    """A generated file whose content arrives from a ForkedRenderer when MkDocs
-    first reads it (every File method goes through `_content`)."""
-
-    _renderer: forked.ForkedRenderer | None = None
-    _value: object = _PENDING
-
-    @property  # type: ignore[override]
-    def _content(self):
-        if self._value is _PENDING:
-            assert self._renderer is not None
-            self._value = self._renderer.get(self.src_uri)
-        return self._value
-
-    @_content.setter
-    def _content(self, value) -> None:
-        self._value = value
 
 log = get_plugin_logger(__name__)
 
@@ -79,7 +56,6 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         self.sources: set[str] = set()
         self.has_feed = False
         self.readings_dir: Path | None = None
-        self.renderer: forked.ForkedRenderer | None = None
         self._user_nav = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -151,26 +127,12 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         builder = Builder(catalog, self._options(config))
         plan = builder.plan()
         downloads = builder.download_plan()
-        # A second process only for one-off builds of big catalogs: `serve`
-        # runs threads, and forking a threaded process is not safe.
-        # MkDocs reads pages in the order of `files` (the nav is separate): topic
-        # pages first, as they are the quickest to render for what they weigh.
-        plan = sorted(plan, key=lambda item: not item[0].startswith("topics/"))
-        if self.command == "build" and forked.available() and len(catalog.entries) >= FORK_MIN_ENTRIES:
-            items = [(src, render) for src, _, render in plan] + list(downloads.items())
-            wanted = [(k, r) for k, r in items if files.get_file_from_path(k) is None]
-            self.renderer = forked.ForkedRenderer(wanted)
 
         def add(src: str, render) -> None:
             if files.get_file_from_path(src) is not None:
                 log.info(f"{src} in docs_dir replaces the generated page")
                 return
-            if self.renderer is not None:
-                file = _StreamedFile.generated(config, src, content="")
-                file._renderer, file._value = self.renderer, _PENDING
-            else:
-                file = File.generated(config, src, content=render())
-            files.append(file)
+            files.append(File.generated(config, src, content=render()))
 
         for src, _, render in plan:
             add(src, render)
@@ -188,17 +150,6 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
             f"in {time.perf_counter() - start:.2f}s"
         )
         return files
-
-    def _close_renderer(self) -> None:
-        if self.renderer is not None:
-            self.renderer.close()
-            self.renderer = None
-
-    def on_post_build(self, *, config) -> None:
-        self._close_renderer()
-
-    def on_build_error(self, *, error) -> None:
-        self._close_renderer()
 
     @staticmethod
     def _other_pages(files: Files, generated: set[str]) -> list:
