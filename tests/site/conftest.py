@@ -28,6 +28,7 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 # One page of every type of the real site, by name (paths relative to the root).
 PAGE_TYPES = {
     "home": "",
+    "topics": "topics/",
     "topic-with-subtopics": "topics/fundamentals/",
     "topic": "topics/transformers/",
     "reading-path": "reading-path/",

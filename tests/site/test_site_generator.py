@@ -85,7 +85,13 @@ def test_pages_and_nav(catalog):
     assert "Friend&#39;s blog" in listing and "https://friend.example/list" in listing
     titles = [next(iter(item)) for item in site.nav]
     assert titles == ["Home", "Reading path", "Topics", "Lists", "Tags", "Stats"]
-    assert site.nav[2]["Topics"][0] == {"Basics": ["topics/basics/index.md",
+    # The Topics tab lands on the overview of every topic, then the tree.
+    assert site.nav[2]["Topics"][0] == "topics/index.md"
+    overview = site.pages["topics/index.md"]
+    for topic in ("basics/", "alpha/", "beta/", "gamma/"):
+        assert f'href="../{topic}"' in overview or f'href="{topic}"' in overview, topic
+    assert 'data-rl-topic="alpha"' in overview and "rl-progress" in overview
+    assert site.nav[2]["Topics"][1] == {"Basics": ["topics/basics/index.md",
                                                    {"Alpha topic": "topics/alpha.md"},
                                                    {"Beta topic": "topics/beta.md"}]}
 

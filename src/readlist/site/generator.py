@@ -43,6 +43,7 @@ LENGTH_BUCKETS = (
     ("huge", "Over 4 h", float("inf")),
 )
 LATEST = 10
+TOPICS_SRC = "topics/index.md"  # the overview: the landing page of the Topics tab
 ASSETS = ("readlist.css", "readlist.js")
 ASSET_DIR = "assets/readlist"
 DOWNLOADS = {"feed": "feed.xml", "json": "readings.json", "bibtex": "readings.bib"}
@@ -378,6 +379,7 @@ class Builder:
             for tier in TIERS:
                 add(self.tier_src(tier), tier_label(tier), "tier.md.j2",
                     functools.partial(self.tier_context, tier))
+        add(TOPICS_SRC, "Topics", "topics.md.j2", lambda: {"topic_rows": self.topic_rows()})
         for topic, _ in self.catalog.walk_topics():
             add(self.topic_src[topic.id], topic.title, "topic.md.j2",
                 functools.partial(self.topic_context, topic))
@@ -554,7 +556,8 @@ class Builder:
                 return {topic.title: src}
             return {topic.title: [src] + [topic_nav(child) for child in topic.children]}
 
-        nav.append({"Topics": [topic_nav(t) for t in self.catalog.topics]})
+        overview = [TOPICS_SRC] if TOPICS_SRC in pages else []
+        nav.append({"Topics": overview + [topic_nav(t) for t in self.catalog.topics]})
         if "lists/index.md" in pages:
             nav.append({"Lists": ["lists/index.md"] + [
                 {rl.title: self.list_src(rl.id)} for rl in self.catalog.lists.values()

@@ -57,6 +57,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         self.has_feed = False
         self.readings_dir: Path | None = None
         self._user_nav = False
+        self._built_nav = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps one plugin instance across `serve` rebuilds.
@@ -143,7 +144,8 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
                 files.append(File.generated(config, src, abs_src_path=str(path)))
         self.sources = {src for src, _, _ in plan}
         self.has_feed = "feed.xml" in downloads
-        if self.config.nav and not self._user_nav:
+        self._built_nav = bool(self.config.nav and not self._user_nav)
+        if self._built_nav:
             config.nav = builder.nav_for(plan) + self._other_pages(files, self.sources)
         log.debug(
             f"{len(catalog.entries)} entries -> {len(plan)} pages "
@@ -161,6 +163,18 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         )
 
     # -- pages ------------------------------------------------------------------
+    def on_page_context(self, context, *, page, config, nav):
+        """Previous / next stay inside a tab of the nav the plugin built: the
+        Topics overview is not preceded by "Tier 4+", and Stats does not lead
+        to Tags' neighbour in another section."""
+        if self._built_nav:
+            here = _tab(page)
+            if page.previous_page is not None and _tab(page.previous_page) is not here:
+                page.previous_page = None
+            if page.next_page is not None and _tab(page.next_page) is not here:
+                page.next_page = None
+        return context
+
     def on_post_page(self, output: str, *, page, config) -> str:
         """Point feed readers at the Atom feed from every page."""
         if not self.has_feed:
@@ -177,6 +191,11 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         if self.readings_dir is not None and self.readings_dir.is_dir():
             server.watch(str(self.readings_dir))
         return server
+
+
+def _tab(page):
+    """The top-level nav item a page belongs to (its tab under navigation.tabs)."""
+    return page.ancestors[-1] if page.ancestors else page
 
 
 def _relative(page_url: str, target: str) -> str:
