@@ -156,14 +156,14 @@ def test_properdocs_build(fixture_project, tmp_path):
     assert 'id="compilers-for-everyone"' in (out / "topics" / "alpha" / "index.html").read_text()
 
 
-def test_topics_tab_lands_on_the_overview_with_neighbours_in_its_tab(fixture_site):
+def test_topics_tab_lands_on_the_overview_with_neighbours_in_its_tab(real_site):
     """The Topics tab opens the overview; previous / next never cross into another tab."""
-    home = (fixture_site / "index.html").read_text()
-    assert 'href="topics/"' in home  # the Topics section's index page
-    overview = (fixture_site / "topics" / "index.html").read_text()
+    home = (real_site / "index.html").read_text()
+    assert 'href="topics/" class="md-tabs__link"' in home
+    overview = (real_site / "topics" / "index.html").read_text()
     assert 'aria-label="Previous:' not in overview
-    assert 'aria-label="Next: Basics"' in overview
-    basics = (fixture_site / "topics" / "basics" / "index.html").read_text()
-    assert 'aria-label="Previous: Topics"' in basics
-    last_tier = (fixture_site / "reading-path" / "tier-4" / "index.html").read_text()
+    assert 'aria-label="Next: Fundamentals"' in overview
+    first = (real_site / "topics" / "fundamentals" / "index.html").read_text()
+    assert 'aria-label="Previous: Topics"' in first
+    last_tier = (real_site / "reading-path" / "tier-4" / "index.html").read_text()
     assert 'aria-label="Previous: Tier 3"' in last_tier and 'aria-label="Next:' not in last_tier
