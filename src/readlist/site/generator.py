@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import posixpath
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -47,6 +48,9 @@ TOPICS_SRC = "topics/index.md"  # the overview: the landing page of the Topics t
 ASSETS = ("readlist.css", "readlist.js")
 ASSET_DIR = "assets/readlist"
 DOWNLOADS = {"feed": "feed.xml", "json": "readings.json", "bibtex": "readings.bib"}
+# What readlist.js needs to put the reading a query names at the top of
+# Material's search results (exact title; author and year).
+SEARCH_RECORDS = f"{ASSET_DIR}/entries.json"
 
 
 def tier_label(tier: int) -> str:
@@ -427,7 +431,8 @@ class Builder:
     def build(self) -> Site:
         plan = self.plan()
         pages = {src: render() for src, _, render in plan}
-        return Site(pages=pages, nav=self.nav_for(plan), files=self.downloads(),
+        files = {**self.downloads(), **{path: render() for path, render in self.data_plan().items()}}
+        return Site(pages=pages, nav=self.nav_for(plan), files=files,
                     titles={src: title for src, title, _ in plan})
 
     # page data -----------------------------------------------------------------
@@ -538,6 +543,22 @@ class Builder:
                 title=f"{self.options.site_name}: latest additions",
             ),
         }
+
+    def data_plan(self) -> dict[str, Callable[[], str]]:
+        """Data files the site's own script reads, by path (always written)."""
+        return {SEARCH_RECORDS: self.search_records}
+
+    def search_records(self) -> str:
+        """One record per reading: the words a reader may type for it (title,
+        author names, year) and the URL of its entry, relative to the site root."""
+        records = [
+            {
+                "id": e.id, "title": e.title, "authors": list(e.authors), "year": e.year,
+                "url": self.url(self.topic_src[e.topic]) + "#" + e.id,
+            }
+            for e in self.ordered if e.topic in self.topic_src
+        ]
+        return json.dumps(records, ensure_ascii=False, separators=(",", ":"))
 
     def downloads(self) -> dict[str, str]:
         return {path: render() for path, render in self.download_plan().items()}

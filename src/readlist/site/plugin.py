@@ -128,6 +128,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         builder = Builder(catalog, self._options(config))
         plan = builder.plan()
         downloads = builder.download_plan()
+        data = builder.data_plan()
 
         def add(src: str, render) -> None:
             if files.get_file_from_path(src) is not None:
@@ -137,7 +138,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
 
         for src, _, render in plan:
             add(src, render)
-        for src, render in downloads.items():
+        for src, render in [*downloads.items(), *data.items()]:
             add(src, render)
         for src, path in Site.asset_paths().items():
             if files.get_file_from_path(src) is None:
