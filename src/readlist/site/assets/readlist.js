@@ -58,7 +58,8 @@
   }
 
   /* The checkbox sits in a label of its own, outside the heading (a screen
-     reader reads the heading as the title alone), named after the entry. */
+     reader reads the heading as the title alone), named after the entry;
+     the name starts with the label's visible text. */
   function makeCheckbox(id, title, visibleText) {
     var label = document.createElement("label");
     label.className = "rl-mark";
@@ -66,6 +67,7 @@
     box.type = "checkbox";
     box.className = "rl-check";
     box.setAttribute("data-rl-check", id);
+    box.setAttribute("aria-label", "Mark as read: " + title);
     box.addEventListener("click", function (event) { event.stopPropagation(); });
     box.addEventListener("change", function () { setRead(id, box.checked); });
     label.appendChild(box);
@@ -75,10 +77,6 @@
       shown.textContent = visibleText;
       label.appendChild(shown);
     }
-    var hiddenText = document.createElement("span");
-    hiddenText.className = "rl-sr-only";
-    hiddenText.textContent = (visibleText ? ": " : "Mark as read: ") + title;
-    label.appendChild(hiddenText);
     return label;
   }
 
