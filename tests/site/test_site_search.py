@@ -98,6 +98,14 @@ def test_a_result_lands_on_the_entry(browser, real_site_url, artifacts, viewport
         """() => { const a = document.querySelector('.md-search-result__list a.md-search-result__link');
                    return a && a.hash === '#attention-is-all-you-need'; }""")
     assert "Attention Is All You Need" in first.inner_text()
+    # Listed once: Material's own link to it (folded or not) is hidden.
+    listed = page.locator(".md-search-result__list a.md-search-result__link").evaluate_all(
+        "els => els.filter(a => a.getClientRects().length && a.hash === '#attention-is-all-you-need').length")
+    for more in page.locator(".md-search-result__more > summary").all():  # unfold "N more on this page"
+        more.click()
+    listed_unfolded = page.locator(".md-search-result__list a.md-search-result__link").evaluate_all(
+        "els => els.filter(a => a.getClientRects().length && a.hash === '#attention-is-all-you-need').length")
+    assert listed == listed_unfolded == 1
     page.screenshot(path=str(artifacts / f"search-{viewport['width']}.png"))
     first.click()
     page.wait_for_url(re.compile(r"topics/transformers/#attention-is-all-you-need$"))
