@@ -441,19 +441,23 @@
     var list = document.querySelector(".md-search-result__list");
     if (!input || !list) { return; }
     var query = input.value;
-    var first = list.firstElementChild;
-    if (first && first.classList.contains("rl-best") && first.getAttribute("data-rl-query") === query) { return; }
-    list.querySelectorAll(".rl-best").forEach(function (li) { li.remove(); });
-    list.querySelectorAll("[data-rl-duplicate]").forEach(function (el) {
-      el.hidden = false; el.removeAttribute("data-rl-duplicate");
-    });
     var best = bestMatches(query);
-    best.slice().reverse().forEach(function (r) {
-      var href = ROOT + r.e.url;
-      list.querySelectorAll("a.md-search-result__link").forEach(function (a) {
-        if (a.href === href) { a.hidden = true; a.setAttribute("data-rl-duplicate", ""); }
+    var first = list.firstElementChild;
+    var current = first && first.classList.contains("rl-best") && first.getAttribute("data-rl-query") === query;
+    if (!current) {
+      list.querySelectorAll(".rl-best").forEach(function (li) { li.remove(); });
+      list.querySelectorAll("[data-rl-duplicate]").forEach(function (el) {
+        el.hidden = false; el.removeAttribute("data-rl-duplicate");
       });
-      list.insertBefore(resultItem(r, query), list.firstElementChild);
+      best.slice().reverse().forEach(function (r) { list.insertBefore(resultItem(r, query), list.firstElementChild); });
+    }
+    // Material's own link to a promoted reading is hidden, also in the
+    // batches it renders later (as the reader scrolls the results). Its links
+    // carry "?h=<terms>" for highlighting: compare path and anchor only.
+    var wanted = {};
+    best.forEach(function (r) { var u = new URL(ROOT + r.e.url); wanted[u.pathname + u.hash] = true; });
+    list.querySelectorAll("li:not(.rl-best) a.md-search-result__link").forEach(function (a) {
+      if (wanted[a.pathname + a.hash] && !a.hidden) { a.hidden = true; a.setAttribute("data-rl-duplicate", ""); }
     });
   }
 
