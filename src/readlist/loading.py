@@ -61,7 +61,8 @@ _Model = TypeVar("_Model", Entry, ReadingList)
 
 
 class YamlProblem(Exception):
-    """A file that is not acceptable YAML; carries a 1-based position."""
+    """A file that is not acceptable YAML, or (from `fmt`) cannot be rewritten
+    safely; carries a 1-based position."""
 
     def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
         super().__init__(message)

@@ -29,9 +29,7 @@ person to write, so `readlist validate` flags every imported entry until then.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,9 +37,10 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .. import urls
+from ..files import atomic_write_all
 from ..models import ID_MAX
-from . import common
-from .fmt import _dump, _style_value, _yaml, format_text
+from . import common, roundtrip
+from .fmt import format_text
 
 NEW_MARKERS = ("✨", "🆕", "⭐", "🌟", "🔥")
 _NEW_WORDS = re.compile(r"\(\s*new\s*\)|\[\s*new\s*\]|\*\*new\*\*|\bNEW\b|\bNew!", re.UNICODE)
@@ -469,7 +468,7 @@ def plan_import(
 
     # topics ---------------------------------------------------------------------------
     topics_path = root / "topics.yaml"
-    topics_data = _yaml().load(topics_path.read_text(encoding="utf-8")) if topics_path.is_file() else None
+    topics_data = roundtrip.load(topics_path.read_text(encoding="utf-8")) if topics_path.is_file() else None
     if topics_data is None:
         topics_data = CommentedSeq()
     if not isinstance(topics_data, list):
@@ -514,7 +513,7 @@ def plan_import(
             topics_data.append(CommentedMap([("id", fallback_topic), ("title", title)]))
             plan.new_topics.append(fallback_topic)
     if plan.new_topics:
-        plan.topics_text = format_text(_dump(topics_data), "topics")
+        plan.topics_text = format_text(roundtrip.dump(topics_data), "topics")
 
     # entries --------------------------------------------------------------------------
     known = common.known_urls(root)
@@ -587,8 +586,8 @@ def plan_import(
     )
     plan.sections = len(sections)
     for key in list(reading_list):
-        reading_list[key] = _style_value(key, reading_list[key], "list")
-    plan.list_text = format_text(_dump(reading_list), "list")
+        reading_list[key] = roundtrip.style_value(key, reading_list[key], "list")
+    plan.list_text = format_text(roundtrip.dump(reading_list), "list")
     return plan
 
 
@@ -603,24 +602,10 @@ def _section_title(item: Item, list_title: str) -> str:
 
 def write(plan: Plan) -> list[Path]:
     """Write every file of the plan: all to temporary files first, then renamed."""
-    files = dict(plan.entries)
+    files = {Path(name): text for name, text in plan.entries.items()}
     if plan.topics_text is not None:
-        files[str(plan.root / "topics.yaml")] = plan.topics_text
-    files[str(plan.list_path)] = plan.list_text
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name, text in files.items():
-            path = Path(name)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            os.chmod(tmp, 0o644)
-            staged.append((tmp, path))
-    except BaseException:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
-        raise
-    for tmp, path in staged:
-        os.replace(tmp, path)
-    return [path for _, path in staged]
+        files[plan.root / "topics.yaml"] = plan.topics_text
+    files[plan.list_path] = plan.list_text
+    for path in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write_all(files)
