@@ -193,6 +193,15 @@ class Entry(_Strict):
     def summary_words(self) -> int:
         return len(self.summary.split())
 
+    def cited_urls(self) -> list[tuple[str, Loc]]:
+        """Every URL the entry cites, with where it sits in the file: `url`,
+        each `links[].url`, `archived`. The link checker checks these."""
+        found: list[tuple[str, Loc]] = [(self.url, ("url",))]
+        found += [(link.url, ("links", index, "url")) for index, link in enumerate(self.links)]
+        if self.archived:
+            found.append((self.archived, ("archived",)))
+        return found
+
 
 class Topic(_Strict):
     id: Slug
@@ -228,6 +237,12 @@ class ReadingList(_Strict):
 
     def entry_ids(self) -> list[str]:
         return [eid for section in self.sections for eid in section.entries]
+
+    def cited_urls(self) -> list[tuple[str, Loc]]:
+        """The URLs the list cites (its source's), with where each sits in the file."""
+        if self.source is not None and self.source.url:
+            return [(self.source.url, ("source", "url"))]
+        return []
 
 
 class Catalog(BaseModel):
@@ -291,10 +306,6 @@ class Catalog(BaseModel):
             self.entries.values(),
             key=lambda e: (order.get(e.topic, len(order)), e.tier, e.title.lower()),
         )
-
-    def entries_in_topic(self, topic_id: str, *, recursive: bool = False) -> list[Entry]:
-        wanted = set(self.subtopic_ids(topic_id)) if recursive else {topic_id}
-        return [e for e in self.ordered_entries() if e.topic in wanted]
 
     @cached_property
     def _membership(self) -> dict[str, list[str]]:

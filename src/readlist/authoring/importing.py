@@ -56,14 +56,14 @@ _CHECKBOX = re.compile(r"^\[[ xX]\]\s+")
 _RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 
 
-class ImportError_(Exception):
+class ImportFailed(Exception):
     """The import cannot go ahead; nothing was written."""
 
 
 @dataclass
 class Note:
     line: int
-    kind: str  # "not understood" | "skipped" | "duplicate"
+    category: str  # "not understood" | "skipped" | "duplicate"
     message: str
 
 
@@ -76,7 +76,6 @@ class Heading:
     description: list[str] = field(default_factory=list)
     has_items: bool = False
     topic_id: str | None = None
-    is_new_topic: bool = False
 
     def subtree_has_items(self, headings: list[Heading]) -> bool:
         return self.has_items or any(
@@ -339,10 +338,6 @@ def parse(text: str, *, default_tier: int | None = None) -> Parsed:
     return Parsed(title, headings, items, preface, notes, new_date)
 
 
-def items_under(items: list[Item], heading: Heading) -> bool:
-    return any(item.heading is heading for item in items)
-
-
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -450,20 +445,20 @@ def plan_import(
     try:
         text = source.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportError_(f"{source} is not UTF-8 text (byte {exc.start})") from None
+        raise ImportFailed(f"{source} is not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
-        raise ImportError_(f"cannot read {source}: {exc.strerror or exc}") from None
+        raise ImportFailed(f"cannot read {source}: {exc.strerror or exc}") from None
     parsed = parse(text, default_tier=None)
     if not parsed.items:
-        raise ImportError_(f"{source}: no `- [title](url)` items found; nothing to import")
+        raise ImportFailed(f"{source}: no `- [title](url)` items found; nothing to import")
 
     title = parsed.title or source.stem.replace("-", " ").replace("_", " ").strip().capitalize()
     list_id = list_id or common.slugify(title) or "imported"
     if list_id != common.slugify(list_id, ID_MAX):
-        raise ImportError_(f"'{list_id}' is not a valid list id")
+        raise ImportFailed(f"'{list_id}' is not a valid list id")
     list_path = root / "lists" / f"{list_id}.yaml"
     if list_path.exists() and not force:
-        raise ImportError_(f"list '{list_id}' already exists ({list_path}); pass --list ID to choose another id")
+        raise ImportFailed(f"list '{list_id}' already exists ({list_path}); pass --list ID to choose another id")
     plan = Plan(root, list_id, list_path, notes=list(parsed.notes))
 
     # topics ---------------------------------------------------------------------------
@@ -472,7 +467,7 @@ def plan_import(
     if topics_data is None:
         topics_data = CommentedSeq()
     if not isinstance(topics_data, list):
-        raise ImportError_(f"{topics_path} is not a list of topics")
+        raise ImportFailed(f"{topics_path} is not a list of topics")
     index = _topic_index(topics_data)
     by_title = {str(t.get("title", "")).casefold(): tid for tid, t in index.items()}
     for heading in parsed.headings:
@@ -502,7 +497,7 @@ def plan_import(
             topics_data.append(node)
         index[topic_id] = node
         by_title[heading.title.casefold()] = topic_id
-        heading.topic_id, heading.is_new_topic = topic_id, True
+        heading.topic_id = topic_id
         plan.new_topics.append(topic_id)
     fallback_topic = None
     if any(item.heading is None for item in parsed.items):

@@ -240,7 +240,7 @@ class EntryView:
         # A running time reads the same way everywhere ("133 min" -> "2 h 13 min",
         # "~116 min" -> "~1 h 56 min").
         if minutes and unit in ("min", "h"):
-            approx = "~" if str(entry.length).lstrip().startswith("~") else ""
+            approx = "~" if entry.parsed_length and entry.parsed_length.approximate else ""
             self.length_text = approx + duration(minutes)
         else:
             self.length_text = entry.length or ""
