@@ -15,7 +15,7 @@ import yaml
 
 from readlist.models import KINDS, TIERS, Entry
 
-from .conftest import ROOT, readlist
+from .helpers import ROOT, readlist
 
 FORM = ROOT / ".github" / "ISSUE_TEMPLATE" / "suggest-reading.yml"
 

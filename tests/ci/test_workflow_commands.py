@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import ROOT, WORKFLOWS, readlist
+from .helpers import ROOT, WORKFLOWS, readlist
 
 # --- ci.yml: validate, fmt, mkdocs -----------------------------------------------------
 

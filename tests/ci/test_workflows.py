@@ -17,7 +17,7 @@ import yaml
 
 from readlist.cli import build_parser
 
-from .conftest import ROOT, WORKFLOWS
+from .helpers import ROOT, WORKFLOWS
 
 WORKFLOW_FILES = sorted(WORKFLOWS.glob("*.yml"))
 GITHUB = ROOT / ".github"
