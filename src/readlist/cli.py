@@ -102,6 +102,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    return _parser_and_commands()[0]
+
+
+def command_names() -> list[str]:
+    """Every subcommand, for the checks that docs and workflows name real ones."""
+    return sorted(_parser_and_commands()[1].choices)
+
+
+def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[argparse.ArgumentParser]]:
     parser = argparse.ArgumentParser(
         prog="readlist", description="Keep a curated reading list as data."
     )
@@ -157,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_authoring_parsers(commands)
 
-    return parser
+    return parser, commands
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -369,7 +369,7 @@ def _load(root: Path, strict: bool, on_file: OnFile | None) -> Loaded:
         entry_files=entry_files,
         list_files=list_files,
     )
-    catalog._positions.update(positions)
+    catalog.remember_positions(positions)
     entry_stems = {p.stem for p in (root / "entries").glob("*.yaml")}
     problems.extend(rules.check(catalog, entry_stems, topics_ok=bool(topics)))
     if topics:  # an entry with a bad field still gets its topic checked in this run

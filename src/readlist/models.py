@@ -320,6 +320,11 @@ class Catalog(BaseModel):
         return [self.lists[lid] for lid in self._membership.get(entry_id, [])]
 
     # -- source positions ---------------------------------------------------
+    def remember_positions(self, positions: dict[Path, Spans]) -> None:
+        """Keep where each value of each file sits, for `locate` (the loader
+        calls this once; positions are not data, so they are not a field)."""
+        self._positions.update(positions)
+
     def locate(self, path: Path, loc: Loc = ()) -> tuple[int, int]:
         """(line, column), 1-based, of a value in a file; the nearest known parent
         when the exact value has no position (e.g. a missing field)."""
