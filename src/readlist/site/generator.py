@@ -25,6 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from .. import exporting, text
+from ..files import atomic_write
 from ..models import DEFAULT_WPM, KINDS, TIERS, Catalog, Entry, ReadingList, Topic
 
 UrlStyle = Literal["directory", "html"]
@@ -129,7 +130,7 @@ class Site:
         for rel, content in [*self.pages.items(), *self.files.items()]:
             path = out / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8")
+            atomic_write(path, content)  # LF on every platform, never half a page
             written.append(path)
         for rel, src in self.asset_paths().items():
             path = out / rel
