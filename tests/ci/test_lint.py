@@ -29,8 +29,9 @@ def test_mypy_finds_nothing():
     assert result.returncode == 0, f"mypy found problems:\n{result.stdout}{result.stderr}"
 
 
-# tests/links/ is being rewritten in issue 16, which makes it follow these rules
-# and removes it from this set (as from ruff's extend-exclude).
+# tests/links/ belongs to the link-checker work (issue 16): it still imports its
+# helpers from conftest.py by name. Moving them to tests/links/helpers.py and
+# emptying this set is the hand-over; the rule below holds everywhere else.
 _NOT_YET = {ROOT / "tests" / "links"}
 
 
