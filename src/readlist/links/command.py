@@ -13,10 +13,15 @@ import sys
 import time
 from pathlib import Path
 
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
 from ..loading import load, readings_root
 from . import Checker
+from .archive import snapshots
 from .cache import Cache
 from .collect import citations, collect, only_files
+from .fix import apply_fixes
 from .report import render
 from .results import Result
 from .settings import LinkSettings, SettingsError, read_table
@@ -126,15 +131,11 @@ def _write(text: str, output: str | None) -> None:
 
 
 class _Progress:
-    """A progress bar on a terminal; silent otherwise (and rich, about 0.1 s
-    to import, is then not imported)."""
+    """A progress bar on a terminal; silent otherwise."""
 
     def __init__(self, total: int) -> None:
         self.bar = None
         if sys.stderr.isatty() and not os.environ.get("CI"):
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
             self.bar = Progress(
                 "checking links", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                 console=Console(stderr=True), transient=True,
@@ -225,12 +226,9 @@ def run_check_links(args: argparse.Namespace) -> int:
         cache.record(results[url])  # history first: archive look-ups only for lasting failures' news
     if settings.archive_lookup and (args.fix or args.format != "github"):
         broken = [url for url in todo if results[url].failed and not results[url].archived]
-        if broken:
-            from .archive import snapshots  # with httpx: imported only by runs with broken links
-
-            for url, snapshot in snapshots(broken, settings.wayback_api, settings.timeout).items():
-                results[url].archived = snapshot
-                cache.entries[url]["archived"] = snapshot
+        for url, snapshot in snapshots(broken, settings.wayback_api, settings.timeout).items():
+            results[url].archived = snapshot
+            cache.entries[url]["archived"] = snapshot
     elapsed = time.monotonic() - started
     if cache_path is not None:
         try:
@@ -247,8 +245,6 @@ def run_check_links(args: argparse.Namespace) -> int:
     _write(render(ordered, args.format, elapsed), args.output)
     # fix
     if args.fix:
-        from .fix import apply_fixes  # with ruamel.yaml: imported only by runs that fix
-
         for path, count in apply_fixes(ordered).items():
             print(f"fixed {count} URL(s) in {_display(path)}", file=sys.stderr)
     return 1 if any(r.failed for r in ordered) else 0

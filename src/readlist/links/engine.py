@@ -5,8 +5,7 @@ are noticed), with retries, a total deadline per attempt that covers a slow
 body, and a cap on bytes read.
 
 A request goes through the transports in turn (see ``transport``): the lean
-HEAD client (``fasthead``) for a plain HEAD, else the full httpcore client
-(``fullclient``), made when first needed.
+HEAD client (``fasthead``) for a plain HEAD, else the full httpcore client.
 
 Scheduling: up to `concurrency` slot tasks take URLs from per-host queues
 (hosts in turn), each host under its current pace. A URL to retry goes back
@@ -28,14 +27,17 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import certifi
+import h11
+import httpcore
+import httpx
 
 from . import policy
 from .fasthead import ConnectionFailed, FastHead
 from .guard import AddressGuard, NameNotResolved, UnsafeAddress
 from .pace import HostPace
-from .results import ErrorKind, Outcome, Result, caused_by
+from .results import ErrorKind, Outcome, Result
 from .settings import LinkSettings
-from .transport import Declined, Proxies, Reply, Transport
+from .transport import Declined, FullClient, Proxies, Reply
 
 REFUSALS = frozenset({429, 503})  # "slow down": the host's pace is cut
 GITHUB_CONCURRENCY, GITHUB_INTERVAL = 2, 0.5  # github.com pages without the API
@@ -93,6 +95,15 @@ def ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+def _cause(exc: BaseException | None, kind: type) -> bool:
+    """Whether `exc` or an exception it was raised from is a `kind`."""
+    while exc is not None:
+        if isinstance(exc, kind):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 class Engine:
     """Checks URLs in one event loop; ``on_result`` is called as each finishes.
     With ``keep=False`` that is all (``results`` stays empty, so memory does
@@ -103,25 +114,15 @@ class Engine:
         self.on_result = on_result
         self.keep = keep
         self.guard = AddressGuard(settings)
-        self.proxies = Proxies()
-        self.fast = FastHead(settings, self.guard, ssl_context, self.proxies)
-        self.full: Transport | None = None  # made on first need (see ``_full``)
+        proxies = Proxies()
+        self.transports = (FastHead(settings, self.guard, ssl_context, proxies),
+                           FullClient(settings, self.guard, ssl_context, proxies))
         self.paces: dict[str, HostPace] = {}
         self.results: dict[str, Result] = {}
 
     async def aclose(self) -> None:
-        await self.fast.aclose()
-        if self.full is not None:
-            await self.full.aclose()
-
-    def _full(self) -> Transport:
-        """The full client, made when the lean one first declines: httpx and
-        httpcore take about 0.1 s to import, which a run of plain HEADs skips."""
-        if self.full is None:
-            from .fullclient import FullClient
-
-            self.full = FullClient(self.settings, self.guard, ssl_context, self.proxies)
-        return self.full
+        for transport in self.transports:
+            await transport.aclose()
 
     # -- scheduling ----------------------------------------------------------------
     def start(self, concurrency: int | None = None) -> None:
@@ -347,10 +348,12 @@ class Engine:
 
     async def _send(self, method: str, url: str, parts) -> Reply:
         headers = self._extra_headers(parts)
-        try:
-            return await self.fast.request(method, url, parts, headers)
-        except Declined:  # the full client asks, and names any failure
-            return await self._full().request(method, url, parts, headers)
+        for transport in self.transports:
+            try:
+                return await transport.request(method, url, parts, headers)
+            except Declined:
+                continue  # the next one asks, and names any failure
+        raise AssertionError("the full client declines nothing")
 
     async def fetch(self, job: _Job, method: str) -> _Answer:
         settings = self.settings
@@ -451,14 +454,19 @@ class Engine:
         if isinstance(exc, ConnectionFailed):
             label = {ErrorKind.TLS: "TLS: ", ErrorKind.RESET: "connection reset: "}.get(exc.kind, "connection failed: ")
             return error(exc.kind, label, retry=exc.kind is not ErrorKind.TLS)
-        if caused_by(exc, ssl.SSLError):
+        if _cause(exc, ssl.SSLError):
             return error(ErrorKind.TLS, "TLS: ")
-        if self.full is not None:  # only the full client raises httpcore's failures
-            from .fullclient import classify
-
-            if named := classify(exc):
-                kind, label, retry, outcome = named
-                return error(kind, label, retry=retry, outcome=outcome)
-        if isinstance(exc, ValueError):
+        if isinstance(exc, httpcore.ProxyError):
+            return error(ErrorKind.PROXY, "proxy: ")
+        if isinstance(exc, httpcore.TimeoutException):
+            return error(ErrorKind.TIMEOUT, "timeout: ", retry=True, outcome=Outcome.TIMEOUT)
+        if isinstance(exc, httpcore.ConnectError):
+            return error(ErrorKind.CONNECT, "connection failed: ", retry=True)
+        if isinstance(exc, (httpcore.ReadError, httpcore.WriteError)):
+            return error(ErrorKind.RESET, "connection reset: ", retry=True)
+        if isinstance(exc, httpcore.RemoteProtocolError):
+            # Not HTTP (h11 could not parse it) is final; a close mid-answer is retried.
+            return error(ErrorKind.PROTOCOL, "protocol: ", retry=not _cause(exc, h11.RemoteProtocolError))
+        if isinstance(exc, (httpcore.UnsupportedProtocol, httpcore.LocalProtocolError, httpx.InvalidURL, ValueError)):
             return error(ErrorKind.BAD_URL, "bad URL: ")
         return error(ErrorKind.OTHER, f"{type(exc).__name__}: ")

@@ -103,12 +103,3 @@ def summarize(results) -> dict:
     counts["total"] = sum(counts.values())
     counts["failed"] = sum(counts[name] for name in FAILURES)
     return counts
-
-
-def caused_by(exc: BaseException | None, kind: type) -> bool:
-    """Whether `exc` or an exception it was raised from is a `kind`."""
-    while exc is not None:
-        if isinstance(exc, kind):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
