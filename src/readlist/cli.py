@@ -74,7 +74,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     options = SiteOptions(
         words_per_minute=args.words_per_minute,
         new_since=SiteOptions.new_cutoff(args.new),
-        url_style=args.urls,
+        url_style=args.urls or ("md" if config and config.suffix.lower() == ".toml" else "directory"),
         site_url=args.site_url,
         site_name=args.site_name,
     )
@@ -82,7 +82,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     written = site.write(out)
     print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
     for path in write_build_config(site, out, config, site_name=args.site_name,
-                                   site_url=args.site_url):
+                                   site_url=args.site_url, url_style=options.url_style):
         print(f"wrote {path}", file=sys.stderr)
     return 0
 
@@ -115,8 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="days (or an ISO date) within which an entry counts as new (default: 30)",
     )
     generate.add_argument(
-        "--urls", choices=["directory", "html"], default="directory",
-        help="URL shape of the target site: page/ (MkDocs default) or page.html",
+        "--urls", choices=["directory", "html", "md"], default=None,
+        help="links between pages: to page/ (MkDocs' default), page.html, or page.md for a "
+        "generator that resolves .md links itself (Zensical); default: md with a --config "
+        "zensical.toml, else directory",
     )
     generate.add_argument("--site-url", help="absolute site URL, for the feed")
     generate.add_argument("--site-name", default="Reading list", help="the site's name")

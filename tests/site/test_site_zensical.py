@@ -117,6 +117,30 @@ def test_nav_order_and_titles_match_the_plugin(zensical_real, real_site):
     assert ("topics/llm-research/", "Language model research") in built
 
 
+def test_every_link_between_pages_lands_on_its_page_and_anchor(zensical_real):
+    """Zensical rewrites relative links in raw HTML as relative to the source
+    file; the generator writes them to the .md sources for it (--urls md)."""
+    checked = 0
+    for page in zensical_real.rglob("*.html"):
+        if page.name == "404.html":
+            continue
+        text = page.read_text(encoding="utf-8")
+        article = re.search(r"<article\b.*?</article>", text, re.S)
+        for href in re.findall(r'<a\b[^>]*?\shref="([^"]+)"', article.group(0) if article else ""):
+            if re.match(r"[a-z]+:|//|#", href):
+                continue
+            path, _, anchor = href.partition("#")
+            target = (page.parent / path.split("?")[0]).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            where = f"{page.relative_to(zensical_real)}: {href}"
+            assert target.is_file() and target.is_relative_to(zensical_real.resolve()), where
+            if anchor:
+                assert f'id="{anchor}"' in target.read_text(encoding="utf-8"), where
+            checked += 1
+    assert checked > 1000
+
+
 EXTERNAL_REF = re.compile(
     r"""<(?:link|script|img|iframe|source|video|audio)\b[^>]*?\s(?:href|src)=["']?(?:https?:)?//""", re.I)
 
@@ -188,9 +212,10 @@ def test_bad_config_path_is_a_usage_error(fixture_project, tmp_path, capsys, con
 
 
 def test_own_mkdocs_yml_inheriting_the_fragment_builds_with_zensical_and_mkdocs(fixture_project, tmp_path):
-    """Without --config: the user's own config takes the settings by `INHERIT`."""
+    """Without --config: the user's own config takes the settings by `INHERIT`
+    (the pages written with --urls md for Zensical, the default for MkDocs)."""
     project = tmp_path / "mine"
-    assert generate(fixture_project / "readings", project / "docs") == 0
+    assert generate(fixture_project / "readings", project / "docs", "--urls", "md") == 0
     (project / "mkdocs.yml").write_text(f"site_name: Mine\nINHERIT: docs/{FRAGMENT}\n")
     zensical("build", "--strict", "-f", "mkdocs.yml", cwd=project)
     home = (project / "site" / "index.html").read_text(encoding="utf-8")
@@ -199,9 +224,15 @@ def test_own_mkdocs_yml_inheriting_the_fragment_builds_with_zensical_and_mkdocs(
         "Basics", "Alpha topic", "Beta topic", "Gamma topic"]
     assert "fonts.googleapis" not in home and "assets/readlist/readlist.js" in home
     assert not (project / "site" / FRAGMENT).exists()  # the settings are not published
+    alpha = (project / "site" / "topics" / "alpha" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../lists/friends-list/#compilers-for-everyone"' in alpha
+    shutil.rmtree(project / "docs")
+    assert generate(fixture_project / "readings", project / "docs") == 0
     mkdocs("build", "--strict", "--site-dir", str(tmp_path / "mkdocs-site"), cwd=project)
-    assert 'id="compilers-for-everyone"' in (
-        tmp_path / "mkdocs-site" / "topics" / "alpha" / "index.html").read_text(encoding="utf-8")
+    alpha = (tmp_path / "mkdocs-site" / "topics" / "alpha" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../lists/friends-list/#compilers-for-everyone"' in alpha
+    assert [t for _, t in primary_nav(
+        (tmp_path / "mkdocs-site" / "index.html").read_text(encoding="utf-8"))] == titles
 
 
 # -- in Chromium -------------------------------------------------------------------

@@ -90,7 +90,7 @@ def fragment(site: Site, extra_pages: list[str] | None = None) -> dict[str, Any]
 
 def full_config(
     site: Site, config_path: Path, docs_dir: Path, *, site_name: str, site_url: str | None,
-    extra_pages: list[str] | None = None,
+    extra_pages: list[str] | None = None, url_style: str = "directory",
 ) -> dict[str, Any]:
     """A complete config in `mkdocs.yml` form for `docs_dir`, written at
     `config_path`. Zensical wants docs_dir inside the config's folder."""
@@ -110,6 +110,8 @@ def full_config(
         config["site_url"] = site_url
     config["docs_dir"] = Path(rel_docs).as_posix()
     config["site_dir"] = "site"
+    if url_style == "html":
+        config["use_directory_urls"] = False  # the pages link to page.html
     config["theme"] = {
         **parts.pop("theme"),
         "variant": "classic",  # Zensical: the Material for MkDocs look (MkDocs ignores it)
@@ -187,7 +189,8 @@ FRAGMENT_HEADER = """\
 Written by `readlist generate`: what a generator needs to build these pages
 as the readlist plugin does (nav in topic order, extensions, CSS/JS, local
 fonts). Use it from a mkdocs.yml next to this folder with
-`INHERIT: {docs}/{name}`, or copy the keys. Regenerated on every run."""
+`INHERIT: {docs}/{name}`, or copy the keys. For Zensical, generate with
+`--urls md` (it resolves links to .md files itself). Regenerated on every run."""
 
 CONFIG_HEADER = """\
 Written by `readlist generate --config`: builds the pages in {docs}/ as the
@@ -215,6 +218,7 @@ def check_target(config_path: Path | None, out: Path, *, force: bool) -> str | N
 
 def write_build_config(
     site: Site, out: Path, config_path: Path | None, *, site_name: str, site_url: str | None,
+    url_style: str = "directory",
 ) -> list[Path]:
     """Write the fragment into `out` and, when asked, the full config; return
     the paths written. Call `check_target` first."""
@@ -228,7 +232,7 @@ def write_build_config(
     if config_path is not None:
         fmt = config_format(config_path)
         config = full_config(site, config_path, out, site_name=site_name, site_url=site_url,
-                             extra_pages=extra)
+                             extra_pages=extra, url_style=url_style)
         build = f"zensical build -f {config_path.name}"
         if fmt == "yaml":
             build += f"` or `mkdocs build -f {config_path.name}"
