@@ -88,12 +88,9 @@ def fragment(site: Site, extra_pages: list[str] | None = None) -> dict[str, Any]
     }
 
 
-def full_config(
-    site: Site, config_path: Path, docs_dir: Path, *, site_name: str, site_url: str | None,
-    extra_pages: list[str] | None = None, url_style: str = "directory",
-) -> dict[str, Any]:
-    """A complete config in `mkdocs.yml` form for `docs_dir`, written at
-    `config_path`. Zensical wants docs_dir inside the config's folder."""
+def docs_dir_setting(config_path: Path, docs_dir: Path) -> str:
+    """`docs_dir` as the config at `config_path` names it. Zensical reads only
+    a docs_dir inside the config's folder (and never the folder itself)."""
     root = config_path.resolve().parent
     docs = docs_dir.resolve()
     if not docs.is_relative_to(root):
@@ -101,14 +98,22 @@ def full_config(
             f"--config: {config_path} must be in a folder that holds --out {docs_dir} "
             "(generators read docs_dir from inside the config's folder)"
         )
-    rel_docs = os.path.relpath(docs, root)
-    if rel_docs == ".":
+    if docs == root:
         raise ConfigError(f"--config: {config_path} cannot sit inside --out {docs_dir} itself")
+    return Path(os.path.relpath(docs, root)).as_posix()
+
+
+def full_config(
+    site: Site, config_path: Path, docs_dir: Path, *, site_name: str, site_url: str | None,
+    extra_pages: list[str] | None = None, url_style: str = "directory",
+) -> dict[str, Any]:
+    """A complete config in `mkdocs.yml` form for `docs_dir`, written at
+    `config_path`. Zensical wants docs_dir inside the config's folder."""
     parts = fragment(site, extra_pages)
     config: dict[str, Any] = {"site_name": site_name}
     if site_url:
         config["site_url"] = site_url
-    config["docs_dir"] = Path(rel_docs).as_posix()
+    config["docs_dir"] = docs_dir_setting(config_path, docs_dir)
     config["site_dir"] = "site"
     if url_style == "html":
         config["use_directory_urls"] = False  # the pages link to page.html
@@ -211,8 +216,7 @@ def check_target(config_path: Path | None, out: Path, *, force: bool) -> str | N
             f"--config: {config_path} exists; not replacing it (pass --force to overwrite it, "
             f"or use the settings in {out / FRAGMENT})"
         )
-    full_config(Site(pages={}, nav=[], files={}, titles={}), config_path, out,
-                site_name="", site_url=None)  # raises when docs_dir would be outside
+    docs_dir_setting(config_path, out)
     return fmt
 
 

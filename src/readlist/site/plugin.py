@@ -27,6 +27,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import forked
+from .buildconfig import EXTENSIONS  # one home: generate's configs name them too
 from .generator import SECTIONS, Builder, Site, SiteOptions
 
 FORK_MIN_ENTRIES = 500  # below this a second process costs more than it saves
@@ -53,7 +54,6 @@ class _StreamedFile(File):
 
 log = get_plugin_logger(__name__)
 
-EXTENSIONS = ("attr_list", "md_in_html")
 
 
 class _Sections(base.Config):
