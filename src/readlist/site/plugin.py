@@ -55,7 +55,6 @@ class _StreamedFile(File):
 log = get_plugin_logger(__name__)
 
 
-
 class _Sections(base.Config):
     reading_path = c.Type(bool, default=True)
     lists = c.Type(bool, default=True)
