@@ -93,7 +93,7 @@ def main() -> int:
         after = load()
         mk_pages, zs_pages = pages(mk_site), pages(zproject / "site")
         med = statistics.median
-        both = [g + z for g, z in zip(t_gen, t_zs)]
+        both = [g + z for g, z in zip(t_gen, t_zs, strict=True)]
         what = f"{args.entries:,} generated entries" if args.entries else "the real readings/"
         lines = [
             f"{what}, {args.runs} alternating runs, median (every run):",

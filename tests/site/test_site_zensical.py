@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ENV, REPO, mkdocs, serve_dir
 
 from readlist.cli import main
