@@ -230,6 +230,7 @@ def test_own_mkdocs_yml_inheriting_the_fragment_builds_with_zensical_and_mkdocs(
     mkdocs("build", "--strict", "--site-dir", str(tmp_path / "mkdocs-site"), cwd=project)
     alpha = (tmp_path / "mkdocs-site" / "topics" / "alpha" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../lists/friends-list/#compilers-for-everyone"' in alpha
+    assert not (tmp_path / "mkdocs-site" / FRAGMENT).exists()
     assert [t for _, t in primary_nav(
         (tmp_path / "mkdocs-site" / "index.html").read_text(encoding="utf-8"))] == titles
 
@@ -289,3 +290,22 @@ def test_filters_and_mark_as_read(local_page, zensical_real_url, artifacts):
     page.goto(zensical_real_url)
     row = page.locator("tr[data-rl-topic='transformers'] .rl-progress-col")
     assert row.inner_text().strip().startswith("1/")
+
+
+def test_a_link_to_a_tier4_entry_opens_it_and_pages_work_without_javascript(
+        local_page, browser, zensical_real_url):
+    catalog = load(REPO / "readings").catalog
+    entry = next(e for e in catalog.ordered_entries() if e.tier == 4)
+    page = local_page
+    page.goto(zensical_real_url + f"topics/{entry.topic}/#{entry.id}")
+    page.wait_for_function(
+        "id => { const d = document.getElementById(id).closest('details'); return d && d.open; }",
+        arg=entry.id, timeout=5000)
+    assert page.locator(f"h3#{entry.id}").is_visible()
+    nojs = browser.new_context(java_script_enabled=False)
+    plain = nojs.new_page()
+    plain.goto(zensical_real_url + "topics/transformers/")
+    assert plain.locator(".rl-entry").count() > 3
+    assert plain.locator(".rl-filters").count() == 0  # controls need the script; content does not
+    nojs.close()
+
