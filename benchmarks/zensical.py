@@ -6,10 +6,11 @@
 Without --entries the real readings/ and the project's mkdocs.yml are used
 (docs/ copied next to the generated pages, as the README says); with it, N
 generated entries (benchmarks/build.py's generator). Runs alternate between
-the two tools (MkDocs first, then Zensical, repeated), each a separate process
-timed from start to exit; Zensical runs with --clean, so neither reuses a cache.
-Reported: median and every run, the page count of each site and the pages
-only one of them has. Load averages are recorded before and after.
+the tools (MkDocs, generate, Zensical with --clean, Zensical again with its
+cache warm; repeated), each a separate process timed from start to exit, with
+the CPU time it and its children used (less sensitive to a busy machine than
+wall time). Reported: medians and every run, the page count of each site and
+the pages only one of them has. Load averages are recorded before and after.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -33,13 +35,17 @@ START, END = "<!-- zensical:start -->", "<!-- zensical:end -->"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
-def run(cmd: list[str], cwd: Path) -> float:
+def run(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process and its children)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed in {cwd}:\n{result.stdout[-2000:]}{result.stderr[-3000:]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def projects(work: Path, entries: int) -> tuple[Path, Path, Path]:
@@ -84,29 +90,34 @@ def main() -> int:
         run(mkdocs_cmd, plugin)
         run(zensical_cmd, zproject)
         before = load()
-        t_mk, t_gen, t_zs, t_warm = [], [], [], []
-        for _ in range(args.runs):
-            t_mk.append(run(mkdocs_cmd, plugin))
-            t_gen.append(run(generate, REPO))
-            t_zs.append(run(zensical_cmd, zproject))
-            t_warm.append(run(zensical_cmd[:4] + zensical_cmd[5:], zproject))  # its cache kept
+        steps = {
+            "`mkdocs build` (plugin)": (mkdocs_cmd, plugin),
+            "`readlist generate --config`": (generate, REPO),
+            "`zensical build --clean`": (zensical_cmd, zproject),
+            "`zensical build`, its cache warm": ([c for c in zensical_cmd if c != "--clean"], zproject),
+        }
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in steps}
+        for _ in range(args.runs):  # alternating: one of each per round
+            for name, (cmd, cwd) in steps.items():
+                times[name].append(run(cmd, cwd))
         after = load()
+        names = list(steps)
+        times["generate + zensical (clean)"] = [
+            (g[0] + z[0], g[1] + z[1]) for g, z in zip(times[names[1]], times[names[2]], strict=True)]
         mk_pages, zs_pages = pages(mk_site), pages(zproject / "site")
         med = statistics.median
-        both = [g + z for g, z in zip(t_gen, t_zs, strict=True)]
         what = f"{args.entries:,} generated entries" if args.entries else "the real readings/"
-        lines = [
-            f"{what}, {args.runs} alternating runs, median (every run):",
-            f"- mkdocs build (plugin):         {med(t_mk):.2f} s ({', '.join(f'{t:.2f}' for t in t_mk)})",
-            f"- readlist generate --config:    {med(t_gen):.2f} s ({', '.join(f'{t:.2f}' for t in t_gen)})",
-            f"- zensical build --clean:        {med(t_zs):.2f} s ({', '.join(f'{t:.2f}' for t in t_zs)})",
-            f"- generate + zensical:           {med(both):.2f} s",
-            f"- zensical build, cache warm:    {med(t_warm):.2f} s ({', '.join(f'{t:.2f}' for t in t_warm)})",
-            f"- pages: MkDocs {len(mk_pages)}, Zensical {len(zs_pages)}; only MkDocs: "
-            f"{sorted(mk_pages - zs_pages) or 'none'}; only Zensical: {sorted(zs_pages - mk_pages) or 'none'}",
-            f"- load average before {before}, after {after}",
+        rows = [
+            f"| {name} | {med(w for w, _ in t):.2f} s | {med(c for _, c in t):.2f} s | "
+            f"{', '.join(f'{w:.2f}' for w, _ in t)} |"
+            for name, t in times.items()
         ]
-        print("\n".join(lines))
+        table = "| | wall, median | CPU, median | wall, every run |\n|---|---:|---:|---|\n" + "\n".join(rows)
+        only = (f"Pages: MkDocs {len(mk_pages)}, Zensical {len(zs_pages)}; only MkDocs: "
+                f"{', '.join(sorted(mk_pages - zs_pages)) or 'none'}; only Zensical: "
+                f"{', '.join(sorted(zs_pages - mk_pages)) or 'none'}.")
+        print(f"{what}, {args.runs} alternating runs; load average {before} before, {after} after\n"
+              f"{table}\n{only}")
         if args.write:
             from importlib.metadata import version
 
@@ -115,17 +126,9 @@ def main() -> int:
                 f"### {what}\n\n"
                 f"{dt.date.today()}, {machine}, mkdocs {version('mkdocs')}, zensical "
                 f"{version('zensical')}; load average {before} before, {after} after; "
-                f"{args.runs} alternating runs, wall time of each process, median (runs).\n\n"
-                "| | median | runs |\n|---|---:|---|\n"
-                f"| `mkdocs build` (plugin) | {med(t_mk):.2f} s | {', '.join(f'{t:.2f}' for t in t_mk)} |\n"
-                f"| `readlist generate --config` | {med(t_gen):.2f} s | {', '.join(f'{t:.2f}' for t in t_gen)} |\n"
-                f"| `zensical build --clean` | {med(t_zs):.2f} s | {', '.join(f'{t:.2f}' for t in t_zs)} |\n"
-                f"| generate + zensical | {med(both):.2f} s | |\n"
-                f"| `zensical build`, its cache warm (nothing changed) | {med(t_warm):.2f} s | "
-                f"{', '.join(f'{t:.2f}' for t in t_warm)} |\n\n"
-                f"Pages: MkDocs {len(mk_pages)}, Zensical {len(zs_pages)}; only MkDocs: "
-                f"{', '.join(sorted(mk_pages - zs_pages)) or 'none'}; only Zensical: "
-                f"{', '.join(sorted(zs_pages - mk_pages)) or 'none'}.\n",
+                f"{args.runs} alternating runs, wall time of each process and the CPU time it and "
+                "its children used.\n\n"
+                f"{table}\n\n{only}\n",
                 key=what,
             )
     finally:
