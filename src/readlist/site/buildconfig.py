@@ -199,7 +199,7 @@ fonts). Use it from a mkdocs.yml next to this folder with
 
 CONFIG_HEADER = """\
 Written by `readlist generate --config`: builds the pages in {docs}/ as the
-readlist plugin does, with `{build}`.
+readlist plugin does: {build}.
 `readlist generate` replaces this file only with --force."""
 
 
@@ -237,9 +237,10 @@ def write_build_config(
         fmt = config_format(config_path)
         config = full_config(site, config_path, out, site_name=site_name, site_url=site_url,
                              extra_pages=extra, url_style=url_style)
-        build = f"zensical build -f {config_path.name}"
-        if fmt == "yaml":
-            build += f"` or `mkdocs build -f {config_path.name}"
+        if url_style == "md":
+            build = f"`zensical build -f {config_path.name}`"
+        else:  # Zensical would take the page/ links as relative to the source file
+            build = f"`mkdocs build -f {config_path.name}` (for Zensical, generate with `--urls md`)"
         header = CONFIG_HEADER.format(docs=config["docs_dir"], build=build)
         config_path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(config_path, render(config, fmt, header))
