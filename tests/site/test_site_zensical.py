@@ -184,6 +184,18 @@ def test_config_formats_agree_and_carry_the_plugin_nav(fixture_project, tmp_path
     assert fragment["nav"] == plugin_nav and fragment["theme"] == {"name": "material", "font": False}
 
 
+def test_toml_writer_keeps_any_title():
+    from readlist.site.buildconfig import to_toml
+
+    odd = ['Quote " and \\ backslash', "Tab\tand newline\n", "Ünïcödé — 🚀", "#1 = not a comment", ""]
+    config = {"site_name": odd[2], "nav": [{t: [f"p{i}.md", {t: f"q{i}.md"}]} for i, t in enumerate(odd)],
+              "theme": {"font": False}, "markdown_extensions": ["attr_list", {"toc": {"permalink": True}}]}
+    parsed = tomllib.loads(to_toml(config, "a header\n\nover lines"))["project"]
+    assert parsed["nav"] == config["nav"] and parsed["site_name"] == odd[2]
+    assert parsed["theme"] == {"font": False}
+    assert parsed["markdown_extensions"] == {"attr_list": {}, "toc": {"permalink": True}}
+
+
 def test_an_existing_config_is_never_replaced_silently(fixture_project, tmp_path, capsys):
     readings = fixture_project / "readings"
     config = tmp_path / "zensical.toml"
