@@ -103,6 +103,12 @@ def test_every_entry_list_and_tier_has_its_page(zensical_real):
     for url in ("stats/", "tags/", "reading-path/", "lists/", "contributing/"):
         assert (zensical_real / url / "index.html").is_file(), url
     assert (zensical_real / "feed.xml").read_text().startswith("<?xml")
+    # Every page points feed readers at the feed, as the plugin's pages do.
+    for page in zensical_real.rglob("index.html"):
+        link = re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]*href="([^"]+)"',
+                         page.read_text(encoding="utf-8"))
+        assert link and (page.parent / link.group(1)).resolve() == (zensical_real / "feed.xml").resolve(), page
+    assert not list(zensical_real.rglob(".readlist*"))  # the settings and theme stay out of the site
     assert json.loads((zensical_real / "readings.json").read_text())["entries"]
     assert "@" in (zensical_real / "readings.bib").read_text()
 
@@ -182,6 +188,11 @@ def test_config_formats_agree_and_carry_the_plugin_nav(fixture_project, tmp_path
     assert yml["markdown_extensions"] == ["attr_list", "md_in_html", {"toc": {"permalink": True}}]
     fragment = yaml.safe_load((tmp_path / "a" / "docs" / FRAGMENT).read_text())
     assert fragment["nav"] == plugin_nav and fragment["theme"] == {"name": "material", "font": False}
+    # The mkdocs.yml form (page/ links by default) is a working MkDocs config too.
+    mkdocs("build", "--strict", "-f", "mkdocs.yml", cwd=tmp_path / "b")
+    alpha = (tmp_path / "b" / "site" / "topics" / "alpha" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../lists/friends-list/#compilers-for-everyone"' in alpha
+    assert 'type="application/atom+xml"' in alpha and 'href="../../feed.xml"' in alpha
 
 
 def test_toml_writer_keeps_any_title():

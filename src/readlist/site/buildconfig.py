@@ -12,13 +12,17 @@ fonts. The nav comes from `Site.nav`, which is the nav the plugin installs
 Two outputs:
 * a fragment (`FRAGMENT` in the output folder, YAML in `mkdocs.yml` form) with
   only those settings, for a config of one's own (`INHERIT:` it, or copy it);
-* a complete config, `mkdocs.yml` or `zensical.toml` by the file name's suffix.
+* a complete config, `mkdocs.yml` or `zensical.toml` by the file name's suffix,
+  with a theme override (`THEME_DIR/main.html` in the output folder, from
+  templates/theme_main.html) that adds what the plugin adds to each page's
+  head: the feed's `<link rel="alternate">`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -27,6 +31,7 @@ import yaml
 from .generator import Site
 
 FRAGMENT = ".readlist-config.yml"  # a dot file: neither MkDocs nor Zensical publishes it
+THEME_DIR = ".readlist-theme"  # custom_dir of the full config: the feed's <link> in every head
 # What the pages need from Python-Markdown: `{ #id .class }` on headings and
 # Markdown inside the entry cards' HTML. The plugin adds the same two.
 EXTENSIONS = ("attr_list", "md_in_html")
@@ -114,6 +119,8 @@ def full_config(
     if site_url:
         config["site_url"] = site_url
     config["docs_dir"] = docs_dir_setting(config_path, docs_dir)
+    if "feed.xml" in site.files:
+        parts["theme"] = {"custom_dir": f"{config['docs_dir']}/{THEME_DIR}", **parts["theme"]}
     config["site_dir"] = "site"
     if url_style == "html":
         config["use_directory_urls"] = False  # the pages link to page.html
@@ -242,6 +249,12 @@ def write_build_config(
         else:  # Zensical would take the page/ links as relative to the source file
             build = f"`mkdocs build -f {config_path.name}` (for Zensical, generate with `--urls md`)"
         header = CONFIG_HEADER.format(docs=config["docs_dir"], build=build)
+        if "custom_dir" in config["theme"]:
+            theme = out / THEME_DIR / "main.html"
+            theme.parent.mkdir(exist_ok=True)
+            atomic_write(theme, resources.files(__package__).joinpath(
+                "templates", "theme_main.html").read_text(encoding="utf-8"))
+            written.append(theme)
         config_path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(config_path, render(config, fmt, header))
         written.append(config_path)
