@@ -304,11 +304,12 @@ def test_filters_and_mark_as_read(local_page, zensical_real_url, artifacts):
     filters.locator("input[name='tier'][value='2']").uncheck()
     progress = page.locator(".rl-progress").first
     assert re.search(r": 0 of \d+ read", progress.inner_text())
-    first = page.locator(".rl-entry").first.get_attribute("data-entry")
-    page.locator(f"h3#{first} input.rl-check").check()
+    first = page.locator(".rl-entry").first
+    entry_id, title = first.get_attribute("data-entry"), first.get_attribute("data-title")
+    page.get_by_role("checkbox", name=f"Mark as read: {title}", exact=True).check()
     assert re.search(r": 1 of \d+ read", progress.inner_text())
     page.reload()
-    assert page.locator(f"h3#{first} input.rl-check").is_checked()
+    assert page.locator(f".rl-entry[data-entry='{entry_id}'] input.rl-check").is_checked()
     page.screenshot(path=str(artifacts / "zensical-topic.png"))
     page.goto(zensical_real_url)
     row = page.locator("tr[data-rl-topic='transformers'] .rl-progress-col")
