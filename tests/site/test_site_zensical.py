@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ENV, REPO, mkdocs, serve_dir
 
 from readlist.cli import main
 from readlist.loading import load
 from readlist.site.buildconfig import FRAGMENT
+
+from .helpers import ENV, REPO, mkdocs, serve_dir
 
 pytest.importorskip("zensical")
 
