@@ -41,16 +41,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if loaded.errors else 0
 
 
-def cmd_schema(args: argparse.Namespace) -> int:
+def schema_text(what: str) -> str:
+    """The JSON Schema of an entry or a list, as `readlist schema` prints it."""
     from .models import Entry, ReadingList
 
-    model = {"entry": Entry, "list": ReadingList}[args.what]
+    model = {"entry": Entry, "list": ReadingList}[what]
     schema = model.model_json_schema(mode="validation")
     schema["properties"].pop("id", None)
     if "id" in schema.get("required", []):
         schema["required"].remove("id")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    print(json.dumps(schema, indent=2))
+    return json.dumps(schema, indent=2) + "\n"
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    sys.stdout.write(schema_text(args.what))
     return 0
 
 
@@ -120,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .authoring.command import add_parsers as add_authoring_parsers
 
     add_authoring_parsers(commands)
+
+    from .scaffold.command import add_parser as add_init_parser
+
+    add_init_parser(commands)
 
     return parser
 
