@@ -200,3 +200,19 @@ def test_unreadable_bibtex_files(readings, capsys, tmp_path, content, message):
     bib.write_bytes(content)
     code, _, err = run_import(capsys, bib, "--out", readings)
     assert code == 1 and message in err and "nothing written" in err
+
+
+def test_string_macros_and_concatenation_in_title_and_url(readings, capsys, tmp_path):
+    bib = tmp_path / "macros.bib"
+    bib.write_text(
+        '@string{site = "https://example.org/papers/"}\n'
+        '@string{series = {Notes on {\\"U}bersetzung}}\n'
+        "@misc{m1,\n  title = series # {, Part One},\n  url = site # {one.html},\n  year = 2021\n}\n",
+        encoding="utf-8",
+    )
+    code, _, err = run_import(capsys, bib, "--out", readings, "--topic", "practice", "--tier", "3")
+    assert code == 0, err
+    found = entry(readings, "notes-on-ubersetzung-part-one")
+    assert found["title"] == "Notes on Übersetzung, Part One"
+    assert found["url"] == "https://example.org/papers/one.html"
+    assert (found["kind"], found["year"]) == ("post", 2021)

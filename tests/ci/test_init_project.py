@@ -186,3 +186,28 @@ def test_bad_title_and_a_file_in_the_way(tmp_path):
     (tmp_path / "file").write_text("")
     done = readlist("init", str(tmp_path / "file"), cwd=tmp_path)
     assert done.returncode == 1 and "is not a directory" in done.stderr and "Traceback" not in done.stderr
+
+
+# --- the docs page and the README say commands readlist accepts ------------------------------
+
+
+@pytest.mark.parametrize("doc", ["docs/start-your-own.md", "README.md"])
+def test_documented_init_and_import_commands_parse(doc):
+    import shlex
+
+    from readlist.cli import build_parser
+
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", text, re.S)
+    commands = []
+    for block in blocks:
+        for line in block.splitlines():
+            for part in re.split(r"\s*(?:&&|;)\s*", line.split(" #")[0]):
+                if part.startswith(("readlist init", "readlist import refs", "readlist import my-",
+                                    "readlist import ~")):
+                    commands.append(part)
+    assert commands
+    parser = build_parser()
+    for command in commands:
+        argv = [a.replace("|refs.json", "") for a in shlex.split(command)[1:] if "[" not in a and "]" not in a]
+        parser.parse_args(argv)  # SystemExit fails the test
