@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .models import DEFAULT_WPM, NEW_DAYS
 
 
 def _readings(value: str | None) -> Path:
@@ -41,21 +42,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if loaded.errors else 0
 
 
-def schema_text(what: str) -> str:
-    """The JSON Schema of an entry or a list, as `readlist schema` prints it."""
-    from .models import Entry, ReadingList
-
-    model = {"entry": Entry, "list": ReadingList}[what]
-    schema = model.model_json_schema(mode="validation")
-    schema["properties"].pop("id", None)
-    if "id" in schema.get("required", []):
-        schema["required"].remove("id")
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return json.dumps(schema, indent=2) + "\n"
-
-
 def cmd_schema(args: argparse.Namespace) -> int:
-    sys.stdout.write(schema_text(args.what))
+    from .models import Entry, ReadingList, file_schema
+
+    print(json.dumps(file_schema(Entry if args.what == "entry" else ReadingList), indent=2))
     return 0
 
 
@@ -102,10 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("root", nargs="?", help="readings directory (default: readings)")
     generate.add_argument("--out", required=True, help="folder to write (a docs_dir)")
-    generate.add_argument("--words-per-minute", type=int, default=220, metavar="N")
+    generate.add_argument("--words-per-minute", type=int, default=DEFAULT_WPM, metavar="N")
     generate.add_argument(
-        "--new", type=lambda v: int(v) if v.isdigit() else v, default=30,
-        help="days (or an ISO date) within which an entry counts as new (default: 30)",
+        "--new", type=lambda v: int(v) if v.isdigit() else v, default=NEW_DAYS,
+        help=f"days (or an ISO date) within which an entry counts as new (default: {NEW_DAYS})",
     )
     generate.add_argument(
         "--urls", choices=["directory", "html"], default="directory",

@@ -44,7 +44,7 @@ def entry_files(root: Path) -> set[str]:
 def test_zotero_better_bibtex(readings, capsys, tmp_path):
     source = shutil.copy(REFS / "zotero-betterbibtex.bib", tmp_path / "refs.bib")
     before = entry_files(readings)
-    code, out, err = run_import(capsys, source, "--out", readings)
+    code, _, err = run_import(capsys, source, "--out", readings)
     assert code == 0, err
     new = entry_files(readings) - before
     assert new == {
@@ -129,7 +129,7 @@ def test_malformed_bibtex_reports_the_block_and_imports_the_rest(readings, capsy
 
 def test_csl_json_date_parts_particles_literal_names_and_keywords(readings, capsys):
     source = REFS / "zotero-csl.json"
-    code, out, err = run_import(capsys, source, "--out", readings)
+    code, _, err = run_import(capsys, source, "--out", readings)
     assert code == 0, err
     shannon = entry(readings, "a-mathematical-theory-of-communication")
     assert (shannon["year"], shannon["topic"], shannon["kind"]) == (1948, "fundamentals", "paper")

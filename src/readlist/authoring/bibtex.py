@@ -18,7 +18,7 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser import middlewares
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry
-from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]  # no stubs
 
 from .references import Problem, ReadError, Record, arxiv_id, clean, read_text
 

@@ -51,6 +51,6 @@ def cmd_import_references(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     if not args.dry_run:
-        print(f"  next: write the summaries (and any TODO topic/tier); `readlist validate` lists them until then",
+        print("  next: write the summaries (and any TODO topic/tier); `readlist validate` lists them until then",
               file=sys.stderr)
     return 0

@@ -90,9 +90,9 @@ def render(title: str = DEFAULT_TITLE) -> list[ScaffoldFile]:
 
 
 def _entry_schema() -> str:
-    from ..cli import schema_text
+    from ..models import Entry, file_schema
 
-    return schema_text("entry")
+    return json.dumps(file_schema(Entry), indent=2) + "\n"  # as `readlist schema` prints it
 
 
 def init(dest: Path, title: str = DEFAULT_TITLE) -> list[Path]:
