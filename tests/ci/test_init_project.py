@@ -126,7 +126,7 @@ def test_workflows_use_the_action_pinned_to_this_version(project):
     assert {step["with"]["command"] for _, step in steps} == {"validate", "check-links", "link-issue"}
     assert all(step["uses"] == f"{repository()}@v{__version__}" for _, step in steps)
     assert check_uses(steps) == len(steps)
-    assert f"readlist=={__version__}" in (project / "requirements.txt").read_text()
+    assert f"readlist @ git+https://github.com/{repository()}@v{__version__}" in (project / "requirements.txt").read_text()
 
 
 def test_workflows_keep_this_repositorys_rules(project):
