@@ -216,3 +216,19 @@ def test_string_macros_and_concatenation_in_title_and_url(readings, capsys, tmp_
     assert found["title"] == "Notes on Übersetzung, Part One"
     assert found["url"] == "https://example.org/papers/one.html"
     assert (found["kind"], found["year"]) == ("post", 2021)
+
+
+def test_a_hash_inside_a_value_is_not_a_concatenation(readings, capsys, tmp_path):
+    bib = tmp_path / "hash.bib"
+    bib.write_text("@misc{h, title = {Notes on C# and F#}, url = {https://example.org/page#section-2}}\n",
+                   encoding="utf-8")
+    code, _, err = run_import(capsys, bib, "--out", readings, "--topic", "practice", "--tier", "1")
+    assert code == 0, err
+    found = entry(readings, "notes-on-c-and-f")
+    assert (found["title"], found["url"]) == ("Notes on C# and F#", "https://example.org/page#section-2")
+
+
+def test_out_must_be_a_readings_directory(capsys, tmp_path):
+    code, _, err = run_import(capsys, REFS / "jabref.bib", "--out", tmp_path / "nowhere")
+    assert code == 2 and "is not a directory" in err and "nothing written" in err
+    assert not (tmp_path / "nowhere").exists()
