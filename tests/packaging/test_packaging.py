@@ -70,7 +70,8 @@ def test_wheel_metadata_and_contents(dist):
 def test_a_venv_with_only_the_wheel_builds_a_fresh_init(dist, tmp_path):
     venv = tmp_path / "venv"
     assert run(sys.executable, "-m", "venv", "--without-pip", venv).returncode == 0
-    python = venv / "bin" / "python"
+    bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
+    python = Path(shutil.which("python", path=str(bin_dir)) or bin_dir / "python")
     # the dependencies already installed here, as a plain path entry: its .pth files
     # (such as the editable install of this source tree) are not processed
     site = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip())
@@ -79,17 +80,19 @@ def test_a_venv_with_only_the_wheel_builds_a_fresh_init(dist, tmp_path):
     done = run(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", wheel)
     assert done.returncode == 0, done.stdout + done.stderr
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+    console = shutil.which("readlist", path=str(bin_dir))
+    assert console, "the wheel installed no `readlist` console script"
 
     where = run(python, "-c", "import readlist; print(readlist.__file__)", cwd=tmp_path, env=env).stdout
     assert where.startswith(str(site)), where  # the wheel's copy, not this source tree
-    version = run(venv / "bin" / "readlist", "--version", cwd=tmp_path, env=env)
+    version = run(console, "--version", cwd=tmp_path, env=env)
     assert version.stdout.strip() == f"readlist {readlist.__version__}"
 
-    done = run(venv / "bin" / "readlist", "init", "site-from-wheel", "--title", "From the wheel", cwd=tmp_path, env=env)
+    done = run(console, "init", "site-from-wheel", "--title", "From the wheel", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     project = tmp_path / "site-from-wheel"
-    done = run(venv / "bin" / "readlist", "validate", "--strict", cwd=project, env=env)
+    done = run(console, "validate", "--strict", cwd=project, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     done = run(python, "-m", "mkdocs", "build", "--strict", cwd=project, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
