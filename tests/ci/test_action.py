@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from .conftest import REPORTS, ROOT, WORKFLOWS
@@ -19,6 +20,8 @@ from .test_workflows import _tool, zizmor
 ACTION = ROOT / "action.yml"
 SCRIPT = ROOT / "scripts" / "action-run.sh"
 COMMANDS = {"validate", "check-links", "link-issue"}
+# the command step is bash on the runner; the stand-in readlist below is a shebang script
+posix_only = pytest.mark.skipif(os.name == "nt", reason="runs the action's bash step; POSIX only")
 
 
 def action() -> dict:
@@ -78,6 +81,7 @@ def run_action(command: str, cwd: Path, *, readings: str = "readings", args: str
     return subprocess.run(["bash", str(SCRIPT)], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
+@posix_only
 def test_validate_annotates_the_yaml_line(tmp_path, server):  # noqa: F811
     readings = small_readings(tmp_path, server)
     entry = readings / "entries" / "fine-0.yaml"
@@ -88,6 +92,7 @@ def test_validate_annotates_the_yaml_line(tmp_path, server):  # noqa: F811
     assert line.startswith("::error file=") and "fine-0.yaml" in line and ",line=4," in line
 
 
+@posix_only
 def test_validate_passes_extra_args(tmp_path, server):  # noqa: F811
     small_readings(tmp_path, server)
     (tmp_path / "readings" / "topics.yaml").write_text("- id: basics\n  title: Basics\n- id: empty\n  title: Empty\n")
@@ -95,6 +100,7 @@ def test_validate_passes_extra_args(tmp_path, server):  # noqa: F811
     assert run_action("validate", tmp_path, args="--strict").returncode == 1  # ...and an error with --strict
 
 
+@posix_only
 def test_check_links_report_only_and_failing(tmp_path, server):  # noqa: F811
     small_readings(tmp_path, server)
     args = "--allow-private --no-cache --retries 0 --format json --output report.json"
@@ -109,6 +115,7 @@ def test_check_links_report_only_and_failing(tmp_path, server):  # noqa: F811
     assert done.returncode == 2  # bad usage fails even when problems do not
 
 
+@posix_only
 def test_link_issue_gets_its_arguments(tmp_path):
     issues = tmp_path / "issues.json"
     issues.write_text("[]")
@@ -117,6 +124,7 @@ def test_link_issue_gets_its_arguments(tmp_path):
     assert json.loads(done.stdout)["action"] == "open"
 
 
+@posix_only
 def test_args_are_split_on_whitespace_but_never_globbed(tmp_path):
     """A stand-in `readlist` first on PATH prints the argv the action gives it, and
     whether it sees the token (only link-issue does)."""
@@ -142,6 +150,7 @@ def test_args_are_split_on_whitespace_but_never_globbed(tmp_path):
     assert argv("link-issue", "--report r.json --apply") == ["ci", "link-issue", "--report", "r.json", "--apply", "t0ken"]
 
 
+@posix_only
 def test_unknown_command_is_bad_usage(tmp_path):
     done = run_action("publish", tmp_path)
     assert done.returncode == 2 and "unknown command 'publish'" in done.stdout
