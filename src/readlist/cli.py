@@ -25,6 +25,11 @@ def _readings(value: str | None) -> Path:
         raise SystemExit(2) from None
 
 
+def _fail(message: str) -> int:
+    print(f"readlist: error: {message}", file=sys.stderr)
+    return 1
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from .diagnostics import render
     from .loading import load
@@ -72,7 +77,42 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .diagnostics import render
+    from .exporting import atom_feed, export
+    from .loading import load
+
+    root = Path(args.root)
+    if not root.is_dir():
+        return _fail(f"{root} is not a directory")
+    loaded = load(root)
+    if loaded.errors:
+        print(render(loaded.errors, "text"), file=sys.stderr)
+        if not args.allow_errors:
+            return _fail(f"{len(loaded.errors)} validation error(s); fix them or pass --allow-errors")
+    text = atom_feed(loaded.catalog, args.site_url) if args.format == "atom" else export(loaded.catalog, args.format)
+    if args.output and args.output != "-":
+        from .files import atomic_write
+
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(Path(args.output), text)
+        print(f"wrote {args.output} ({len(loaded.catalog.entries)} entries)", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+
 def build_parser() -> argparse.ArgumentParser:
+    return _parser_and_commands()[0]
+
+
+def command_names() -> list[str]:
+    """Every subcommand, for the checks that docs and workflows name real ones."""
+    return sorted(_parser_and_commands()[1].choices)
+
+
+def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[argparse.ArgumentParser]]:
     parser = argparse.ArgumentParser(
         prog="readlist", description="Keep a curated reading list as data."
     )
@@ -106,6 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--site-url", help="absolute site URL, for the feed")
     generate.set_defaults(func=cmd_generate)
 
+    export = commands.add_parser("export", help="write the catalog as JSON, CSV, BibTeX or Atom")
+    export.add_argument("root", nargs="?", default="readings", help="readings directory (default: readings)")
+    export.add_argument("--format", choices=["json", "csv", "bibtex", "atom"], default="json")
+    export.add_argument("--output", "-o", metavar="FILE", help="file to write (default: standard output)")
+    export.add_argument("--site-url", help="absolute site URL (Atom only)")
+    export.add_argument(
+        "--allow-errors", action="store_true", help="export the valid entries even if some files have errors"
+    )
+    export.set_defaults(func=cmd_export)
+
     from .links.command import add_parsers as add_link_parsers
 
     add_link_parsers(commands)
@@ -122,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_init_parser(commands)
 
-    return parser
+    return parser, commands
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,17 @@ from typing import Literal
 Severity = Literal["error", "warning"]
 
 
+def display_path(path: Path | str) -> str:
+    """`path` as shown to a user: relative to the working directory when it is
+    inside it (what they would type), else as given. Every command that names a
+    file in its output goes through here, so one file is always spelled one way."""
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    if os.path.normcase(absolute).startswith(os.path.normcase(cwd) + os.sep):
+        return os.path.relpath(absolute, cwd)
+    return str(path)
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     path: Path
@@ -27,12 +38,7 @@ class Diagnostic:
     message: str
 
     def display_path(self) -> str:
-        """The path relative to the working directory when it is below it."""
-        path = os.path.abspath(self.path)
-        cwd = os.getcwd()
-        if path.startswith(cwd + os.sep):
-            return os.path.relpath(path, cwd)
-        return str(self.path)
+        return display_path(self.path)
 
     def text(self) -> str:
         return f"{self.display_path()}:{self.line}:{self.col}: {self.severity}: {self.message}"

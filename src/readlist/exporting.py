@@ -21,7 +21,6 @@ from .models import Catalog, Entry, Topic
 from .text import markdown_html
 
 FEED_SIZE = 50
-FORMATS = ("json", "csv", "bibtex")
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
@@ -117,11 +116,11 @@ def _bib_key(entry_id: str) -> str:
 def _bib_entry(entry: Entry) -> str:
     paper = urls.arxiv_id(entry.url)
     if entry.kind in _BIB_TYPES:
-        kind = _BIB_TYPES[entry.kind]
+        entry_type = _BIB_TYPES[entry.kind]
     elif paper or entry.kind == "paper":
-        kind = "article" if paper else "misc"
+        entry_type = "article" if paper else "misc"
     else:
-        kind = "misc"
+        entry_type = "misc"
     fields: list[tuple[str, str]] = [("title", "{" + _bib_escape(entry.title) + "}")]
     if entry.authors:
         fields.append(("author", " and ".join(_bib_escape(a) for a in entry.authors)))
@@ -136,15 +135,15 @@ def _bib_entry(entry: Entry) -> str:
     if name := urls.doi(entry.url):
         fields.append(("doi", name))
     fields.append(("url", entry.url))
-    if kind == "misc":
+    if entry_type == "misc":
         fields.append(("howpublished", "\\url{" + entry.url + "}"))
-    if entry.kind and kind == "misc":
+    if entry.kind and entry_type == "misc":
         fields.append(("note", entry.kind.capitalize()))
     if entry.tags:
         fields.append(("keywords", ", ".join(entry.tags)))
     width = max(len(name) for name, _ in fields)
     body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
-    return f"@{kind}{{{_bib_key(entry.id)},\n{body}\n}}\n"
+    return f"@{entry_type}{{{_bib_key(entry.id)},\n{body}\n}}\n"
 
 
 def export_bibtex(catalog: Catalog) -> str:

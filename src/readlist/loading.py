@@ -48,8 +48,8 @@ class _Loader(_BaseLoader):
     their name, which is how we spot and refuse them.
     """
 
-    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
-        return _DEFAULT_TAGS[kind]
+    def resolve(self, node_class: type[yaml.Node], value: Any, implicit: Any) -> str:
+        return _DEFAULT_TAGS[node_class]
 
 
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
@@ -61,7 +61,8 @@ _Model = TypeVar("_Model", Entry, ReadingList)
 
 
 class YamlProblem(Exception):
-    """A file that is not acceptable YAML; carries a 1-based position."""
+    """A file that is not acceptable YAML, or (from `fmt`) cannot be rewritten
+    safely; carries a 1-based position."""
 
     def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
         super().__init__(message)
@@ -216,15 +217,15 @@ def _validation_diagnostics(doc: Document, exc: ValidationError, fields: set[str
     found = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
-        kind = err["type"]
+        error_type = err["type"]
         name = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
         name = name.lstrip(".")
-        if kind == "extra_forbidden":
+        if error_type == "extra_forbidden":
             last = str(loc[-1])
             known = fields if len(loc) == 1 else ()
             message = f"unknown field '{last}'{did_you_mean(last, known)}"
             line, col = doc.spans.get((*loc, KEY), doc.at(loc))
-        elif kind == "missing":
+        elif error_type == "missing":
             message = f"missing required field '{name}'"
             line, col = doc.at(loc[:-1])
         else:
@@ -368,7 +369,7 @@ def _load(root: Path, strict: bool, on_file: OnFile | None) -> Loaded:
         entry_files=entry_files,
         list_files=list_files,
     )
-    catalog._positions.update(positions)
+    catalog.remember_positions(positions)
     entry_stems = {p.stem for p in (root / "entries").glob("*.yaml")}
     problems.extend(rules.check(catalog, entry_stems, topics_ok=bool(topics)))
     if topics:  # an entry with a bad field still gets its topic checked in this run

@@ -193,6 +193,15 @@ class Entry(_Strict):
     def summary_words(self) -> int:
         return len(self.summary.split())
 
+    def cited_urls(self) -> list[tuple[str, Loc]]:
+        """Every URL the entry cites, with where it sits in the file: `url`,
+        each `links[].url`, `archived`. The link checker checks these."""
+        found: list[tuple[str, Loc]] = [(self.url, ("url",))]
+        found += [(link.url, ("links", index, "url")) for index, link in enumerate(self.links)]
+        if self.archived:
+            found.append((self.archived, ("archived",)))
+        return found
+
 
 class Topic(_Strict):
     id: Slug
@@ -228,6 +237,12 @@ class ReadingList(_Strict):
 
     def entry_ids(self) -> list[str]:
         return [eid for section in self.sections for eid in section.entries]
+
+    def cited_urls(self) -> list[tuple[str, Loc]]:
+        """The URLs the list cites (its source's), with where each sits in the file."""
+        if self.source is not None and self.source.url:
+            return [(self.source.url, ("source", "url"))]
+        return []
 
 
 class Catalog(BaseModel):
@@ -292,10 +307,6 @@ class Catalog(BaseModel):
             key=lambda e: (order.get(e.topic, len(order)), e.tier, e.title.lower()),
         )
 
-    def entries_in_topic(self, topic_id: str, *, recursive: bool = False) -> list[Entry]:
-        wanted = set(self.subtopic_ids(topic_id)) if recursive else {topic_id}
-        return [e for e in self.ordered_entries() if e.topic in wanted]
-
     @cached_property
     def _membership(self) -> dict[str, list[str]]:
         member: dict[str, list[str]] = {}
@@ -309,6 +320,11 @@ class Catalog(BaseModel):
         return [self.lists[lid] for lid in self._membership.get(entry_id, [])]
 
     # -- source positions ---------------------------------------------------
+    def remember_positions(self, positions: dict[Path, Spans]) -> None:
+        """Keep where each value of each file sits, for `locate` (the loader
+        calls this once; positions are not data, so they are not a field)."""
+        self._positions.update(positions)
+
     def locate(self, path: Path, loc: Loc = ()) -> tuple[int, int]:
         """(line, column), 1-based, of a value in a file; the nearest known parent
         when the exact value has no position (e.g. a missing field)."""

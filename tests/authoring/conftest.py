@@ -3,8 +3,6 @@ small, valid readings directory written to a temporary folder."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -14,12 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from readlist.cli import main
-
-SUMMARY = (
-    "A summary written by a person, long enough for the validator: it says what the reading "
-    "covers, why it matters and who should read it first, in twenty words or more."
-)
+from .helpers import SUMMARY
 
 
 @dataclass
@@ -127,25 +120,3 @@ def readings(tmp_path) -> Path:
         summary=f'"{SUMMARY}"',
     )
     return root
-
-
-def run_cli(*args: str) -> int:
-    try:
-        return main([str(a) for a in args])
-    except SystemExit as exc:  # argparse usage errors
-        return int(exc.code or 0)
-
-
-def run_console(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    """The real console entry point, in a child process."""
-    return subprocess.run(
-        [sys.executable, "-m", "readlist.cli", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, env=env, timeout=60,
-    )
-
-
-def validate(root: Path, capsys, *extra: str) -> tuple[int, str]:
-    capsys.readouterr()
-    code = run_cli("validate", root, *extra)
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from readlist.exporting import atom_feed, export_bibtex, export_csv, export_json
 from readlist.loading import load
 
-from .conftest import run_cli
+from .helpers import run_cli, run_console
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -74,8 +74,6 @@ def test_cli_export_refuses_invalid_data(readings, capsys):
 
 def test_console_script_end_to_end(readings, tmp_path):
     """The installed entry point, in a child process: fmt --check then export."""
-    from .conftest import run_console
-
     done = run_console("fmt", "--check", readings)
     assert done.returncode == 1 and "would reformat" in done.stdout  # fixtures are not canonical
     assert run_console("fmt", readings).returncode == 0

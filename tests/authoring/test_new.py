@@ -10,7 +10,7 @@ import yaml
 
 from readlist.loading import load
 
-from .conftest import SUMMARY, run_cli, validate
+from .helpers import SUMMARY, run_cli, validate
 
 ARXIV_FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom"

@@ -1,25 +1,14 @@
+"""Fixtures for the CI tests: a private copy of readings/, an environment without GitHub tokens."""
+
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-REPORTS = Path(__file__).parent / "reports"
-WORKFLOWS = ROOT / ".github" / "workflows"
-
-
-def readlist(*args: str, cwd: Path | None = None, env: dict | None = None,
-             input: str | None = None) -> subprocess.CompletedProcess:
-    """Run the real `readlist` console entry point in a subprocess."""
-    return subprocess.run(
-        [sys.executable, "-m", "readlist.cli", *args],
-        cwd=cwd or ROOT, capture_output=True, text=True, env=env, input=input, timeout=300,
-    )
+from .helpers import ROOT
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from readlist.ci.issue import MARKER, Context, Issue, decide, render_body, title
 from readlist.ci.report import ReportError, load_report, parse_report
 from readlist.ci.shards import distinct_urls, plan
 
-from .conftest import REPORTS, ROOT, readlist
+from .helpers import REPORTS, ROOT, readlist
 
 CTX = Context(repo="octo/readlist", sha="0123abc", run_url="https://github.com/octo/readlist/actions/runs/7",
               date="2026-11-02")

@@ -6,21 +6,26 @@ links.yml: `readlist ci shards`, `readlist check-links --shard I/N --cache ... -
 --output ...` per shard, `readlist merge-reports`, `readlist ci link-issue` (real
 reports from a real check against a loopback server).
 pages.yml: `mkdocs build --strict --site-dir site`.
+ci.yml's macOS/Windows job: its import, export and generate steps, run here
+with bash exactly as written.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 import threading
+import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import yaml
 
-from .conftest import ROOT, readlist
+from .helpers import ROOT, WORKFLOWS, readlist
 
 # --- ci.yml: validate, fmt, mkdocs -----------------------------------------------------
 
@@ -52,6 +57,37 @@ def test_mkdocs_build_strict_as_pages_runs_it(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert (tmp_path / "site" / "index.html").exists()
+
+
+# --- ci.yml's platforms job: import, export, generate ---------------------------------
+
+
+def _platform_steps() -> dict[str, str]:
+    job = yaml.safe_load((WORKFLOWS / "ci.yml").read_text(encoding="utf-8"))["jobs"]["platforms"]
+    assert job["defaults"]["run"]["shell"] == "bash"
+    return {step["name"].split(" (")[0].split(",")[0]: step["run"] for step in job["steps"] if "name" in step}
+
+
+def test_the_platform_job_steps_work_as_written(tmp_path):
+    steps = _platform_steps()
+    bin_dir = os.path.dirname(sys.executable)  # `readlist` and `mkdocs` of this environment
+    env = {**os.environ, "RUNNER_TEMP": str(tmp_path), "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
+    for name in ("readlist import", "readlist export", "readlist generate"):
+        done = subprocess.run(
+            [shutil.which("bash") or "bash", "-e", "-c", steps[name]],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        )
+        assert done.returncode == 0, f"{name}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+    # import wrote a list (and entries) that fmt --check accepted in the same step
+    assert (tmp_path / "readings" / "lists" / "imported.yaml").is_file()
+    entry_files = len(list((ROOT / "readings" / "entries").glob("*.yaml")))
+    exported = json.loads((tmp_path / "export" / "readings.json").read_text(encoding="utf-8"))
+    records = exported["entries"] if isinstance(exported, dict) else exported
+    assert len(records) == entry_files
+    assert (tmp_path / "export" / "readings.bib").read_text(encoding="utf-8").count("\n@") + 1 == entry_files
+    feed = ET.parse(tmp_path / "export" / "feed.xml").getroot()
+    assert feed.tag == "{http://www.w3.org/2005/Atom}feed"
+    assert (tmp_path / "docs" / "index.md").is_file()
 
 
 # --- a small reading list whose links point at a loopback server ------------------------

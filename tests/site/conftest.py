@@ -3,64 +3,14 @@ a static HTTP server for the browser, and Debian's Chromium via Playwright."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
-from site_fixture_data import write_project
+from playwright.sync_api import sync_playwright
 
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "tests" / "artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-# One page of every type of the real site, by name (paths relative to the root).
-PAGE_TYPES = {
-    "home": "",
-    "topics": "topics/",
-    "topic-with-subtopics": "topics/fundamentals/",
-    "topic": "topics/transformers/",
-    "reading-path": "reading-path/",
-    "tier": "reading-path/tier-1/",
-    "lists": "lists/",
-    "list": "lists/ilya-sutskever-30/",
-    "tags": "tags/",
-    "stats": "stats/",
-    "hand-written": "contributing/",
-}
-# The fonts pages are laid out with in the phone tests: DejaVu Sans (what
-# Debian's Chromium brings) and the narrower Liberation Sans (Arial metrics).
-# scripts/install-browser.sh installs both.
-PHONE_FONTS = ("DejaVu Sans", "Liberation Sans")
-
-
-def font_installed(family: str) -> bool:
-    """Whether fontconfig knows `family` (the font Chromium would render with)."""
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return False
-    out = subprocess.run([fc_list, ":", "family"], capture_output=True, text=True, timeout=60).stdout
-    return any(family in line.split(",") for line in out.splitlines())
-
-
-def mkdocs(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=ENV,
-        capture_output=True, text=True, timeout=300,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"mkdocs {' '.join(args)} failed:\n{result.stderr}")
-    return result
+from .helpers import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, REPO, mkdocs, serve_dir
+from .site_fixture_data import write_project
 
 
 @pytest.fixture(scope="session")
@@ -98,25 +48,6 @@ def fixture_site_instant(fixture_project: Path, tmp_path_factory) -> Path:
     return out
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:  # keep test output clean
-        pass
-
-
-def serve_dir(root: Path):
-    handler = functools.partial(_Quiet, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server
-
-
 def _served(site: Path):
     server = serve_dir(site)
     yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -142,8 +73,7 @@ def fixture_site_instant_url(fixture_site_instant: Path):
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed: run scripts/install-browser.sh")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
+    with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         yield chromium
         chromium.close()
@@ -155,7 +85,7 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     pg.set_default_timeout(15000)
-    pg.console_errors = []  # type: ignore[attr-defined]
+    pg.console_errors = []
     pg.on("console", lambda msg: msg.type == "error" and pg.console_errors.append(msg.text))
     pg.on("pageerror", lambda exc: pg.console_errors.append(str(exc)))
     yield pg

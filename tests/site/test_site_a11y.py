@@ -6,7 +6,8 @@ type (phone and desktop, light and dark) land in tests/artifacts/."""
 from __future__ import annotations
 
 import pytest
-from conftest import PAGE_TYPES, REPO
+
+from .helpers import PAGE_TYPES, REPO
 
 AXE = REPO / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import PAGE_TYPES, PHONE_FONTS, font_installed
+
+from .helpers import PAGE_TYPES, PHONE_FONTS, font_installed
 
 
 def _no_errors(page) -> None:

@@ -7,9 +7,9 @@ import re
 import shutil
 from pathlib import Path
 
-from conftest import REPO, mkdocs
-
 from readlist.loading import load
+
+from .helpers import REPO, mkdocs
 
 
 def _index(site: Path) -> list[dict]:
@@ -144,7 +144,7 @@ def test_properdocs_build(fixture_project, tmp_path):
     import subprocess
     import sys
 
-    from conftest import ENV
+    from .helpers import ENV
 
     out = tmp_path / "out"
     result = subprocess.run(

@@ -10,9 +10,10 @@ import sys
 import time
 
 import pytest
-from conftest import ENV
 
 from readlist.site import forked
+
+from .helpers import ENV
 
 pytestmark = pytest.mark.skipif(not forked.available(), reason="no fork() on this platform")
 

@@ -6,12 +6,13 @@ import datetime as dt
 import json
 
 import pytest
-from site_fixture_data import write_readings
 
 from readlist.loading import load
 from readlist.site import SiteOptions, generate_site
 from readlist.site.generator import SEARCH_RECORDS, duration, page_url, relative_url
 from readlist.text import markdown_html, md_inline, web_url
+
+from .site_fixture_data import write_readings
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 
 from readlist.loading import load
+
+from .helpers import REPO
 
 # The links a reader sees in the result list, in order: entries only (a link
 # with an anchor), whose box is on screen (not folded under "N more").

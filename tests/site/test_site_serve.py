@@ -12,7 +12,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ENV, free_port
+
+from .helpers import ENV, free_port
 
 
 class Server:
@@ -74,7 +75,7 @@ def server(fixture_project, tmp_path):
     project = tmp_path / "project"
     shutil.copytree(fixture_project, project, ignore=shutil.ignore_patterns("site"))
     srv = Server(project)
-    srv.project = project  # type: ignore[attr-defined]
+    srv.project = project
     yield srv
     srv.stop()
 

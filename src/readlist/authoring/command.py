@@ -1,24 +1,18 @@
-"""The `new`, `fmt`, `import` and `export` subcommands: argument parsing and
-printing only; the work is in new.py, fmt.py, importing.py and exporting.py."""
+"""The `new`, `fmt` and `import` subcommands: argument parsing and printing
+only; the work is in new.py, fmt.py and importing.py."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
+
+from ..diagnostics import display_path
 
 
 def _err(message: str) -> int:
     print(f"readlist: error: {message}", file=sys.stderr)
     return 1
-
-
-def _rel(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -43,11 +37,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.dry_run:
         sys.stdout.write(created.text)
         return 0
-    print(f"wrote {_rel(created.path)} (from {created.metadata.source})", file=sys.stderr)
+    print(f"wrote {display_path(created.path)} (from {created.metadata.source})", file=sys.stderr)
     for note in created.metadata.notes:
         print(f"  note: {note}", file=sys.stderr)
     print(
-        f"  next: write {', '.join(created.missing)} in {_rel(created.path)}; "
+        f"  next: write {', '.join(created.missing)} in {display_path(created.path)}; "
         "`readlist validate` reports it until then",
         file=sys.stderr,
     )
@@ -67,9 +61,9 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     for result in failed:
         error = result.error
         assert error is not None
-        print(f"{_rel(result.path)}:{error.line}:{error.col}: error: {error.message}", file=sys.stderr)
+        print(f"{display_path(result.path)}:{error.line}:{error.col}: error: {error.message}", file=sys.stderr)
     for result in changed:
-        print(("would reformat " if args.check else "reformatted ") + _rel(result.path))
+        print(("would reformat " if args.check else "reformatted ") + display_path(result.path))
     summary = (
         f"{len(changed)} file(s) {'would be ' if args.check else ''}reformatted, "
         f"{len(results) - len(changed) - len(failed)} unchanged"
@@ -86,7 +80,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         from .refcommand import cmd_import_references
 
         return cmd_import_references(args)
-    from .importing import ImportError_, plan_import, write
+    from .importing import ImportFailed, plan_import, write
 
     source, root = Path(args.file), Path(args.out)
     try:
@@ -94,17 +88,17 @@ def cmd_import(args: argparse.Namespace) -> int:
             source, root, list_id=args.list, source_url=args.source_url,
             default_tier=args.tier or 1, force=args.force,
         )
-    except ImportError_ as exc:
+    except ImportFailed as exc:
         return _err(f"{exc}; nothing written")
     for note in sorted(plan.notes, key=lambda n: n.line):
-        severity = "warning" if note.kind in ("not understood", "duplicate") else "note"
-        print(f"{_rel(source)}:{note.line}: {severity}: {note.kind}: {note.message}", file=sys.stderr)
+        severity = "warning" if note.category in ("not understood", "duplicate") else "note"
+        print(f"{display_path(source)}:{note.line}: {severity}: {note.category}: {note.message}", file=sys.stderr)
     if not args.dry_run:
         write(plan)
     verb = "would import" if args.dry_run else "imported"
-    not_understood = sum(n.kind == "not understood" for n in plan.notes)
+    not_understood = sum(n.category == "not understood" for n in plan.notes)
     print(
-        f"{verb} {_rel(source)} into {_rel(root)}: {len(plan.new_entries)} new entries, "
+        f"{verb} {display_path(source)} into {display_path(root)}: {len(plan.new_entries)} new entries, "
         f"{len(plan.linked)} already in the catalog (linked), {len(plan.new_topics)} new topics, "
         f"list '{plan.list_id}' with {plan.sections} sections; "
         f"{not_understood} line(s) not understood",
@@ -116,31 +110,6 @@ def cmd_import(args: argparse.Namespace) -> int:
             "`readlist validate` lists them until then",
             file=sys.stderr,
         )
-    return 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from ..diagnostics import render
-    from ..exporting import atom_feed, export
-    from ..loading import load
-
-    root = Path(args.root)
-    if not root.is_dir():
-        return _err(f"{root} is not a directory")
-    loaded = load(root)
-    if loaded.errors:
-        print(render(loaded.errors, "text"), file=sys.stderr)
-        if not args.allow_errors:
-            return _err(f"{len(loaded.errors)} validation error(s); fix them or pass --allow-errors")
-    text = atom_feed(loaded.catalog, args.site_url) if args.format == "atom" else export(loaded.catalog, args.format)
-    if args.output and args.output != "-":
-        from ..files import atomic_write
-
-        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(Path(args.output), text)
-        print(f"wrote {args.output} ({len(loaded.catalog.entries)} entries)", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
     return 0
 
 
@@ -195,13 +164,3 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     imp.add_argument("--force", action="store_true", help="overwrite an existing list file")
     imp.add_argument("--dry-run", action="store_true", help="report what would be imported, write nothing")
     imp.set_defaults(func=cmd_import)
-
-    export = commands.add_parser("export", help="write the catalog as JSON, CSV, BibTeX or Atom")
-    export.add_argument("root", nargs="?", default="readings", help="readings directory (default: readings)")
-    export.add_argument("--format", choices=["json", "csv", "bibtex", "atom"], default="json")
-    export.add_argument("--output", "-o", metavar="FILE", help="file to write (default: standard output)")
-    export.add_argument("--site-url", help="absolute site URL (Atom only)")
-    export.add_argument(
-        "--allow-errors", action="store_true", help="export the valid entries even if some files have errors"
-    )
-    export.set_defaults(func=cmd_export)

@@ -14,7 +14,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from .. import urls
 from ..loading import YamlProblem, read_yaml
 from ..models import ID_MAX
-from .fmt import _dump, _style_value, format_text
+from . import roundtrip
+from .fmt import format_text
 
 ID_SOFT_MAX = 60  # ids are cut at a word boundary near this length
 
@@ -148,8 +149,8 @@ def entry_yaml(fields: dict[str, Any], *, todo: dict[str, str] | None = None) ->
                 else:
                     seq.append(item)
             value = seq
-        data[key] = _style_value(key, value, "entry")
-    text = _dump(data)
+        data[key] = roundtrip.style_value(key, value, "entry")
+    text = roundtrip.dump(data)
     text = _add_comments(text, fields, todo)
     return format_text(text, "entry")
 

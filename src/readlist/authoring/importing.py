@@ -29,9 +29,7 @@ person to write, so `readlist validate` flags every imported entry until then.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,9 +37,10 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .. import urls
+from ..files import atomic_write_all
 from ..models import ID_MAX
-from . import common
-from .fmt import _dump, _style_value, _yaml, format_text
+from . import common, roundtrip
+from .fmt import format_text
 
 NEW_MARKERS = ("✨", "🆕", "⭐", "🌟", "🔥")
 _NEW_WORDS = re.compile(r"\(\s*new\s*\)|\[\s*new\s*\]|\*\*new\*\*|\bNEW\b|\bNew!", re.UNICODE)
@@ -57,14 +56,14 @@ _CHECKBOX = re.compile(r"^\[[ xX]\]\s+")
 _RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 
 
-class ImportError_(Exception):
+class ImportFailed(Exception):
     """The import cannot go ahead; nothing was written."""
 
 
 @dataclass
 class Note:
     line: int
-    kind: str  # "not understood" | "skipped" | "duplicate"
+    category: str  # "not understood" | "skipped" | "duplicate"
     message: str
 
 
@@ -77,7 +76,6 @@ class Heading:
     description: list[str] = field(default_factory=list)
     has_items: bool = False
     topic_id: str | None = None
-    is_new_topic: bool = False
 
     def subtree_has_items(self, headings: list[Heading]) -> bool:
         return self.has_items or any(
@@ -340,10 +338,6 @@ def parse(text: str, *, default_tier: int | None = None) -> Parsed:
     return Parsed(title, headings, items, preface, notes, new_date)
 
 
-def items_under(items: list[Item], heading: Heading) -> bool:
-    return any(item.heading is heading for item in items)
-
-
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -451,29 +445,29 @@ def plan_import(
     try:
         text = source.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportError_(f"{source} is not UTF-8 text (byte {exc.start})") from None
+        raise ImportFailed(f"{source} is not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
-        raise ImportError_(f"cannot read {source}: {exc.strerror or exc}") from None
+        raise ImportFailed(f"cannot read {source}: {exc.strerror or exc}") from None
     parsed = parse(text, default_tier=None)
     if not parsed.items:
-        raise ImportError_(f"{source}: no `- [title](url)` items found; nothing to import")
+        raise ImportFailed(f"{source}: no `- [title](url)` items found; nothing to import")
 
     title = parsed.title or source.stem.replace("-", " ").replace("_", " ").strip().capitalize()
     list_id = list_id or common.slugify(title) or "imported"
     if list_id != common.slugify(list_id, ID_MAX):
-        raise ImportError_(f"'{list_id}' is not a valid list id")
+        raise ImportFailed(f"'{list_id}' is not a valid list id")
     list_path = root / "lists" / f"{list_id}.yaml"
     if list_path.exists() and not force:
-        raise ImportError_(f"list '{list_id}' already exists ({list_path}); pass --list ID to choose another id")
+        raise ImportFailed(f"list '{list_id}' already exists ({list_path}); pass --list ID to choose another id")
     plan = Plan(root, list_id, list_path, notes=list(parsed.notes))
 
     # topics ---------------------------------------------------------------------------
     topics_path = root / "topics.yaml"
-    topics_data = _yaml().load(topics_path.read_text(encoding="utf-8")) if topics_path.is_file() else None
+    topics_data = roundtrip.load(topics_path.read_text(encoding="utf-8")) if topics_path.is_file() else None
     if topics_data is None:
         topics_data = CommentedSeq()
     if not isinstance(topics_data, list):
-        raise ImportError_(f"{topics_path} is not a list of topics")
+        raise ImportFailed(f"{topics_path} is not a list of topics")
     index = _topic_index(topics_data)
     by_title = {str(t.get("title", "")).casefold(): tid for tid, t in index.items()}
     for heading in parsed.headings:
@@ -503,7 +497,7 @@ def plan_import(
             topics_data.append(node)
         index[topic_id] = node
         by_title[heading.title.casefold()] = topic_id
-        heading.topic_id, heading.is_new_topic = topic_id, True
+        heading.topic_id = topic_id
         plan.new_topics.append(topic_id)
     fallback_topic = None
     if any(item.heading is None for item in parsed.items):
@@ -514,7 +508,7 @@ def plan_import(
             topics_data.append(CommentedMap([("id", fallback_topic), ("title", title)]))
             plan.new_topics.append(fallback_topic)
     if plan.new_topics:
-        plan.topics_text = format_text(_dump(topics_data), "topics")
+        plan.topics_text = format_text(roundtrip.dump(topics_data), "topics")
 
     # entries --------------------------------------------------------------------------
     known = common.known_urls(root)
@@ -587,8 +581,8 @@ def plan_import(
     )
     plan.sections = len(sections)
     for key in list(reading_list):
-        reading_list[key] = _style_value(key, reading_list[key], "list")
-    plan.list_text = format_text(_dump(reading_list), "list")
+        reading_list[key] = roundtrip.style_value(key, reading_list[key], "list")
+    plan.list_text = format_text(roundtrip.dump(reading_list), "list")
     return plan
 
 
@@ -603,24 +597,10 @@ def _section_title(item: Item, list_title: str) -> str:
 
 def write(plan: Plan) -> list[Path]:
     """Write every file of the plan: all to temporary files first, then renamed."""
-    files = dict(plan.entries)
+    files = {Path(name): text for name, text in plan.entries.items()}
     if plan.topics_text is not None:
-        files[str(plan.root / "topics.yaml")] = plan.topics_text
-    files[str(plan.list_path)] = plan.list_text
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name, text in files.items():
-            path = Path(name)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            os.chmod(tmp, 0o644)
-            staged.append((tmp, path))
-    except BaseException:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
-        raise
-    for tmp, path in staged:
-        os.replace(tmp, path)
-    return [path for _, path in staged]
+        files[plan.root / "topics.yaml"] = plan.topics_text
+    files[plan.list_path] = plan.list_text
+    for path in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write_all(files)

@@ -44,11 +44,19 @@ MAX_BODY = 5 * 1024 * 1024
 USER_AGENT = f"readlist/{__version__} (+https://github.com/; metadata for a reading list)"
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
-OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
 
 class NewError(Exception):
     """A reason not to write the entry, worded for the person at the terminal."""
+
+
+class HttpStatusError(NewError):
+    """A service answered with an HTTP error status; `status` says which, so a
+    caller can word the problem for that service without reading the message."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -117,8 +125,9 @@ def _get(client: httpx.Client, url: str, *, what: str, **kwargs: Any) -> httpx.R
         response.status_code, headers=response.headers, content=content, request=response.request
     )
     if result.status_code >= 400:
-        raise NewError(
-            f"{what}: {url} answered {result.status_code} {result.reason_phrase}".rstrip()
+        raise HttpStatusError(
+            f"{what}: {url} answered {result.status_code} {result.reason_phrase}".rstrip(),
+            result.status_code,
         )
     return result
 
@@ -239,10 +248,10 @@ def from_github(client: httpx.Client, owner: str, repo: str, endpoints: Endpoint
         headers["Authorization"] = f"Bearer {token}"
     try:
         response = _get(client, f"{endpoints.github_api}/repos/{owner}/{repo}", what=what, headers=headers)
-    except NewError as exc:
-        if " answered 404" in str(exc):
+    except HttpStatusError as exc:
+        if exc.status == 404:
             raise NewError(f"{what}: GitHub has no public repository {owner}/{repo}") from None
-        if " answered 403" in str(exc) or " answered 429" in str(exc):
+        if exc.status in (403, 429):
             raise NewError(f"{exc} (rate limited? set GITHUB_TOKEN)") from None
         raise
     try:

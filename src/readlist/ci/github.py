@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 
 from .issue import LABEL, Decision, Issue
@@ -27,13 +26,11 @@ class Gh:
     def __init__(self, repo: str | None, executable: str | None = None) -> None:
         self.repo = repo
         self.executable = executable or os.environ.get("READLIST_GH", "gh")
-        self.calls: list[list[str]] = []
 
     def run(self, *args: str) -> str:
         argv = [self.executable, *args]
         if self.repo:
             argv += ["--repo", self.repo]
-        self.calls.append(argv)
         try:
             done = subprocess.run(argv, capture_output=True, text=True, check=False)
         except FileNotFoundError:
@@ -111,6 +108,3 @@ def parse_issues(text: str) -> list[Issue]:
             issues.append(Issue(item["number"], item.get("title") or "", item.get("body") or ""))
     return issues
 
-
-def argv_preview(calls: Sequence[Sequence[str]]) -> str:
-    return "\n".join(" ".join(c) for c in calls)

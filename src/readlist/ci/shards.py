@@ -12,20 +12,14 @@ from pathlib import Path
 
 
 def distinct_urls(root: Path) -> int:
+    """How many different URLs (after normalization) the catalog cites."""
     from ..loading import load
     from ..urls import normalize
 
     catalog = load(root).catalog
-    urls: set[str] = set()
-    for entry in catalog.entries.values():
-        for url in [entry.url, entry.archived, *(link.url for link in entry.links)]:
-            if url:
-                urls.add(normalize(str(url)))
-    for reading_list in catalog.lists.values():
-        source = getattr(reading_list, "source", None)
-        if source is not None and getattr(source, "url", None):
-            urls.add(normalize(str(source.url)))
-    return len(urls)
+    cited = [url for entry in catalog.entries.values() for url, _ in entry.cited_urls()]
+    cited += [url for reading_list in catalog.lists.values() for url, _ in reading_list.cited_urls()]
+    return len({normalize(url) for url in cited})
 
 
 def plan(url_count: int, per_shard: int = 400, max_shards: int = 8) -> list[str]:

@@ -26,6 +26,7 @@ import jinja2
 from markupsafe import Markup
 
 from .. import exporting, text
+from ..files import atomic_write
 from ..models import DEFAULT_WPM, KINDS, TIERS, Catalog, Entry, ReadingList, Topic
 
 UrlStyle = Literal["directory", "html"]
@@ -134,7 +135,7 @@ class Site:
         for rel, content in [*self.pages.items(), *self.files.items()]:
             path = out / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8")
+            atomic_write(path, content)  # LF on every platform, never half a page
             written.append(path)
         for rel, src in self.asset_paths().items():
             path = out / rel
@@ -245,7 +246,7 @@ class EntryView:
         # A running time reads the same way everywhere ("133 min" -> "2 h 13 min",
         # "~116 min" -> "~1 h 56 min").
         if minutes and unit in ("min", "h"):
-            approx = "~" if str(entry.length).lstrip().startswith("~") else ""
+            approx = "~" if entry.parsed_length and entry.parsed_length.approximate else ""
             self.length_text = approx + duration(minutes)
         else:
             self.length_text = entry.length or ""

@@ -1,0 +1,79 @@
+"""Paths, the environment and small runners shared by the site tests
+(fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+# One page of every type of the real site, by name (paths relative to the root).
+PAGE_TYPES = {
+    "home": "",
+    "topics": "topics/",
+    "topic-with-subtopics": "topics/fundamentals/",
+    "topic": "topics/transformers/",
+    "reading-path": "reading-path/",
+    "tier": "reading-path/tier-1/",
+    "lists": "lists/",
+    "list": "lists/ilya-sutskever-30/",
+    "tags": "tags/",
+    "stats": "stats/",
+    "hand-written": "contributing/",
+}
+# The fonts pages are laid out with in the phone tests: DejaVu Sans (what
+# Debian's Chromium brings) and the narrower Liberation Sans (Arial metrics).
+# scripts/install-browser.sh installs both.
+PHONE_FONTS = ("DejaVu Sans", "Liberation Sans")
+
+
+def font_installed(family: str) -> bool:
+    """Whether fontconfig knows `family` (the font Chromium would render with)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    out = subprocess.run([fc_list, ":", "family"], capture_output=True, text=True, timeout=60).stdout
+    return any(family in line.split(",") for line in out.splitlines())
+
+
+def mkdocs(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=ENV,
+        capture_output=True, text=True, timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"mkdocs {' '.join(args)} failed:\n{result.stderr}")
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep test output clean
+        pass
+
+
+def serve_dir(root: Path):
+    handler = functools.partial(_Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server
