@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import run_cli, validate
+from .helpers import run_cli, validate
 from .test_import import fill_summaries
 
 REFS = Path(__file__).parent / "data" / "refs"

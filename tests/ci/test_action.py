@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import REPORTS, ROOT, WORKFLOWS
+from .helpers import REPORTS, ROOT, WORKFLOWS
 from .test_workflow_commands import server, small_readings, write_entry  # noqa: F401 (fixture)
 from .test_workflows import _tool, zizmor
 

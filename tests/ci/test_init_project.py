@@ -15,7 +15,7 @@ import yaml
 from readlist import __version__
 from readlist.scaffold import repository
 
-from .conftest import WORKFLOWS
+from .helpers import WORKFLOWS
 from .test_action import action_steps, check_uses
 from .test_workflows import SHA_PIN, _tool, actionlint, load, zizmor
 
