@@ -189,6 +189,10 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
 
     add_authoring_parsers(commands)
 
+    from .scaffold.command import add_parser as add_init_parser
+
+    add_init_parser(commands)
+
     return parser, commands
 
 
