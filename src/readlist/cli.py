@@ -59,8 +59,15 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_generate(args: argparse.Namespace) -> int:
     from .diagnostics import render
     from .loading import load
+    from .site.buildconfig import ConfigError, check_target, write_build_config
     from .site.generator import SiteOptions, generate_site
 
+    out, config = Path(args.out), Path(args.config) if args.config else None
+    try:
+        check_target(config, out, force=args.force)
+    except ConfigError as err:
+        print(f"readlist: error: {err}", file=sys.stderr)
+        return 2
     loaded = load(_readings(args.root))
     if output := render(loaded.diagnostics, "text"):
         print(output, file=sys.stderr)
@@ -69,11 +76,16 @@ def cmd_generate(args: argparse.Namespace) -> int:
     options = SiteOptions(
         words_per_minute=args.words_per_minute,
         new_since=SiteOptions.new_cutoff(args.new),
-        url_style=args.urls,
+        url_style=args.urls or ("md" if config and config.suffix.lower() == ".toml" else "directory"),
         site_url=args.site_url,
+        site_name=args.site_name,
     )
-    written = generate_site(loaded.catalog, options).write(Path(args.out))
+    site = generate_site(loaded.catalog, options)
+    written = site.write(out)
     print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
+    for path in write_build_config(site, out, config, site_name=args.site_name,
+                                   site_url=args.site_url, url_style=options.url_style):
+        print(f"wrote {path}", file=sys.stderr)
     return 0
 
 
@@ -140,10 +152,19 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
         help=f"days (or an ISO date) within which an entry counts as new (default: {NEW_DAYS})",
     )
     generate.add_argument(
-        "--urls", choices=["directory", "html"], default="directory",
-        help="URL shape of the target site: page/ (MkDocs default) or page.html",
+        "--urls", choices=["directory", "html", "md"], default=None,
+        help="links between pages: to page/ (MkDocs' default), page.html, or page.md for a "
+        "generator that resolves .md links itself (Zensical); default: md with a --config "
+        "zensical.toml, else directory",
     )
     generate.add_argument("--site-url", help="absolute site URL, for the feed")
+    generate.add_argument("--site-name", default="Reading list", help="the site's name")
+    generate.add_argument(
+        "--config", metavar="FILE",
+        help="also write a complete config for these pages: zensical.toml or mkdocs.yml "
+        "(by suffix); its folder must hold --out",
+    )
+    generate.add_argument("--force", action="store_true", help="replace an existing --config FILE")
     generate.set_defaults(func=cmd_generate)
 
     export = commands.add_parser("export", help="write the catalog as JSON, CSV, BibTeX or Atom")
@@ -167,6 +188,10 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
     from .authoring.command import add_parsers as add_authoring_parsers
 
     add_authoring_parsers(commands)
+
+    from .scaffold.command import add_parser as add_init_parser
+
+    add_init_parser(commands)
 
     return parser, commands
 

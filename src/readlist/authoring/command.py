@@ -76,13 +76,17 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if Path(args.file).suffix.lower() in (".bib", ".bibtex", ".json"):
+        from .refcommand import cmd_import_references
+
+        return cmd_import_references(args)
     from .importing import ImportFailed, plan_import, write
 
     source, root = Path(args.file), Path(args.out)
     try:
         plan = plan_import(
             source, root, list_id=args.list, source_url=args.source_url,
-            default_tier=args.tier, force=args.force,
+            default_tier=args.tier or 1, force=args.force,
         )
     except ImportFailed as exc:
         return _err(f"{exc}; nothing written")
@@ -145,13 +149,18 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     fmt.set_defaults(func=cmd_fmt)
 
     imp = commands.add_parser(
-        "import", help="import a Markdown reading list (headings, tiers, [title](url) items)"
+        "import", help="import a Markdown reading list, a BibTeX (.bib) or a CSL-JSON (.json) export",
+        description="FILE.md: a Markdown reading list (headings, tiers, [title](url) items) -> topics, "
+        "entries and a list. FILE.bib / FILE.json: a reference manager's BibTeX or CSL-JSON export "
+        "(Zotero, Better BibTeX, Mendeley, JabRef) -> one entry per record.",
     )
-    imp.add_argument("file", metavar="FILE.md")
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--topic", metavar="ID", help=".bib/.json: topic of records whose keywords name none")
     imp.add_argument("--list", metavar="ID", help="list id (default: from the list's title)")
     imp.add_argument("--out", default="readings", metavar="ROOT", help="readings directory (default: readings)")
     imp.add_argument("--source-url", help="where the list was published (for attribution)")
-    imp.add_argument("--tier", type=_tier, default=1, help="tier of items before any 'Tier N' line (default: 1)")
+    imp.add_argument("--tier", type=_tier, help="tier of items before any 'Tier N' line (default: 1); "
+                     ".bib/.json: tier of records without a 'tierN' keyword")
     imp.add_argument("--force", action="store_true", help="overwrite an existing list file")
     imp.add_argument("--dry-run", action="store_true", help="report what would be imported, write nothing")
     imp.set_defaults(func=cmd_import)

@@ -5,7 +5,9 @@ templates in `templates/`; everything a contributor wrote is made safe by
 `text.py` before it reaches a template. Links between generated pages are
 written as final relative URLs (in raw HTML, which every Markdown engine passes
 through), so the output is the same whether MkDocs or another generator turns
-it into HTML; `url_style` says which URL shape the target uses.
+it into HTML; `url_style` says which URL shape the target uses ("md" keeps
+links to the Markdown sources, for generators such as Zensical that rewrite
+every relative link, raw HTML included, as relative to the source file).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from .. import exporting, text
 from ..files import atomic_write
 from ..models import DEFAULT_WPM, KINDS, TIERS, Catalog, Entry, ReadingList, Topic
 
-UrlStyle = Literal["directory", "html"]
+UrlStyle = Literal["directory", "html", "md"]
 SECTIONS = ("reading_path", "lists", "tags", "stats", "downloads")
 
 KIND_LABELS = {
@@ -149,8 +151,9 @@ class Site:
 
 
 def page_url(src: str, style: UrlStyle) -> str:
-    """The URL (relative to the site root) that a page source path ends up at."""
-    if not src.endswith(".md"):
+    """The URL (relative to the site root) that a page source path ends up at
+    (style "md": the source path itself, which the generator resolves)."""
+    if not src.endswith(".md") or style == "md":
         return src
     stem = src[:-3]
     if style == "html":
