@@ -203,15 +203,39 @@ class Section(_Strict):
     entries: list[Slug] = []
 
 
+class SourceMarks(_Strict):
+    """Entries the list's source itself marks as new (its "✨ added after
+    2024/4/1"): a fact about the source, kept with the list, not our `added`."""
+
+    label: Text = Field(description="The source's own words for the mark, e.g. 'Added after 2024/4/1'.")
+    entries: list[Slug] = Field(description="Entry ids of this list that the source marks.")
+
+
 class ReadingList(_Strict):
     id: Slug = Field(exclude=True)
     title: Text
     source: Source | None = None
     description: str | None = None
+    new_in_source: SourceMarks | None = None
     sections: list[Section]
 
     def entry_ids(self) -> list[str]:
         return [eid for section in self.sections for eid in section.entries]
+
+
+def _distinct_group(names: list[str]) -> list[str]:
+    if len(set(names)) < 2:
+        raise ValueError("list at least two different names")
+    return names
+
+
+class AuthorsConfig(_Strict):
+    """`readings/authors.yaml`: decisions about author names."""
+
+    distinct: list[Annotated[list[Text], AfterValidator(_distinct_group)]] = Field(
+        default=[],
+        description="Groups of names that look like one person but are different people.",
+    )
 
 
 class Catalog(BaseModel):
@@ -226,6 +250,8 @@ class Catalog(BaseModel):
     topics_file: Path
     entry_files: dict[str, Path] = {}
     list_files: dict[str, Path] = {}
+    authors_config: AuthorsConfig = AuthorsConfig()
+    authors_file: Path | None = None  # readings/authors.yaml when it exists
     _positions: dict[Path, dict[tuple, tuple[int, int]]] = PrivateAttr(default_factory=dict)
 
     # -- topics -----------------------------------------------------------
