@@ -112,7 +112,7 @@ def readings(tmp_path) -> Path:
     (root / "topics.yaml").write_text(TOPICS, encoding="utf-8")
     write_entry(
         root, "attention-is-all-you-need", title="Attention Is All You Need",
-        url="https://arxiv.org/abs/1706.03762", topic="transformers", tier="2", kind="paper",
+        url="https://arxiv.org/abs/1706.03762", topic="transformers", tier="1", kind="paper",
         length='"15 pages"', authors=["Ashish Vaswani", "Noam Shazeer"], year="2017",
         added="2024-03-01", summary=f'"{SUMMARY}"',
     )
