@@ -42,9 +42,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .models import Entry, ReadingList
+    from .models import AuthorsConfig, Entry, ReadingList
 
-    model = {"entry": Entry, "list": ReadingList}[args.what]
+    model = {"entry": Entry, "list": ReadingList, "authors": AuthorsConfig}[args.what]
     schema = model.model_json_schema(mode="validation")
     schema["properties"].pop("id", None)
     if "id" in schema.get("required", []):
@@ -88,8 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=["text", "github", "json"], default="text")
     validate.set_defaults(func=cmd_validate)
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of an entry (or a list)")
-    schema.add_argument("what", nargs="?", choices=["entry", "list"], default="entry")
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of an entry (or a list, or authors.yaml)"
+    )
+    schema.add_argument("what", nargs="?", choices=["entry", "list", "authors"], default="entry")
     schema.set_defaults(func=cmd_schema)
 
     generate = commands.add_parser(

@@ -151,9 +151,15 @@ class Entry(_Strict):
         json_schema_extra={"pattern": _LENGTH.pattern},
     )
     summary: Text = Field(description="Markdown, in the project's own words.")
-    authors: list[Text] = []
+    authors: list[Text] = Field(
+        default=[],
+        description="Every author, in the work's order; never cut (the site shows three and "
+        "'et al.', the exports carry everyone). One spelling per person across the list.",
+    )
     year: Annotated[int, AfterValidator(_year)] | None = None
-    added: dt.date | None = None
+    added: dt.date | None = Field(
+        default=None, description="The day the reading entered this catalog ('new' badges, feed).",
+    )
     tags: list[Slug] = []
     notes: list[Text] = []
     links: list[Link] = []
