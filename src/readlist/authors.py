@@ -100,19 +100,34 @@ def same_person(a: str, b: str) -> bool:
 def look_alikes(names: Iterable[str]) -> list[tuple[str, str]]:
     """Every pair (a, b), a < b, of different spellings that `same_person` joins.
 
-    Names are grouped by folded surname first, so this stays cheap for
-    thousands of names."""
-    by_surname: dict[str, list[str]] = defaultdict(list)
-    for name in sorted(set(names)):
+    Comparing every two names with one surname is quadratic, and ML author
+    lists hold hundreds of Wangs and Lis; so each name is compared only with
+    the names whose first given name could match it: the same one, its
+    initial, its prefixes of three letters or more, or the same formal name.
+    (12,590 synthetic names over 20 surnames, 45,424 look-alike pairs: 55 s
+    comparing all pairs per surname, 6.8 s this way, same pairs; machine under
+    load. The real list's 512 names take milliseconds either way.)"""
+    by_surname: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+    for name in set(names):
         if (p := parts(name)) is not None:
-            by_surname[p[0]].append(name)
-    pairs = []
+            by_surname[p[0]].append((name, p[1]))
+    pairs: set[tuple[str, str]] = set()
     for group in by_surname.values():
-        for i, a in enumerate(group):
-            for b in group[i + 1:]:
-                if same_person(a, b):
-                    pairs.append((a, b))
-    return pairs
+        by_first: dict[str, list[str]] = defaultdict(list)
+        by_formal: dict[str, list[str]] = defaultdict(list)
+        for name, given in group:
+            by_first[given[0]].append(name)
+            by_formal[_formal(given[0])].append(name)
+        for name, given in group:
+            first = given[0]
+            keys = {first, first[:1], *(first[:k] for k in range(_PREFIX_MIN, len(first)))}
+            candidates = set(by_formal[_formal(first)])
+            for key in keys:
+                candidates.update(by_first.get(key, ()))
+            for other in candidates:
+                if other != name and same_person(name, other):
+                    pairs.add((name, other) if name < other else (other, name))
+    return sorted(pairs)
 
 
 def sort_key(name: str) -> tuple[str, str]:

@@ -3,6 +3,7 @@ leaf topic, and a list's own "new" marks. Real files in a temporary tree."""
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 import textwrap
@@ -78,6 +79,19 @@ def test_look_alikes_pairs_each_once():
         ("C. Olah", "Chris Olah"), ("C. Olah", "Christopher Olah"),
         ("Chris Olah", "Christopher Olah"), ("Tom B. Brown", "Tom Brown"),
     ]
+
+
+def test_look_alikes_finds_what_comparing_every_pair_finds():
+    rng = random.Random(12)
+    first = ["Wei", "Weiming", "W.", "Chris", "Christopher", "Sasha", "Alexander", "Alex", "Yi", "Yin"]
+    last = ["Wang", "Li", "Olah", "Rush"]
+    names = {
+        f"{rng.choice(first)} {rng.choice(['', 'A. ', 'B. '])}{rng.choice(last)}" for _ in range(400)
+    }
+    every_pair = sorted(
+        tuple(sorted((a, b))) for a in names for b in names if a < b and same_person(a, b)
+    )
+    assert every_pair and look_alikes(names) == every_pair
 
 
 def test_the_less_used_spelling_is_flagged_where_it_is_written(root):
