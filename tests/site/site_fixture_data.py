@@ -94,7 +94,7 @@ def entries(today: dt.date) -> dict[str, str]:
             tier: 4
             kind: book
             length: 300 pages
-            authors: [Donald Knuth]
+            authors: [Ronald Graham, Donald Knuth, Oren Patashnik, Tracy Larrabee, Andrei Broder]
             summary: |
               A very long book for when the topic becomes your own. {FILLER}
             """,

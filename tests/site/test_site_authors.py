@@ -38,7 +38,7 @@ def test_card_names_three_authors_and_opens_the_rest(site):
     authors = card.split('<div class="rl-authors">')[1].split("</div>")[0]
     head, rest = authors.split('<details class="rl-et-al">')
     assert re.findall(r">([^<>]+)</a>", head) == MANY_AUTHORS[:3]
-    assert "<summary>et al. <span class=\"rl-et-al-n\">(9 more)</span></summary>" in rest
+    assert "<summary>et al.<span class=\"rl-et-al-n\"> (9 more)</span></summary>" in rest
     assert re.findall(r">([^<>]+)</a>", rest.split("</summary>")[1]) == MANY_AUTHORS[3:]
 
 
@@ -49,6 +49,7 @@ def test_short_author_lists_have_no_et_al(site):
 
 def test_authors_page_links_every_person_to_their_readings(site, catalog):
     page = site.pages["authors.md"]
+    assert page.startswith("---\ntitle: Authors\nhide:\n  - toc\n---\n# Authors\n")  # 500 names: no toc
     names = {a for e in catalog.entries.values() for a in e.authors}
     headings = re.findall(r"^### (.+) \{ #(author-[a-z0-9-]+) \.rl-person \}$", page, re.M)
     assert {name for name, _ in headings} == names
@@ -101,11 +102,21 @@ def test_built_site_indexes_people_for_search(fixture_site):
     beta = locations["topics/beta/#beta-primer"]["text"]
     assert all(name in beta for name in MANY_AUTHORS)  # hidden names are still searchable
     html = (fixture_site / "topics" / "beta" / "index.html").read_text()
-    assert re.search(r'<details class="rl-et-al"><summary>et al\.', html)
+    assert re.search(r'<details class="rl-et-al">\s*<summary>et al\.', html)
+    # inside the collapsed tier 4+ block, the card's own <details> closes before the
+    # card does: the whole entry (summary included) stays inside the block
+    more = html.split('<details class="rl-more">')[1]
+    card = more.split('data-entry="the-big-book"')[1]
+    assert card.index("</details>") < card.index('class="rl-summary"') < card.index("</div>\n</details>")
 
 
 def test_et_al_opens_by_keyboard_and_authors_page_in_nav(page, fixture_site_url):
     page.goto(fixture_site_url + "topics/beta/")
+    # every card stays whole in the article (a stray end tag would spill it out)
+    assert page.evaluate(
+        "[...document.querySelectorAll('.rl-summary')].every(s => s.closest('article .rl-entry'))")
+    big_book = page.locator('.rl-entry[data-entry="the-big-book"]')
+    assert big_book.locator("xpath=ancestor::details[contains(@class, 'rl-more')]").count() == 1
     card = page.locator('.rl-entry[data-entry="beta-primer"]')
     hidden = card.get_by_role("link", name="Lena Vogel")
     assert not hidden.is_visible()
