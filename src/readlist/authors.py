@@ -94,7 +94,7 @@ def same_person(a: str, b: str) -> bool:
     if not _compatible(ga[0], gb[0]):
         return False
     # middle names: compare those both sides have; a missing one is fine
-    return all(_compatible(x, y) for x, y in zip(ga[1:], gb[1:]))
+    return all(_compatible(x, y) for x, y in zip(ga[1:], gb[1:], strict=False))
 
 
 def look_alikes(names: Iterable[str]) -> list[tuple[str, str]]:

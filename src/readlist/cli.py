@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .models import DEFAULT_WPM, NEW_DAYS
 
 
 def _readings(value: str | None) -> Path:
@@ -42,15 +43,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .models import AuthorsConfig, Entry, ReadingList
+    from .models import AuthorsConfig, Entry, ReadingList, file_schema
 
-    model = {"entry": Entry, "list": ReadingList, "authors": AuthorsConfig}[args.what]
-    schema = model.model_json_schema(mode="validation")
-    schema["properties"].pop("id", None)
-    if "id" in schema.get("required", []):
-        schema["required"].remove("id")
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    print(json.dumps(schema, indent=2))
+    models: dict[str, type[Entry] | type[ReadingList] | type[AuthorsConfig]] = {
+        "entry": Entry, "list": ReadingList, "authors": AuthorsConfig,
+    }
+    print(json.dumps(file_schema(models[args.what]), indent=2))
     return 0
 
 
@@ -99,10 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("root", nargs="?", help="readings directory (default: readings)")
     generate.add_argument("--out", required=True, help="folder to write (a docs_dir)")
-    generate.add_argument("--words-per-minute", type=int, default=220, metavar="N")
+    generate.add_argument("--words-per-minute", type=int, default=DEFAULT_WPM, metavar="N")
     generate.add_argument(
-        "--new", type=lambda v: int(v) if v.isdigit() else v, default=30,
-        help="days (or an ISO date) within which an entry counts as new (default: 30)",
+        "--new", type=lambda v: int(v) if v.isdigit() else v, default=NEW_DAYS,
+        help=f"days (or an ISO date) within which an entry counts as new (default: {NEW_DAYS})",
     )
     generate.add_argument(
         "--urls", choices=["directory", "html"], default="directory",

@@ -157,11 +157,9 @@ def export_bibtex(catalog: Catalog) -> str:
 
 def latest_additions(catalog: Catalog, limit: int = FEED_SIZE) -> list[Entry]:
     """Entries with an `added` date, newest first (ties: reading order)."""
-    ordered = catalog.ordered_entries()
-    dated = [e for e in ordered if e.added]
-    position = {e.id: n for n, e in enumerate(ordered)}
-    dated.sort(key=lambda e: (-e.added.toordinal(), position[e.id]))  # type: ignore[union-attr]
-    return dated[:limit]
+    dated = [(-e.added.toordinal(), n, e) for n, e in enumerate(catalog.ordered_entries()) if e.added]
+    dated.sort(key=lambda item: item[:2])
+    return [e for _, _, e in dated[:limit]]
 
 
 def _stamp(day: dt.date) -> str:
@@ -210,8 +208,8 @@ def atom_feed(
         sub(feed, "link", href=base + feed_path.lstrip("/"), rel="self", type="application/atom+xml")
     else:
         sub(feed, "id", f"urn:readlist:{_slug_for_feed(title)}")
-    newest = entries[0].added if entries else dt.date(1970, 1, 1)
-    sub(feed, "updated", _stamp(newest))  # type: ignore[arg-type]
+    newest = entries[0].added if entries and entries[0].added else dt.date(1970, 1, 1)
+    sub(feed, "updated", _stamp(newest))
     sub(feed, "generator", "readlist")
     for entry in entries:
         item = sub(feed, "entry")

@@ -16,42 +16,59 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from .diagnostics import Diagnostic, did_you_mean
-from .models import ID_MAX, ID_PATTERN, AuthorsConfig, Catalog, Entry, ReadingList, Topic
+from .models import (
+    ID_MAX,
+    ID_PATTERN,
+    AuthorsConfig,
+    Catalog,
+    Entry,
+    Loc,
+    ReadingList,
+    Spans,
+    Topic,
+    nearest_position,
+)
 
 MAX_BYTES = 1024 * 1024
 KEY = "<key>"  # marks the position of a mapping key in a span table
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:  # the C loader has the same interface; the stubs know only one of them
+    _BaseLoader = yaml.SafeLoader
+else:
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map"))
 _DEFAULT_TAGS = {yaml.ScalarNode: _STR, yaml.SequenceNode: _SEQ, yaml.MappingNode: _MAP}
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):
     """A safe loader with no implicit resolvers: every plain scalar is a str.
 
     The composer calls `resolve` only for untagged nodes; explicit tags keep
     their name, which is how we spot and refuse them.
     """
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
         return _DEFAULT_TAGS[kind]
+
 
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
 _ID = re.compile(ID_PATTERN)
 _TOPICS = TypeAdapter(list[Topic])
 
-Spans = dict[tuple, tuple[int, int]]
+OnFile = Callable[[Entry | ReadingList, Path], None]
+_Model = TypeVar("_Model", Entry, ReadingList)
 
 
 class YamlProblem(Exception):
@@ -70,10 +87,8 @@ class Document:
     data: Any
     spans: Spans = field(default_factory=dict)
 
-    def at(self, loc: tuple) -> tuple[int, int]:
-        while loc and loc not in self.spans:
-            loc = loc[:-1]
-        return self.spans.get(loc, (1, 1))
+    def at(self, loc: Loc) -> tuple[int, int]:
+        return nearest_position(self.spans, loc)
 
 
 @dataclass
@@ -135,7 +150,7 @@ def parse_yaml(text: str, path: Path = Path("<text>")) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
-        if exc.context_mark and exc.problem_mark and exc.context_mark.line != mark.line:
+        if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
             message += f" (the construct began on line {exc.context_mark.line + 1})"
         raise YamlProblem(
             f"invalid YAML: {message}",
@@ -163,14 +178,14 @@ def _refuse_anchors(text: str) -> None:
                 mark = event.start_mark
                 raise YamlProblem(
                     "YAML anchors and aliases are not allowed; write the value out",
-                    mark.line + 1,
-                    mark.column + 1,
+                    mark.line + 1 if mark else 1,
+                    mark.column + 1 if mark else 1,
                 )
     except yaml.YAMLError:
         return  # a syntax error: composing reports it with its position
 
 
-def _to_data(node: yaml.Node, loc: tuple, spans: Spans) -> Any:
+def _to_data(node: yaml.Node, loc: Loc, spans: Spans) -> Any:
     """Plain data from a node tree, recording where each value and key is.
 
     Aliases need no check here: a file can only hold them if it contains '&'
@@ -178,7 +193,7 @@ def _to_data(node: yaml.Node, loc: tuple, spans: Spans) -> Any:
     """
     mark = node.start_mark
     spans[loc] = (mark.line + 1, mark.column + 1)
-    if node.tag == _STR:
+    if node.tag == _STR and isinstance(node, yaml.ScalarNode):
         if node.style == "" and node.value in ("", "~", "null"):
             return None
         return node.value
@@ -187,7 +202,7 @@ def _to_data(node: yaml.Node, loc: tuple, spans: Spans) -> Any:
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ:
             raise YamlProblem(f"YAML tags such as '{node.tag}' are not allowed", *spans[loc])
-        return [_to_data(item, loc + (i,), spans) for i, item in enumerate(node.value)]
+        return [_to_data(item, (*loc, i), spans) for i, item in enumerate(node.value)]
     if node.tag != _MAP:
         raise YamlProblem(f"YAML tags such as '{node.tag}' are not allowed", *spans[loc])
     result: dict[str, Any] = {}
@@ -198,10 +213,10 @@ def _to_data(node: yaml.Node, loc: tuple, spans: Spans) -> Any:
             raise YamlProblem("mapping keys must be plain strings", *key_pos)
         key = key_node.value
         if key in result:
-            first = spans[loc + (key, KEY)]
+            first = spans[(*loc, key, KEY)]
             raise YamlProblem(f"duplicate key '{key}' (first defined on line {first[0]})", *key_pos)
-        spans[loc + (key, KEY)] = key_pos
-        result[key] = _to_data(value_node, loc + (key,), spans)
+        spans[(*loc, key, KEY)] = key_pos
+        result[key] = _to_data(value_node, (*loc, key), spans)
     return result
 
 
@@ -219,7 +234,7 @@ def _validation_diagnostics(doc: Document, exc: ValidationError, fields: set[str
             last = str(loc[-1])
             known = fields if len(loc) == 1 else ()
             message = f"unknown field '{last}'{did_you_mean(last, known)}"
-            line, col = doc.spans.get(loc + (KEY,), doc.at(loc))
+            line, col = doc.spans.get((*loc, KEY), doc.at(loc))
         elif kind == "missing":
             message = f"missing required field '{name}'"
             line, col = doc.at(loc[:-1])
@@ -246,8 +261,8 @@ def _check_stem(path: Path) -> Diagnostic | None:
 
 
 def _mapping_model(
-    path: Path, model: type, problems: list[Diagnostic], unvalidated: list[Document]
-) -> tuple[Any, Document] | None:
+    path: Path, model: type[_Model], problems: list[Diagnostic], unvalidated: list[Document]
+) -> tuple[_Model, Document] | None:
     """Read one entry or list file into `model`, collecting problems.
 
     A mapping that fails validation goes to `unvalidated`, so that its
@@ -279,10 +294,15 @@ def _mapping_model(
 
 
 def _load_folder(
-    folder: Path, model: type, problems, positions, on_file, unvalidated: list[Document]
-) -> tuple[dict, dict]:
+    folder: Path,
+    model: type[_Model],
+    problems: list[Diagnostic],
+    positions: dict[Path, Spans],
+    on_file: OnFile | None,
+    unvalidated: list[Document],
+) -> tuple[dict[str, _Model], dict[str, Path]]:
     """Every `*.yaml` in `folder` as `model`: ({id: model}, {id: path})."""
-    loaded: dict[str, Any] = {}
+    loaded: dict[str, _Model] = {}
     files: dict[str, Path] = {}
     for path in sorted(folder.glob("*.yaml")):
         if result := _mapping_model(path, model, problems, unvalidated):
@@ -318,7 +338,7 @@ def _load_authors(path: Path, problems: list[Diagnostic], positions: dict[Path, 
     return config
 
 
-def load(root: Path | str, *, strict: bool = False, on_file=None) -> Loaded:
+def load(root: Path | str, *, strict: bool = False, on_file: OnFile | None = None) -> Loaded:
     """Load `root` (a readings directory) into a Catalog and run every rule.
 
     ``on_file(model, path)``, when given, is called for each entry and list
@@ -329,7 +349,7 @@ def load(root: Path | str, *, strict: bool = False, on_file=None) -> Loaded:
 
 
 @contextmanager
-def _no_cyclic_gc():
+def _no_cyclic_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while a catalog is built.
 
     Loading creates many small objects that stay alive (models, position
@@ -346,7 +366,7 @@ def _no_cyclic_gc():
             gc.enable()
 
 
-def _load(root: Path, strict: bool, on_file) -> Loaded:
+def _load(root: Path, strict: bool, on_file: OnFile | None) -> Loaded:
     from . import rules  # rules need the catalog type; imported late to keep layers clear
 
     problems: list[Diagnostic] = []

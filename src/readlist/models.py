@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -36,12 +37,13 @@ Kind = Literal[
     "paper", "post", "video", "course", "book", "chapter",
     "thesis", "talk", "code", "thread", "notes",
 ]
-KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
+KINDS: tuple[str, ...] = get_args(Kind)
 
 TIERS = (1, 2, 3, 4)
 MIN_YEAR = 1600
 
-DEFAULT_WPM = 220
+DEFAULT_WPM = 220  # words a minute, for reading times
+NEW_DAYS = 30  # an entry added within this many days is shown as new
 WORDS_PER_PAGE = 400
 
 _LENGTH = re.compile(
@@ -49,7 +51,21 @@ _LENGTH = re.compile(
     r"(?P<unit>words?|min(?:utes?|s)?|h(?:ours?|rs?)?|pages?)$",
     re.IGNORECASE,
 )
-_UNITS = {"w": "words", "m": "min", "h": "h", "p": "pages"}
+LengthUnit = Literal["words", "min", "h", "pages"]
+_UNITS: dict[str, LengthUnit] = {"w": "words", "m": "min", "h": "h", "p": "pages"}
+
+Loc = tuple[str | int, ...]
+"""Where a value sits in a file: the keys and list indexes that lead to it."""
+Spans = dict[Loc, tuple[int, int]]
+"""(line, column), 1-based, of each value (and key) of one file."""
+
+
+def nearest_position(spans: Spans, loc: Loc) -> tuple[int, int]:
+    """(line, column) of the value at `loc`, or of its nearest parent that has
+    one (a missing field has no position of its own); (1, 1) at worst."""
+    while loc and loc not in spans:
+        loc = loc[:-1]
+    return spans.get(loc, (1, 1))
 
 
 def _web_url(value: str) -> str:
@@ -88,7 +104,7 @@ class Length:
     """A parsed `length`: an amount of words, pages or time, maybe approximate."""
 
     value: float
-    unit: Literal["words", "min", "h", "pages"]
+    unit: LengthUnit
     approximate: bool
     text: str
 
@@ -103,7 +119,7 @@ class Length:
         if value <= 0:
             raise ValueError("must be more than zero")
         unit = _UNITS[match["unit"][0].lower()]
-        return cls(value, unit, bool(match["approx"]), text.strip())  # type: ignore[arg-type]
+        return cls(value, unit, bool(match["approx"]), text.strip())
 
     def words(self) -> int | None:
         """Words to read; None for videos and talks measured in time."""
@@ -190,7 +206,7 @@ class Topic(_Strict):
     description: str | None = None
     children: list[Topic] = []
 
-    def walk(self, depth: int = 0):
+    def walk(self, depth: int = 0) -> Iterator[tuple[Topic, int]]:
         """Yield (topic, depth) for this topic and all below it, in order."""
         yield self, depth
         for child in self.children:
@@ -258,7 +274,7 @@ class Catalog(BaseModel):
     list_files: dict[str, Path] = {}
     authors_config: AuthorsConfig = AuthorsConfig()
     authors_file: Path | None = None  # readings/authors.yaml when it exists
-    _positions: dict[Path, dict[tuple, tuple[int, int]]] = PrivateAttr(default_factory=dict)
+    _positions: dict[Path, Spans] = PrivateAttr(default_factory=dict)
 
     # -- topics -----------------------------------------------------------
     @cached_property
@@ -278,7 +294,7 @@ class Catalog(BaseModel):
             visit(top, None)
         return parents
 
-    def walk_topics(self):
+    def walk_topics(self) -> Iterator[tuple[Topic, int]]:
         """(topic, depth) for every topic, depth-first, in file order."""
         for top in self.topics:
             yield from top.walk()
@@ -325,11 +341,19 @@ class Catalog(BaseModel):
         return [self.lists[lid] for lid in self._membership.get(entry_id, [])]
 
     # -- source positions ---------------------------------------------------
-    def locate(self, path: Path, loc: tuple = ()) -> tuple[int, int]:
+    def locate(self, path: Path, loc: Loc = ()) -> tuple[int, int]:
         """(line, column), 1-based, of a value in a file; the nearest known parent
         when the exact value has no position (e.g. a missing field)."""
-        spans = self._positions.get(path, {})
-        loc = tuple(loc)
-        while loc and loc not in spans:
-            loc = loc[:-1]
-        return spans.get(loc, (1, 1))
+        return nearest_position(self._positions.get(path, {}), loc)
+
+
+def file_schema(model: type[Entry] | type[ReadingList] | type[AuthorsConfig]) -> dict[str, Any]:
+    """The JSON Schema of one entry, list or authors.yaml file, for editors and other tools.
+
+    The id is the file name, not a field, so the schema leaves it out."""
+    schema = model.model_json_schema(mode="validation")
+    schema["properties"].pop("id", None)
+    if "id" in schema.get("required", []):
+        schema["required"].remove("id")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

@@ -6,13 +6,13 @@ finding points at the value it is about.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 
 from . import authors
-from .diagnostics import Diagnostic, did_you_mean
-from .models import Catalog
+from .diagnostics import Diagnostic, Severity, did_you_mean
+from .models import Catalog, Loc, Topic
 
 MIN_SUMMARY_WORDS = 20
 
@@ -28,7 +28,7 @@ def check(catalog: Catalog, entry_stems: set[str], *, topics_ok: bool = True) ->
     return found
 
 
-def _error(catalog: Catalog, path, loc: tuple, message: str, severity="error") -> Diagnostic:
+def _error(catalog: Catalog, path: Path, loc: Loc, message: str, severity: Severity = "error") -> Diagnostic:
     line, col = catalog.locate(path, loc)
     return Diagnostic(path, line, col, severity, message)
 
@@ -37,14 +37,14 @@ def _duplicate_topics(catalog: Catalog) -> Iterator[Diagnostic]:
     seen: set[str] = set()
     for topic, loc in _topic_locs(catalog.topics, ()):
         if topic.id in seen:
-            yield _error(catalog, catalog.topics_file, loc + ("id",), f"duplicate topic id '{topic.id}'")
+            yield _error(catalog, catalog.topics_file, (*loc, "id"), f"duplicate topic id '{topic.id}'")
         seen.add(topic.id)
 
 
-def _topic_locs(topics, loc: tuple):
+def _topic_locs(topics: list[Topic], loc: Loc) -> Iterator[tuple[Topic, Loc]]:
     for index, topic in enumerate(topics):
-        yield topic, loc + (index,)
-        yield from _topic_locs(topic.children, loc + (index, "children"))
+        yield topic, (*loc, index)
+        yield from _topic_locs(topic.children, (*loc, index, "children"))
 
 
 def unknown_topic(catalog: Catalog, topic: str) -> str | None:
@@ -89,7 +89,7 @@ def _empty_topics(catalog: Catalog) -> Iterator[Diagnostic]:
     for topic, loc in _topic_locs(catalog.topics, ()):
         if not used.intersection(catalog.subtopic_ids(topic.id)):
             yield _error(
-                catalog, catalog.topics_file, loc + ("id",),
+                catalog, catalog.topics_file, (*loc, "id"),
                 f"topic '{topic.id}' has no entries", "warning",
             )
 
@@ -126,7 +126,7 @@ def _no_way_in(catalog: Catalog) -> Iterator[Diagnostic]:
         if topic.children or topic.id not in tiers or 1 in tiers[topic.id]:
             continue  # inner topics, and empty ones (reported as empty)
         yield _error(
-            catalog, catalog.topics_file, loc + ("id",),
+            catalog, catalog.topics_file, (*loc, "id"),
             f"topic '{topic.id}' has no tier-1 reading (it starts at tier "
             f"{min(tiers[topic.id])}); readers who read tier 1 of every topic first skip it",
             "warning",

@@ -46,7 +46,7 @@ def server():
     state = Server(base="")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             state.requests.append(self.path)
             route = state.routes.get(urlsplit(self.path).path)
             if route is None:

@@ -38,7 +38,7 @@ def test_atom_feed_latest_additions_first(readings):
     titles = [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")]
     assert titles == ["But what is a neural network?", "Attention Is All You Need"]  # no `added`: not in feed
     assert feed.findtext(f"{ATOM}updated") == "2024-04-02T00:00:00Z"
-    self_link = [l.get("href") for l in feed.findall(f"{ATOM}link") if l.get("rel") == "self"]
+    self_link = [link.get("href") for link in feed.findall(f"{ATOM}link") if link.get("rel") == "self"]
     assert self_link == ["https://example.org/list/feed.xml"]
     first = feed.find(f"{ATOM}entry")
     assert first.findtext(f"{ATOM}id").startswith("tag:readlist,2024-04-02:")

@@ -107,7 +107,7 @@ def test_youtube_oembed_and_duration(env, readings, capsys):
     code = run_cli("new", "https://youtu.be/zduSFxRajkE", "--topic", "transformers", "--tier", "2",
                    "--root", readings)
     assert code == 0, capsys.readouterr().err
-    oembed = [r for r in env.requests if r.startswith("/oembed")][0]
+    oembed = next(r for r in env.requests if r.startswith("/oembed"))
     assert "zduSFxRajkE" in oembed and "format=json" in oembed
     data = read(readings / "entries" / "lets-build-the-gpt-tokenizer.yaml")
     assert data["url"] == "https://www.youtube.com/watch?v=zduSFxRajkE"

@@ -21,7 +21,6 @@ import pytest
 
 from .conftest import ROOT, readlist
 
-
 # --- ci.yml: validate, fmt, mkdocs -----------------------------------------------------
 
 
@@ -70,10 +69,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def do_HEAD(self):  # noqa: N802
+    def do_HEAD(self):
         self._answer(False)
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         self._answer(True)
 
     def log_message(self, *args):

@@ -207,6 +207,8 @@ RUN_BY = {
     "scripts/install-browser.sh": ".ci/run",
     "scripts/install-test-tools.sh": ".ci/run",
     "pytest": ".ci/run",
+    "ruff check": "tests/ci/test_lint.py",
+    "mypy": "tests/ci/test_lint.py",
     "readlist validate": "tests/ci/test_workflow_commands.py",
     "readlist fmt": "tests/ci/test_workflow_commands.py",
     "mkdocs build": "tests/ci/test_workflow_commands.py",

@@ -14,7 +14,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from site_fixture_data import write_project
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,12 +9,11 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from site_fixture_data import MANY_AUTHORS, write_readings
 
 from readlist import exporting
 from readlist.loading import load
 from readlist.site import SiteOptions, generate_site
-
-from site_fixture_data import MANY_AUTHORS, write_readings
 
 
 @pytest.fixture(scope="module")

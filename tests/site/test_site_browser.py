@@ -126,7 +126,7 @@ def _assert_revealed(page, entry_id: str = TIER4) -> None:
     assert heading.is_visible()
     box = heading.bounding_box()
     viewport = page.viewport_size
-    assert box and 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"]
+    assert box and box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"]
     card = page.locator(f".rl-entry[data-entry='{entry_id}']")
     assert card.is_visible()
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from site_fixture_data import write_readings
 
 from readlist.loading import load
 from readlist.site import SiteOptions, generate_site
 from readlist.site.generator import duration, page_url, relative_url
 from readlist.text import markdown_html, md_inline, web_url
-
-from site_fixture_data import write_readings
 
 
 @pytest.fixture(scope="module")

@@ -134,7 +134,7 @@ def test_a_bad_authors_yaml_is_an_error_with_its_position(root, text, where, mes
     (root / "authors.yaml").write_text(text, encoding="utf-8")
     found = [m for m in messages(root) if m[0] == "authors.yaml"]
     assert len(found) == 1, found
-    (name, line, col, severity, text_) = found[0]
+    (_, line, col, severity, text_) = found[0]
     assert (line, col, severity) == (*where, "error") and message in text_, found
 
 

@@ -76,7 +76,7 @@ def test_good_files_load_with_their_values(loaded):
     assert not [d for d in loaded.diagnostics if d.path.stem in CLEAN]
     assert catalog.entries["with-bom"].title == "BOM is fine"
     assert catalog.topic_path("attention")[0].id == "transformers"
-    assert [l.id for l in catalog.lists_of("good-paper")] == ["course"]
+    assert [lst.id for lst in catalog.lists_of("good-paper")] == ["course"]
 
 
 def test_list_rules(loaded, monkeypatch):

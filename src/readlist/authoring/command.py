@@ -184,10 +184,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(render(loaded.errors, "text"), file=sys.stderr)
         if not args.allow_errors:
             return _err(f"{len(loaded.errors)} validation error(s); fix them or pass --allow-errors")
-    if args.format == "atom":
-        text = atom_feed(loaded.catalog, args.site_url)
-    else:
-        text = export(loaded.catalog, args.format)
+    text = atom_feed(loaded.catalog, args.site_url) if args.format == "atom" else export(loaded.catalog, args.format)
     if args.output and args.output != "-":
         from ..files import atomic_write
 
@@ -272,5 +269,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--format", choices=["json", "csv", "bibtex", "atom"], default="json")
     export.add_argument("--output", "-o", metavar="FILE", help="file to write (default: standard output)")
     export.add_argument("--site-url", help="absolute site URL (Atom only)")
-    export.add_argument("--allow-errors", action="store_true", help="export the valid entries even if some files have errors")
+    export.add_argument(
+        "--allow-errors", action="store_true", help="export the valid entries even if some files have errors"
+    )
     export.set_defaults(func=cmd_export)

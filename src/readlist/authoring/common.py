@@ -30,7 +30,9 @@ _TRANSLIT = str.maketrans({
 })
 
 
-_TRAILING = frozenset({"a", "an", "and", "or", "the", "of", "with", "for", "to", "in", "on", "by", "via", "from", "at", "as"})
+_TRAILING = frozenset(
+    {"a", "an", "and", "or", "the", "of", "with", "for", "to", "in", "on", "by", "via", "from", "at", "as"}
+)
 
 
 def slugify(text: str, limit: int = ID_SOFT_MAX) -> str:

@@ -39,6 +39,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .. import urls
+from ..models import ID_MAX
 from . import common
 from .fmt import _dump, _style_value, _yaml, format_text
 
@@ -176,16 +177,13 @@ def _parse_rest(item: Item, rest: str) -> None:
             item.links.append({"title": _link_title(match.group(1)), "url": url})
     rest = _LINK.sub("", rest)
     rest = re.sub(r"\(\s*[,;]?\s*\)", "", rest)  # the parentheses that held links
-    while True:
-        match = re.search(r"\(([^()]{1,60})\)\s*$", rest)
-        if not match:
-            break
-        inner = match.group(1).strip()
+    while paren := re.search(r"\(([^()]{1,60})\)\s*$", rest):
+        inner = paren.group(1).strip()
         if re.fullmatch(r"(1[6-9]|20)\d\d", inner):
             item.year = int(inner)
         elif inner:
             item.aka.insert(0, _strip_markup(inner))
-        rest = rest[: match.start()].rstrip()
+        rest = rest[: paren.start()].rstrip()
     rest = rest.strip()
     rest = re.sub(r"^[\s:;,\-–—|]+", "", rest).strip()
     rest = rest.strip("*_ ").strip()
@@ -276,18 +274,23 @@ def parse(text: str, *, default_tier: int | None = None) -> Parsed:
         if (found := _tier_of(stripped)) is not None:
             tier, last_item = found, None
             continue
-        if stripped in ("[TOC]", "[[_TOC_]]", "[toc]") or _RULE.match(stripped) and not _ITEM.match(line.replace("*", "-", 0)):
-            if stripped in ("[TOC]", "[[_TOC_]]", "[toc]"):
+        toc = stripped in ("[TOC]", "[[_TOC_]]", "[toc]")
+        if toc or (_RULE.match(stripped) and not _ITEM.match(line)):
+            if toc:
                 notes.append(Note(number, "skipped", "table-of-contents marker"))
             continue
         if _HTML_TAG.fullmatch(stripped) or re.fullmatch(r"(\s*</?[a-zA-Z][^>]*>\s*)+", stripped):
             continue  # <details>, </details>, <br> ...
-        if _has_new_marker(stripped) and not _LINK.search(stripped) and not _BARE_URL.search(stripped):
-            if re.search(r"\b(added|new)\b", stripped, re.IGNORECASE):
-                new_date = _legend_date(stripped) or new_date
-                when = new_date.isoformat() if new_date else "today"
-                notes.append(Note(number, "skipped", f"legend: marked items become new (added: {when})"))
-                continue
+        if (
+            _has_new_marker(stripped)
+            and not _LINK.search(stripped)
+            and not _BARE_URL.search(stripped)
+            and re.search(r"\b(added|new)\b", stripped, re.IGNORECASE)
+        ):
+            new_date = _legend_date(stripped) or new_date
+            when = new_date.isoformat() if new_date else "today"
+            notes.append(Note(number, "skipped", f"legend: marked items become new (added: {when})"))
+            continue
         # list items --------------------------------------------------------------
         match = _ITEM.match(line)
         if match and not _RULE.match(stripped):
@@ -422,8 +425,8 @@ class Plan:
     notes: list[Note] = field(default_factory=list)
 
 
-def _topic_index(data: Any) -> dict[str, CommentedMap]:
-    found: dict[str, CommentedMap] = {}
+def _topic_index(data: Any) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
 
     def walk(items: Any) -> None:
         for topic in items if isinstance(items, list) else []:
@@ -457,7 +460,7 @@ def plan_import(
 
     title = parsed.title or source.stem.replace("-", " ").replace("_", " ").strip().capitalize()
     list_id = list_id or common.slugify(title) or "imported"
-    if list_id != common.slugify(list_id, 80):
+    if list_id != common.slugify(list_id, ID_MAX):
         raise ImportError_(f"'{list_id}' is not a valid list id")
     list_path = root / "lists" / f"{list_id}.yaml"
     if list_path.exists() and not force:
@@ -562,11 +565,11 @@ def plan_import(
             continue
         name = _section_title(item, title)
         if not sections or sections[-1][0] != name:
-            text = None
+            about: str | None = None
             if item.heading is not None and id(item.heading) not in described:
                 described.add(id(item.heading))
-                text = "\n".join(item.heading.description).strip() or None
-            sections.append((name, [], text))
+                about = "\n".join(item.heading.description).strip() or None
+            sections.append((name, [], about))
         sections[-1][1].append(item.entry_id)
     reading_list = CommentedMap([("title", title)])
     source_map = CommentedMap([("title", title)])
@@ -578,9 +581,9 @@ def plan_import(
         reading_list["description"] = description
     reading_list["sections"] = CommentedSeq(
         CommentedMap(
-            [("title", name)] + ([("description", text)] if text else []) + [("entries", CommentedSeq(ids))]
+            [("title", name)] + ([("description", about)] if about else []) + [("entries", CommentedSeq(ids))]
         )
-        for name, ids, text in sections
+        for name, ids, about in sections
     )
     plan.sections = len(sections)
     for key in list(reading_list):

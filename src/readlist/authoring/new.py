@@ -21,6 +21,7 @@ atomically, so a network failure never leaves half an entry behind.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -36,9 +37,9 @@ import httpx
 
 from .. import __version__, urls
 from ..diagnostics import did_you_mean
-from ..models import KINDS, MIN_YEAR
-from . import common
 from ..files import atomic_write
+from ..models import ID_MAX, KINDS, MIN_YEAR
+from . import common
 
 MAX_BODY = 5 * 1024 * 1024
 USER_AGENT = f"readlist/{__version__} (+https://github.com/; metadata for a reading list)"
@@ -512,7 +513,7 @@ def from_page(client: httpx.Client, url: str) -> Metadata:
         or page.first("og:title", "twitter:title")
         or page.title
     )
-    title = _strip_site_name(_clean(title), page.first("og:site_name")) if title else None
+    found_title = _strip_site_name(_clean(title), page.first("og:site_name")) if title else None
 
     authors = [_person(a) for a in page.all("citation_author")]
     authors = authors or _names(main.get("author")) or _names(main.get("creator"))
@@ -555,15 +556,20 @@ def from_page(client: httpx.Client, url: str) -> Metadata:
         length = common.approx_words(int(str(main["wordCount"]).strip()))
     elif str(main.get("numberOfPages", "")).strip().isdigit():
         length = f"{int(str(main['numberOfPages']).strip())} pages"
-    elif (first := page.first("citation_firstpage")) and (last := page.first("citation_lastpage")):
-        if first.isdigit() and last.isdigit() and int(last) >= int(first):
-            length = f"{int(last) - int(first) + 1} pages"
+    elif (
+        (first := page.first("citation_firstpage"))
+        and (last := page.first("citation_lastpage"))
+        and first.isdigit()
+        and last.isdigit()
+        and int(last) >= int(first)
+    ):
+        length = f"{int(last) - int(first) + 1} pages"
     if not length and (duration := _iso_duration(main.get("duration") or page.first("itemprop:duration"))):
         length = duration
     if not length and kind in ("post", "notes", "thread", "course") and page.words >= 150:
         length = common.approx_words(page.words)
 
-    meta = Metadata(url=url, title=title or None, authors=authors, year=year, kind=kind,
+    meta = Metadata(url=url, title=found_title or None, authors=authors, year=year, kind=kind,
                     length=length, source="page metadata")
     if not length:
         meta.notes.append("length: unknown; add e.g. 'length: ~3,000 words' or '40 min'")
@@ -607,10 +613,8 @@ def _topics(root: Path) -> list[str]:
                     ids.append(item["id"])
                 walk(item.get("children"))
 
-    try:
+    with contextlib.suppress(YamlProblem, OSError):
         walk(read_yaml(root / "topics.yaml").data)
-    except (YamlProblem, OSError):
-        pass
     return ids
 
 
@@ -656,7 +660,7 @@ def create_entry(
         raise NewError("tier must be 1, 2, 3 or 4")
     if kind and kind not in KINDS:
         raise NewError(f"unknown kind '{kind}'; one of {', '.join(KINDS)}")
-    if entry_id is not None and entry_id != common.slugify(entry_id, 80):
+    if entry_id is not None and entry_id != common.slugify(entry_id, ID_MAX):
         raise NewError(f"'{entry_id}' is not a valid id (lowercase letters, digits, single hyphens)")
 
     meta = fetch_metadata(url, timeout=timeout, endpoints=endpoints)

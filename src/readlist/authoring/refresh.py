@@ -197,8 +197,9 @@ def refresh(
                 metadata[target.path] = _fetch(functools.partial(
                     new.from_doi, client, target.key, target.data["url"], endpoints))
             elif target.source == "GitHub":
+                owner, repo = target.key.split("/", 1)
                 metadata[target.path] = _fetch(functools.partial(
-                    new.from_github, client, *target.key.split("/"), endpoints))
+                    new.from_github, client, owner, repo, endpoints))
     for target in targets:
         result = Refreshed(target.path, target.source)
         meta = metadata.get(target.path, f"{target.source}: no answer")

@@ -82,7 +82,7 @@ def parse_report(data: object) -> Report:
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
         raise ReportError("not a link-check report: expected an object with a 'results' list")
     results = tuple(_result(r, f"results[{i}]") for i, r in enumerate(data["results"]))
-    summary = data.get("summary") if isinstance(data.get("summary"), dict) else {}
+    summary = data["summary"] if isinstance(data.get("summary"), dict) else {}
     return Report(results, summary)
 
 

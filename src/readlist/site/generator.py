@@ -14,18 +14,18 @@ import datetime as dt
 import functools
 import posixpath
 from collections import Counter, defaultdict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any, Literal
 
 import jinja2
 from markupsafe import Markup, escape
 
+from .. import authors, exporting, text
 from ..models import DEFAULT_WPM, KINDS, TIERS, Catalog, Entry, ReadingList, Topic
-from .. import authors, text
 
 UrlStyle = Literal["directory", "html"]
 SECTIONS = ("reading_path", "lists", "tags", "stats", "downloads", "authors")
@@ -118,7 +118,6 @@ class Site:
     pages: dict[str, str]
     nav: list[Any]
     files: dict[str, str]  # downloads (feed.xml, readings.json, ...) by path
-    titles: dict[str, str]
 
     @staticmethod
     def asset_paths() -> dict[str, Path]:
@@ -250,7 +249,7 @@ class EntryView:
             approx = "~" if str(entry.length).lstrip().startswith("~") else ""
             self.length_text = approx + duration(minutes)
         else:
-            self.length_text = entry.length
+            self.length_text = entry.length or ""
         self.bucket = length_bucket(minutes)
         self.new = builder.is_new(entry)
         self.added = entry.added
@@ -429,13 +428,12 @@ class Builder:
         }
 
     def nav_for(self, plan) -> list[Any]:
-        return self.nav({src for src, _, _ in plan}, {src: title for src, title, _ in plan})
+        return self.nav({src for src, _, _ in plan})
 
     def build(self) -> Site:
         plan = self.plan()
         pages = {src: render() for src, _, render in plan}
-        return Site(pages=pages, nav=self.nav_for(plan), files=self.downloads(),
-                    titles={src: title for src, title, _ in plan})
+        return Site(pages=pages, nav=self.nav_for(plan), files=self.downloads())
 
     # page data -----------------------------------------------------------------
     def group_by_tier(self, entries: list[Entry]) -> list[tuple[int, list[Entry]]]:
@@ -445,9 +443,7 @@ class Builder:
         return [(tier, groups[tier]) for tier in TIERS if groups.get(tier)]
 
     def latest(self) -> list[Entry]:
-        dated = [e for e in self.ordered if e.added]
-        dated.sort(key=lambda e: e.added, reverse=True)  # stable: reading order on ties
-        return dated[:LATEST]
+        return exporting.latest_additions(self.catalog, LATEST)
 
     def topic_rows(self) -> list[dict[str, Any]]:
         rows = []
@@ -600,18 +596,12 @@ class Builder:
     def downloads_on(self) -> dict[str, str]:
         if not self.options.on("downloads"):
             return {}
-        try:
-            from .. import exporting  # noqa: F401
-        except ImportError:  # pragma: no cover - exporting ships with the package
-            return {}
         return dict(DOWNLOADS)
 
     def download_plan(self) -> dict[str, Callable[[], str]]:
         """Download path -> function that renders it."""
         if not self.downloads_on():
             return {}
-        from .. import exporting
-
         return {
             DOWNLOADS["json"]: lambda: exporting.export_json(self.catalog),
             DOWNLOADS["bibtex"]: lambda: exporting.export_bibtex(self.catalog),
@@ -625,7 +615,7 @@ class Builder:
         return {path: render() for path, render in self.download_plan().items()}
 
     # nav -----------------------------------------------------------------------
-    def nav(self, pages: dict[str, str], titles: dict[str, str]) -> list[Any]:
+    def nav(self, pages: Collection[str]) -> list[Any]:
         nav: list[Any] = [{"Home": "index.md"}]
         if "reading-path/index.md" in pages:
             nav.append({"Reading path": ["reading-path/index.md"] + [

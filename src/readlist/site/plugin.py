@@ -26,6 +26,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from ..models import DEFAULT_WPM, NEW_DAYS
 from . import forked
 from .generator import SECTIONS, Builder, Site, SiteOptions
 
@@ -40,7 +41,7 @@ class _StreamedFile(File):
     _renderer: forked.ForkedRenderer | None = None
     _value: object = _PENDING
 
-    @property  # type: ignore[override]
+    @property
     def _content(self):
         if self._value is _PENDING:
             assert self._renderer is not None
@@ -67,8 +68,8 @@ class _Sections(base.Config):
 
 class ReadlistConfig(base.Config):
     readings = c.Type(str, default="readings")
-    words_per_minute = c.Type(int, default=220)
-    new = c.Optional(c.Type((int, str, dt.date)))  # days, or a date; default 30 days
+    words_per_minute = c.Type(int, default=DEFAULT_WPM)
+    new = c.Optional(c.Type((int, str, dt.date)))  # days, or a date; default NEW_DAYS
     sections = c.SubConfig(_Sections)
     intro = c.Optional(c.Type(str))
     nav = c.Type(bool, default=True)  # build the nav when mkdocs.yml has none
@@ -113,7 +114,8 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
 
     # -- files ----------------------------------------------------------------
     def _options(self, config) -> SiteOptions:
-        new = self.config.new if self.config.new is not None else 30
+        new = self.config.new if self.config.new is not None else NEW_DAYS
+        assert isinstance(new, int | str | dt.date)  # what the config option accepts
         try:
             cutoff = SiteOptions.new_cutoff(new)
         except ValueError:
@@ -168,6 +170,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
                 return
             if self.renderer is not None:
                 file = _StreamedFile.generated(config, src, content="")
+                assert isinstance(file, _StreamedFile)  # `generated` is a classmethod: cls(...)
                 file._renderer, file._value = self.renderer, _PENDING
             else:
                 file = File.generated(config, src, content=render())
