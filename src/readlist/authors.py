@@ -104,9 +104,9 @@ def look_alikes(names: Iterable[str]) -> list[tuple[str, str]]:
     lists hold hundreds of Wangs and Lis; so each name is compared only with
     the names whose first given name could match it: the same one, its
     initial, its prefixes of three letters or more, or the same formal name.
-    (12,590 synthetic names over 20 surnames, 45,424 look-alike pairs: 55 s
-    comparing all pairs per surname, 6.8 s this way, same pairs; machine under
-    load. The real list's 512 names take milliseconds either way.)"""
+    `benchmarks/authors.py` compares the two on 12,541 synthetic names over
+    20 surnames (same pairs; 6.6x less CPU time, see benchmarks/RESULTS.md).
+    The real list's few hundred names take milliseconds either way."""
     by_surname: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
     for name in set(names):
         if (p := parts(name)) is not None:
