@@ -3,6 +3,7 @@ resolver and GitHub; real files, rewritten atomically with comments kept."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -122,6 +123,15 @@ def test_a_refused_batch_is_asked_paper_by_paper(env, readings, capsys):
     assert "adam.yaml: error: arXiv API: arXiv has no paper 1412.6980 (incorrect id format" in err
     assert "2 failed" in err
     assert {p.name: p.read_text() for p in (readings / "entries").iterdir()} == before
+
+
+def test_a_file_that_is_not_safe_yaml_is_reported_with_its_position(env, readings, capsys):
+    env.route("/api/query", feed(ATTENTION), content_type="application/atom+xml")
+    (readings / "entries" / "tabbed.yaml").write_text("title: x\nurl: https://arxiv.org/abs/1\nnotes:\n\t- a\n")
+    assert refresh(readings) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"entries/tabbed\.yaml:4:1: error: tab character in indentation", err), err
+    assert "1 would change, 1 failed" in err  # the other entries are still compared
 
 
 def test_network_failure_writes_nothing(env, readings, capsys):

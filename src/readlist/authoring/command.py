@@ -95,7 +95,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     for result in changed:
         sys.stdout.write(result.diff())
     for result in failed:
-        print(f"{_rel(result.path)}: error: {result.error}", file=sys.stderr)
+        where = "".join(f":{n}" for n in result.position or ())
+        print(f"{_rel(result.path)}{where}: error: {result.error}", file=sys.stderr)
     if args.write:
         write(changed)
     by_source = {s: sum(r.source == s for r in results) for s in ("arXiv", "DOI", "GitHub")}

@@ -56,6 +56,7 @@ class Refreshed:
     old_text: str = ""
     new_text: str = ""
     error: str | None = None
+    position: tuple[int, int] | None = None  # where in the file, for a file that cannot be read
 
     def diff(self) -> str:
         return "".join(difflib.unified_diff(
@@ -92,7 +93,7 @@ def _targets(paths: Iterable[Path], problems: list[Refreshed]) -> tuple[list[_Ta
         try:
             doc = read_yaml(path)
         except YamlProblem as exc:
-            problems.append(Refreshed(path, "", error=f"{exc.line}:{exc.col}: {exc.message}"))
+            problems.append(Refreshed(path, "", error=exc.message, position=(exc.line, exc.col)))
             continue
         except OSError as exc:
             problems.append(Refreshed(path, "", error=f"cannot read: {exc.strerror or exc}"))
