@@ -189,3 +189,14 @@ def test_github_gives_the_year_and_never_replaces_people_with_an_account(env, re
     assert puzzles["authors"] == ["srush"] and puzzles["year"] == 2022  # nobody named: the account
     assert not any("tinygrad" in r for r in env.requests)  # a file is not the repository
     assert "3 entries re-read (1 arXiv, 0 DOI, 2 GitHub), 3 from other sources skipped" in capsys.readouterr().err
+
+
+def test_new_reads_a_doi_through_the_same_resolver(env, readings, capsys):
+    env.route("/doi/10.1145/2491245", DOI_PAGE)
+    code = run_cli("new", "https://doi.org/10.1145/2491245", "--topic", "practice", "--tier", "2",
+                   "--root", readings)
+    assert code == 0, capsys.readouterr().err
+    data = read(readings / "entries" / "spanner-googles-globally-distributed-database.yaml")
+    assert data["url"] == "https://doi.org/10.1145/2491245"
+    assert data["authors"] == ["James C. Corbett", "Jeffrey Dean", "Michael Epstein"] and data["year"] == 2013
+    assert env.requests == ["/doi/10.1145/2491245"]
