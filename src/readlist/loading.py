@@ -423,3 +423,18 @@ def _load(root: Path, strict: bool, on_file: OnFile | None) -> Loaded:
             for d in problems
         ]
     return Loaded(catalog, sorted(problems))
+
+
+def readings_root(value: str | Path | None) -> Path:
+    """The readings folder for a ROOT argument: the project root (with a
+    readings/ folder) or readings/ itself; the current folder by default.
+    ValueError when it has no readings: a check of nothing must not pass."""
+    root = Path(value) if value else Path(".")
+    if not root.is_dir():
+        raise ValueError(f"{root} is not a directory")
+    if (root / "readings").is_dir():
+        root = root / "readings"
+    if not any((root / name).exists() for name in ("entries", "lists", "topics.yaml")):
+        raise ValueError(f"{root} has no readings (no entries/, lists/ or topics.yaml; "
+                         "give the project root or its readings/ folder)")
+    return root

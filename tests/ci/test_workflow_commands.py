@@ -11,6 +11,7 @@ pages.yml: `mkdocs build --strict --site-dir site`.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import threading
@@ -116,56 +117,85 @@ def small_readings(root: Path, base: str) -> Path:
 # --- links.yml: shards, check per shard, merge, the issue ----------------------------------
 
 
-def test_weekly_link_check_end_to_end(tmp_path, server, clean_env):
-    readings = small_readings(tmp_path, server)
+def weekly_run(tmp_path: Path, readings: Path, env: dict, run: int) -> Path:
+    """One run of links.yml: plan shards; per shard restore the history and
+    check; merge the reports and save the merged history for the next run."""
     done = readlist("ci", "shards", str(readings), "--per-shard", "3", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     shards = json.loads(done.stdout)
     assert shards == ["1/3", "2/3", "3/3"]
-
-    reports = tmp_path / "reports"
+    history = tmp_path / ".cache" / "links.json"  # what actions/cache restores and saves
+    reports = tmp_path / f"reports-{run}"
     reports.mkdir()
     for shard in shards:
         slug = shard.replace("/", "-of-")
+        job = tmp_path / f"job-{run}-{slug}"  # each shard job is a fresh machine
+        (job / ".cache").mkdir(parents=True)
+        if history.exists():
+            shutil.copy(history, job / ".cache" / "links.json")
         done = readlist(
             "check-links", str(readings), "--allow-private", "--shard", shard,
-            "--cache", str(tmp_path / ".cache" / "links.json"),
+            "--cache", str(job / ".cache" / "links.json"),
             "--format", "json", "--output", str(reports / f"links-{slug}.json"),
-            "--retries", "0", "--timeout", "5", cwd=tmp_path, env=clean_env,
+            "--retries", "0", "--timeout", "5", cwd=tmp_path, env=env,
         )
         assert done.returncode in (0, 1), done.stderr  # 1 = broken links, a report all the same
-    merged = tmp_path / "report.json"
+    merged = tmp_path / f"report-{run}.json"
+    history.parent.mkdir(exist_ok=True)
     done = readlist("merge-reports", *map(str, sorted(reports.glob("*.json"))), "--format", "json",
-                    "--output", str(merged),
-                    cwd=tmp_path, env=clean_env)
+                    "--output", str(merged), "--cache", str(history), cwd=tmp_path, env=env)
     assert done.returncode in (0, 1), done.stderr
-    data = json.loads(merged.read_text())
-    assert len(data["results"]) == 8
+    assert len(json.loads(merged.read_text())["results"]) == 8
+    return merged
 
-    done = readlist("ci", "link-issue", "--report", str(merged), "--body-only", "--date", "2026-11-02",
-                    cwd=tmp_path, env=clean_env)
+
+def link_issue(tmp_path: Path, report: Path, env: dict, issues: list) -> dict:
+    path = tmp_path / "issues.json"
+    path.write_text(json.dumps(issues))
+    done = readlist("ci", "link-issue", "--report", str(report), "--issues", str(path), "--after", "2",
+                    "--date", "2026-11-02", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
-    body = done.stdout
-    assert "found **1 of 8 links** that no longer work" in body
+    return json.loads(done.stdout)
+
+
+def test_weekly_link_check_two_runs_in_a_row(tmp_path, server, clean_env):
+    """First failing run: shown apart, no issue. Second: listed as broken with
+    its history, the issue opens. Fixed: the issue closes, naming the link
+    as working again once."""
+    readings = small_readings(tmp_path, server)
+    # no look-ups in the real Wayback Machine from a test
+    (tmp_path / "pyproject.toml").write_text("[tool.readlist.links]\narchive-lookup = false\n")
+    env = clean_env
+    first = weekly_run(tmp_path, readings, env, 1)
+    body = readlist("ci", "link-issue", "--report", str(first), "--body-only", "--date", "2026-11-02",
+                    cwd=tmp_path, env=env).stdout
+    assert "found no broken links among 8" in body
+    assert "### First-time failures (1): will recheck" in body
     row = next(line for line in body.splitlines() if f"<{server}/gone>" in line)
-    assert "HTTP 404" in row and "gone-paper.yaml:2" in row
+    assert "HTTP 404" in row and "gone-paper.yaml:2" in row and "(1 check)" in row
     assert "Moved permanently (1)" in body and f"<{server}/ok/new-home>" in body
+    decision = link_issue(tmp_path, first, env, [])
+    assert decision["action"] == "none"  # a first failure opens nothing
 
-    issues = tmp_path / "issues.json"
-    issues.write_text("[]")
-    decision = json.loads(readlist("ci", "link-issue", "--report", str(merged), "--issues", str(issues),
-                                   cwd=tmp_path, env=clean_env).stdout)
+    second = weekly_run(tmp_path, readings, env, 2)
+    decision = link_issue(tmp_path, second, env, [])
     assert decision["action"] == "open" and decision["title"] == "Link rot: 1 link needs fixing"
+    body = decision["body"]
+    assert "found **1 of 8 links** that no longer work" in body and "will recheck" not in body
+    row = next(line for line in body.splitlines() if f"<{server}/gone>" in line)
+    assert "failing since" in row and "(2 checks)" in row
 
-    # fixed: the same issue is closed on the next run
+    # fixed: the same issue is closed on the next run, the link named as working again
     write_entry(readings, "gone-paper", f"{server}/ok/found-again")
-    done = readlist("check-links", str(readings), "--allow-private", "--no-cache", "--format", "json",
-                    "--output", str(merged), "--retries", "0", cwd=tmp_path, env=clean_env)
-    assert done.returncode == 0, done.stdout + done.stderr
-    issues.write_text(json.dumps([{"number": 7, "title": decision["title"], "body": decision["body"]}]))
-    decision = json.loads(readlist("ci", "link-issue", "--report", str(merged), "--issues", str(issues),
-                                   cwd=tmp_path, env=clean_env).stdout)
+    git_url_gone = f"{server}/gone"
+    opened = [{"number": 7, "title": decision["title"], "body": decision["body"]}]
+    third = weekly_run(tmp_path, readings, env, 3)
+    decision = link_issue(tmp_path, third, env, opened)
     assert (decision["action"], decision["issue"]) == ("close", 7)
+    assert decision["recovered"] == [git_url_gone]
+    # and only once: a body without it lists nothing as working again
+    later = link_issue(tmp_path, third, env, [{"number": 7, "title": "x", "body": decision["body"]}])
+    assert later["recovered"] == []
 
 
 # --- ci.yml: links of the changed entries, against the base branch ------------------------

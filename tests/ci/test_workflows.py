@@ -187,10 +187,16 @@ def test_links_runs_weekly_and_on_demand_with_the_cache():
     links = load(WORKFLOWS / "links.yml")
     assert "schedule" in links["on"] and "workflow_dispatch" in links["on"]
     steps = links["jobs"]["check"]["steps"]
-    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache/restore@"))
     assert cache["with"]["path"] == ".cache/links.json"
     run = next(s["run"] for s in steps if "check-links" in s.get("run", ""))
     assert "--cache .cache/links.json" in run
+    # the history is merged and saved once, by the report job
+    report = links["jobs"]["report"]["steps"]
+    merge = next(s["run"] for s in report if "merge-reports" in s.get("run", ""))
+    assert "--cache .cache/links.json" in merge
+    saved = next(s for s in report if s.get("uses", "").startswith("actions/cache/save@"))
+    assert saved["with"]["path"] == ".cache/links.json"
 
 
 def test_pages_deploys_only_from_main():

@@ -15,7 +15,7 @@ import trustme
 
 from .servers import Hosts
 
-PLAIN = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
+PLAIN = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.6", "127.0.0.7"]
 TLS_GOOD, TLS_BAD = "127.0.0.4", "127.0.0.5"
 
 
@@ -52,6 +52,8 @@ def make_project(root: Path, urls: dict[str, str], config: str = "", extra: dict
         (root / "readings" / "entries" / f"{name}.yaml").write_text(ENTRY.format(title=name, url=url))
     for name, text in (extra or {}).items():
         (root / "readings" / name).write_text(text)
+    if "wayback-api" not in config:  # tests never ask the real archive
+        config = "archive-lookup = false\n" + config
     (root / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.readlist.links]\n' + config)
     return root / "readings"
 

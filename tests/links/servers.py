@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
+import json
 import socket
 import ssl
 import struct
@@ -28,6 +30,13 @@ class Hosts:
         self.arrivals: list[tuple[float, str, str]] = []            # (monotonic, host, target)
         self.connections: collections.Counter = collections.Counter()  # host -> accepted
         self.ports: dict[str, int] = {}
+        self.refused: collections.Counter = collections.Counter()   # path prefix -> 429s sent
+        self.buckets: dict[str, TokenBucket] = {}
+        self.in_flight: collections.Counter = collections.Counter()
+        self.flaps: dict[str, int] = {}                              # path -> status to answer now
+        self.refusal_times: dict[str, list[float]] = {}              # path prefix -> when 429s were sent
+        self.github_auth: list = []                                  # Authorization headers the API got
+        self.last_headers: dict[str, str] = {}
         self.loop = asyncio.new_event_loop()
         self.servers = []
 
@@ -87,7 +96,10 @@ class Hosts:
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
-                method, target, _ = head.split(b"\r\n", 1)[0].decode().split(" ", 2)
+                first, *lines = head.decode("latin-1").split("\r\n")
+                method, target, _ = first.split(" ", 2)
+                self.last_headers = {k.strip().lower(): v.strip() for k, _, v in
+                                     (line.partition(":") for line in lines if ":" in line)}
                 self.arrivals.append((time.monotonic(), host, target))
                 parts = urlsplit(target)
                 path = parts.path
@@ -98,10 +110,8 @@ class Hosts:
         except (asyncio.IncompleteReadError, ConnectionError, ValueError):
             pass
         finally:
-            try:
+            with contextlib.suppress(Exception):
                 writer.close()
-            except Exception:
-                pass
 
     def _nth(self, host, method, path):
         return self.hits[(host, method, path)]
@@ -117,6 +127,43 @@ class Hosts:
     async def _case(self, host, method, path, query, writer):
         R = lambda status, body=b"", headers=(): self._respond(writer, method, status, body, headers)  # noqa: E731
         port = self.ports[host]
+        if path.startswith("/bucket/"):  # /bucket/NAME/...: 10 a second, burst 5, else 429 + Retry-After: 1
+            name = path.split("/")[2]
+            bucket = self.buckets.setdefault(name, TokenBucket(rate=10, burst=5))
+            if not bucket.take(time.monotonic()):
+                self.refused[f"/bucket/{name}"] += 1
+                self.refusal_times.setdefault(f"/bucket/{name}", []).append(time.monotonic())
+                return await R(429, b"slow down", [("Retry-After", "1")])
+            await asyncio.sleep(0.02)
+            return await R(200, OK_PAGE)
+        if path.startswith("/inflight/"):  # /inflight/NAME/...: 2 in flight at most, else 429 (no Retry-After)
+            name = path.split("/")[2]
+            if self.in_flight[name] >= 2:
+                self.refused[f"/inflight/{name}"] += 1
+                return await R(429, b"too many")
+            self.in_flight[name] += 1
+            try:
+                await asyncio.sleep(0.05)
+            finally:
+                self.in_flight[name] -= 1
+            return await R(200, OK_PAGE)
+        if path.startswith("/ghapi/"):  # the GitHub REST API stand-in: checks the token
+            self.github_auth.append(self.last_headers.get("authorization"))
+            if self.last_headers.get("authorization") != "Bearer test-token":
+                return await R(401, b'{"message": "Bad credentials"}')
+            known = ("/ghapi/repos/octo/readlist", "/ghapi/repos/octo/readlist/issues/1",
+                     "/ghapi/repos/octo/readlist/pulls/2", "/ghapi/repos/octo/readlist/contents/docs/a.md")
+            return await R(200 if path in known else 404, b"{}", [("Content-Type", "application/json")])
+        if path == "/wayback/available":  # the Wayback availability API stand-in
+            wanted = query.get("url", [""])[0]
+            snapshot = {}
+            if "/404" in wanted or "/flap" in wanted:
+                snapshot = {"closest": {"available": True, "status": "200", "timestamp": "20200101000000",
+                                        "url": f"http://web.archive.org/web/20200101000000/{wanted}"}}
+            return await R(200, json.dumps({"url": wanted, "archived_snapshots": snapshot}).encode(),
+                           [("Content-Type", "application/json")])
+        if path in self.flaps:  # a status the test sets between runs
+            return await R(self.flaps[path], OK_PAGE)
         if path in ("/ok", "/final", "/not-found", "/login"):
             body = NOT_FOUND_PAGE if path == "/not-found" else OK_PAGE
             return await R(200, body, [("Content-Type", "text/html")])
@@ -205,3 +252,21 @@ class Hosts:
                 return await R(200, b'{"responseCode": 1}')
             return await R(404, b'{"responseCode": 100}')
         return await R(404, b"unknown test path")
+
+
+class TokenBucket:
+    """`rate` requests a second on average, `burst` at once."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.at: float | None = None
+
+    def take(self, now: float) -> bool:
+        if self.at is not None:
+            self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False

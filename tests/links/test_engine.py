@@ -7,9 +7,9 @@ import asyncio
 import itertools
 import socket
 
-from readlist.links.check import Engine
+from readlist.links.engine import Engine
 from readlist.links.guard import AddressGuard, NameNotResolved
-from readlist.links.policy import Settings
+from readlist.links.settings import LinkSettings as Settings
 
 from .conftest import make_project, run_json
 
@@ -69,12 +69,7 @@ def test_a_paced_host_does_not_slow_the_others(hosts, tmp_path):
 
 
 def _engine() -> Engine:
-    settings = Settings()
-    settings.allow_private = ("*",)
-    settings.retries = 1
-    settings.backoff = 0.05
-    settings.timeout = 2
-    return Engine(settings)
+    return Engine(Settings(allow_private=["*"], retries=1, backoff=0.05, timeout=2))
 
 
 def test_connection_failures_never_reach_httpx(hosts):
@@ -86,7 +81,7 @@ def test_connection_failures_never_reach_httpx(hosts):
     refused, reset = f"http://{A}:{closed}/ok", hosts.url(A, "/reset?engine")
     engine = _engine()
     results = asyncio.run(engine.run([refused, reset]))
-    assert not engine.clients  # httpx never asked
+    assert not engine.transports[1].pools  # the full client never asked
     assert results[refused].outcome == "error" and results[refused].attempts == 2
     assert results[reset].outcome == "error" and results[reset].attempts == 2
     assert len(hosts.times(A, "/reset?engine")) == 2  # one request per attempt

@@ -16,6 +16,16 @@ import sys
 from pathlib import Path
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def _context(args: argparse.Namespace):
     from .issue import Context
 
@@ -45,7 +55,7 @@ def cmd_link_issue(args: argparse.Namespace) -> int:
         return 2
     ctx = _context(args)
     if args.body_only:
-        sys.stdout.write(render_body(report, ctx))
+        sys.stdout.write(render_body(report, ctx, after=args.after))
         return 0
 
     gh = Gh(args.repo)
@@ -54,11 +64,12 @@ def cmd_link_issue(args: argparse.Namespace) -> int:
             issues = parse_issues(Path(args.issues).read_text(encoding="utf-8"))
         else:
             issues = gh.open_issues()
-        decision = decide(report, issues, ctx)
+        decision = decide(report, issues, ctx, after=args.after)
         if not args.apply:
             print(json.dumps(decision.as_dict(), indent=2))
             return 0
-        for line in gh.apply(decision, closing_comment(report, ctx)):
+        comment = closing_comment(report, ctx, after=args.after, recovered=decision.recovered)
+        for line in gh.apply(decision, comment):
             print(line)
     except (GhError, OSError) as exc:
         print(f"readlist: error: {exc}", file=sys.stderr)
@@ -111,6 +122,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                        help="commit for links to the cited lines (default: $GITHUB_SHA)")
     issue.add_argument("--run-url", help="link to the workflow run (default: from $GITHUB_RUN_ID)")
     issue.add_argument("--date", help="date of the check, YYYY-MM-DD (default: today)")
+    issue.add_argument("--after", type=_at_least_one, default=2, metavar="K",
+                       help="list a link as broken once it failed K checks in a row (default 2)")
     issue.set_defaults(func=cmd_link_issue)
 
     shards = sub.add_parser(

@@ -2,10 +2,18 @@
 
 Pure functions: a report and the open issues go in, a decision comes out.
 `github.py` carries the decision out with the `gh` CLI.
+
+Flap damping: a link is listed as broken only once it failed `after` checks
+in a row (the report carries each URL's streak from the cache's history);
+newer failures are shown apart ("will recheck") and do not open an issue.
+The body keeps the broken URLs in a hidden comment, so the next run can say
+which of them work again, once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -15,6 +23,9 @@ LABEL = "link-rot"
 MARKER = "<!-- readlist:link-rot -->"
 # GitHub refuses issue bodies over 65,536 characters; stay well below.
 MAX_BODY = 60_000
+AFTER = 2  # failing checks in a row before a link is listed as broken
+_ROW_URL = re.compile(r"\| <([^>]+)> \|")
+_STATE = re.compile(r"<!-- readlist:broken (\[.*?\]) -->", re.S)
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,7 @@ class Decision:
     title: str
     body: str
     close_duplicates: tuple[int, ...] = field(default=())
+    recovered: tuple[str, ...] = field(default=())  # listed as broken last time, fine now
 
     def as_dict(self) -> dict:
         return {
@@ -57,6 +69,7 @@ class Decision:
             "issue": self.issue,
             "title": self.title,
             "close_duplicates": list(self.close_duplicates),
+            "recovered": list(self.recovered),
             "body": self.body,
         }
 
@@ -107,6 +120,11 @@ def _problem(result: Result) -> str:
         text = f"{text} ({_code(result.error[:200])})"
     if result.attempts and result.attempts > 1:
         text += f" after {result.attempts} attempts"
+    if result.failures and result.failing_since:
+        day = dt.datetime.fromtimestamp(result.failing_since, dt.UTC).date().isoformat()
+        text += f"; failing since {day} ({result.failures} check{'s' if result.failures != 1 else ''})"
+    if result.archived:
+        text += f"; archived copy: {_link(result.archived)}"
     return text
 
 
@@ -130,15 +148,28 @@ _SECTIONS = (
 )
 
 
-def title_for(report: Report) -> str:
-    n = len(report.failing)
+def previously_broken(body: str) -> list[str]:
+    """The URLs an earlier body listed as broken (its hidden state comment)."""
+    match = _STATE.search(body or "")
+    try:
+        urls = json.loads(match.group(1)) if match else []
+    except ValueError:
+        return []
+    return [u for u in urls if isinstance(u, str)]
+
+
+def title_for(report: Report, after: int = AFTER) -> str:
+    n = len(report.confirmed(after))
     return f"Link rot: {n} link{'s' if n != 1 else ''} need{'s' if n == 1 else ''} fixing"
 
 
-def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_BODY) -> str:
+def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_BODY,
+                after: int = AFTER, recovered: list[str] | tuple = ()) -> str:
     """The Markdown body of the link-rot issue (also fine as a job summary)."""
     counts = report.counts
-    failing = report.failing
+    failing = report.confirmed(after)
+    pending = report.pending(after)
+    confirmed_urls = {r.url for r in failing}
     total = len(report.results)
     when = f" on {ctx.date}" if ctx.date else ""
     run = f" ([workflow run]({ctx.run_url}))" if ctx.run_url else ""
@@ -162,7 +193,7 @@ def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_B
 
     body_sections: list[list[str]] = []
     for outcome, heading, explain in _SECTIONS:
-        results = report.by_outcome(outcome)
+        results = [r for r in report.by_outcome(outcome) if r.url in confirmed_urls]
         if results:
             body_sections.append(
                 [f"### {heading} ({len(results)})", "", explain, "", *_table(results, ctx), ""]
@@ -185,64 +216,102 @@ def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_B
                 "",
             ])
 
+    if pending:
+        body_sections.append([
+            f"### First-time failures ({len(pending)}): will recheck", "",
+            f"These failed fewer than {after} checks in a row (a host may be down for a day); "
+            "they are listed above if they still fail next time.", "",
+            *_table(pending, ctx), "",
+        ])
+    if recovered:
+        body_sections.append([
+            f"### Working again ({len(recovered)})", "",
+            "Listed as broken last time; they answer again.", "",
+            *(f"- {_link(url)}" for url in sorted(recovered)), "",
+        ])
     foot = [
         "### How to fix",
         "",
         "- Find the reading's new address and change `url:` in the entry.",
-        "- If it is gone for good, set `archived:` to a snapshot "
-        "(for example from the Wayback Machine), or remove the entry.",
+        "- If it is gone for good, set `archived:` to a snapshot (`readlist check-links --fix` "
+        "adds the Wayback Machine's closest one where the report shows it), or remove the entry.",
         "- Check a fix locally with `readlist check-links --changed`.",
         "",
         f"This issue is kept up to date by the `links` workflow and closes itself "
         f"when every link works again. Label: `{LABEL}`.",
     ]
 
+    def state(urls) -> list[str]:  # the broken URLs listed, for the next run's "working again"
+        text = json.dumps(sorted(urls)).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return [f"<!-- readlist:broken {text} -->", ""]  # no "-->" can end it early
+
     lines = head + [line for section in body_sections for line in section] + foot
-    body = "\n".join(lines) + "\n"
+    body = "\n".join(lines[:len(lines) - len(foot)] + state(confirmed_urls) + foot) + "\n"
     if len(body) <= max_chars:
         return body
-    # Too long for an issue: keep whole rows until the budget is used, then say so.
-    budget = max_chars - len("\n".join(head + foot)) - 200
+    # Too long for an issue: keep whole rows until the budget is used, then
+    # say so; the state keeps only the broken URLs whose rows are shown.
+    budget = max_chars - len("\n".join(head + foot)) - 300
     kept: list[str] = []
+    shown: list[str] = []
     used = 0
     dropped = 0
     for section in body_sections:
         for line in section:
             is_row = line.startswith("| ") and not line.startswith("| Link") and not line.startswith("| ---")
-            if is_row and used + len(line) + 1 > budget:
+            url = _ROW_URL.match(line)
+            listed = url.group(1) if url and url.group(1) in confirmed_urls else None
+            cost = len(line) + 1 + (len(listed) + 4 if listed else 0)
+            if is_row and used + cost > budget:
                 dropped += 1
                 continue
             kept.append(line)
-            used += len(line) + 1
+            used += cost
+            if listed:
+                shown.append(listed)
     note = [f"_…and {dropped} more rows; the full report is in the workflow run's artifacts._", ""]
-    return "\n".join(head + kept + note + foot) + "\n"
+    return "\n".join(head + kept + note + state(shown) + foot) + "\n"
 
 
 # --- deciding ----------------------------------------------------------------
 
 
-def decide(report: Report, open_issues: list[Issue], ctx: Context = Context()) -> Decision:
-    """Open one issue when links fail, update it while they do, close it when they don't.
+def decide(report: Report, open_issues: list[Issue], ctx: Context = Context(), after: int = AFTER) -> Decision:
+    """Open one issue when links are broken (`after` failed checks in a row),
+    update it while they are, close it when none is.
 
     `open_issues` are the open issues labelled `link-rot`. The oldest is the one
     kept; any others (opened by hand, or by a race) are closed as duplicates.
+    Links the kept issue listed as broken that no longer fail are mentioned
+    once, as working again.
     """
     ordered = sorted(open_issues, key=lambda i: i.number)
     current = ordered[0] if ordered else None
     duplicates = tuple(i.number for i in ordered[1:])
-    body = render_body(report, ctx)
-    if report.failing:
+    failing_now = {r.url for r in report.failing}
+    recovered = [u for u in previously_broken(current.body) if u not in failing_now] if current else []
+    body = render_body(report, ctx, after=after, recovered=recovered)
+    title = title_for(report, after)
+    back = tuple(recovered)
+    if report.confirmed(after):
         if current is None:
-            return Decision("open", None, title_for(report), body, duplicates)
-        if current.body.strip() == body.strip() and current.title == title_for(report):
-            return Decision("none", current.number, title_for(report), body, duplicates)
-        return Decision("update", current.number, title_for(report), body, duplicates)
+            return Decision("open", None, title, body, duplicates, back)
+        if current.body.strip() == body.strip() and current.title == title:
+            return Decision("none", current.number, title, body, duplicates, back)
+        return Decision("update", current.number, title, body, duplicates, back)
     if current is not None:
-        return Decision("close", current.number, "Link rot: all links work again", body, duplicates)
-    return Decision("none", None, "", body, duplicates)
+        return Decision("close", current.number, "Link rot: all links work again", body, duplicates, back)
+    return Decision("none", None, "", body, duplicates, back)
 
 
-def closing_comment(report: Report, ctx: Context = Context()) -> str:
+def closing_comment(report: Report, ctx: Context = Context(), after: int = AFTER,
+                    recovered: tuple[str, ...] | list[str] = ()) -> str:
     when = f" on {ctx.date}" if ctx.date else ""
     run = f" ([workflow run]({ctx.run_url}))" if ctx.run_url else ""
-    return f"The link check{when} found no broken links among {len(report.results)}{run}. Closing."
+    pending = report.pending(after)
+    recheck = (f" {len(pending)} link{'s' if len(pending) != 1 else ''} failed for the first time "
+               "and will be rechecked next run." if pending else "")
+    back = ""
+    if recovered:
+        back = "\n\nWorking again:\n" + "\n".join(f"- {_link(url)}" for url in sorted(recovered))
+    return f"The link check{when} found no broken links among {len(report.results)}{run}.{recheck} Closing.{back}"

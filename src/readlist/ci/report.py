@@ -17,8 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..links.policy import OUTCOMES
-from ..links.results import Result
+from ..links.results import OUTCOMES, Result
 
 
 class ReportError(ValueError):
@@ -43,6 +42,15 @@ class Report:
     def failing(self) -> list[Result]:
         return [r for r in sorted(self.results, key=lambda r: r.url) if r.failed]
 
+    def confirmed(self, after: int) -> list[Result]:
+        """Failing links that failed `after` checks in a row, or whose history
+        is unknown (a run without the cache cannot tell a flap from rot)."""
+        return [r for r in self.failing if not 0 < r.failures < after]
+
+    def pending(self, after: int) -> list[Result]:
+        """Failing links with fewer than `after` failed checks in a row: rechecked first."""
+        return [r for r in self.failing if 0 < r.failures < after]
+
 
 def _citation(item: object, where: str) -> dict:
     if isinstance(item, str):
@@ -66,9 +74,16 @@ def _result(item: object, where: str) -> Result:
     if not isinstance(files, list):
         raise ReportError(f"{where}: 'files' must be a list")
     status, attempts = item.get("status"), item.get("attempts")
+    failures, since, archived = item.get("failures"), item.get("failing_since"), item.get("archived")
+    kind = item.get("kind")
     return Result.from_json(
         {
             **item,
+            "kind": kind if isinstance(kind, str) else None,
+            "failures": failures if isinstance(failures, int) and failures >= 0 else 0,
+            "failing_since": since if isinstance(since, (int, float)) and not isinstance(since, bool) else None,
+            "archived": archived if isinstance(archived, str) and archived.startswith(("http://", "https://"))
+            else None,
             "status": status if isinstance(status, int) else None,
             "final_url": item.get("final_url") or None,
             "error": item.get("error") or None,

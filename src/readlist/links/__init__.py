@@ -1,9 +1,102 @@
-"""Link rot: collect -> check (httpx) -> cache -> report (and --fix).
+"""Link rot: load -> collect -> filter -> check -> report -> fix.
 
+- ``settings``: the one settings model (pyproject + command line)
 - ``collect``: Catalog -> {url: [(path, line)]}
-- ``policy``: settings, per-host rules, address safety, outcome rules
-- ``check``: the async engine (``Engine``, ``check_urls``), with ``fasthead``
-  (lean HEAD client), ``transport`` (httpx) and ``guard`` (address safety)
-- ``background``: the engine fed while the readings load (a forked process)
-- ``cache``, ``report``, ``fix``, ``command`` (the two CLI subcommands)
+- ``policy``: address safety, canonical probes, judging answers
+- ``check``: the async engine, with ``pace`` (a pace per host learned
+  during the run), ``transport`` (the full client) and ``fasthead`` (the
+  lean HEAD client) behind one interface, and ``guard`` (address safety)
+- ``cache`` (results and per-URL failure history), ``archive`` (Wayback
+  snapshots), ``report``, ``fix``, ``command`` (the CLI subcommands)
+
+``check(urls, settings)`` is the library entry point the command uses.
 """
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+
+from .engine import Engine
+from .results import ErrorKind, Outcome, Result
+from .settings import LinkSettings
+
+__all__ = ["Checker", "ErrorKind", "LinkSettings", "Outcome", "Result", "check"]
+
+_DONE = object()
+
+
+class Checker:
+    """An engine on a worker thread, fed while the caller does other work.
+
+    ``submit`` queues URLs (each distinct URL once) from the caller's
+    thread; ``results`` says no more will come and yields each Result as it
+    is known. The command submits the URLs of each file as soon as it has
+    validated, so loading and checking overlap; ``check`` is the plain form.
+    Closing it early (leaving the ``with``) cancels what is left."""
+
+    def __init__(self, settings: LinkSettings | None = None) -> None:
+        self.engine = Engine(settings or LinkSettings(), on_result=self._put, keep=False)
+        self.out: queue.SimpleQueue = queue.SimpleQueue()
+        self.seen: set[str] = set()
+        started = threading.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+        async def main() -> None:
+            self.loop = asyncio.get_running_loop()
+            self.engine.start()
+            started.set()
+            await self.engine.wait()
+
+        def run() -> None:
+            try:
+                asyncio.run(main())
+                self.out.put(_DONE)
+            except BaseException as exc:  # handed to the caller's thread
+                started.set()
+                self.out.put(exc)
+
+        self.thread = threading.Thread(target=run, name="readlist-links", daemon=True)
+        self.thread.start()
+        started.wait()
+
+    def _put(self, result: Result) -> None:
+        self.out.put(result)
+
+    def submit(self, urls: Iterable[str]) -> None:
+        new = [url for url in urls if url not in self.seen]
+        if new and self.loop is not None:
+            self.seen.update(new)
+            self.loop.call_soon_threadsafe(self._add, new)
+
+    def _add(self, urls: list[str]) -> None:
+        for url in urls:
+            self.engine.add(url)
+
+    def results(self) -> Iterator[Result]:
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.engine.close)
+        while (item := self.out.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def __enter__(self) -> Checker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.thread.is_alive() and self.loop is not None:
+            self.loop.call_soon_threadsafe(self.engine.done.set)  # stop: wait() cancels the rest
+        self.thread.join()
+
+
+def check(urls: Iterable[str], settings: LinkSettings | None = None) -> Iterator[Result]:
+    """Check each distinct URL once; yield each Result as it is known (in
+    the order they finish). The engine runs in its own event loop on a
+    worker thread, so this works from synchronous code and inside a running
+    loop alike."""
+    with Checker(settings) as checker:
+        checker.submit(urls)
+        yield from checker.results()

@@ -1,5 +1,11 @@
-"""A JSON cache of results with an age limit: a CI run re-checks only what
-is stale. Failures (broken, timeout, error) are never served from it."""
+"""A JSON cache of results with an age limit, and each URL's failure history.
+
+A CI run re-checks only what is stale; failures (broken, timeout, error) are
+never served from it. Per URL it also keeps when the current run of failures
+began and how many checks in a row failed: reports say "failing since DATE
+(N checks)", and the weekly issue waits for N to reach its threshold before
+it calls a link broken (a host that flaps for a day is not link rot).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,10 @@ import time
 from pathlib import Path
 
 from ..files import atomic_write
-from .policy import FAILURES
-from .results import Result
+from .results import FAILURES, Result
 
-VERSION = 1
+VERSION = 2
+READABLE = (1, 2)  # version 1 had no history; its entries read as no failures yet
 
 
 class Cache:
@@ -22,12 +28,13 @@ class Cache:
         if path is not None and path.is_file():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
-                if data.get("version") == VERSION:
+                if data.get("version") in READABLE:
                     self.entries = dict(data.get("results", {}))
             except (OSError, ValueError, AttributeError):
                 self.entries = {}  # a damaged cache is only a slower run
 
     def get(self, url: str, now: float | None = None) -> Result | None:
+        """A fresh cached success of `url`, or None (stale, failing, unknown)."""
         data = self.entries.get(url)
         if not data or data.get("outcome") in FAILURES:
             return None
@@ -42,8 +49,29 @@ class Cache:
         result.files = []
         return result
 
-    def put(self, result: Result) -> None:
+    def record(self, result: Result) -> None:
+        """Keep a new result, carrying the URL's failure history on into it."""
         if result.cached:
+            return
+        before = self.entries.get(result.url) or {}
+        if result.failed:
+            streak = int(before.get("failures") or 0)
+            since = before.get("failing_since") if streak else None
+            result.failures = streak + 1
+            result.failing_since = float(since) if since is not None else result.checked_at
+            if not result.archived and before.get("archived"):
+                result.archived = before["archived"]  # no second look-up while it stays broken
+        else:
+            result.failures, result.failing_since = 0, None
+        data = result.to_json()
+        for key in ("url", "files", "cached"):
+            data.pop(key, None)
+        self.entries[result.url] = data
+
+    def keep(self, result: Result) -> None:
+        """Keep a result as it is, history included (results merged from
+        shard reports, each already carried on by its shard's cache)."""
+        if result.cached and result.url in self.entries:
             return
         data = result.to_json()
         for key in ("url", "files", "cached"):

@@ -1,49 +1,34 @@
 """``readlist check-links`` and ``readlist merge-reports``: argument parsing
-and the collect -> cache -> check -> report -> fix pipeline. cli.py only
-registers these parsers; nothing heavy is imported until a command runs
-(check-links forks its checker first thing, so every import before that
-delays the first request)."""
+and the pipeline load -> collect -> filter -> check -> report -> fix, read
+top to bottom in ``run_check_links``. Defaults live in the settings model."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from ..loading import load, readings_root
+from . import Checker
+from .archive import snapshots
+from .cache import Cache
+from .collect import citations, collect, only_files
+from .fix import apply_fixes
+from .report import render
+from .results import Result
+from .settings import LinkSettings, SettingsError, read_table
+from .settings import build as build_settings
+
 FORMATS = ["text", "json", "markdown", "github"]
-DEFAULT_MAX_AGE = "3d"
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def _seconds(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
-
-
-def _duration(text: str) -> float:
-    from .policy import parse_duration
-
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+_DEFAULTS = LinkSettings()
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -56,25 +41,9 @@ def _shard(text: str) -> tuple[int, int]:
     return index, count
 
 
-def _regex(text: str):
-    import re
-
-    try:
-        return re.compile(text)
-    except re.error as exc:
-        raise argparse.ArgumentTypeError(f"bad regex: {exc}") from None
-
-
-def _network(text: str) -> str:
-    import ipaddress
-
-    if text == "*":
-        return text
-    try:
-        ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        raise argparse.ArgumentTypeError("use an address or network, e.g. 127.0.0.1 or 10.0.0.0/8") from None
-    return text
+def _help(name: str, text: str | None = None) -> str:
+    field = LinkSettings.model_fields[name]
+    return f"{text or field.description} (default {getattr(_DEFAULTS, name):g})"
 
 
 def add_parsers(commands) -> None:
@@ -82,29 +51,30 @@ def add_parsers(commands) -> None:
         "check-links", help="check every URL under readings/ for link rot",
         description="Check every URL cited under readings/ once; report where each is cited.",
     )
-    p.add_argument("root", nargs="?", help="readings directory (default: readings)")
+    p.add_argument("root", nargs="?", help="the project root or its readings/ folder (default: .)")
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
-    p.add_argument("--concurrency", type=_positive_int, help="requests in flight at most (default 128)")
-    p.add_argument("--per-host", type=_positive_int, help="requests in flight per host (default 10)")
-    p.add_argument("--timeout", type=_seconds, help="seconds per attempt, body included (default 20)")
-    p.add_argument("--retries", type=_non_negative_int, help="retries after the first attempt (default 2)")
+    # Typed loosely here: the settings model checks every value and names it.
+    p.add_argument("--concurrency", type=int, help=_help("concurrency"))
+    p.add_argument("--per-host", type=int, help=_help("per_host"))
+    p.add_argument("--timeout", type=float, help=_help("timeout"))
+    p.add_argument("--retries", type=int, help=_help("retries"))
     p.add_argument(
-        "--allow-private", nargs="?", const="*", action="append", type=_network, metavar="NET",
+        "--allow-private", nargs="?", const="*", action="append", metavar="NET",
         help="check private/loopback/link-local addresses too (all, or only NET; repeatable)",
     )
     cache = p.add_mutually_exclusive_group()
     cache.add_argument("--cache", metavar="FILE", help="cache file (default: .readlist-cache.json)")
-    cache.add_argument("--no-cache", action="store_true", help="neither read nor write a cache")
-    p.add_argument("--max-age", type=_duration, metavar="DURATION",
-                   help=f"reuse cached successes younger than this (default {DEFAULT_MAX_AGE})")
+    cache.add_argument("--no-cache", action="store_true", help="neither read nor write a cache (nor history)")
+    p.add_argument("--max-age", metavar="DURATION",
+                   help="reuse cached successes younger than this, e.g. 12h (default 3d)")
     p.add_argument("--changed", nargs="?", const="HEAD", metavar="GIT-REF",
                    help="only URLs in YAML files changed since GIT-REF (default HEAD)")
     p.add_argument("--shard", type=_shard, metavar="I/N", help="check only the I-th of N parts")
-    p.add_argument("--exclude", type=_regex, action="append", default=[], metavar="REGEX",
+    p.add_argument("--exclude", action="append", default=[], metavar="REGEX",
                    help="skip URLs matching REGEX (repeatable)")
-    p.add_argument("--fix", action="store_true", help="rewrite permanently redirected URLs in place")
-    p.add_argument("--workers", type=_positive_int, help=argparse.SUPPRESS)  # 1: no fork (a thread)
+    p.add_argument("--fix", action="store_true",
+                   help="rewrite permanently redirected URLs in place; add `archived:` to broken entries")
     p.set_defaults(func=run_check_links)
 
     m = commands.add_parser(
@@ -114,6 +84,8 @@ def add_parsers(commands) -> None:
     m.add_argument("reports", nargs="+", metavar="REPORT")
     m.add_argument("--format", choices=FORMATS, default="text")
     m.add_argument("--output", "-o", metavar="FILE")
+    m.add_argument("--cache", metavar="FILE",
+                   help="also keep the merged results (and each URL's failure history) in this cache")
     m.set_defaults(func=run_merge_reports)
 
 
@@ -122,49 +94,15 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
-def _project_root(start: Path) -> Path:
-    here = start.resolve()
-    for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").is_file():
-            return folder
-    return here.parent if here.name == "readings" else here
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-class _Displayer:
-    """`_display` for many files of few directories: each directory is
-    resolved once (a full resolve per file is a realpath walk each, a
-    noticeable tail on big runs); a symlinked file is still resolved itself."""
-
-    def __init__(self) -> None:
-        self.cwd = Path.cwd().resolve()
-        self.dirs: dict[Path, Path] = {}
-
-    def __call__(self, path) -> str:
-        path = Path(path)
-        if path.is_symlink():
-            resolved = path.resolve()
-        else:
-            folder = self.dirs.get(path.parent)
-            if folder is None:
-                folder = self.dirs[path.parent] = path.parent.resolve()
-            resolved = folder / path.name
-        try:
-            return str(resolved.relative_to(self.cwd))
-        except ValueError:
-            return str(path)
+def _display(path: Path | str) -> str:
+    """`path` relative to the current folder when it is under it (as given
+    otherwise): what a terminal or an annotation can open."""
+    relative = os.path.relpath(os.path.abspath(path))
+    return str(path) if relative.startswith("..") else relative
 
 
 def changed_files(repo: Path, ref: str) -> set[Path]:
     def git(*args) -> str:
-        import subprocess
-
         done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
         if done.returncode:
             raise ValueError(done.stderr.strip() or f"git {' '.join(args)} failed")
@@ -181,47 +119,35 @@ def changed_files(repo: Path, ref: str) -> set[Path]:
 
 
 def in_shard(url: str, index: int, count: int) -> bool:
-    import hashlib
-
     digest = hashlib.sha1(url.encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big") % count == index - 1
 
 
 def _write(text: str, output: str | None) -> None:
     if output:
-        with open(output, "w", encoding="utf-8") as f:  # no copy of a big report to add "\n"
-            f.write(text)
-            f.write("\n")
+        Path(output).write_text(text + "\n", encoding="utf-8")
     else:
         print(text)
 
 
 class _Progress:
-    """A progress bar on a terminal; silent otherwise. The total is set once
-    loading is done (checking starts before it)."""
+    """A progress bar on a terminal; silent otherwise."""
 
-    def __init__(self) -> None:
+    def __init__(self, total: int) -> None:
         self.bar = None
         if sys.stderr.isatty() and not os.environ.get("CI"):
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
             self.bar = Progress(
                 "checking links", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                 console=Console(stderr=True), transient=True,
             )
-            self.task = self.bar.add_task("links", total=None)
+            self.task = self.bar.add_task("links", total=total)
 
     def __enter__(self):
         if self.bar:
             self.bar.start()
         return self
 
-    def total(self, count: int) -> None:
-        if self.bar:
-            self.bar.update(self.task, total=count)
-
-    def advance(self, _result=None) -> None:
+    def advance(self) -> None:
         if self.bar:
             self.bar.advance(self.task)
 
@@ -231,44 +157,26 @@ class _Progress:
 
 
 def run_check_links(args: argparse.Namespace) -> int:
-    root = Path(args.root or "readings")
-    if not root.is_dir():
-        return _fail(f"{root} is not a directory")
-    # The checker starts first (a forked process where possible): it imports
-    # asyncio and the engine while this process works out the settings and
-    # starts reading the readings; see background.py.
-    from . import background
+    """load -> collect -> filter (cache, --changed, --shard) -> check -> report -> fix.
 
-    progress = _Progress()
-    checker = background.start(on_result=progress.advance, in_process=args.workers == 1)
+    Checking starts while loading: each file's URLs go to the checker (a
+    worker thread) once the file has validated, filtered as below; what is
+    reported is decided from the validated catalog all the same."""
     try:
-        return _check_links(args, root, checker, progress)
-    finally:
-        checker.abandon()  # nothing left to stop after a normal finish
-
-
-def _check_links(args, root: Path, checker, progress) -> int:
-    from . import policy
-    from .cache import Cache
-    from .collect import citations, collect, first_urls, only_files
-    from .report import json_piece, render
-    from .results import Result
-
-    project = _project_root(root)
-
-    settings = policy.Settings()
-    try:
-        policy.apply_config(settings, policy.read_pyproject(project / "pyproject.toml"),
-                            str(project / "pyproject.toml"))
-    except (ValueError, TypeError) as exc:
+        root = readings_root(args.root)
+    except ValueError as exc:
         return _fail(str(exc))
-    for name in ("concurrency", "per_host", "timeout", "retries"):
-        if getattr(args, name) is not None:
-            setattr(settings, name, getattr(args, name))
-    if args.allow_private:
-        settings.allow_private = tuple(args.allow_private)
-    settings.exclude = settings.exclude + tuple(args.exclude)
-
+    project = next((d for d in (root.resolve(), *root.resolve().parents) if (d / "pyproject.toml").is_file()),
+                   root.resolve().parent)
+    try:
+        settings = build_settings(read_table(project / "pyproject.toml"), {
+            "concurrency": args.concurrency, "per-host": args.per_host, "timeout": args.timeout,
+            "retries": args.retries, "max-age": args.max_age, "allow-private": args.allow_private,
+            "exclude": args.exclude or None,
+        })
+    except SettingsError as exc:
+        return _fail(str(exc))
+    settings.github_token = os.environ.get("GITHUB_TOKEN") or None
     changed = None
     if args.changed is not None:
         try:
@@ -276,114 +184,76 @@ def _check_links(args, root: Path, checker, progress) -> int:
         except (ValueError, OSError) as exc:
             return _fail(f"--changed: {exc}")
 
-    # Check while loading: each validated file's URLs go to the checker at
-    # once (see background.py), started before anything heavy is imported.
-    # What is reported is still decided below, from the loaded catalog
-    # exactly as before; streaming only starts the work early.
-    started = time.monotonic()
-    checker.configure(settings)
-    max_age = args.max_age
-    if max_age is None:
-        max_age = getattr(settings, "max_age_from_config", None) or policy.parse_duration(DEFAULT_MAX_AGE)
     cache_path = None if args.no_cache else Path(args.cache) if args.cache else project / ".readlist-cache.json"
-    cache = Cache(cache_path, max_age)
-    submitted: set[str] = set()
+    cache = Cache(cache_path, settings.max_age)
 
-    def submit(url: str) -> None:
-        if url not in submitted and (not args.shard or in_shard(url, *args.shard)) \
-                and (cache.get(url) is None or settings.excluded(url)):
-            submitted.add(url)
-            checker.submit(url)
+    def wanted(url: str) -> bool:  # the filter: this shard, and not fresh in the cache
+        return (not args.shard or in_shard(url, *args.shard)) and (
+            settings.excluded(url) or cache.get(url) is None)
 
-    def on_file(model, path) -> None:
-        if changed is None or Path(path).resolve() in changed:
-            for url, _ in citations(model):
-                submit(url)
+    started = time.monotonic()
+    with Checker(settings) as checker:
+        # load; each file's URLs go to the checker as soon as the file has
+        # validated (only entries and lists that validate are ever contacted)
+        def on_file(model, path) -> None:
+            if changed is None or Path(path).resolve() in changed:
+                checker.submit(url for url, _ in citations(model) if wanted(url))
 
-    if changed is None:  # the first round, before pydantic is even imported
-        for url in first_urls(root, settings.concurrency):
-            submit(url)
-
-    from ..loading import load
-
-    loaded = load(root, on_file=on_file)
-    with progress:
-        catalog = loaded.catalog
+        loaded = load(root, on_file=on_file)
         if loaded.errors:
             print(f"readlist: warning: {len(loaded.errors)} validation error(s); "
                   "files that failed to load are not checked (run `readlist validate`)", file=sys.stderr)
-        found = collect(catalog)
+        # collect, filter: what is reported, from the validated catalog
+        found = collect(loaded.catalog)
         if changed is not None:
             found = only_files(found, changed)
-        if args.shard:
-            index, count = args.shard
-            found = {url: places for url, places in found.items() if in_shard(url, index, count)}
-
+        found = {url: places for url, places in found.items() if not args.shard or in_shard(url, *args.shard)}
         results: dict[str, Result] = {}
-        todo = []
         for url in found:
             hit = cache.get(url)
             if hit is not None and not settings.excluded(url):
                 results[url] = hit
-            else:
-                todo.append(url)
-        progress.total(len(todo))
-        for url in todo:
-            if url not in submitted:  # not expected; kept so nothing is ever missed
-                submitted.add(url)
-                checker.submit(url)
-        display = _Displayer()  # while the last answers are still on their way
-        places = {url: [{"path": display(p), "line": line} for p, line in cited]
-                  for url, cited in found.items()}
-        pieces: dict = {}
-        if args.format == "json":
-            def prepare(result) -> None:  # the JSON of each result, made as it comes
-                if result.url in places:
-                    result.files = places[result.url]
-                    pieces[result.url] = (result, json_piece(result))
+        todo = [url for url in found if url not in results]
+        checker.submit(todo)  # each is in already; kept so that nothing is ever missed
 
-            checker.also(prepare)
-        checked = checker.finish()
-        results.update((url, checked[url]) for url in todo)
+        # check
+        with _Progress(len(todo)) as progress:
+            for result in checker.results():
+                if result.url in found:
+                    results[result.url] = result
+                    progress.advance()
+    for url in todo:
+        cache.record(results[url])  # history first: archive look-ups only for lasting failures' news
+    if settings.archive_lookup and (args.fix or args.format != "github"):
+        broken = [url for url in todo if results[url].failed and not results[url].archived]
+        for url, snapshot in snapshots(broken, settings.wayback_api, settings.timeout).items():
+            results[url].archived = snapshot
+            cache.entries[url]["archived"] = snapshot
     elapsed = time.monotonic() - started
-
-    for url in found:
-        results[url].files = places[url]
-        if cache_path is not None:
-            cache.put(results[url])
     if cache_path is not None:
         try:
             cache.save()
         except OSError as exc:
             print(f"readlist: warning: cannot write cache {cache_path}: {exc}", file=sys.stderr)
 
-    ordered = [results[url] for url in found]
-    _write(render(ordered, args.format, elapsed, pieces), args.output)
+    # report
+    ordered = []
+    for url, cited in found.items():
+        result = results[url]
+        result.files = [{"path": _display(path), "line": line} for path, line in cited]
+        ordered.append(result)
+    _write(render(ordered, args.format, elapsed), args.output)
+    # fix
     if args.fix:
-        from .fix import apply_fixes
-
-        fixed = apply_fixes(ordered)
-        for path, count in fixed.items():
+        for path, count in apply_fixes(ordered).items():
             print(f"fixed {count} URL(s) in {_display(path)}", file=sys.stderr)
-    # This run's objects live until exit anyway: frozen, they are spared the
-    # interpreter's final collection (~20 ms for 2,000 entries). Reference
-    # counting still frees whatever is dropped, so an in-process caller loses
-    # nothing but the cycle collection of what exists right now.
-    import gc
-
-    gc.freeze()
     return 1 if any(r.failed for r in ordered) else 0
 
 
 def run_merge_reports(args: argparse.Namespace) -> int:
-    from .report import render
-    from .results import Result
-
     merged: dict[str, Result] = {}
     for name in args.reports:
         try:
-            import json
-
             data = json.loads(Path(name).read_text(encoding="utf-8"))
             items = [Result.from_json(item) for item in data["results"]]
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -397,5 +267,13 @@ def run_merge_reports(args: argparse.Namespace) -> int:
                     if place not in seen.files:
                         seen.files.append(place)
     results = list(merged.values())
+    if args.cache:
+        cache = Cache(Path(args.cache), _DEFAULTS.max_age)
+        for result in results:
+            cache.keep(result)
+        try:
+            cache.save()
+        except OSError as exc:
+            return _fail(f"cannot write cache {args.cache}: {exc}")
     _write(render(results, args.format), args.output)
     return 1 if any(r.failed for r in results) else 0

@@ -6,15 +6,18 @@ latency arrive in bursts, so that cost delays every slot of the next round.
 Here a HEAD is one ``transport.write`` of a prebuilt request and one split of
 the response head: a few tens of microseconds.
 
-Anything unusual is declined (``head`` returns None, or raises ``Declined``)
-and the engine asks httpx instead: non-ASCII or odd URLs, IPv6 literals,
-userinfo, 1xx answers, obsolete header folding, a reply that is not HTTP/1.x
-or ends before its head is complete. A clear connection failure (refused or
+Anything unusual is declined (``Declined``, the transports' one way to pass)
+and the engine asks the full client instead: a method other than HEAD, a
+proxy in the environment, non-ASCII or odd URLs, IPv6 literals, userinfo,
+1xx answers, obsolete header folding, a head larger than 64 KiB, a reply
+that is not HTTP/1.x or ends before its head is complete. A clear connection failure (refused or
 unreachable on every address, a TLS handshake or certificate failure, a
 reset or a close before any byte of an answer) raises ``ConnectionFailed``
 instead: it is the attempt's outcome, and the server is not asked a second
 time through httpx (one attempt, one request). Addresses go through the same
-guard as httpx, before any connection is made.
+guard as httpx, before any connection is made; with several addresses,
+connections are raced Happy-Eyeballs style (the next address is tried when
+the previous one has not connected within 250 ms, or has failed).
 """
 
 from __future__ import annotations
@@ -24,24 +27,24 @@ import os
 import re
 import ssl
 
+from . import policy
 from .guard import AddressGuard
+from .results import ErrorKind
+from .transport import Declined, Proxies, Reply
 
 # What httpx would send unchanged: unreserved and reserved characters and '%'.
 _PLAIN_TARGET = re.compile(r"[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=%]*\Z")
 _PLAIN_HOST = re.compile(r"[a-z0-9.\-]+\Z")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _IDLE_REUSE = 4.0  # seconds; Apache closes idle keep-alive connections after 5
-
-
-class Declined(Exception):
-    """This request needs the full client."""
+MAX_HEAD = 64 * 1024  # bytes; a longer response head goes to the full client
+STAGGER = 0.25  # seconds before the next address is tried (RFC 8305)
 
 
 class ConnectionFailed(Exception):
-    """The connection failed before any answer; ``kind`` is "connect",
-    "tls" or "reset" (see ``Engine._failure``)."""
+    """The connection failed before any answer; ``kind`` is CONNECT, TLS or RESET."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: ErrorKind, message: str) -> None:
         super().__init__(message)
         self.kind = kind
 
@@ -57,10 +60,10 @@ def _reason(exc: BaseException) -> str:
 class _Connection(asyncio.Protocol):
     """One keep-alive connection; ``waiter`` resolves when a response head is in."""
 
-    __slots__ = ("transport", "buffer", "waiter", "lost", "first", "idle_since")
+    __slots__ = ("buffer", "first", "idle_since", "lost", "transport", "waiter")
 
     def __init__(self, first: bytes = b"") -> None:
-        self.transport = None
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]  # set on connection_made
         self.buffer = b""
         self.waiter: asyncio.Future | None = None
         self.lost = False
@@ -79,8 +82,11 @@ class _Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.buffer += data
         waiter = self.waiter
-        if waiter is not None and b"\r\n\r\n" in self.buffer and not waiter.done():
-            waiter.set_result(None)
+        if waiter is not None and not waiter.done():
+            if b"\r\n\r\n" in self.buffer:
+                waiter.set_result(None)
+            elif len(self.buffer) > MAX_HEAD:
+                waiter.set_exception(Declined("response head too large"))
 
     def eof_received(self):
         return False  # close our side too
@@ -92,16 +98,17 @@ class _Connection(asyncio.Protocol):
             if self.buffer:  # part of a head, then nothing: httpx names the protocol error
                 waiter.set_exception(Declined(f"connection lost: {exc or 'closed by the server'}"))
             elif exc is None:
-                waiter.set_exception(ConnectionFailed("reset", "the server closed the connection without answering"))
+                waiter.set_exception(
+                    ConnectionFailed(ErrorKind.RESET, "the server closed the connection without answering"))
             else:
-                waiter.set_exception(ConnectionFailed("reset", _reason(exc)))
+                waiter.set_exception(ConnectionFailed(ErrorKind.RESET, _reason(exc)))
 
 
 class _Pool:
     """Idle connections to one (scheme, host, port), and a semaphore that
     keeps the host's concurrency limit for hops arriving from redirects."""
 
-    __slots__ = ("idle", "limit", "request_tail", "https", "host", "port")
+    __slots__ = ("host", "https", "idle", "limit", "port", "request_tail")
 
     def __init__(self, scheme: str, host: str, port: int, limit: int, headers: dict) -> None:
         self.idle: list[_Connection] = []
@@ -118,19 +125,17 @@ class _Pool:
 class FastHead:
     """HEAD requests over pooled keep-alive connections."""
 
-    def __init__(self, settings, guard: AddressGuard, ssl_context_factory) -> None:
+    def __init__(self, settings, guard: AddressGuard, ssl_context_factory, proxies: Proxies | None = None) -> None:
         self.settings = settings
         self.guard = guard
+        self.proxy_for = proxies or Proxies()
         self.pools: dict[tuple, _Pool | None] = {}
         self._ssl_factory = ssl_context_factory
         self._ssl = None
 
     def _pool(self, scheme: str, host: str, port: int) -> _Pool | None:
         key = (scheme, host, port)
-        pool = self.pools.get(key, False)
-        if pool is False:
-            from . import policy
-
+        if key not in self.pools:
             rule = self.settings.rule(host)
             headers = dict(policy.DEFAULT_HEADERS)
             headers["Accept-Encoding"] = "gzip, deflate"
@@ -138,13 +143,11 @@ class FastHead:
             if rule:
                 headers.update(rule.headers)
             try:
-                pool = _Pool(scheme, host, port,
-                             rule.concurrency if rule and rule.concurrency else self.settings.per_host,
-                             headers)
+                pool = _Pool(scheme, host, port, self.settings.host_concurrency(host), headers)
             except UnicodeEncodeError:
                 pool = None  # a header the wire cannot carry as is: httpx decides
             self.pools[key] = pool
-        return pool
+        return self.pools[key]
 
     def _tls(self):
         if self._ssl is None:
@@ -153,28 +156,32 @@ class FastHead:
             self._ssl.set_alpn_protocols(["http/1.1"])
         return self._ssl
 
-    async def head(self, parts) -> tuple[int, dict, bytes] | None:
-        """(status, headers, b"") for a HEAD of the split URL `parts`, or None
-        when the URL is not plain enough for this path."""
+    async def request(self, method: str, url: str, parts, headers: dict | None = None) -> Reply:
+        """The reply to a HEAD of the split URL `parts`; ``Declined`` when
+        this is not a plain HEAD of a plain URL with the host's own headers."""
+        if method != "HEAD" or headers:
+            raise Declined("not a plain HEAD")
         scheme = parts.scheme
         netloc = parts.netloc
         if "@" in netloc or "[" in netloc:
-            return None
+            raise Declined("userinfo or an IPv6 literal")
         host = parts.hostname
         if not host or not _PLAIN_HOST.match(host):
-            return None
+            raise Declined("not a plain host name")
         try:
             port = parts.port or _DEFAULT_PORTS[scheme]
         except (ValueError, KeyError):
-            return None
+            raise Declined("odd port or scheme") from None
         target = parts.path or "/"
         if parts.query:
             target = f"{target}?{parts.query}"
         if not _PLAIN_TARGET.match(target):
-            return None
+            raise Declined("a target httpx would encode")
+        if self.proxy_for(scheme, host):
+            raise Declined("a proxy applies")
         pool = self._pool(scheme, host, port)
         if pool is None:
-            return None
+            raise Declined("a header the wire cannot carry as is")
         async with pool.limit:
             return await self._exchange(pool, b"HEAD " + target.encode() + pool.request_tail)
 
@@ -195,6 +202,7 @@ class FastHead:
             conn = None
         if conn is None:
             conn = await self._connect(pool, request)  # sends it (connection_made)
+            assert conn.waiter is not None
             waiter = conn.waiter
         else:
             waiter = conn.waiter = loop.create_future()
@@ -213,8 +221,8 @@ class FastHead:
         if not addresses:
             raise Declined("no address")
         loop = asyncio.get_running_loop()
-        failure = None
-        for address in addresses:  # in turn, as httpx does
+
+        async def one(address) -> _Connection:
             try:
                 if pool.https:
                     _, conn = await loop.create_connection(
@@ -224,49 +232,98 @@ class FastHead:
                     _, conn = await loop.create_connection(lambda: _Connection(request), str(address), pool.port)
                 return conn
             except ssl.SSLError as exc:  # the server answered; its TLS is wrong
-                raise ConnectionFailed("tls", _reason(exc)) from None
+                raise ConnectionFailed(ErrorKind.TLS, _reason(exc)) from None
             except ConnectionResetError as exc:  # during the handshake
-                raise ConnectionFailed("reset", _reason(exc)) from None
-            except OSError as exc:  # refused, unreachable: the next address, if any
-                failure = exc
-        raise ConnectionFailed("connect", _reason(failure)
-                               + (f" ({len(addresses)} addresses tried)" if len(addresses) > 1 else ""))
+                raise ConnectionFailed(ErrorKind.RESET, _reason(exc)) from None
+
+        if len(addresses) == 1:
+            try:
+                return await one(addresses[0])
+            except OSError as exc:
+                raise ConnectionFailed(ErrorKind.CONNECT, _reason(exc)) from None
+        return await _race([lambda a=a: one(a) for a in addresses], len(addresses))
 
     @staticmethod
-    def _parse(pool: _Pool, conn: _Connection) -> tuple[int, dict, bytes]:
-        data = conn.buffer
-        end = data.find(b"\r\n\r\n")
-        lines = data[:end].split(b"\r\n")
-        rest = data[end + 4:]
-        conn.buffer = b""
+    def parse_head(data: bytes) -> tuple[int, dict[str, str], bool]:
+        """(status, headers, HTTP/1.1?) of a complete response head (up to the
+        blank line); ``Declined`` for anything this client does not read."""
+        lines = data.split(b"\r\n")
         version, _, tail = lines[0].partition(b" ")
         code = tail[:3]
         if version not in (b"HTTP/1.1", b"HTTP/1.0") or not code.isdigit() or tail[3:4] not in (b"", b" "):
-            conn.transport.abort()
             raise Declined("not an HTTP/1.x status line")
         status = int(code)
         if status < 200:
-            conn.transport.abort()
             raise Declined("1xx answer")
         headers: dict[str, str] = {}
         for line in lines[1:]:
             name, colon, value = line.partition(b":")
             if not colon or not name or name[-1:] in (b" ", b"\t") or line[:1] in (b" ", b"\t"):
-                conn.transport.abort()
                 raise Declined("unusual header line")
             key = name.decode("latin-1").lower()
             text = value.strip().decode("latin-1")
             headers[key] = f"{headers[key]}, {text}" if key in headers else text
-        keep = (version == b"HTTP/1.1" and not rest and not conn.lost
+        return status, headers, version == b"HTTP/1.1"
+
+    @classmethod
+    def _parse(cls, pool: _Pool, conn: _Connection) -> Reply:
+        data = conn.buffer
+        end = data.find(b"\r\n\r\n")
+        rest = data[end + 4:]
+        conn.buffer = b""
+        try:
+            status, headers, http11 = cls.parse_head(data[:end])
+        except Declined:
+            conn.transport.abort()
+            raise
+        keep = (http11 and not rest and not conn.lost
                 and "close" not in headers.get("connection", "").lower())
         if keep:
             conn.idle_since = asyncio.get_running_loop().time()
             pool.idle.append(conn)
         else:
             conn.transport.close()
-        return status, headers, b""
+        return Reply(status, headers)
+
+    async def aclose(self) -> None:
+        self.close()
 
     def close(self) -> None:
         for pool in self.pools.values():
             while pool is not None and pool.idle:
                 pool.idle.pop().transport.close()
+
+
+async def _race(starters, count: int):
+    """The first of `count` connection attempts to succeed, each started
+    STAGGER seconds after the previous one or as soon as all before it have
+    failed; the others are cancelled, or closed if they connected too."""
+    loop = asyncio.get_running_loop()
+    tasks: list[asyncio.Task] = []
+    failures: list[BaseException] = []
+    winner = None
+    try:
+        for index, start in enumerate(starters):
+            tasks.append(asyncio.ensure_future(start()))
+            deadline = loop.time() + (STAGGER if index < count - 1 else float("inf"))
+            while pending := [t for t in tasks if not t.done()]:
+                left = deadline - loop.time()
+                if left <= 0:
+                    break
+                done, _ = await asyncio.wait(pending, timeout=None if left == float("inf") else left,
+                                             return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    error = task.exception()
+                    if error is None:
+                        winner = task
+                        return task.result()
+                    if isinstance(error, ConnectionFailed):  # TLS or reset: the server answered
+                        raise error
+                    failures.append(error)
+        raise ConnectionFailed(ErrorKind.CONNECT, _reason(failures[-1]) + f" ({count} addresses tried)")
+    finally:
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+            elif task is not winner and not task.cancelled() and task.exception() is None:
+                task.result().transport.abort()

@@ -1,4 +1,6 @@
-"""``--fix``: rewrite permanently redirected URLs in the YAML files, in place.
+"""``--fix``: rewrite permanently redirected URLs in the YAML files, in place,
+and add ``archived:`` (the closest Wayback snapshot) to entries whose ``url``
+is broken. ``url`` itself is never touched for a broken link.
 
 ruamel.yaml finds the exact scalar (so a URL is only replaced where the YAML
 really has that value, at the cited line), then the new URL is spliced into
@@ -88,10 +90,40 @@ def _close_double(row: str, col: int) -> int:
     return -1
 
 
+def add_archived(text: str, url: str, snapshot: str, line: int) -> tuple[str, int]:
+    """Insert ``archived: SNAPSHOT`` after the top-level ``url:`` at `line`
+    (1-based) that equals `url`, unless the entry has an ``archived`` already.
+    The line goes in as text right after the url's value: nothing else moves."""
+    yaml = YAML(typ="rt")
+    data = yaml.load(io.StringIO(text))
+    if not isinstance(data, CommentedMap) or "archived" in data or data.get("url") != url:
+        return text, 0
+    key_line, key_col = data.lc.key("url")
+    if key_line + 1 != line or key_col != 0:
+        return text, 0
+    rows = text.splitlines(keepends=True)
+    keys = list(data.keys())
+    after = keys[keys.index("url") + 1] if keys.index("url") + 1 < len(keys) else None
+    # The url's value ends where the next key starts (or at its own line's end).
+    insert_at = data.lc.key(after)[0] if after is not None else len(rows)
+    while insert_at > key_line + 1 and rows[insert_at - 1].lstrip().startswith("#"):
+        insert_at -= 1  # comments above the next key stay with it
+    newline = "\r\n" if rows[key_line].endswith("\r\n") else "\n"
+    if insert_at == len(rows) and rows and not rows[-1].endswith("\n"):
+        rows[-1] += newline
+    rows.insert(insert_at, f"archived: {_render(snapshot, '')}{newline}")
+    return "".join(rows), 1
+
+
 def apply_fixes(results) -> dict[Path, int]:
-    """Rewrite every `redirected` URL at the places that cite it."""
+    """Rewrite every `redirected` URL at the places that cite it, and add
+    the snapshot of every broken entry URL that has one as ``archived``."""
     per_file: dict[Path, tuple[dict, set]] = {}
+    archive: dict[Path, list[tuple[str, str, int]]] = {}
     for r in results:
+        if r.failed and r.archived:
+            for place in r.files:
+                archive.setdefault(Path(place["path"]), []).append((r.url, r.archived, int(place["line"])))
         if r.outcome != "redirected" or not r.suggestion:
             continue
         for place in r.files:
@@ -99,11 +131,18 @@ def apply_fixes(results) -> dict[Path, int]:
             changes[r.url] = r.suggestion
             lines.add(int(place["line"]))
     done = {}
-    for path, (changes, lines) in per_file.items():
+    for path in {**per_file, **archive}:
         raw = path.read_bytes()
         bom = raw.startswith(b"\xef\xbb\xbf")
         text = raw.decode("utf-8-sig")
-        new, count = rewrite_text(text, changes, lines)
+        count = 0
+        if path in per_file:
+            changes, lines = per_file[path]
+            text, count = rewrite_text(text, changes, lines)
+        for url, snapshot, line in archive.get(path, ()):
+            text, added = add_archived(text, url, snapshot, line)
+            count += added
+        new = text
         if count:
             atomic_write(path, ("\ufeff" if bom else "") + new, newline="")
             done[path] = count

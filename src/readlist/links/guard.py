@@ -28,7 +28,7 @@ class AddressGuard:
     """Per-run cache of name -> checked addresses (a run is minutes long, so
     caching a DNS answer for its length is what a browser would do too)."""
 
-    def __init__(self, settings: policy.Settings) -> None:
+    def __init__(self, settings) -> None:  # a LinkSettings
         self.settings = settings
         self.resolved: dict[str, object] = {}  # addresses, a NameNotResolved, or a Future of either
         self.verdicts: dict[str, list | tuple] = {}  # addresses, or (address, reason)
@@ -50,10 +50,12 @@ class AddressGuard:
             known = await asyncio.shield(known)
         if isinstance(known, NameNotResolved):
             raise NameNotResolved(str(known))
+        assert isinstance(known, list)
         return known
 
-    async def _lookup(self, host: str, port: int):
+    async def _lookup(self, host: str, port: int) -> list | NameNotResolved:
         loop = asyncio.get_running_loop()
+        answer: list | NameNotResolved
         try:
             infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
@@ -62,11 +64,12 @@ class AddressGuard:
             del self.resolved[host]  # the next asker tries anew
             raise
         else:
-            answer = []
+            found: list = []
             for info in infos:
-                address = ipaddress.ip_address(info[4][0].split("%")[0])
-                if address not in answer:
-                    answer.append(address)
+                address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+                if address not in found:
+                    found.append(address)
+            answer = found
         self.resolved[host] = answer
         return answer
 

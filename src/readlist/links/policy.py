@@ -1,6 +1,5 @@
-"""What to check and how to judge the answer: settings, per-host rules,
-address safety, canonical probes (YouTube oEmbed, arXiv, DOI) and the
-classification of responses into outcome words.
+"""What to check and how to judge the answer: address safety, canonical probes (YouTube oEmbed, arXiv, DOI) and the
+classification of responses into outcomes (settings live in ``settings``).
 
 Nothing here touches the network; ``check.py`` asks these functions.
 """
@@ -9,17 +8,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import tomllib
-from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-# The outcome words, exactly as the design contract spells them.
-OK, REDIRECTED, BROKEN, TIMEOUT, ERROR, BLOCKED, SKIPPED = (
-    "ok", "redirected", "broken", "timeout", "error", "blocked", "skipped",
-)
-OUTCOMES = (OK, REDIRECTED, BROKEN, TIMEOUT, ERROR, BLOCKED, SKIPPED)
-FAILURES = frozenset({BROKEN, TIMEOUT, ERROR})
+from ..urls import arxiv_id, doi, youtube_id
+from .results import Outcome
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 BLOCK_STATUSES = frozenset({401, 403, 429, 999})
@@ -82,116 +74,6 @@ def parse_statuses(values) -> frozenset[int]:
     return frozenset(out)
 
 
-@dataclass(frozen=True)
-class HostRule:
-    """Settings for one host and its subdomains (``[tool.readlist.links.hosts."x"]``)."""
-
-    headers: dict = field(default_factory=dict)
-    accept: frozenset = frozenset()      # statuses counted as ok
-    concurrency: int | None = None
-    interval: float = 0.0                # seconds between requests to the host
-    method: str = "HEAD"                 # "GET" to inspect bodies (soft 404s)
-    skip: bool = False
-
-
-@dataclass
-class Settings:
-    """Everything that shapes a run; built from pyproject and the command line."""
-
-    concurrency: int = 128
-    per_host: int = 10
-    timeout: float = 20.0
-    retries: int = 2
-    backoff: float = 0.5                 # first retry delay, doubled each time, jittered
-    retry_after_cap: float = 30.0
-    max_redirects: int = 8
-    body_cap: int = 64 * 1024            # bytes read from a body at most
-    allow_private: tuple = ()            # () none; ("*",) all; else networks
-    exclude: tuple = ()                  # compiled regexes
-    hosts: dict = field(default_factory=dict)   # host suffix -> HostRule
-    youtube_oembed: str = "https://www.youtube.com/oembed"
-    doi_api: str = "https://doi.org/api/handles/"
-    arxiv_abs: str = "https://arxiv.org/abs/"
-    canonical_probes: bool = True
-    interval: float = 0.0                # default per-host interval
-
-    def rule(self, host: str) -> HostRule | None:
-        host = host.lower().rstrip(".")
-        while host:
-            if host in self.hosts:
-                return self.hosts[host]
-            if "." not in host:
-                return None
-            host = host.split(".", 1)[1]
-        return None
-
-    def excluded(self, url: str) -> bool:
-        return any(rx.search(url) for rx in self.exclude)
-
-    def private_allowed(self, address) -> bool:
-        if "*" in self.allow_private:
-            return True
-        return any(address in net for net in self._networks())
-
-    def _networks(self):
-        nets = getattr(self, "_nets", None)
-        if nets is None:
-            nets = self._nets = [ipaddress.ip_network(n, strict=False) for n in self.allow_private]
-        return nets
-
-
-def read_pyproject(path: Path) -> dict:
-    """The ``[tool.readlist.links]`` table of a pyproject.toml, or {}."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: {exc}") from exc
-    return data.get("tool", {}).get("readlist", {}).get("links", {}) or {}
-
-
-def apply_config(settings: Settings, table: dict, where: str = "pyproject.toml") -> Settings:
-    """Fold a ``[tool.readlist.links]`` table into settings; unknown keys are errors."""
-    simple = {
-        "concurrency": int, "per-host": int, "timeout": float, "retries": int,
-        "backoff": float, "retry-after-cap": float, "max-redirects": int,
-        "body-cap": int, "youtube-oembed": str, "doi-api": str, "arxiv-abs": str,
-        "canonical-probes": bool, "interval": float,
-    }
-    for key, value in table.items():
-        if key in simple:
-            setattr(settings, key.replace("-", "_"), simple[key](value))
-        elif key == "exclude":
-            settings.exclude = settings.exclude + tuple(re.compile(x) for x in value)
-        elif key == "max-age":
-            settings.max_age_from_config = parse_duration(value)  # type: ignore[attr-defined]
-        elif key == "hosts":
-            for host, rule in value.items():
-                settings.hosts[host.lower()] = _host_rule(rule, f"{where}: hosts.{host}")
-        else:
-            raise ValueError(f"{where}: [tool.readlist.links] has no setting {key!r}")
-    return settings
-
-
-def _host_rule(table: dict, where: str) -> HostRule:
-    allowed = {"headers", "accept", "concurrency", "interval", "method", "skip"}
-    unknown = set(table) - allowed
-    if unknown:
-        raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}; use {sorted(allowed)}")
-    method = str(table.get("method", "HEAD")).upper()
-    if method not in ("HEAD", "GET"):
-        raise ValueError(f"{where}: method must be HEAD or GET")
-    return HostRule(
-        headers={str(k): str(v) for k, v in (table.get("headers") or {}).items()},
-        accept=parse_statuses(table.get("accept")),
-        concurrency=int(table["concurrency"]) if "concurrency" in table else None,
-        interval=float(table.get("interval", 0.0)),
-        method=method,
-        skip=bool(table.get("skip", False)),
-    )
-
-
 # -- address safety -------------------------------------------------------------
 def unsafe_address(address) -> str | None:
     """Why an IP address must not be contacted, or None when it is public."""
@@ -213,20 +95,23 @@ def unsafe_address(address) -> str | None:
 
 
 # -- canonical probes -----------------------------------------------------------
-def probe_for(url: str, settings: Settings) -> tuple[str, str | None]:
+def probe_for(url: str, settings) -> tuple[str, str | None]:
     """(URL to request, kind of probe) for a cited URL.
 
     YouTube videos are checked through oEmbed (a deleted video's watch page
     still answers 200); arXiv papers through their abs page (never a PDF);
-    DOIs through the DOI handle API (the publisher's page is often a bot wall).
+    DOIs through the DOI handle API (the publisher's page is often a bot wall);
+    github.com repositories, issues, pulls and files through the REST API when
+    a token is given (authenticated: 5,000 requests an hour, not 60).
     """
     if not settings.canonical_probes:
         return url, None
     host = (urlsplit(url).hostname or "").lower()
+    if host == "github.com" and settings.github_token:
+        api = github_api_url(url, settings.github_api)
+        return (api, "github") if api else (url, None)
     if "youtu" not in host and "arxiv" not in host and "doi" not in host:
         return url, None  # a cheap no: every host the probes know has one of these words
-    from ..urls import arxiv_id, doi, youtube_id
-
     if video := youtube_id(url):
         watch = f"https://www.youtube.com/watch?v={video}"
         return f"{settings.youtube_oembed}?format=json&url={quote(watch, safe='')}", "youtube"
@@ -240,22 +125,51 @@ def probe_for(url: str, settings: Settings) -> tuple[str, str | None]:
     return url, None
 
 
-def judge_probe(kind: str, status: int) -> tuple[str, str | None] | None:
+_GITHUB = re.compile(
+    r"/(?P<owner>[A-Za-z0-9-]+)/(?P<repo>[A-Za-z0-9._-]+?)(?:\.git)?"
+    r"(?:/(?:(?P<kind>issues|pull)/(?P<number>\d+)|blob/(?P<ref>[^/]+)/(?P<path>.+)))?/?")
+
+
+def github_api_url(url: str, api: str) -> str | None:
+    """The REST API URL that answers for a github.com repository, issue, pull
+    or file URL; None for other github.com pages (checked as they are)."""
+    parts = urlsplit(url)
+    match = _GITHUB.fullmatch(parts.path)
+    if not match or match["owner"] in ("orgs", "settings", "marketplace", "topics", "features"):
+        return None
+    base = f"{api.rstrip('/')}/repos/{match['owner']}/{match['repo']}"
+    if match["kind"] == "issues":
+        return f"{base}/issues/{match['number']}"
+    if match["kind"] == "pull":
+        return f"{base}/pulls/{match['number']}"
+    if match["path"]:
+        return f"{base}/contents/{match['path']}?ref={quote(match['ref'], safe='')}"
+    return base
+
+
+def judge_probe(kind: str, status: int) -> tuple[Outcome, str | None] | None:
     """Outcome of a canonical probe's final status, or None to judge it plainly."""
     if kind == "youtube":
         if 200 <= status < 300:
-            return OK, None
+            return Outcome.OK, None
         if status in (401, 403):
             # oEmbed answers 401 for videos whose owner disabled embedding:
             # the video exists.
-            return OK, "embedding disabled"
+            return Outcome.OK, "embedding disabled"
         if status in (400, 404):
-            return BROKEN, "video unavailable (oEmbed)"
+            return Outcome.BROKEN, "video unavailable (oEmbed)"
+    if kind == "github":
+        if 200 <= status < 300:
+            return Outcome.OK, None
+        if status in (404, 410):
+            return Outcome.BROKEN, "not found on GitHub (REST API)"
+        if status == 401:
+            return Outcome.ERROR, "GITHUB_TOKEN refused by the GitHub API (401)"
     if kind == "doi":
         if 200 <= status < 300:
-            return OK, None
+            return Outcome.OK, None
         if status == 404:
-            return BROKEN, "DOI not registered"
+            return Outcome.BROKEN, "DOI not registered"
     return None
 
 

@@ -3,12 +3,14 @@ issue) or GitHub Actions annotations."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-from .policy import BLOCKED, BROKEN, ERROR, OUTCOMES, REDIRECTED, SKIPPED, TIMEOUT
-from .results import Result, summarize
+from .results import OUTCOMES, Outcome, Result, summarize
 
-ORDER = {name: i for i, name in enumerate((BROKEN, TIMEOUT, ERROR, REDIRECTED, BLOCKED, SKIPPED, "ok"))}
+BROKEN, TIMEOUT, ERROR, REDIRECTED, BLOCKED, SKIPPED, OK = (
+    Outcome.BROKEN, Outcome.TIMEOUT, Outcome.ERROR, Outcome.REDIRECTED, Outcome.BLOCKED, Outcome.SKIPPED, Outcome.OK)
+ORDER = {name: i for i, name in enumerate((BROKEN, TIMEOUT, ERROR, REDIRECTED, BLOCKED, SKIPPED, OK))}
 NOTEWORTHY = (BROKEN, TIMEOUT, ERROR, REDIRECTED, BLOCKED)
 
 
@@ -32,15 +34,24 @@ def _detail(result: Result) -> str:
         parts.append(result.error)
     if result.attempts > 1:
         parts.append(f"{result.attempts} attempts")
+    if since := failing_since(result):
+        parts.append(f"({since})")
+    if result.archived:
+        parts.append(f"archived: {result.archived}")
     return " ".join(parts)
 
 
-def render(results, fmt: str, elapsed: float | None = None, pieces: dict | None = None) -> str:
-    """The report; ``pieces`` are JSON results made ahead by ``json_piece``."""
+def failing_since(result: Result) -> str | None:
+    """'failing since 2026-11-02 (3 checks)' when the cache knows the history."""
+    if not result.failed or not result.failing_since or not result.failures:
+        return None
+    day = dt.datetime.fromtimestamp(result.failing_since, dt.UTC).date().isoformat()
+    return f"failing since {day} ({result.failures} check{'s' if result.failures != 1 else ''})"
+
+
+def render(results, fmt: str, elapsed: float | None = None) -> str:
     results = ordered(results)
-    if fmt == "json":
-        return as_json(results, elapsed, pieces)
-    return {"text": text, "markdown": markdown, "github": github}[fmt](results, elapsed)
+    return {"text": text, "json": as_json, "markdown": markdown, "github": github}[fmt](results, elapsed)
 
 
 def text(results, elapsed=None) -> str:
@@ -69,28 +80,13 @@ def text(results, elapsed=None) -> str:
     return "\n".join(lines)
 
 
-def json_piece(result: Result) -> str:
-    """One result exactly as ``as_json`` lays it out (two levels in). With an
-    indent, json runs its pure-Python encoder (~10 us a result), so the
-    command makes these while it waits for the last answers."""
-    return "    " + json.dumps(result.to_json(), indent=2).replace("\n", "\n    ")
-
-
-def as_json(results, elapsed=None, pieces: dict | None = None) -> str:
-    """``json.dumps({"summary", "results"}, indent=2)``, byte for byte, using
-    ``pieces`` ({url: (result, json_piece(result))}) where still current."""
+def as_json(results, elapsed=None) -> str:
     summary = summarize(results)
     if elapsed is not None:
         summary["elapsed_s"] = round(elapsed, 3)
-    if not results:
-        return json.dumps({"summary": summary, "results": []}, indent=2)
-    pieces = pieces or {}
-    body = []
-    for r in results:
-        made = pieces.get(r.url)
-        body.append(made[1] if made is not None and made[0] is r else json_piece(r))
-    return ('{\n  "summary": ' + json.dumps(summary, indent=2).replace("\n", "\n  ")
-            + ',\n  "results": [\n' + ",\n".join(body) + "\n  ]\n}")
+    # Compact: the C encoder (an indent means the pure-Python one, ~10 us a
+    # result); the report is for programs, `--format text` is for people.
+    return json.dumps({"summary": summary, "results": [r.to_json() for r in results]})
 
 
 def _md(text: str) -> str:

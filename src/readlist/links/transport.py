@@ -1,127 +1,157 @@
-"""The httpx side of the engine: an asyncio network stream for httpcore and a
-network backend that connects only through the address guard. Imported only
-when a request needs the full client (GET, HTTP/2, anything the lean HEAD
-path declines), so a run of plain HEAD checks never pays for importing httpx.
+"""How a request reaches a server: one interface, two clients.
+
+``Transport.request(method, url, parts)`` returns a ``Reply`` or raises
+``Declined`` (the only way to pass: the next transport asks instead) or a
+failure. The engine asks the lean HEAD client (``fasthead.FastHead``) first
+for a plain HEAD, then ``FullClient``: httpcore connection pools, one per
+host (a shared pool is CPU-bound), built through httpcore's public API with a
+network backend that connects only through the address guard, HTTP/2 on
+https, and a proxy from ``HTTP(S)_PROXY``/``NO_PROXY`` when one applies.
+httpx.URL normalises URLs (IDNA, percent-encoding) as httpx itself would.
 """
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import ssl
+import contextlib
+import urllib.request
+from dataclasses import dataclass
+from typing import Protocol
 
 import httpcore
 import httpx
 
 from . import policy
-from .guard import AddressGuard
+from .guard import AddressGuard, NameNotResolved
 
 
-class AsyncioStream(httpcore.AsyncNetworkStream):
-    """A plain asyncio stream for httpcore. The anyio backend costs a large
-    share of the CPU per request (``is_readable`` alone walks anyio's typed
-    attributes on every pool check); this one answers from the reader's state.
-    Per-operation timeouts are left to the caller's total deadline."""
+class Declined(Exception):
+    """This transport does not take the request; the next one does."""
 
-    __slots__ = ("reader", "writer")
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
+@dataclass(slots=True)
+class Reply:
+    status: int
+    headers: dict[str, str]        # lower-case names; repeated headers joined with ", "
+    head: bytes = b""              # the first bytes of a GET body (up to the cap)
 
-    async def read(self, max_bytes: int, timeout=None) -> bytes:
-        try:
-            return await self.reader.read(max_bytes)
-        except (OSError, ssl.SSLError) as exc:
-            raise httpcore.ReadError(str(exc) or type(exc).__name__) from None
 
-    async def write(self, buffer: bytes, timeout=None) -> None:
-        if not buffer:
-            return
-        try:
-            self.writer.write(buffer)
-            await self.writer.drain()
-        except (OSError, ssl.SSLError) as exc:
-            raise httpcore.WriteError(str(exc) or type(exc).__name__) from None
+class Transport(Protocol):
+    async def request(self, method: str, url: str, parts, headers: dict | None = None) -> Reply: ...
 
-    async def aclose(self) -> None:
-        self.writer.transport.abort()
+    async def aclose(self) -> None: ...
 
-    async def start_tls(self, ssl_context, server_hostname=None, timeout=None):
-        try:
-            async with asyncio.timeout(timeout):
-                await self.writer.start_tls(ssl_context, server_hostname=server_hostname)
-        except TimeoutError:
-            self.writer.transport.abort()
-            raise httpcore.ConnectTimeout("TLS handshake timed out") from None
-        except (OSError, ssl.SSLError) as exc:
-            self.writer.transport.abort()
-            raise httpcore.ConnectError(f"SSL: {exc}") from None
-        return self
 
-    def get_extra_info(self, info: str):
-        if info == "is_readable":
-            reader = self.reader
-            return bool(reader._buffer) or reader._eof or self.writer.transport.is_closing()
-        if info == "ssl_object":
-            return self.writer.get_extra_info("ssl_object")
-        if info == "client_addr":
-            return self.writer.get_extra_info("sockname")
-        if info == "server_addr":
-            return self.writer.get_extra_info("peername")
-        if info == "socket":
-            return self.writer.get_extra_info("socket")
-        return None
+class Proxies:
+    """The proxies the environment sets (``HTTP_PROXY``/``HTTPS_PROXY``/
+    ``ALL_PROXY``, minus ``NO_PROXY``), read once per run: reading them
+    walks the whole environment, a cost per request otherwise."""
+
+    def __init__(self) -> None:
+        self.table = urllib.request.getproxies()
+        self.known: dict[tuple[str, str], str | None] = {}
+
+    def __call__(self, scheme: str, host: str) -> str | None:
+        """The proxy URL for a request to `host`, or None."""
+        if not self.table:
+            return None
+        key = (scheme, host)
+        if key not in self.known:
+            proxy = self.table.get(scheme) or self.table.get("all")
+            if proxy and urllib.request.proxy_bypass(host):
+                proxy = None
+            self.known[key] = proxy if not proxy or "://" in proxy else f"http://{proxy}"
+        return self.known[key]
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore network backend that resolves the name itself, refuses unsafe
-    addresses and then connects to the very address it checked (no second,
-    possibly different, DNS answer)."""
+    """httpcore's own asyncio/anyio backend behind the address guard: the
+    name is resolved once, refused if unsafe, and the very addresses checked
+    are connected to (no second, possibly different, DNS answer)."""
 
     def __init__(self, guard: AddressGuard) -> None:
         self.guard = guard
+        self.inner = httpcore.AnyIOBackend()
 
     async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        addresses = await self.guard.addresses(host, port)
-        error = None
-        for address in addresses:
+        failure: Exception | None = None
+        for address in await self.guard.addresses(host, port):
             try:
-                async with asyncio.timeout(timeout):
-                    reader, writer = await asyncio.open_connection(
-                        str(address), port, limit=1 << 16,
-                        local_addr=(local_address, 0) if local_address else None)
-                sock = writer.get_extra_info("socket")
-                if sock is not None:
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                    for option in socket_options or ():
-                        sock.setsockopt(*option)
-                return AsyncioStream(reader, writer)
-            except TimeoutError:
-                error = httpcore.ConnectTimeout(f"connecting to {host} ({address}) timed out")
-            except OSError as exc:
-                error = httpcore.ConnectError(f"{exc.strerror or exc} ({address}:{port})")
-        raise error or httpcore.ConnectError(f"no address for {host}")
+                return await self.inner.connect_tcp(str(address), port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        raise failure or httpcore.ConnectError(f"no address for {host}")
 
     async def connect_unix_socket(self, path, timeout=None, socket_options=None):
         raise httpcore.ConnectError("unix sockets are not checked")
 
     async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
+        await self.inner.sleep(seconds)
 
 
-def make_client(settings, guard: AddressGuard, context, scheme: str, host: str) -> httpx.AsyncClient:
-    """One client per host (a shared pool is CPU-bound), guarded, no redirects."""
-    rule = settings.rule(host)
-    limit = rule.concurrency if rule and rule.concurrency else settings.per_host
-    transport = httpx.AsyncHTTPTransport(
-        verify=context, http2=scheme == "https", retries=0,
-        limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
-    )
-    transport._pool._network_backend = GuardedBackend(guard)  # the address guard
-    headers = dict(policy.DEFAULT_HEADERS)
-    if rule:
-        headers.update(rule.headers)
-    return httpx.AsyncClient(
-        transport=transport, headers=headers, follow_redirects=False,
-        timeout=httpx.Timeout(settings.timeout), trust_env=False,
-    )
+class FullClient:
+    """Every request the lean client declines: GET, HTTP/2, proxies, odd URLs."""
+
+    def __init__(self, settings, guard: AddressGuard, ssl_context_factory, proxies: Proxies) -> None:
+        self.settings = settings
+        self.guard = guard
+        self.ssl_factory = ssl_context_factory
+        self.ssl_context = None  # made with the first pool (loading CA certificates takes ~50 ms)
+        self.proxy_for = proxies
+        self.pools: dict[tuple, httpcore.AsyncConnectionPool] = {}
+
+    def _pool(self, scheme: str, host: str, port: int | None, proxy: str | None) -> httpcore.AsyncConnectionPool:
+        key = (scheme, host, port, proxy)
+        pool = self.pools.get(key)
+        if pool is None:
+            if self.ssl_context is None:
+                self.ssl_context = self.ssl_factory()
+            limit = self.settings.host_concurrency(host)
+            pool = self.pools[key] = httpcore.AsyncConnectionPool(
+                ssl_context=self.ssl_context, max_connections=limit, max_keepalive_connections=limit,
+                http1=True, http2=scheme == "https", retries=0,
+                proxy=httpcore.Proxy(proxy, ssl_context=self.ssl_context) if proxy else None,
+                # Through a proxy the proxy is connected to (the user chose
+                # it); the target's address is checked in ``request``.
+                network_backend=None if proxy else GuardedBackend(self.guard),
+            )
+        return pool
+
+    async def request(self, method: str, url: str, parts, headers: dict | None = None) -> Reply:
+        extra = headers
+        target = httpx.URL(url)
+        host = target.host
+        proxy = self.proxy_for(target.scheme, host)
+        if proxy:  # a name only the proxy can resolve: its answer decides
+            with contextlib.suppress(NameNotResolved):
+                await self.guard.addresses(host, target.port or (443 if target.scheme == "https" else 80))
+        headers = dict(policy.DEFAULT_HEADERS)
+        rule = self.settings.rule(host)
+        if rule:
+            headers.update(rule.headers)
+        headers.update(extra or {})
+        headers["Host"] = target.netloc.decode("ascii")
+        pool = self._pool(target.scheme, host, target.port, proxy)
+        core_url = httpcore.URL(scheme=target.raw_scheme, host=target.raw_host, port=target.port,
+                                target=target.raw_path)
+        async with pool.stream(method, core_url, headers=list(headers.items())) as response:
+            status = response.status
+            names: dict[str, str] = {}
+            for name, value in response.headers:
+                key, text = name.decode("latin-1").lower(), value.decode("latin-1")
+                names[key] = f"{names[key]}, {text}" if key in names else text
+            head = b""
+            if method == "GET" and not (status in policy.REDIRECTS and names.get("location")):
+                chunks, size, cap = [], 0, self.settings.body_cap
+                async for chunk in response.aiter_stream():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size >= cap:
+                        break
+                head = b"".join(chunks)[:cap]
+                if names.get("content-encoding"):
+                    head = b""  # compressed; a soft 404 needs a plain body
+        return Reply(status, names, head)
+
+    async def aclose(self) -> None:
+        for pool in self.pools.values():
+            await pool.aclose()

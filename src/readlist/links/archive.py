@@ -1,0 +1,48 @@
+"""Archived copies of failing links: the closest snapshot the Wayback
+Machine's availability API knows (``GET {api}?url=URL``, answered with
+``{"archived_snapshots": {"closest": {"available": true, "url": ...}}}``).
+
+Asked only for broken links, a few at a time, after the check; the base URL
+is a setting, so tests point it at a local stand-in. A failed look-up is
+only a missing suggestion, never an error of the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from . import policy
+
+CONCURRENCY = 4
+
+
+async def _closest(client: httpx.AsyncClient, api: str, url: str) -> str | None:
+    try:
+        response = await client.get(api, params={"url": url})
+        if response.status_code != 200:
+            return None
+        closest = (response.json().get("archived_snapshots") or {}).get("closest") or {}
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return None
+    snapshot = closest.get("url") if closest.get("available") else None
+    return snapshot if isinstance(snapshot, str) and snapshot.startswith(("http://", "https://")) else None
+
+
+async def _all(urls: list[str], api: str, timeout: float) -> dict[str, str]:
+    gate = asyncio.Semaphore(CONCURRENCY)
+    async with httpx.AsyncClient(headers={"User-Agent": policy.USER_AGENT}, timeout=timeout,
+                                 follow_redirects=True) as client:
+        async def one(url: str):
+            async with gate:
+                return url, await _closest(client, api, url)
+
+        found = await asyncio.gather(*(one(url) for url in urls))
+    return {url: snapshot for url, snapshot in found if snapshot}
+
+
+def snapshots(urls, api: str, timeout: float = 20.0) -> dict[str, str]:
+    """{url: snapshot URL} for the URLs the archive has a copy of."""
+    urls = list(dict.fromkeys(urls))
+    return asyncio.run(_all(urls, api, timeout)) if urls else {}

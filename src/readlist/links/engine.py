@@ -1,0 +1,472 @@
+"""The async engine: each URL is checked once, under a global limit and a
+pace per host learned during the run (``pace``), HEAD first, redirects
+followed by hand (so every hop passes the address guard and permanent moves
+are noticed), with retries, a total deadline per attempt that covers a slow
+body, and a cap on bytes read.
+
+A request goes through the transports in turn (see ``transport``): the lean
+HEAD client (``fasthead``) for a plain HEAD, else the full httpcore client.
+
+Scheduling: up to `concurrency` slot tasks take URLs from per-host queues
+(hosts in turn), each host under its current pace. A URL to retry goes back
+to its host's queue after its delay instead of holding a slot or a host's
+place, so a host cut to one request in flight really has one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import os
+import random
+import ssl
+import time
+from collections import defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import certifi
+import h11
+import httpcore
+import httpx
+
+from . import policy
+from .fasthead import ConnectionFailed, FastHead
+from .guard import AddressGuard, NameNotResolved, UnsafeAddress
+from .pace import HostPace
+from .results import ErrorKind, Outcome, Result
+from .settings import LinkSettings
+from .transport import Declined, FullClient, Proxies, Reply
+
+REFUSALS = frozenset({429, 503})  # "slow down": the host's pace is cut
+GITHUB_CONCURRENCY, GITHUB_INTERVAL = 2, 0.5  # github.com pages without the API
+
+
+@dataclass(slots=True)
+class _Answer:
+    """What one attempt found."""
+
+    outcome: Outcome
+    status: int | None = None
+    final_url: str | None = None
+    error: str | None = None
+    kind: ErrorKind | None = None
+    retry: bool = False
+    delay: float | None = None
+    suggestion: str | None = None
+    refused: bool = False          # a 429/503: the host asks to slow down
+
+
+@dataclass(slots=True)
+class _Job:
+    """One URL on its way: its probe and the attempts made so far."""
+
+    url: str
+    probe: str
+    kind: str | None
+    host: str
+    started: float = 0.0
+    attempts: int = 0
+    answer: _Answer | None = None
+
+
+def retry_after(value: str | None, cap: float) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or HTTP date), capped."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), cap)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, min(when.timestamp() - time.time(), cap))
+
+
+def ssl_context() -> ssl.SSLContext:
+    """One verifying SSL context for every client; honours SSL_CERT_FILE/DIR."""
+    cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    if cafile or capath:
+        return ssl.create_default_context(cafile=cafile, capath=capath)
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def _cause(exc: BaseException | None, kind: type) -> bool:
+    """Whether `exc` or an exception it was raised from is a `kind`."""
+    while exc is not None:
+        if isinstance(exc, kind):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+class Engine:
+    """Checks URLs in one event loop; ``on_result`` is called as each finishes.
+    With ``keep=False`` that is all (``results`` stays empty, so memory does
+    not grow with the results a caller already has)."""
+
+    def __init__(self, settings: LinkSettings, on_result=None, keep: bool = True) -> None:
+        self.settings = settings
+        self.on_result = on_result
+        self.keep = keep
+        self.guard = AddressGuard(settings)
+        proxies = Proxies()
+        self.transports = (FastHead(settings, self.guard, ssl_context, proxies),
+                           FullClient(settings, self.guard, ssl_context, proxies))
+        self.paces: dict[str, HostPace] = {}
+        self.results: dict[str, Result] = {}
+
+    async def aclose(self) -> None:
+        for transport in self.transports:
+            await transport.aclose()
+
+    # -- scheduling ----------------------------------------------------------------
+    def start(self, concurrency: int | None = None) -> None:
+        """Get ready to take URLs with ``add`` (inside the running loop)."""
+        self.loop = asyncio.get_running_loop()
+        self.concurrency = concurrency or self.settings.concurrency
+        self.gate = asyncio.Semaphore(self.concurrency)   # requests in flight at most
+        self.sleeping = 0
+        # getaddrinfo runs in threads; the default pool (cores + 4) is too
+        # small when many names are slow to resolve.
+        self.loop.set_default_executor(ThreadPoolExecutor(32))
+        self.queues: dict[str, deque[_Job]] = {}
+        self.busy: dict[str, int] = defaultdict(int)       # jobs in hand per host
+        self.ready: deque[str] = deque()                    # hosts with work and room, in turn
+        self.in_turn: set[str] = set()                      # the hosts in `ready`
+        self.pending = 0                                    # added, not yet emitted
+        self.closed = False
+        self.failure: Exception | None = None
+        self.done = asyncio.Event()
+        self.tasks: set[asyncio.Task] = set()
+
+    def add(self, url: str) -> None:
+        """Queue one URL; a slot starts for it when fewer than `concurrency` run."""
+        settings = self.settings
+        self.pending += 1
+        probe, kind = policy.probe_for(url, settings)
+        parts = urlsplit(probe)
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("http", "https") or not host:
+            self._emit(Result(url, Outcome.ERROR, error="not an http(s) URL", kind=ErrorKind.BAD_URL))
+            return
+        rule = settings.rule(host)
+        if settings.excluded(url) or (rule and rule.skip):
+            self._emit(Result(url, Outcome.SKIPPED, error="excluded", kind=ErrorKind.EXCLUDED))
+            return
+        if host not in self.paces:
+            limit, interval = settings.host_concurrency(host), settings.host_interval(host)
+            if host == "github.com" and not rule:
+                # Unauthenticated, github.com answers 429 quickly: start slow.
+                limit, interval = min(limit, GITHUB_CONCURRENCY), max(interval, GITHUB_INTERVAL)
+            self.paces[host] = HostPace(limit, interval)
+            self.queues[host] = deque()
+        self._queue(_Job(url, probe, kind, host))
+
+    def _queue(self, job: _Job, front: bool = False) -> None:
+        queue = self.queues[job.host]
+        if front:
+            queue.appendleft(job)
+        else:
+            queue.append(job)
+        if len(queue) == 1:
+            self._wake(job.host)
+        else:
+            self._spawn()  # a slot per URL up to `concurrency`, not one per host
+
+    def _wake(self, host: str) -> None:
+        """Put `host` in turn (once: hosts take turns fairly, so they finish
+        together and the last round is full) if it has work and room."""
+        if host not in self.in_turn and self.queues[host] and self.busy[host] < self.paces[host].limit:
+            self.in_turn.add(host)
+            self.ready.append(host)
+            self._spawn()
+
+    def _spawn(self) -> None:
+        """One more slot when there is work and room: `concurrency` slots, plus
+        one for each slot asleep (pacing), so sleepers do not cost the other
+        hosts their share; the gate still caps requests."""
+        if self.ready and len(self.tasks) < self.concurrency + self.sleeping:
+            task = asyncio.create_task(self._slot())
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+    async def _sleep(self, seconds: float) -> None:
+        self.sleeping += 1
+        self._spawn()
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            self.sleeping -= 1
+
+    def _take(self) -> _Job | None:
+        """The next job of a host under its limit, or None."""
+        ready, queues, busy, paces = self.ready, self.queues, self.busy, self.paces
+        while ready:
+            host = ready.popleft()
+            queue = queues[host]
+            if not queue or busy[host] >= paces[host].limit:
+                self.in_turn.discard(host)
+                continue  # stale: emptied or full since it was queued
+            busy[host] += 1
+            if len(queue) > 1 and busy[host] < paces[host].limit:
+                ready.append(host)  # still in turn
+            else:
+                self.in_turn.discard(host)
+            return queue.popleft()
+        return None
+
+    def close(self) -> None:
+        """No more URLs will come; ``wait`` returns once the queued ones are done."""
+        self.closed = True
+        if not self.pending:
+            self.done.set()
+
+    async def wait(self) -> dict[str, Result]:
+        try:
+            await self.done.wait()
+        finally:
+            for task in list(self.tasks):
+                task.cancel()
+            await self.aclose()
+        if self.failure is not None:
+            raise self.failure
+        return self.results
+
+    async def run(self, urls, concurrency: int | None = None) -> dict[str, Result]:
+        """Check a known list of URLs."""
+        self.start(concurrency)
+        for url in urls:
+            self.add(url)
+        self.close()
+        return await self.wait()
+
+    async def _slot(self) -> None:
+        try:
+            while (job := self._take()) is not None:
+                try:
+                    again = await self._attempt(job)
+                finally:
+                    self.busy[job.host] -= 1
+                    self._wake(job.host)  # room again: back in turn
+                if again is None:
+                    self._emit(self._result(job))
+                else:
+                    self.loop.call_later(again, self._queue, job, True)
+        except Exception as exc:  # a bug, not a link's failure: stop the run loudly
+            self.failure = exc
+            self.done.set()
+            raise
+
+    def _emit(self, result: Result) -> None:
+        result.checked_at = time.time()
+        if self.keep:
+            self.results[result.url] = result
+        if self.on_result:
+            self.on_result(result)
+        self.pending -= 1
+        if self.closed and not self.pending:
+            self.done.set()
+
+    # -- one attempt ---------------------------------------------------------------
+    async def _attempt(self, job: _Job) -> float | None:
+        """One attempt at `job`; the delay before the next one, or None when done."""
+        settings, pace = self.settings, self.paces[job.host]
+        while True:  # wait for the host's next slot, and out any hold begun meanwhile
+            now = time.monotonic()
+            start = pace.slot(now)
+            if start > now:
+                await self._sleep(start - now)
+            if pace.hold_until <= time.monotonic():
+                break
+        job.attempts += 1
+        sent = time.monotonic()
+        if job.attempts == 1:
+            job.started = sent  # time in the host's queue is not the URL's
+        pace.sent(sent)
+        async with self.gate:
+            try:
+                async with asyncio.timeout(settings.timeout):
+                    answer = await self.ask(job)
+            except TimeoutError:
+                answer = _Answer(Outcome.TIMEOUT, error=f"no complete answer within {settings.timeout:g}s",
+                                 kind=ErrorKind.TIMEOUT, retry=True)
+        job.answer = answer
+        if answer.refused:
+            pace.refused(sent, time.monotonic(), answer.delay)
+        elif answer.status is not None:
+            pace.answered(sent)
+        if not answer.retry or job.attempts > settings.retries:
+            return None
+        if answer.refused and answer.delay is not None:
+            return 0.0  # the host's hold is the wait
+        return settings.backoff * (2 ** (job.attempts - 1)) * random.uniform(0.8, 1.2)
+
+    def _result(self, job: _Job) -> Result:
+        answer = job.answer
+        assert answer is not None
+        if answer.refused and (answer.status != 503 or answer.delay is not None):
+            # Still refused after its budget: the host's limit, not the link.
+            # (A 503 without Retry-After is a server that is down: broken.)
+            answer.outcome, answer.kind = Outcome.BLOCKED, ErrorKind.RATE_LIMITED
+            answer.error = f"rate-limited by {job.host} (HTTP {answer.status})"
+        elif answer.refused:
+            answer.kind = ErrorKind.HTTP
+        return Result(
+            job.url, answer.outcome, status=answer.status, final_url=answer.final_url,
+            error=answer.error, kind=answer.kind, attempts=job.attempts,
+            elapsed_ms=round((time.monotonic() - job.started) * 1000), suggestion=answer.suggestion,
+        )
+
+    async def ask(self, job: _Job) -> _Answer:
+        rule = self.settings.rule(job.host)
+        method = rule.method if rule else "HEAD"
+        try:
+            answer = await self.fetch(job, method)
+            if method == "HEAD" and answer.status is not None and answer.status >= 400 \
+                    and answer.status not in policy.RETRY_STATUSES:
+                # HEAD refused or unreliable (405, 403, 404, 501, ...): ask with GET.
+                # Overload answers (429, 503, ...) are retried instead.
+                answer = await self.fetch(job, "GET")
+            return answer
+        except UnsafeAddress as exc:
+            return _Answer(Outcome.SKIPPED, error=f"{exc} (use --allow-private to check it)",
+                           kind=ErrorKind.UNSAFE_ADDRESS)
+
+    def _extra_headers(self, parts) -> dict | None:
+        """The GitHub token, for the GitHub API's own host only (never sent
+        on to wherever a redirect points)."""
+        token = self.settings.github_token
+        if token and parts.netloc == urlsplit(self.settings.github_api).netloc:
+            return {"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
+                    "X-GitHub-Api-Version": "2022-11-28"}
+        return None
+
+    async def _send(self, method: str, url: str, parts) -> Reply:
+        headers = self._extra_headers(parts)
+        for transport in self.transports:
+            try:
+                return await transport.request(method, url, parts, headers)
+            except Declined:
+                continue  # the next one asks, and names any failure
+        raise AssertionError("the full client declines nothing")
+
+    async def fetch(self, job: _Job, method: str) -> _Answer:
+        settings = self.settings
+        current = job.probe
+        seen = {current}
+        suggestion = None
+        permanent_so_far = job.kind is None
+        for hop in range(settings.max_redirects + 1):
+            parts = urlsplit(current)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                return _Answer(Outcome.ERROR, final_url=current, error=f"redirect to a non-http(s) URL {current}",
+                               kind=ErrorKind.BAD_URL)
+            try:
+                reply = await self._send(method, current, parts)
+            except UnsafeAddress as exc:
+                if hop == 0:
+                    raise
+                return _Answer(Outcome.ERROR, final_url=current, kind=ErrorKind.UNSAFE_ADDRESS,
+                               error=f"redirect into a {exc.reason} address refused: {exc}")
+            except Exception as exc:
+                # Failed before any answer: the cited URL is where it failed,
+                # not the canonical probe standing in for it.
+                return self._failure(exc, job.url if hop == 0 else current)
+            location = reply.headers.get("location")
+            if reply.status in policy.REDIRECTS and location:
+                nxt = urljoin(current, location.strip())
+                if reply.status in policy.PERMANENT_REDIRECTS and permanent_so_far:
+                    suggestion = nxt
+                else:
+                    permanent_so_far = False
+                if nxt in seen:
+                    return _Answer(Outcome.ERROR, status=reply.status, final_url=nxt, error="redirect loop",
+                                   kind=ErrorKind.REDIRECT_LOOP)
+                seen.add(nxt)
+                current = nxt
+                continue
+            return self._judge(job, reply, current, suggestion)
+        return _Answer(Outcome.ERROR, final_url=current, kind=ErrorKind.TOO_MANY_REDIRECTS,
+                       error=f"too many redirects (more than {settings.max_redirects})")
+
+    def _judge(self, job: _Job, reply: Reply, final: str, suggestion: str | None) -> _Answer:
+        status, headers, probe = reply.status, reply.headers, job.probe
+        if job.kind:
+            judged = policy.judge_probe(job.kind, status)
+            if judged:
+                kind = ErrorKind.HTTP if judged[0] is Outcome.BROKEN else None
+                return _Answer(judged[0], status=status, final_url=final, error=judged[1], kind=kind)
+        if job.kind == "github" and status in (403, 429) and headers.get("x-ratelimit-remaining") == "0":
+            reset = headers.get("x-ratelimit-reset", "")
+            delay = min(max(0.0, float(reset) - time.time()), self.settings.retry_after_cap) \
+                if reset.isdigit() else None
+            return _Answer(Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}",
+                           kind=ErrorKind.RATE_LIMITED, retry=True, delay=delay, refused=True)
+        rule = self.settings.rule(job.host)
+        accept = rule.accept if rule else frozenset()
+        if 200 <= status < 300 or status in accept:
+            if final != probe and policy.is_wall(final):
+                return _Answer(Outcome.BLOCKED, status=status, final_url=final, error="login wall",
+                               kind=ErrorKind.REFUSED)
+            if policy.soft_404_url(probe, final) or (reply.head and policy.soft_404_body(reply.head)):
+                return _Answer(Outcome.BROKEN, status=status, final_url=final, error="soft 404: a not-found page",
+                               kind=ErrorKind.SOFT_404)
+            if suggestion and job.kind is None:
+                fragment = urlsplit(job.url).fragment
+                if fragment and "#" not in suggestion:
+                    suggestion = f"{suggestion}#{fragment}"
+                if suggestion != job.url:
+                    return _Answer(Outcome.REDIRECTED, status=status, final_url=final, suggestion=suggestion)
+            return _Answer(Outcome.OK, status=status, final_url=final)
+        if status in REFUSALS and not (status == 503 and (
+                headers.get("cf-mitigated") or "cloudflare" in headers.get("server", "").lower())):
+            delay = retry_after(headers.get("retry-after"), self.settings.retry_after_cap)
+            return _Answer(Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}",
+                           kind=ErrorKind.RATE_LIMITED, retry=True, delay=delay, refused=True)
+        if status in (404, 410):
+            return _Answer(Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}",
+                           kind=ErrorKind.HTTP)
+        if status in policy.BLOCK_STATUSES:
+            return _Answer(Outcome.BLOCKED, status=status, final_url=final, kind=ErrorKind.REFUSED,
+                           error=f"HTTP {status}: refuses automated clients")
+        if status == 503:
+            return _Answer(Outcome.BLOCKED, status=status, final_url=final, error="HTTP 503: bot challenge",
+                           kind=ErrorKind.REFUSED)
+        if status >= 400:
+            return _Answer(Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}",
+                           kind=ErrorKind.HTTP, retry=status in policy.RETRY_STATUSES)
+        return _Answer(Outcome.ERROR, status=status, final_url=final, error=f"unexpected HTTP {status}",
+                       kind=ErrorKind.PROTOCOL)
+
+    def _failure(self, exc: Exception, url: str) -> _Answer:
+        text = str(exc) or type(exc).__name__
+
+        def error(kind: ErrorKind, label: str, retry: bool = False, outcome: Outcome = Outcome.ERROR) -> _Answer:
+            return _Answer(outcome, final_url=url, error=f"{label}{text}", kind=kind, retry=retry)
+
+        if isinstance(exc, NameNotResolved):
+            return error(ErrorKind.DNS, "")
+        if isinstance(exc, ConnectionFailed):
+            label = {ErrorKind.TLS: "TLS: ", ErrorKind.RESET: "connection reset: "}.get(exc.kind, "connection failed: ")
+            return error(exc.kind, label, retry=exc.kind is not ErrorKind.TLS)
+        if _cause(exc, ssl.SSLError):
+            return error(ErrorKind.TLS, "TLS: ")
+        if isinstance(exc, httpcore.ProxyError):
+            return error(ErrorKind.PROXY, "proxy: ")
+        if isinstance(exc, httpcore.TimeoutException):
+            return error(ErrorKind.TIMEOUT, "timeout: ", retry=True, outcome=Outcome.TIMEOUT)
+        if isinstance(exc, httpcore.ConnectError):
+            return error(ErrorKind.CONNECT, "connection failed: ", retry=True)
+        if isinstance(exc, (httpcore.ReadError, httpcore.WriteError)):
+            return error(ErrorKind.RESET, "connection reset: ", retry=True)
+        if isinstance(exc, httpcore.RemoteProtocolError):
+            # Not HTTP (h11 could not parse it) is final; a close mid-answer is retried.
+            return error(ErrorKind.PROTOCOL, "protocol: ", retry=not _cause(exc, h11.RemoteProtocolError))
+        if isinstance(exc, (httpcore.UnsupportedProtocol, httpcore.LocalProtocolError, httpx.InvalidURL, ValueError)):
+            return error(ErrorKind.BAD_URL, "bad URL: ")
+        return error(ErrorKind.OTHER, f"{type(exc).__name__}: ")

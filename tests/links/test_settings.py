@@ -1,0 +1,78 @@
+"""Settings are checked before any request: every bad value exits 2 naming
+the table and the key; ROOT may be the project root or readings/."""
+
+from __future__ import annotations
+
+import pytest
+
+from readlist.links.settings import LinkSettings, SettingsError, build
+
+from .conftest import make_project, run_cli
+
+A = "127.0.0.1"
+
+BAD = [
+    ("concurrency = 0\n", "[tool.readlist.links] concurrency: Input should be greater than or equal to 1"),
+    ('exclude = ["(unclosed"]\n', "[tool.readlist.links] exclude: bad regular expression '(unclosed'"),
+    ("timeout = 0\n", "[tool.readlist.links] timeout: Input should be greater than 0"),
+    ("timeout = -3\n", "[tool.readlist.links] timeout: Input should be greater than 0"),
+    ("retries = -1\n", "[tool.readlist.links] retries: Input should be greater than or equal to 0"),
+    ('concurrency = "many"\n', "[tool.readlist.links] concurrency: Input should be a valid integer"),
+    ('[tool.readlist.links.hosts."x.org"]\nconcurrency = 0\n',
+     '[tool.readlist.links.hosts."x.org"] concurrency: Input should be greater than or equal to 1'),
+    ('[tool.readlist.links.hosts."x.org"]\ninterval = "fast"\n',
+     '[tool.readlist.links.hosts."x.org"] interval: Input should be a valid number'),
+    ('[tool.readlist.links.hosts."x.org"]\naccept = ["ok"]\n',
+     '[tool.readlist.links.hosts."x.org"] accept: not statuses or ranges'),
+    ('max-age = "soon"\n', "[tool.readlist.links] max-age: not a duration"),
+    ("no-such-thing = 1\n", "[tool.readlist.links] no-such-thing: no such setting"),
+]
+
+
+@pytest.mark.parametrize("config, message", BAD, ids=[b[0].split("\n")[-2] for b in BAD])
+def test_every_bad_setting_exits_2_naming_it_before_any_request(hosts, tmp_path, config, message):
+    url = hosts.url(A, f"/ok?bad-setting={len(config)}")
+    make_project(tmp_path, {"entry": url}, config)
+    before = hosts.count("/ok")
+    done = run_cli(tmp_path, "check-links", "--no-cache", "--allow-private")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith(f"readlist: error: pyproject.toml: {message}"), done.stderr
+    assert "Traceback" not in done.stderr
+    assert hosts.count("/ok") == before  # nothing was asked
+
+
+def test_bad_command_line_values_name_the_option(tmp_path):
+    make_project(tmp_path, {"entry": "https://example.org/"})
+    for args, option in ((("--concurrency", "0"), "--concurrency"), (("--timeout", "-1"), "--timeout"),
+                         (("--allow-private", "not-a-net"), "--allow-private"),
+                         (("--exclude", "(x"), "--exclude")):
+        done = run_cli(tmp_path, "check-links", "--no-cache", *args)
+        assert done.returncode == 2 and f"readlist: error: {option}:" in done.stderr, done.stderr
+
+
+def test_defaults_live_in_the_model_and_the_help_reads_them(tmp_path):
+    assert LinkSettings().concurrency == 128 and build({}).per_host == 10
+    done = run_cli(tmp_path, "check-links", "--help")
+    assert "(default 128)" in done.stdout and "(default 10)" in done.stdout
+    with pytest.raises(SettingsError, match=r"--retries: Input should be greater than or equal to 0"):
+        build({"retries": 1}, {"retries": -1})
+
+
+@pytest.mark.parametrize("command", ["check-links", "validate"])
+def test_root_may_be_the_project_or_readings_and_an_empty_root_is_an_error(hosts, tmp_path, command):
+    url = hosts.url(A, "/ok?roots")
+    make_project(tmp_path, {"entry": url})
+    extra = ["--no-cache", "--allow-private"] if command == "check-links" else []
+    for root in (".", "readings", str(tmp_path), str(tmp_path / "readings")):
+        done = run_cli(tmp_path, command, root, *extra)
+        assert done.returncode == 0, (root, done.stdout, done.stderr)
+        if command == "check-links":  # the one URL was found and checked
+            assert any(line.split() == ["ok", "1"] for line in done.stdout.splitlines()), done.stdout
+    done = run_cli(tmp_path, command, *extra)  # no ROOT: the current folder, a project root
+    assert done.returncode == 0, done.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = run_cli(empty, command, ".", *extra)
+    assert done.returncode == 2 and "has no readings" in done.stderr, done.stderr
+    done = run_cli(tmp_path, command, "nowhere", *extra)
+    assert done.returncode == 2 and "is not a directory" in done.stderr
