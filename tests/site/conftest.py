@@ -24,6 +24,33 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+# One page of every type of the real site, by name (paths relative to the root).
+PAGE_TYPES = {
+    "home": "",
+    "topics": "topics/",
+    "topic-with-subtopics": "topics/fundamentals/",
+    "topic": "topics/transformers/",
+    "reading-path": "reading-path/",
+    "tier": "reading-path/tier-1/",
+    "lists": "lists/",
+    "list": "lists/ilya-sutskever-30/",
+    "tags": "tags/",
+    "stats": "stats/",
+    "hand-written": "contributing/",
+}
+# The fonts pages are laid out with in the phone tests: DejaVu Sans (what
+# Debian's Chromium brings) and the narrower Liberation Sans (Arial metrics).
+# scripts/install-browser.sh installs both.
+PHONE_FONTS = ("DejaVu Sans", "Liberation Sans")
+
+
+def font_installed(family: str) -> bool:
+    """Whether fontconfig knows `family` (the font Chromium would render with)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    out = subprocess.run([fc_list, ":", "family"], capture_output=True, text=True, timeout=60).stdout
+    return any(family in line.split(",") for line in out.splitlines())
 
 
 def mkdocs(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:

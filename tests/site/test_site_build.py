@@ -116,31 +116,6 @@ def test_generate_command_writes_markdown(fixture_project, tmp_path):
     assert "../lists/friends-list.html#compilers-for-everyone" in (out / "topics" / "alpha.md").read_text()
 
 
-def test_forked_rendering_gives_the_same_site(fixture_project, fixture_site, tmp_path):
-    """Big catalogs render in a forked child (see site/forked.py); force that
-    path on the fixture and compare every page with the normal build."""
-    import subprocess
-    import sys
-
-    from conftest import ENV
-
-    out = tmp_path / "forked"
-    code = (
-        "import sys, readlist.site.plugin as p; p.FORK_MIN_ENTRIES = 1; "
-        "from mkdocs.__main__ import cli; "
-        f"sys.argv = ['mkdocs', 'build', '--strict', '--site-dir', {str(out)!r}]; cli()"
-    )
-    result = subprocess.run([sys.executable, "-c", code], cwd=fixture_project, env=ENV,
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    pages = sorted(p.relative_to(fixture_site) for p in fixture_site.rglob("*.html"))
-    assert pages == sorted(p.relative_to(out) for p in out.rglob("*.html"))
-    for rel in pages:
-        assert (out / rel).read_text() == (fixture_site / rel).read_text(), rel
-    for name in ("feed.xml", "readings.json", "readings.bib"):
-        assert (out / name).read_text() == (fixture_site / name).read_text()
-
-
 def test_plugin_options(fixture_project, tmp_path):
     project = _copy(fixture_project, tmp_path)
     config = project / "mkdocs.yml"
@@ -179,3 +154,16 @@ def test_properdocs_build(fixture_project, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert 'id="compilers-for-everyone"' in (out / "topics" / "alpha" / "index.html").read_text()
+
+
+def test_topics_tab_lands_on_the_overview_with_neighbours_in_its_tab(real_site):
+    """The Topics tab opens the overview; previous / next never cross into another tab."""
+    home = (real_site / "index.html").read_text()
+    assert 'href="topics/" class="md-tabs__link"' in home
+    overview = (real_site / "topics" / "index.html").read_text()
+    assert 'aria-label="Previous:' not in overview
+    assert 'aria-label="Next: Fundamentals"' in overview
+    first = (real_site / "topics" / "fundamentals" / "index.html").read_text()
+    assert 'aria-label="Previous: Topics"' in first
+    last_tier = (real_site / "reading-path" / "tier-4" / "index.html").read_text()
+    assert 'aria-label="Previous: Tier 3"' in last_tier and 'aria-label="Next:' not in last_tier

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection
@@ -44,10 +45,14 @@ LENGTH_BUCKETS = (
     ("huge", "Over 4 h", float("inf")),
 )
 LATEST = 10
+TOPICS_SRC = "topics/index.md"  # the overview: the landing page of the Topics tab
 ASSETS = ("readlist.css", "readlist.js")
 ASSET_DIR = "assets/readlist"
 AUTHORS_SRC = "authors.md"
 DOWNLOADS = {"feed": "feed.xml", "json": "readings.json", "bibtex": "readings.bib"}
+# What readlist.js needs to put the reading a query names at the top of
+# Material's search results (exact title; author and year).
+SEARCH_RECORDS = f"{ASSET_DIR}/entries.json"
 
 
 def tier_label(tier: int) -> str:
@@ -383,6 +388,7 @@ class Builder:
             for tier in TIERS:
                 add(self.tier_src(tier), tier_label(tier), "tier.md.j2",
                     functools.partial(self.tier_context, tier))
+        add(TOPICS_SRC, "Topics", "topics.md.j2", lambda: {"topic_rows": self.topic_rows()})
         for topic, _ in self.catalog.walk_topics():
             add(self.topic_src[topic.id], topic.title, "topic.md.j2",
                 functools.partial(self.topic_context, topic))
@@ -433,7 +439,8 @@ class Builder:
     def build(self) -> Site:
         plan = self.plan()
         pages = {src: render() for src, _, render in plan}
-        return Site(pages=pages, nav=self.nav_for(plan), files=self.downloads())
+        files = {**self.downloads(), **{path: render() for path, render in self.data_plan().items()}}
+        return Site(pages=pages, nav=self.nav_for(plan), files=files)
 
     # page data -----------------------------------------------------------------
     def group_by_tier(self, entries: list[Entry]) -> list[tuple[int, list[Entry]]]:
@@ -611,6 +618,22 @@ class Builder:
             ),
         }
 
+    def data_plan(self) -> dict[str, Callable[[], str]]:
+        """Data files the site's own script reads, by path (always written)."""
+        return {SEARCH_RECORDS: self.search_records}
+
+    def search_records(self) -> str:
+        """One record per reading: the words a reader may type for it (title,
+        author names, year) and the URL of its entry, relative to the site root."""
+        records = [
+            {
+                "id": e.id, "title": e.title, "authors": list(e.authors), "year": e.year,
+                "url": self.url(self.topic_src[e.topic]) + "#" + e.id,
+            }
+            for e in self.ordered if e.topic in self.topic_src
+        ]
+        return json.dumps(records, ensure_ascii=False, separators=(",", ":"))
+
     def downloads(self) -> dict[str, str]:
         return {path: render() for path, render in self.download_plan().items()}
 
@@ -628,7 +651,8 @@ class Builder:
                 return {topic.title: src}
             return {topic.title: [src] + [topic_nav(child) for child in topic.children]}
 
-        nav.append({"Topics": [topic_nav(t) for t in self.catalog.topics]})
+        overview = [TOPICS_SRC] if TOPICS_SRC in pages else []
+        nav.append({"Topics": overview + [topic_nav(t) for t in self.catalog.topics]})
         if "lists/index.md" in pages:
             nav.append({"Lists": ["lists/index.md"] + [
                 {rl.title: self.list_src(rl.id)} for rl in self.catalog.lists.values()

@@ -4,7 +4,9 @@
 * on_files: loads `readings/`, reports problems through the plugin logger
   as `file:line:col: severity: message`, generates the pages and adds them
   (and the downloads and assets) with `File.generated`; builds the nav when
-  mkdocs.yml has none.
+  mkdocs.yml has none. Big one-off builds render in a forked child
+  (`forked.py`) into files that on_pre_page / on_env wait for.
+* on_page_context: previous / next links stay inside their tab.
 * on_serve: watches `readings/`, which lives outside `docs_dir`.
 
 Errors fail `mkdocs build` (warnings fail it under `--strict`); under
@@ -17,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,26 +34,6 @@ from . import forked
 from .generator import SECTIONS, Builder, Site, SiteOptions
 
 FORK_MIN_ENTRIES = 500  # below this a second process costs more than it saves
-_PENDING = object()
-
-
-class _StreamedFile(File):
-    """A generated file whose content arrives from a ForkedRenderer when MkDocs
-    first reads it (every File method goes through `_content`)."""
-
-    _renderer: forked.ForkedRenderer | None = None
-    _value: object = _PENDING
-
-    @property
-    def _content(self):
-        if self._value is _PENDING:
-            assert self._renderer is not None
-            self._value = self._renderer.get(self.src_uri)
-        return self._value
-
-    @_content.setter
-    def _content(self, value) -> None:
-        self._value = value
 
 log = get_plugin_logger(__name__)
 
@@ -81,8 +64,10 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         self.sources: set[str] = set()
         self.has_feed = False
         self.readings_dir: Path | None = None
-        self.renderer: forked.ForkedRenderer | None = None
         self._user_nav = False
+        self._built_nav = False
+        self.renderer: forked.ForkedRenderer | None = None
+        self._workdir: tempfile.TemporaryDirectory[str] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps one plugin instance across `serve` rebuilds.
@@ -154,55 +139,46 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         builder = Builder(catalog, self._options(config))
         plan = builder.plan()
         downloads = builder.download_plan()
-        # A second process only for one-off builds of big catalogs: `serve`
-        # runs threads, and forking a threaded process is not safe.
-        # MkDocs reads pages in the order of `files` (the nav is separate): topic
-        # pages first, as they are the quickest to render for what they weigh.
-        plan = sorted(plan, key=lambda item: not item[0].startswith("topics/"))
+        data = builder.data_plan()
+
+        self._close_renderer()
+        # A second process only for one-off builds of big catalogs (`serve`
+        # runs threads, and forking a threaded process is not safe). MkDocs
+        # reads pages in the order of `files`: topic pages first, as they are
+        # the quickest to render for what they weigh, downloads last.
         if self.command == "build" and forked.available() and len(catalog.entries) >= FORK_MIN_ENTRIES:
-            items = [(src, render) for src, _, render in plan] + list(downloads.items())
+            plan = sorted(plan, key=lambda item: not item[0].startswith("topics/"))
+            items = [(src, render) for src, _, render in plan] + [*downloads.items(), *data.items()]
             wanted = [(k, r) for k, r in items if files.get_file_from_path(k) is None]
-            self.renderer = forked.ForkedRenderer(wanted)
+            self._workdir = tempfile.TemporaryDirectory(prefix="readlist-pages-")
+            self.renderer = forked.ForkedRenderer(wanted, Path(self._workdir.name))
 
         def add(src: str, render) -> None:
             if files.get_file_from_path(src) is not None:
                 log.info(f"{src} in docs_dir replaces the generated page")
                 return
             if self.renderer is not None:
-                file = _StreamedFile.generated(config, src, content="")
-                assert isinstance(file, _StreamedFile)  # `generated` is a classmethod: cls(...)
-                file._renderer, file._value = self.renderer, _PENDING
+                files.append(File.generated(config, src, abs_src_path=self.renderer.path(src)))
             else:
-                file = File.generated(config, src, content=render())
-            files.append(file)
+                files.append(File.generated(config, src, content=render()))
 
         for src, _, render in plan:
             add(src, render)
-        for src, render in downloads.items():
+        for src, render in [*downloads.items(), *data.items()]:
             add(src, render)
         for src, path in Site.asset_paths().items():
             if files.get_file_from_path(src) is None:
                 files.append(File.generated(config, src, abs_src_path=str(path)))
         self.sources = {src for src, _, _ in plan}
         self.has_feed = "feed.xml" in downloads
-        if self.config.nav and not self._user_nav:
+        self._built_nav = bool(self.config.nav and not self._user_nav)
+        if self._built_nav:
             config.nav = builder.nav_for(plan) + self._other_pages(files, self.sources)
         log.debug(
             f"{len(catalog.entries)} entries -> {len(plan)} pages "
             f"in {time.perf_counter() - start:.2f}s"
         )
         return files
-
-    def _close_renderer(self) -> None:
-        if self.renderer is not None:
-            self.renderer.close()
-            self.renderer = None
-
-    def on_post_build(self, *, config) -> None:
-        self._close_renderer()
-
-    def on_build_error(self, *, error) -> None:
-        self._close_renderer()
 
     @staticmethod
     def _other_pages(files: Files, generated: set[str]) -> list:
@@ -214,6 +190,46 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         )
 
     # -- pages ------------------------------------------------------------------
+    def on_pre_page(self, page, *, config, files):
+        """Before MkDocs reads a generated page: the child has written it, or we do."""
+        if self.renderer is not None and page.file.src_uri in self.renderer:
+            self.renderer.ensure(page.file.src_uri)
+        return page
+
+    def on_env(self, env, *, config, files):
+        """Before MkDocs copies the downloads: every file is written."""
+        if self.renderer is not None:
+            for file in files:
+                if file.src_uri in self.renderer and not file.is_documentation_page():
+                    self.renderer.ensure(file.src_uri)
+        return env
+
+    def _close_renderer(self) -> None:
+        if self.renderer is not None:
+            self.renderer.close()
+            self.renderer = None
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
+
+    def on_post_build(self, *, config) -> None:
+        self._close_renderer()
+
+    def on_build_error(self, *, error) -> None:
+        self._close_renderer()
+
+    def on_page_context(self, context, *, page, config, nav):
+        """Previous / next stay inside a tab of the nav the plugin built: the
+        Topics overview is not preceded by "Tier 4+", and Stats does not lead
+        to Tags' neighbour in another section."""
+        if self._built_nav:
+            here = _tab(page)
+            if page.previous_page is not None and _tab(page.previous_page) is not here:
+                page.previous_page = None
+            if page.next_page is not None and _tab(page.next_page) is not here:
+                page.next_page = None
+        return context
+
     def on_post_page(self, output: str, *, page, config) -> str:
         """Point feed readers at the Atom feed from every page."""
         if not self.has_feed:
@@ -230,6 +246,11 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         if self.readings_dir is not None and self.readings_dir.is_dir():
             server.watch(str(self.readings_dir))
         return server
+
+
+def _tab(page):
+    """The top-level nav item a page belongs to (its tab under navigation.tabs)."""
+    return page.ancestors[-1] if page.ancestors else page
 
 
 def _relative(page_url: str, target: str) -> str:

@@ -49,31 +49,57 @@
     return prev && /^H[1-6]$/.test(prev.tagName) ? prev : null;
   }
 
-  function makeCheckbox(id, title) {
+  function titleOf(item) {
+    var given = item.getAttribute("data-title");
+    if (given) { return given; }
+    var heading = headingOf(item);
+    var el = heading ? heading.querySelector("a:not(.headerlink)") || heading : item.querySelector(".rl-row-title");
+    return el ? el.textContent.replace(/\u00b6/g, "").trim() : "";
+  }
+
+  /* The checkbox sits in a label of its own, outside the heading (a screen
+     reader reads the heading as the title alone), named after the entry;
+     the name starts with the label's visible text. */
+  function makeCheckbox(id, title, visibleText) {
+    var label = document.createElement("label");
+    label.className = "rl-mark";
     var box = document.createElement("input");
     box.type = "checkbox";
     box.className = "rl-check";
     box.setAttribute("data-rl-check", id);
     box.setAttribute("aria-label", "Mark as read: " + title);
-    box.title = "Mark as read";
     box.addEventListener("click", function (event) { event.stopPropagation(); });
     box.addEventListener("change", function () { setRead(id, box.checked); });
-    return box;
+    label.appendChild(box);
+    if (visibleText) {
+      var shown = document.createElement("span");
+      shown.className = "rl-mark-text";
+      shown.textContent = visibleText;
+      label.appendChild(shown);
+    }
+    return label;
   }
 
   function addCheckboxes() {
     items().forEach(function (item) {
+      if (item.querySelector(".rl-check")) { return; }
       var id = item.getAttribute("data-entry");
-      var host = headingOf(item) || (item.classList.contains("rl-row") ? item : null);
-      if (!host || host.querySelector(".rl-check")) { return; }
-      host.insertBefore(makeCheckbox(id, host.textContent.trim()), host.firstChild);
+      if (item.classList.contains("rl-row")) {
+        item.insertBefore(makeCheckbox(id, titleOf(item), ""), item.firstChild);
+        return;
+      }
+      var meta = item.querySelector(".rl-meta");
+      var mark = makeCheckbox(id, titleOf(item), "Mark as read");
+      if (meta) { meta.insertBefore(mark, meta.firstChild); } else { item.insertBefore(mark, item.firstChild); }
     });
   }
 
-  function bar(done, total) {
+  function bar(done, total, name) {
     var pct = total ? Math.round(done * 1000 / total) / 10 : 0;
-    return '<span class="rl-bar" role="progressbar" aria-valuemin="0" aria-valuemax="' + total +
-      '" aria-valuenow="' + done + '"><span class="rl-bar-fill" style="width:' + pct + '%"></span></span>';
+    var label = String(name).replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+    return '<span class="rl-bar" role="progressbar" aria-label="' + label + '" aria-valuemin="0" aria-valuemax="' +
+      total + '" aria-valuenow="' + done + '" aria-valuetext="' + done + " of " + total + ' read">' +
+      '<span class="rl-bar-fill" style="width:' + pct + '%"></span></span>';
   }
 
   function count(ids) {
@@ -100,14 +126,16 @@
       var label = document.createElement("span");
       label.className = "rl-progress-label";
       label.textContent = el.getAttribute("data-label") + ": " + c.done + " of " + c.total + " read";
-      el.insertAdjacentHTML("afterbegin", bar(c.done, c.total));
+      el.insertAdjacentHTML("afterbegin", bar(c.done, c.total, el.getAttribute("data-label")));
       el.appendChild(label);
     });
     document.querySelectorAll("tr[data-entries]").forEach(function (row) {
       var cell = row.querySelector(".rl-progress-col");
       if (!cell) { return; }
       var c = count(row.getAttribute("data-entries"));
-      cell.innerHTML = bar(c.done, c.total) + '<span class="rl-bar-label">' + c.done + "/" + c.total + "</span>";
+      var name = row.querySelector("td, th");
+      cell.innerHTML = bar(c.done, c.total, "Read in " + (name ? name.textContent.trim() : "this row")) +
+        '<span class="rl-bar-label">' + c.done + "/" + c.total + "</span>";
     });
     applyFilters();
   }
@@ -124,6 +152,48 @@
     return true;
   }
 
+  function setHidden(el, value) {
+    if (el.hidden !== value) { el.hidden = value; }
+  }
+
+  function isEntryHeading(el) {
+    var next = el.nextElementSibling;
+    return !!(next && headingOf(next) === el);
+  }
+
+  /* Everything between one <h2> and the next is its section: when a filter
+     leaves a section without a visible reading, its heading, descriptions
+     and lists go too. The tier 4+ block says how many it holds now. */
+  function applySections() {
+    document.querySelectorAll(".md-content article h2").forEach(function (h2) {
+      var members = [], el = h2.nextElementSibling, has = false, any = false;
+      while (el && el.tagName !== "H2") {
+        if (!el.classList.contains("rl-filter-slot")) { members.push(el); }
+        el = el.nextElementSibling;
+      }
+      members.forEach(function (m) {
+        var inside = m.matches("[data-entry]") ? [m] : Array.prototype.slice.call(m.querySelectorAll("[data-entry]"));
+        inside.forEach(function (item) { has = true; if (!item.hidden) { any = true; } });
+      });
+      if (!has) { return; }
+      setHidden(h2, !any);
+      members.forEach(function (m) {
+        if (m.matches("[data-entry]") || isEntryHeading(m)) { return; }
+        if (m.tagName === "DETAILS") {
+          var shown = m.querySelectorAll("[data-entry]:not([hidden])").length;
+          setHidden(m, shown === 0);
+          var summary = m.querySelector("summary");
+          if (summary) {
+            summary.textContent = shown + " more reading" + (shown === 1 ? "" : "s") + " for going deeper";
+          }
+          if (state.tiers["4"] && shown) { m.open = true; }
+          return;
+        }
+        setHidden(m, !any);
+      });
+    });
+  }
+
   function applyFilters() {
     var bars = document.querySelectorAll(".rl-filters");
     if (!bars.length) { return; }
@@ -131,24 +201,16 @@
     all.forEach(function (item) {
       var show = visible(item);
       if (show) { shown += 1; }
-      item.hidden = !show;
+      setHidden(item, !show);
       var heading = headingOf(item);
-      if (heading) { heading.hidden = !show; }
+      if (heading) { setHidden(heading, !show); }
     });
-    // Hide group headings (tiers, topics, sections) left with nothing to show.
-    document.querySelectorAll(".md-content article h2").forEach(function (h2) {
-      var el = h2.nextElementSibling, any = false, has = false;
-      while (el && el.tagName !== "H2") {
-        var inside = el.matches("[data-entry]") ? [el] : Array.prototype.slice.call(el.querySelectorAll("[data-entry]"));
-        inside.forEach(function (item) { has = true; if (!item.hidden) { any = true; } });
-        if (el.tagName === "DETAILS" && state.tiers["4"]) { el.open = true; }
-        el = el.nextElementSibling;
-      }
-      if (has) { h2.hidden = !any; }
-    });
+    applySections();
     bars.forEach(function (b) {
       var out = b.querySelector(".rl-filter-count");
       if (out) { out.textContent = shown + " of " + all.length + " shown"; }
+      var empty = b.parentNode.querySelector(".rl-empty");
+      if (empty) { setHidden(empty, shown > 0); }
     });
   }
 
@@ -213,11 +275,204 @@
     hide.appendChild(document.createTextNode("Hide read"));
     form.appendChild(hide);
 
+    var keys = document.createElement("span");
+    keys.className = "rl-keys";
+    keys.innerHTML = "<kbd>j</kbd> / <kbd>k</kbd>: next / previous reading";
+    form.appendChild(keys);
+
     var out = document.createElement("output");
     out.className = "rl-filter-count";
     out.setAttribute("aria-live", "polite");
     form.appendChild(out);
     slot.appendChild(form);
+
+    var empty = document.createElement("div");
+    empty.className = "rl-empty";
+    empty.hidden = true;
+    var msg = document.createElement("p");
+    msg.textContent = "No reading matches these filters.";
+    var clear = document.createElement("button");
+    clear.type = "button";
+    clear.className = "md-button";
+    clear.textContent = "Clear the filters";
+    clear.addEventListener("click", function () {
+      clearFilters();
+      var first = form.querySelector("select, input");
+      if (first) { first.focus(); }
+    });
+    empty.appendChild(msg);
+    empty.appendChild(clear);
+    slot.appendChild(empty);
+  }
+
+  /* -- entry to entry by keyboard ------------------------------------------ */
+  /* j / k move the focus to the next / previous reading the filters show
+     (opening the tier 4+ block when the next one is in it), so a keyboard
+     user need not Tab through every link of every entry. */
+  function focusTarget(item) {
+    var heading = headingOf(item);
+    var target = heading || item.querySelector(".rl-row-title") || item;
+    if (target.tagName !== "A" && !target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
+    return target;
+  }
+
+  function currentIndex(list) {
+    var active = document.activeElement;
+    for (var i = 0; i < list.length; i += 1) {
+      var item = list[i], heading = headingOf(item);
+      if (item.contains(active) || (heading && heading.contains(active))) { return i; }
+    }
+    return -1;
+  }
+
+  function moveEntry(step) {
+    var list = items().filter(function (item) { return !item.hidden; });
+    if (!list.length) { return false; }
+    var i = currentIndex(list);
+    if (i < 0) {
+      // Nothing focused yet: start from what is on screen.
+      i = step > 0 ? -1 : list.length;
+      for (var n = 0; n < list.length; n += 1) {
+        var box = focusTarget(list[n]).getBoundingClientRect();
+        if (box.height && box.top >= 0) { i = step > 0 ? n - 1 : n; break; }
+      }
+    }
+    var next = list[Math.max(0, Math.min(list.length - 1, i + step))];
+    for (var d = next.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) {
+      d.open = true;
+    }
+    var target = focusTarget(next);
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: "center" });
+    return true;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
+    var t = event.target;
+    if (t && (t.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(t.tagName))) { return; }
+    var key = event.key;
+    if ((key === "j" || key === "k") && moveEntry(key === "j" ? 1 : -1)) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+
+  /* -- search: the reading a query names comes first ------------------------ */
+  /* Material's search ranks sections of pages; a title that shares its words
+     with a longer one (a sequel, "Attention? Attention!") or a year that
+     appears in other titles can push the reading the reader named down the
+     list. When the query is a reading's exact title, or an author's name and
+     the year, that reading is put at the top of Material's own result list,
+     in Material's markup (the look stays). The records come from
+     entries.json, written next to this script. */
+  var ROOT = (function () {
+    var script = document.currentScript;
+    var src = script && script.src ? script.src : "";
+    var at = src.indexOf("assets/readlist/readlist.js");
+    return at >= 0 ? src.slice(0, at) : null;
+  })();
+  var records = null, loadingRecords = false;
+
+  function norm(text) {
+    return String(text || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^a-z0-9]+/g, " ").trim();
+  }
+
+  function loadRecords() {
+    if (records || loadingRecords || !ROOT || !window.fetch) { return; }
+    loadingRecords = true;
+    window.fetch(ROOT + "assets/readlist/entries.json").then(function (r) { return r.json(); })
+      .then(function (data) {
+        records = data.map(function (e) {
+          var names = [];
+          e.authors.forEach(function (a) { names = names.concat(norm(a).split(" ")); });
+          var title = norm(e.title);
+          return { e: e, title: title, words: title.split(" "), names: names, year: e.year ? String(e.year) : "" };
+        });
+        promoteResults();
+      }, function () { loadingRecords = false; });
+  }
+
+  function bestMatches(query) {
+    var q = norm(query);
+    if (!records || q.length < 2) { return []; }
+    var words = q.split(" "), exact = [], byAuthor = [];
+    records.forEach(function (r) {
+      if (r.title === q) { exact.push(r); return; }
+      var year = false, author = false, all = true;
+      words.forEach(function (w) {
+        if (r.year && w === r.year) { year = true; } else if (r.names.indexOf(w) >= 0) { author = true; } else if (r.words.indexOf(w) < 0) { all = false; }
+      });
+      if (all && year && author) { byAuthor.push(r); }
+    });
+    return exact.concat(byAuthor).slice(0, 3);
+  }
+
+  function resultItem(r, query) {
+    var li = document.createElement("li");
+    li.className = "md-search-result__item rl-best";
+    li.setAttribute("data-rl-query", query);
+    var a = document.createElement("a");
+    a.className = "md-search-result__link";
+    a.href = ROOT + r.e.url;
+    a.tabIndex = -1;
+    var article = document.createElement("article");
+    article.className = "md-search-result__article md-typeset";
+    article.setAttribute("data-md-score", "best");
+    var icon = document.createElement("div");
+    icon.className = "md-search-result__icon md-icon";
+    var h = document.createElement("h1");
+    h.textContent = r.e.title;
+    var teaser = document.createElement("p");
+    teaser.className = "md-search-result__teaser";
+    teaser.textContent = [r.e.authors.slice(0, 3).join(", ") + (r.e.authors.length > 3 ? " et al." : ""), r.year]
+      .filter(Boolean).join(" · ");
+    article.appendChild(icon);
+    article.appendChild(h);
+    article.appendChild(teaser);
+    a.appendChild(article);
+    li.appendChild(a);
+    return li;
+  }
+
+  function promoteResults() {
+    var input = document.querySelector(".md-search__input");
+    var list = document.querySelector(".md-search-result__list");
+    if (!input || !list) { return; }
+    var query = input.value;
+    var best = bestMatches(query);
+    var first = list.firstElementChild;
+    var current = first && first.classList.contains("rl-best") && first.getAttribute("data-rl-query") === query;
+    if (!current) {
+      list.querySelectorAll(".rl-best").forEach(function (li) { li.remove(); });
+      list.querySelectorAll("[data-rl-duplicate]").forEach(function (el) {
+        el.hidden = false; el.removeAttribute("data-rl-duplicate");
+      });
+      best.slice().reverse().forEach(function (r) { list.insertBefore(resultItem(r, query), list.firstElementChild); });
+    }
+    // Material's own link to a promoted reading is hidden, also in the
+    // batches it renders later (as the reader scrolls the results). Its links
+    // carry "?h=<terms>" for highlighting: compare path and anchor only.
+    var wanted = {};
+    best.forEach(function (r) { var u = new URL(ROOT + r.e.url); wanted[u.pathname + u.hash] = true; });
+    list.querySelectorAll("li:not(.rl-best) a.md-search-result__link").forEach(function (a) {
+      if (wanted[a.pathname + a.hash] && !a.hidden) { a.hidden = true; a.setAttribute("data-rl-duplicate", ""); }
+    });
+  }
+
+  function watchSearch() {
+    var list = document.querySelector(".md-search-result__list");
+    var input = document.querySelector(".md-search__input");
+    if (!list || !input || list.hasAttribute("data-rl-watched")) { return; }
+    list.setAttribute("data-rl-watched", "");
+    input.addEventListener("focus", loadRecords);
+    // A query Material cannot parse (a title with "Name:" reads as a field)
+    // renders no list at all: promote on the typing too.
+    ["input", "keyup"].forEach(function (type) {
+      input.addEventListener(type, function () { loadRecords(); window.setTimeout(promoteResults, 0); });
+    });
+    new MutationObserver(promoteResults).observe(list, { childList: true });
   }
 
   /* -- landing on an entry ------------------------------------------------ */
@@ -268,6 +523,7 @@
     read = loadRead();
     addCheckboxes();
     addFilters();
+    watchSearch();
     refresh();
     revealSoon(window.location.hash);
   }
