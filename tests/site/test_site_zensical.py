@@ -23,7 +23,6 @@ from readlist.site.buildconfig import FRAGMENT
 
 from .helpers import ENV, REPO, mkdocs, serve_dir
 
-
 SITE_NAME = "The ML Reading List"
 
 
