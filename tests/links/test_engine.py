@@ -11,7 +11,7 @@ from readlist.links.engine import Engine
 from readlist.links.guard import AddressGuard, NameNotResolved
 from readlist.links.settings import LinkSettings as Settings
 
-from .conftest import make_project, run_json
+from .helpers import make_project, run_json
 
 A, B = "127.0.0.1", "127.0.0.2"  # (127.0.0.3 must stay uncontacted: see test_cases)
 ALLOW = ("--allow-private", "127.0.0.0/8")
