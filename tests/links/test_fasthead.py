@@ -114,7 +114,7 @@ def test_a_close_before_any_answer_is_a_reset_not_a_decline():
 
     with pytest.raises(ConnectionFailed) as failed:
         asyncio.run(main())
-    assert failed.value.kind is ErrorKind.RESET
+    assert failed.value.error_kind is ErrorKind.RESET
 
 
 def test_requests_it_does_not_take_are_declined():
@@ -167,4 +167,4 @@ def test_several_addresses_race_staggered_and_the_first_to_connect_wins():
     assert won.name == "second" and hanging_cancelled == ["hangs"]
     assert took >= fasthead.STAGGER
     assert started[1] - started[0] >= fasthead.STAGGER - 0.01
-    assert failure.kind is ErrorKind.CONNECT and "2 addresses tried" in str(failure)
+    assert failure.error_kind is ErrorKind.CONNECT and "2 addresses tried" in str(failure)

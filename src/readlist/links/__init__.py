@@ -20,10 +20,10 @@ import threading
 from collections.abc import Iterable, Iterator
 
 from .engine import Engine
-from .results import ErrorKind, Outcome, Result
+from .results import ErrorKind, LinkResult, Outcome
 from .settings import LinkSettings
 
-__all__ = ["Checker", "ErrorKind", "LinkSettings", "Outcome", "Result", "check"]
+__all__ = ["Checker", "ErrorKind", "LinkResult", "LinkSettings", "Outcome", "check"]
 
 _DONE = object()
 
@@ -32,7 +32,7 @@ class Checker:
     """An engine on a worker thread, fed while the caller does other work.
 
     ``submit`` queues URLs (each distinct URL once) from the caller's
-    thread; ``results`` says no more will come and yields each Result as it
+    thread; ``results`` says no more will come and yields each LinkResult as it
     is known. The command submits the URLs of each file as soon as it has
     validated, so loading and checking overlap; ``check`` is the plain form.
     Closing it early (leaving the ``with``) cancels what is left."""
@@ -72,7 +72,7 @@ class Checker:
         self.thread.start()
         started.wait()
 
-    def _put(self, result: Result) -> None:
+    def _put(self, result: LinkResult) -> None:
         self.out.put(result)
 
     def submit(self, urls: Iterable[str]) -> None:
@@ -93,7 +93,7 @@ class Checker:
         for url in urls:
             self.engine.add(url)
 
-    def results(self) -> Iterator[Result]:
+    def results(self) -> Iterator[LinkResult]:
         self._call(self.engine.close)
         while (item := self.out.get()) is not _DONE:
             if isinstance(item, BaseException):
@@ -108,8 +108,8 @@ class Checker:
         self.thread.join()
 
 
-def check(urls: Iterable[str], settings: LinkSettings | None = None) -> Iterator[Result]:
-    """Check each distinct URL once; yield each Result as it is known (in
+def check(urls: Iterable[str], settings: LinkSettings | None = None) -> Iterator[LinkResult]:
+    """Check each distinct URL once; yield each LinkResult as it is known (in
     the order they finish). The engine runs in its own event loop on a
     worker thread, so this works from synchronous code and inside a running
     loop alike."""
