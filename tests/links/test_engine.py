@@ -64,8 +64,9 @@ def test_a_paced_host_does_not_slow_the_others(hosts, tmp_path):
     slow, fast = hosts.times(A, "/ok?slow-host="), hosts.times(B, "/ok?free-host=")
     assert len(slow) == 4 and len(fast) == 30
     assert slow[-1] - slow[0] >= 3 * 0.5 - 0.05 and min(_gaps(slow)) >= 0.4, _gaps(slow)
-    assert fast[-1] - fast[0] < 1.0, fast[-1] - fast[0]   # all 30 while A waits its 1.5 s
-    assert fast[-1] < slow[-1]
+    # all 30 while A waits out its 1.5 s: were the sleeping paced URLs holding
+    # the 2 slots, B's requests would come after A's last
+    assert fast[-1] < slow[-1], (fast[-1] - fast[0], _gaps(slow))
 
 
 def _engine() -> Engine:
