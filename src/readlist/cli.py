@@ -50,17 +50,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .models import Entry, ReadingList, file_schema
+    from .models import AuthorsConfig, Entry, ReadingList, file_schema
 
-    print(json.dumps(file_schema(Entry if args.what == "entry" else ReadingList), indent=2))
+    models: dict[str, type[Entry] | type[ReadingList] | type[AuthorsConfig]] = {
+        "entry": Entry, "list": ReadingList, "authors": AuthorsConfig,
+    }
+    print(json.dumps(file_schema(models[args.what]), indent=2))
     return 0
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
     from .diagnostics import render
     from .loading import load
+    from .site.buildconfig import ConfigError, check_target, write_build_config
     from .site.generator import SiteOptions, generate_site
 
+    out, config = Path(args.out), Path(args.config) if args.config else None
+    try:
+        check_target(config, out, force=args.force)
+    except ConfigError as err:
+        print(f"readlist: error: {err}", file=sys.stderr)
+        return 2
     loaded = load(_readings(args.root))
     if output := render(loaded.diagnostics, "text"):
         print(output, file=sys.stderr)
@@ -69,11 +79,16 @@ def cmd_generate(args: argparse.Namespace) -> int:
     options = SiteOptions(
         words_per_minute=args.words_per_minute,
         new_since=SiteOptions.new_cutoff(args.new),
-        url_style=args.urls,
+        url_style=args.urls or ("md" if config and config.suffix.lower() == ".toml" else "directory"),
         site_url=args.site_url,
+        site_name=args.site_name,
     )
-    written = generate_site(loaded.catalog, options).write(Path(args.out))
+    site = generate_site(loaded.catalog, options)
+    written = site.write(out)
     print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
+    for path in write_build_config(site, out, config, site_name=args.site_name,
+                                   site_url=args.site_url, url_style=options.url_style):
+        print(f"wrote {path}", file=sys.stderr)
     return 0
 
 
@@ -125,8 +140,10 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
     validate.add_argument("--format", choices=["text", "github", "json"], default="text")
     validate.set_defaults(func=cmd_validate)
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of an entry (or a list)")
-    schema.add_argument("what", nargs="?", choices=["entry", "list"], default="entry")
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of an entry (or a list, or authors.yaml)"
+    )
+    schema.add_argument("what", nargs="?", choices=["entry", "list", "authors"], default="entry")
     schema.set_defaults(func=cmd_schema)
 
     generate = commands.add_parser(
@@ -140,10 +157,19 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
         help=f"days (or an ISO date) within which an entry counts as new (default: {NEW_DAYS})",
     )
     generate.add_argument(
-        "--urls", choices=["directory", "html"], default="directory",
-        help="URL shape of the target site: page/ (MkDocs default) or page.html",
+        "--urls", choices=["directory", "html", "md"], default=None,
+        help="links between pages: to page/ (MkDocs' default), page.html, or page.md for a "
+        "generator that resolves .md links itself (Zensical); default: md with a --config "
+        "zensical.toml, else directory",
     )
     generate.add_argument("--site-url", help="absolute site URL, for the feed")
+    generate.add_argument("--site-name", default="Reading list", help="the site's name")
+    generate.add_argument(
+        "--config", metavar="FILE",
+        help="also write a complete config for these pages: zensical.toml or mkdocs.yml "
+        "(by suffix); its folder must hold --out",
+    )
+    generate.add_argument("--force", action="store_true", help="replace an existing --config FILE")
     generate.set_defaults(func=cmd_generate)
 
     export = commands.add_parser("export", help="write the catalog as JSON, CSV, BibTeX or Atom")
@@ -167,6 +193,10 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
     from .authoring.command import add_parsers as add_authoring_parsers
 
     add_authoring_parsers(commands)
+
+    from .scaffold.command import add_parser as add_init_parser
+
+    add_init_parser(commands)
 
     return parser, commands
 

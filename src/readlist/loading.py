@@ -26,7 +26,18 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from .diagnostics import Diagnostic, did_you_mean
-from .models import ID_MAX, ID_PATTERN, Catalog, Entry, Loc, ReadingList, Spans, Topic, nearest_position
+from .models import (
+    ID_MAX,
+    ID_PATTERN,
+    AuthorsConfig,
+    Catalog,
+    Entry,
+    Loc,
+    ReadingList,
+    Spans,
+    Topic,
+    nearest_position,
+)
 
 MAX_BYTES = 1024 * 1024
 KEY = "<key>"  # marks the position of a mapping key in a span table
@@ -304,6 +315,30 @@ def _load_folder(
     return loaded, files
 
 
+AUTHORS_FILE = "authors.yaml"
+
+
+def _load_authors(path: Path, problems: list[Diagnostic], positions: dict[Path, Spans]) -> AuthorsConfig:
+    """`readings/authors.yaml`, optional: names declared to be different people."""
+    if not path.is_file():
+        return AuthorsConfig()
+    try:
+        doc = read_yaml(path)
+    except YamlProblem as exc:
+        problems.append(Diagnostic(path, exc.line, exc.col, "error", exc.message))
+        return AuthorsConfig()
+    if not isinstance(doc.data, dict):
+        problems.append(Diagnostic(path, 1, 1, "error", "expected a mapping such as 'distinct: [[A, B]]'"))
+        return AuthorsConfig()
+    try:
+        config = AuthorsConfig.model_validate(doc.data)
+    except ValidationError as exc:
+        problems.extend(_validation_diagnostics(doc, exc, set(AuthorsConfig.model_fields)))
+        return AuthorsConfig()
+    positions[path] = doc.spans
+    return config
+
+
 def load(root: Path | str, *, strict: bool = False, on_file: OnFile | None = None) -> Loaded:
     """Load `root` (a readings directory) into a Catalog and run every rule.
 
@@ -359,6 +394,8 @@ def _load(root: Path, strict: bool, on_file: OnFile | None) -> Loaded:
         root / "entries", Entry, problems, positions, on_file, broken_entries
     )
     lists, list_files = _load_folder(root / "lists", ReadingList, problems, positions, on_file, [])
+    authors_file = root / AUTHORS_FILE
+    authors_config = _load_authors(authors_file, problems, positions)
 
     catalog = Catalog(
         root=root,
@@ -368,6 +405,8 @@ def _load(root: Path, strict: bool, on_file: OnFile | None) -> Loaded:
         topics_file=topics_file,
         entry_files=entry_files,
         list_files=list_files,
+        authors_config=authors_config,
+        authors_file=authors_file if authors_file.is_file() else None,
     )
     catalog.remember_positions(positions)
     entry_stems = {p.stem for p in (root / "entries").glob("*.yaml")}

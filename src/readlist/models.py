@@ -167,9 +167,15 @@ class Entry(_Strict):
         json_schema_extra={"pattern": _LENGTH.pattern},
     )
     summary: Text = Field(description="Markdown, in the project's own words.")
-    authors: list[Text] = []
+    authors: list[Text] = Field(
+        default=[],
+        description="Every author, in the work's order; never cut (the site shows three and "
+        "'et al.', the exports carry everyone). One spelling per person across the list.",
+    )
     year: Annotated[int, AfterValidator(_year)] | None = None
-    added: dt.date | None = None
+    added: dt.date | None = Field(
+        default=None, description="The day the reading entered this catalog ('new' badges, feed).",
+    )
     tags: list[Slug] = []
     notes: list[Text] = []
     links: list[Link] = []
@@ -228,11 +234,20 @@ class Section(_Strict):
     entries: list[Slug] = []
 
 
+class SourceMarks(_Strict):
+    """Entries the list's source itself marks as new (its "✨ added after
+    2024/4/1"): a fact about the source, kept with the list, not our `added`."""
+
+    label: Text = Field(description="The source's own words for the mark, e.g. 'Added after 2024/4/1'.")
+    entries: list[Slug] = Field(description="Entry ids of this list that the source marks.")
+
+
 class ReadingList(_Strict):
     id: Slug = Field(exclude=True)
     title: Text
     source: Source | None = None
     description: str | None = None
+    new_in_source: SourceMarks | None = None
     sections: list[Section]
 
     def entry_ids(self) -> list[str]:
@@ -243,6 +258,21 @@ class ReadingList(_Strict):
         if self.source is not None and self.source.url:
             return [(self.source.url, ("source", "url"))]
         return []
+
+
+def _distinct_group(names: list[str]) -> list[str]:
+    if len(set(names)) < 2:
+        raise ValueError("list at least two different names")
+    return names
+
+
+class AuthorsConfig(_Strict):
+    """`readings/authors.yaml`: decisions about author names."""
+
+    distinct: list[Annotated[list[Text], AfterValidator(_distinct_group)]] = Field(
+        default=[],
+        description="Groups of names that look like one person but are different people.",
+    )
 
 
 class Catalog(BaseModel):
@@ -257,6 +287,8 @@ class Catalog(BaseModel):
     topics_file: Path
     entry_files: dict[str, Path] = {}
     list_files: dict[str, Path] = {}
+    authors_config: AuthorsConfig = AuthorsConfig()
+    authors_file: Path | None = None  # readings/authors.yaml when it exists
     _positions: dict[Path, Spans] = PrivateAttr(default_factory=dict)
 
     # -- topics -----------------------------------------------------------
@@ -331,8 +363,8 @@ class Catalog(BaseModel):
         return nearest_position(self._positions.get(path, {}), loc)
 
 
-def file_schema(model: type[Entry] | type[ReadingList]) -> dict[str, Any]:
-    """The JSON Schema of one entry or list file, for editors and other tools.
+def file_schema(model: type[Entry] | type[ReadingList] | type[AuthorsConfig]) -> dict[str, Any]:
+    """The JSON Schema of one entry, list or authors.yaml file, for editors and other tools.
 
     The id is the file name, not a field, so the schema leaves it out."""
     schema = model.model_json_schema(mode="validation")

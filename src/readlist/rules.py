@@ -6,9 +6,11 @@ finding points at the value it is about.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from . import authors
 from .diagnostics import Diagnostic, Severity, did_you_mean
 from .models import Catalog, Loc, Topic
 
@@ -20,8 +22,9 @@ def check(catalog: Catalog, entry_stems: set[str], *, topics_ok: bool = True) ->
     not, so that a list citing a broken entry is not also told it is unknown."""
     found = [*_duplicate_topics(catalog), *_duplicate_urls(catalog), *_thin_summaries(catalog)]
     if topics_ok:
-        found += [*_unknown_topics(catalog), *_empty_topics(catalog)]
-    found += [*_list_references(catalog, entry_stems)]
+        found += [*_unknown_topics(catalog), *_empty_topics(catalog), *_no_way_in(catalog)]
+    found += [*_list_references(catalog, entry_stems), *_source_marks(catalog, entry_stems)]
+    found += [*_look_alike_authors(catalog)]
     return found
 
 
@@ -111,3 +114,84 @@ def _list_references(catalog: Catalog, entry_stems: set[str]) -> Iterator[Diagno
                 elif entry_id in seen:
                     yield _error(catalog, path, loc, f"entry '{entry_id}' appears twice in this list")
                 seen.add(entry_id)
+
+
+def _no_way_in(catalog: Catalog) -> Iterator[Diagnostic]:
+    """A leaf topic whose readings all start at tier 2 or later is skipped by
+    the advice "read tier 1 of every topic first"."""
+    tiers: dict[str, set[int]] = {}
+    for entry in catalog.entries.values():
+        tiers.setdefault(entry.topic, set()).add(entry.tier)
+    for topic, loc in _topic_locs(catalog.topics, ()):
+        if topic.children or topic.id not in tiers or 1 in tiers[topic.id]:
+            continue  # inner topics, and empty ones (reported as empty)
+        yield _error(
+            catalog, catalog.topics_file, (*loc, "id"),
+            f"topic '{topic.id}' has no tier-1 reading (it starts at tier "
+            f"{min(tiers[topic.id])}); readers who read tier 1 of every topic first skip it",
+            "warning",
+        )
+
+
+def _source_marks(catalog: Catalog, entry_stems: set[str]) -> Iterator[Diagnostic]:
+    for list_id, reading_list in catalog.lists.items():
+        marks = reading_list.new_in_source
+        if marks is None:
+            continue
+        path = catalog.list_files[list_id]
+        listed = set(reading_list.entry_ids())
+        seen: set[str] = set()
+        for i, entry_id in enumerate(marks.entries):
+            loc = ("new_in_source", "entries", i)
+            if entry_id not in entry_stems:
+                yield _error(
+                    catalog, path, loc,
+                    f"unknown entry '{entry_id}'{did_you_mean(entry_id, entry_stems)}",
+                )
+            elif entry_id not in listed:
+                yield _error(
+                    catalog, path, loc,
+                    f"entry '{entry_id}' is marked new in the source but is not in this list",
+                )
+            elif entry_id in seen:
+                yield _error(catalog, path, loc, f"entry '{entry_id}' is marked twice")
+            seen.add(entry_id)
+
+
+def _look_alike_authors(catalog: Catalog) -> Iterator[Diagnostic]:
+    """One warning per place that spells a person the less common way."""
+    uses: Counter[str] = Counter()
+    places: dict[str, list[tuple[str, int]]] = {}
+    for entry_id in sorted(catalog.entries):
+        for index, name in enumerate(catalog.entries[entry_id].authors):
+            uses[name] += 1
+            places.setdefault(name, []).append((entry_id, index))
+    declared = [set(group) for group in catalog.authors_config.distinct]
+    config = catalog.authors_file
+    if config is not None:
+        for g, group in enumerate(catalog.authors_config.distinct):
+            for n, name in enumerate(group):
+                if name not in uses:
+                    yield _error(
+                        catalog, config, ("distinct", g, n),
+                        f"'{name}' is not the name of any author{did_you_mean(name, uses)}",
+                        "warning",
+                    )
+    where = config.name if config is not None else "authors.yaml"
+    for a, b in authors.look_alikes(uses):
+        if any(a in group and b in group for group in declared):
+            continue
+        # keep the spelling used more often; on a tie, the fuller one
+        keep, other = sorted((a, b), key=lambda n: (-uses[n], -len(n), n))
+        for entry_id, index in places[other]:
+            yield _error(
+                catalog, catalog.entry_files[entry_id], ("authors", index),
+                f"author '{other}' looks like '{keep}' ({_times(uses[keep])} elsewhere); "
+                f"write one name per person, or list both under 'distinct' in "
+                f"readings/{where} if they are different people",
+                "warning",
+            )
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"

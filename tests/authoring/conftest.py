@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .helpers import SUMMARY
+from .helpers import SUMMARY, write_entry
 
 
 @dataclass
@@ -85,18 +85,6 @@ TOPICS = """\
 """
 
 
-def write_entry(root: Path, entry_id: str, **fields) -> Path:
-    lines = []
-    for key, value in fields.items():
-        if isinstance(value, list):
-            lines.append(f"{key}: [{', '.join(value)}]")
-        else:
-            lines.append(f"{key}: {value}")
-    path = root / "entries" / f"{entry_id}.yaml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 @pytest.fixture
 def readings(tmp_path) -> Path:
     root = tmp_path / "readings"
@@ -105,7 +93,7 @@ def readings(tmp_path) -> Path:
     (root / "topics.yaml").write_text(TOPICS, encoding="utf-8")
     write_entry(
         root, "attention-is-all-you-need", title="Attention Is All You Need",
-        url="https://arxiv.org/abs/1706.03762", topic="transformers", tier="2", kind="paper",
+        url="https://arxiv.org/abs/1706.03762", topic="transformers", tier="1", kind="paper",
         length='"15 pages"', authors=["Ashish Vaswani", "Noam Shazeer"], year="2017",
         added="2024-03-01", summary=f'"{SUMMARY}"',
     )

@@ -34,3 +34,15 @@ def validate(root: Path, capsys, *extra: str) -> tuple[int, str]:
     code = run_cli("validate", root, *extra)
     captured = capsys.readouterr()
     return code, captured.out + captured.err
+
+
+def write_entry(root: Path, entry_id: str, **fields) -> Path:
+    lines = []
+    for key, value in fields.items():
+        if isinstance(value, list):
+            lines.append(f"{key}: [{', '.join(value)}]")
+        else:
+            lines.append(f"{key}: {value}")
+    path = root / "entries" / f"{entry_id}.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -24,7 +24,7 @@ def test_json_csv_bibtex(readings):
     assert first["topic_path"] == ["fundamentals", "transformers"] and first["year"] == 2017
     assert first["added"] == "2024-03-01" and first["words"] == 6000
     rows = list(csv.DictReader(io.StringIO(export_csv(catalog))))
-    assert rows[1]["authors"] == "Ashish Vaswani; Noam Shazeer" and rows[1]["tier"] == "2"
+    assert rows[1]["authors"] == "Ashish Vaswani; Noam Shazeer" and rows[1]["tier"] == "1"
     bib = export_bibtex(catalog)
     assert "@article{attention-is-all-you-need," in bib and "eprint        = {1706.03762}" in bib
     assert "author        = {Ashish Vaswani and Noam Shazeer}" in bib

@@ -72,7 +72,7 @@ def fixture_site_instant_url(fixture_site_instant: Path):
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed: run scripts/install-browser.sh")
+        pytest.fail("Chromium is not installed: run scripts/install-browser.sh")
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         yield chromium

@@ -25,6 +25,12 @@ TOPICS = """\
   title: Gamma topic
 """
 
+# A paper by a large team: cards show three names and "et al.", exports all twelve.
+MANY_AUTHORS = [
+    "Ines Alvarez", "Bo Chen", "Chidi Okafor", "Dana Kim", "Emil Novak", "Farah Haddad",
+    "Goran Petrov", "Hana Sato", "Ivo Lind", "Jana Horak", "Kofi Mensah", "Lena Vogel",
+]
+
 EVIL_SUMMARY = (
     'Looks harmless. <script>alert("pwned")</script> <img src=x onerror="alert(2)"> '
     "[click me](javascript:alert(3)) <a href=\"javascript:alert(4)\">x</a> "
@@ -88,9 +94,20 @@ def entries(today: dt.date) -> dict[str, str]:
             tier: 4
             kind: book
             length: 300 pages
-            authors: [Donald Knuth]
+            authors: [Ronald Graham, Donald Knuth, Oren Patashnik, Tracy Larrabee, Andrei Broder]
             summary: |
               A very long book for when the topic becomes your own. {FILLER}
+            """,
+        "beta-primer": f"""\
+            title: A Beta Primer
+            url: https://example.org/beta-primer
+            topic: beta
+            tier: 1
+            kind: paper
+            authors: [{", ".join(MANY_AUTHORS)}]
+            summary: |
+              The way into the beta topic, written by a large team whose every member is
+              credited. {FILLER}
             """,
         "gamma-notes": f"""\
             title: Gamma Notes
@@ -125,6 +142,7 @@ sections:
     entries: [watching-machines-think, compilers-for-everyone]
   - title: Then
     entries: [gamma-notes]
+new_in_source: {label: Added after 2024/4/1, entries: [compilers-for-everyone]}
 """
 
 

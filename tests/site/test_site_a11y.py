@@ -16,7 +16,7 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     if not AXE.is_file():
-        pytest.skip("axe-core is not installed: run scripts/install-test-tools.sh")
+        pytest.fail("axe-core is not installed: run scripts/install-test-tools.sh")
     return AXE.read_text(encoding="utf-8")
 
 

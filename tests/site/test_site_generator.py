@@ -77,7 +77,9 @@ def test_pages_and_nav(catalog):
     assert "{ #compilers-for-everyone .rl-title }" in alpha
     assert alpha.index("## Tier 1") < alpha.index("## Tier 2")
     assert 'class="rl-new"' in alpha.split("{ #watching-machines-think")[0].split("{ #compilers-for-everyone")[1]  # recent entry is new
-    assert "Grace Hopper, Ada Lovelace" in alpha and "Archived copy" in alpha
+    assert ('<a class="rl-author" href="../../authors/#author-grace-hopper">Grace Hopper</a>, '
+            '<a class="rl-author" href="../../authors/#author-ada-lovelace">Ada Lovelace</a>') in alpha
+    assert "Archived copy" in alpha
     assert "../../lists/friends-list/#compilers-for-everyone" in alpha
     beta = site.pages["topics/beta.md"]
     assert '<details class="rl-more" markdown="1">' in beta  # tier 4+ collapsed
@@ -85,7 +87,7 @@ def test_pages_and_nav(catalog):
     assert listing.index("watching-machines-think") < listing.index("compilers-for-everyone")
     assert "Friend&#39;s blog" in listing and "https://friend.example/list" in listing
     titles = [next(iter(item)) for item in site.nav]
-    assert titles == ["Home", "Reading path", "Topics", "Lists", "Tags", "Stats"]
+    assert titles == ["Home", "Reading path", "Topics", "Lists", "Tags", "Authors", "Stats"]
     # The Topics tab lands on the overview of every topic, then the tree.
     assert site.nav[2]["Topics"][0] == "topics/index.md"
     overview = site.pages["topics/index.md"]
@@ -98,9 +100,11 @@ def test_pages_and_nav(catalog):
 
 
 def test_sections_can_be_turned_off(catalog):
-    off = dict.fromkeys(["reading_path", "lists", "tags", "stats", "downloads"], False)
+    off = dict.fromkeys(["reading_path", "lists", "tags", "stats", "downloads", "authors"], False)
     site = generate_site(catalog, SiteOptions(sections=off))
-    assert not [p for p in site.pages if p.startswith(("reading-path", "lists")) or p in ("tags.md", "stats.md")]
+    assert not [p for p in site.pages if p.startswith(("reading-path", "lists"))
+                or p in ("tags.md", "stats.md", "authors.md")]
+    assert "Grace Hopper, Ada Lovelace" in site.pages["topics/alpha.md"]  # names, no links
     assert set(site.files) == {SEARCH_RECORDS}  # no downloads; the search records stay
     assert "lists/friends-list" not in site.pages["topics/alpha.md"]
 

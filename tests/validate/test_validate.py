@@ -167,7 +167,8 @@ def test_cli_text_output_and_exit_status():
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert "tests/validate/bad/entries/tier-word.yaml:4:7: error: tier: input should be a valid integer, unable to parse string as an integer (got 'high')" in lines
-    assert len(lines) == len(EXPECTED) + 2  # plus the list's unknown entry and empty section
+    # plus the list's unknown entry and empty section, and 'attention' (no tier-1 reading)
+    assert len(lines) == len(EXPECTED) + 3
     assert "Traceback" not in result.stderr
 
 
@@ -180,7 +181,7 @@ def test_cli_github_annotations():
 def test_cli_json():
     result = run("validate", "tests/validate/bad", "--format", "json")
     report = json.loads(result.stdout)
-    assert report["summary"] == {"errors": len(EXPECTED), "warnings": 2}
+    assert report["summary"] == {"errors": len(EXPECTED), "warnings": 3}
     assert {"path", "line", "col", "severity", "message"} <= set(report["diagnostics"][0])
 
 

@@ -25,6 +25,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             youtube_oembed=args.oembed_api or endpoints.youtube_oembed,
             youtube_watch=endpoints.youtube_watch,
             github_api=(args.github_api or endpoints.github_api).rstrip("/"),
+            doi_resolver=endpoints.doi_resolver,
         )
     try:
         created = create_entry(
@@ -46,6 +47,62 @@ def cmd_new(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number of seconds") from None
+    if not seconds >= 0:
+        raise argparse.ArgumentTypeError(f"'{value}' must be zero or more seconds")
+    return seconds
+
+
+def _fields(value: str) -> tuple[str, ...]:
+    from .refresh import FIELDS
+
+    fields = tuple(dict.fromkeys(f.strip() for f in value.split(",") if f.strip()))
+    unknown = [f for f in fields if f not in FIELDS]
+    if unknown or not fields:
+        raise argparse.ArgumentTypeError(
+            f"unknown field '{unknown[0] if unknown else value}'; choose from {', '.join(FIELDS)}"
+        )
+    return fields
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from .new import Endpoints
+    from .refresh import refresh, write
+
+    paths = [Path(p) for p in args.paths] or [Path("readings") / "entries"]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        print(f"readlist: error: no such file or directory: {missing[0]}", file=sys.stderr)
+        return 2
+    results, others = refresh(
+        paths, fields=args.fields, endpoints=Endpoints.from_env(), timeout=args.timeout,
+        pause=args.pause,
+    )
+    failed = [r for r in results if r.error]
+    changed = [r for r in results if r.changes and not r.error]
+    for result in changed:
+        sys.stdout.write(result.diff())
+    for result in failed:
+        where = "".join(f":{n}" for n in result.position or ())
+        print(f"{display_path(result.path)}{where}: error: {result.error}", file=sys.stderr)
+    if args.write:
+        write(changed)
+    by_source = {s: sum(r.source == s for r in results) for s in ("arXiv", "DOI", "GitHub")}
+    print(
+        f"{len(results)} entries re-read ({', '.join(f'{n} {s}' for s, n in by_source.items())}), "
+        f"{others} from other sources skipped: {len(changed)} "
+        f"{'changed' if args.write else 'would change'}"
+        + (f", {len(failed)} failed" if failed else "")
+        + ("" if args.write or not changed else "; run with --write to apply"),
+        file=sys.stderr,
+    )
+    return 1 if failed else 0
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:
@@ -76,13 +133,17 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if Path(args.file).suffix.lower() in (".bib", ".bibtex", ".json"):
+        from .refcommand import cmd_import_references
+
+        return cmd_import_references(args)
     from .importing import ImportFailed, plan_import, write
 
     source, root = Path(args.file), Path(args.out)
     try:
         plan = plan_import(
             source, root, list_id=args.list, source_url=args.source_url,
-            default_tier=args.tier, force=args.force,
+            default_tier=args.tier or 1, force=args.force,
         )
     except ImportFailed as exc:
         return _err(f"{exc}; nothing written")
@@ -121,7 +182,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         description="Fetch title, authors, year, kind and length for URL (arXiv API, YouTube "
         "oEmbed, GitHub API, or the page's citation_/OpenGraph/JSON-LD tags) and write a new "
         "entry with the summary left for you. Service base URLs: READLIST_ARXIV_API, "
-        "READLIST_YOUTUBE_OEMBED, READLIST_YOUTUBE_WATCH, READLIST_GITHUB_API.",
+        "READLIST_YOUTUBE_OEMBED, READLIST_YOUTUBE_WATCH, READLIST_GITHUB_API, READLIST_DOI_RESOLVER.",
     )
     new.add_argument("url")
     new.add_argument("--topic", help="topic id")
@@ -137,6 +198,27 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     new.add_argument("--github-api", help=argparse.SUPPRESS)
     new.set_defaults(func=cmd_new)
 
+    refresh = commands.add_parser(
+        "refresh", help="re-read title, authors and year of arXiv, DOI and GitHub entries",
+        description="Ask the services `readlist new` uses (arXiv API, the DOI's landing page, "
+        "GitHub API) for each entry's title, authors and year and print a diff of what would "
+        "change; --write applies it (atomically, comments kept). GitHub gives only the year, "
+        "and the owner account when an entry names no author. Service base URLs: "
+        "READLIST_ARXIV_API, READLIST_GITHUB_API, READLIST_DOI_RESOLVER.",
+    )
+    refresh.add_argument("paths", nargs="*", help="entry files or folders (default: readings/entries)")
+    refresh.add_argument("--write", action="store_true", help="apply the changes (default: only show them)")
+    refresh.add_argument(
+        "--fields", type=_fields, default=("title", "authors", "year"), metavar="LIST",
+        help="comma-separated subset of title,authors,year (default: all three)",
+    )
+    refresh.add_argument("--timeout", type=_seconds, default=15.0, metavar="S", help="seconds (default: 15)")
+    refresh.add_argument(
+        "--pause", type=_seconds, default=3.0, metavar="S",
+        help="seconds between arXiv API requests, as arXiv asks (default: 3)",
+    )
+    refresh.set_defaults(func=cmd_refresh)
+
     fmt = commands.add_parser(
         "fmt", help="rewrite YAML files in canonical key order and layout, keeping comments"
     )
@@ -145,13 +227,18 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     fmt.set_defaults(func=cmd_fmt)
 
     imp = commands.add_parser(
-        "import", help="import a Markdown reading list (headings, tiers, [title](url) items)"
+        "import", help="import a Markdown reading list, a BibTeX (.bib) or a CSL-JSON (.json) export",
+        description="FILE.md: a Markdown reading list (headings, tiers, [title](url) items) -> topics, "
+        "entries and a list. FILE.bib / FILE.json: a reference manager's BibTeX or CSL-JSON export "
+        "(Zotero, Better BibTeX, Mendeley, JabRef) -> one entry per record.",
     )
-    imp.add_argument("file", metavar="FILE.md")
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--topic", metavar="ID", help=".bib/.json: topic of records whose keywords name none")
     imp.add_argument("--list", metavar="ID", help="list id (default: from the list's title)")
     imp.add_argument("--out", default="readings", metavar="ROOT", help="readings directory (default: readings)")
     imp.add_argument("--source-url", help="where the list was published (for attribution)")
-    imp.add_argument("--tier", type=_tier, default=1, help="tier of items before any 'Tier N' line (default: 1)")
+    imp.add_argument("--tier", type=_tier, help="tier of items before any 'Tier N' line (default: 1); "
+                     ".bib/.json: tier of records without a 'tierN' keyword")
     imp.add_argument("--force", action="store_true", help="overwrite an existing list file")
     imp.add_argument("--dry-run", action="store_true", help="report what would be imported, write nothing")
     imp.set_defaults(func=cmd_import)

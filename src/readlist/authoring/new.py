@@ -7,12 +7,13 @@ Where the metadata comes from, by URL:
 * YouTube videos: YouTube's oEmbed endpoint (title, channel), then the watch
   page's `itemprop` meta tags for duration and date when they are there;
 * GitHub repositories: GitHub's REST API (`/repos/OWNER/REPO`);
+* DOIs: the landing page the DOI resolver redirects to, read as below;
 * anything else: the page itself: `citation_*` tags (Google Scholar),
   JSON-LD (schema.org), OpenGraph and `<title>`, and its word count.
 
 Every service's base URL can be changed with an environment variable
 (READLIST_ARXIV_API, READLIST_YOUTUBE_OEMBED, READLIST_YOUTUBE_WATCH,
-READLIST_GITHUB_API) so that tests run against local servers.
+READLIST_GITHUB_API, READLIST_DOI_RESOLVER) so that tests run against local servers.
 
 Nothing is written until everything needed is known; the file is written
 atomically, so a network failure never leaves half an entry behind.
@@ -65,6 +66,7 @@ class Endpoints:
     youtube_oembed: str = "https://www.youtube.com/oembed"
     youtube_watch: str = "https://www.youtube.com/watch"
     github_api: str = "https://api.github.com"
+    doi_resolver: str = "https://doi.org"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Endpoints:
@@ -75,6 +77,7 @@ class Endpoints:
             youtube_oembed=env.get("READLIST_YOUTUBE_OEMBED") or defaults.youtube_oembed,
             youtube_watch=env.get("READLIST_YOUTUBE_WATCH") or defaults.youtube_watch,
             github_api=(env.get("READLIST_GITHUB_API") or defaults.github_api).rstrip("/"),
+            doi_resolver=(env.get("READLIST_DOI_RESOLVER") or defaults.doi_resolver).rstrip("/"),
         )
 
 
@@ -93,7 +96,7 @@ class Metadata:
 # -- HTTP -----------------------------------------------------------------------------
 
 
-def _client(timeout: float) -> httpx.Client:
+def http_client(timeout: float) -> httpx.Client:
     return httpx.Client(
         timeout=httpx.Timeout(timeout),
         follow_redirects=True,
@@ -144,21 +147,66 @@ def _clean(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def from_arxiv(client: httpx.Client, paper: str, endpoints: Endpoints) -> Metadata:
+def _arxiv_feed(client: httpx.Client, papers: list[str], endpoints: Endpoints) -> list[ET.Element]:
+    """The <entry> elements of one arXiv API query for `papers`."""
     what = "arXiv API"
-    response = _get(client, endpoints.arxiv_api, what=what, params={"id_list": paper, "max_results": "1"})
+    params = {"id_list": ",".join(papers), "max_results": str(len(papers))}
+    response = _get(client, endpoints.arxiv_api, what=what, params=params)
     try:
         feed = ET.fromstring(response.content)
     except ET.ParseError:
         snippet = _clean(response.text)[:80]
         raise NewError(f"{what}: the answer is not Atom XML ({snippet!r})") from None
-    entry = feed.find(f"{ATOM}entry")
-    if entry is None or _clean(entry.findtext(f"{ATOM}title")) in ("", "Error"):
-        detail = _clean(entry.findtext(f"{ATOM}summary")) if entry is not None else ""
-        raise NewError(f"{what}: arXiv has no paper {paper}" + (f" ({detail})" if detail else ""))
+    return feed.findall(f"{ATOM}entry")
+
+
+def _arxiv_error(entry: ET.Element | None) -> str | None:
+    """arXiv's explanation when the answer is its error entry (or nothing)."""
+    if entry is not None and _clean(entry.findtext(f"{ATOM}title")) not in ("", "Error"):
+        return None
+    detail = _clean(entry.findtext(f"{ATOM}summary")) if entry is not None else ""
+    return f" ({detail})" if detail else ""
+
+
+def from_arxiv(client: httpx.Client, paper: str, endpoints: Endpoints) -> Metadata:
+    entries = _arxiv_feed(client, [paper], endpoints)
+    entry = entries[0] if entries else None
+    if (error := _arxiv_error(entry)) is not None or entry is None:
+        raise NewError(f"arXiv API: arXiv has no paper {paper}{error or ''}")
+    return _arxiv_metadata(entry, paper)
+
+
+def from_arxiv_many(client: httpx.Client, papers: list[str], endpoints: Endpoints) -> dict[str, Metadata]:
+    """Several papers in one query (arXiv asks for few, spaced requests).
+
+    Papers arXiv does not return are missing from the result; an error entry
+    (one bad id spoils the whole query) raises NewError, so the caller can ask
+    one by one."""
+    found: dict[str, Metadata] = {}
+    for entry in _arxiv_feed(client, papers, endpoints):
+        if (error := _arxiv_error(entry)) is not None:
+            raise NewError(f"arXiv API: {', '.join(papers)}{error}")
+        paper = urls.arxiv_id(_clean(entry.findtext(f"{ATOM}id")))
+        if paper in papers:
+            found[paper] = _arxiv_metadata(entry, paper)
+    return found
+
+
+_TEX_DASHES = (("---", "\u2014"), ("--", "\u2013"))
+
+
+def _arxiv_title(text: str | None) -> str:
+    """arXiv's plain-text title with TeX dashes as real ones ('--' is an en dash)."""
+    title = _clean(text)
+    for tex, dash in _TEX_DASHES:
+        title = title.replace(tex, dash)
+    return title
+
+
+def _arxiv_metadata(entry: ET.Element, paper: str) -> Metadata:
     meta = Metadata(
         url=f"https://arxiv.org/abs/{paper}",
-        title=_clean(entry.findtext(f"{ATOM}title")),
+        title=_arxiv_title(entry.findtext(f"{ATOM}title")),
         authors=[
             _clean(author.findtext(f"{ATOM}name"))
             for author in entry.findall(f"{ATOM}author")
@@ -542,14 +590,24 @@ def from_page(client: httpx.Client, url: str) -> Metadata:
 
 def fetch_metadata(url: str, *, timeout: float = 15.0, endpoints: Endpoints | None = None) -> Metadata:
     endpoints = endpoints or Endpoints.from_env()
-    with _client(timeout) as client:
+    with http_client(timeout) as client:
         if paper := urls.arxiv_id(url):
             return from_arxiv(client, paper, endpoints)
         if video := urls.youtube_id(url):
             return from_youtube(client, video, endpoints)
         if repo := github_repo(url):
             return from_github(client, *repo, endpoints)
+        if name := urls.doi(url):
+            return from_doi(client, name, url, endpoints)
         return from_page(client, url)
+
+
+def from_doi(client: httpx.Client, name: str, url: str, endpoints: Endpoints) -> Metadata:
+    """A DOI's landing page (through the resolver, which the tests replace),
+    read like any page: publishers put `citation_*` tags there."""
+    meta = from_page(client, f"{endpoints.doi_resolver}/{name}")
+    meta.url = url
+    return meta
 
 
 def _topics(root: Path) -> list[str]:

@@ -30,7 +30,8 @@ ENTRY_ORDER = (
     "title", "url", "topic", "tier", "kind", "length", "authors", "year", "added",
     "tags", "aka", "summary", "notes", "links", "archived",
 )
-LIST_ORDER = ("title", "source", "description", "sections")
+LIST_ORDER = ("title", "source", "description", "sections", "new_in_source")
+MARKS_ORDER = ("label", "entries")
 SECTION_ORDER = ("title", "description", "entries")
 SOURCE_ORDER = ("title", "url", "author")
 LINK_ORDER = ("title", "url")
@@ -148,6 +149,10 @@ def style_value(key: str, value: Any, file_type: FileType) -> Any:
                     if "description" in section:
                         section["description"] = _literal(section["description"], False)
                     _flow(section.get("entries"), True)
+        elif key == "new_in_source" and isinstance(value, CommentedMap):
+            _reorder(value, MARKS_ORDER)
+            _flow(value, False)
+            _flow(value.get("entries"), True)
     return value
 
 

@@ -5,7 +5,9 @@ templates in `templates/`; everything a contributor wrote is made safe by
 `text.py` before it reaches a template. Links between generated pages are
 written as final relative URLs (in raw HTML, which every Markdown engine passes
 through), so the output is the same whether MkDocs or another generator turns
-it into HTML; `url_style` says which URL shape the target uses.
+it into HTML; `url_style` says which URL shape the target uses ("md" keeps
+links to the Markdown sources, for generators such as Zensical that rewrite
+every relative link, raw HTML included, as relative to the source file).
 """
 
 from __future__ import annotations
@@ -23,14 +25,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from .. import exporting, text
+from .. import authors, exporting, text
 from ..files import atomic_write
 from ..models import DEFAULT_WPM, KINDS, TIERS, Catalog, Entry, ReadingList, Topic
 
-UrlStyle = Literal["directory", "html"]
-SECTIONS = ("reading_path", "lists", "tags", "stats", "downloads")
+UrlStyle = Literal["directory", "html", "md"]
+SECTIONS = ("reading_path", "lists", "tags", "stats", "downloads", "authors")
+AUTHORS_SHOWN = 3  # a card names this many authors, then "et al." opens the rest
 
 KIND_LABELS = {
     "paper": "Paper", "post": "Post", "video": "Video", "course": "Course", "book": "Book",
@@ -48,6 +51,7 @@ LATEST = 10
 TOPICS_SRC = "topics/index.md"  # the overview: the landing page of the Topics tab
 ASSETS = ("readlist.css", "readlist.js")
 ASSET_DIR = "assets/readlist"
+AUTHORS_SRC = "authors.md"
 DOWNLOADS = {"feed": "feed.xml", "json": "readings.json", "bibtex": "readings.bib"}
 # What readlist.js needs to put the reading a query names at the top of
 # Material's search results (exact title; author and year).
@@ -149,8 +153,9 @@ class Site:
 
 
 def page_url(src: str, style: UrlStyle) -> str:
-    """The URL (relative to the site root) that a page source path ends up at."""
-    if not src.endswith(".md"):
+    """The URL (relative to the site root) that a page source path ends up at
+    (style "md": the source path itself, which the generator resolves)."""
+    if not src.endswith(".md") or style == "md":
         return src
     stem = src[:-3]
     if style == "html":
@@ -237,6 +242,10 @@ class EntryView:
         self.kind_label = KIND_LABELS.get(entry.kind or "", "")
         self.tier = entry.tier
         self.authors = entry.authors
+        # "et al." only when it hides at least two names: "A, B, C et al. (1 more)"
+        # would take more room than the fourth name.
+        cut = AUTHORS_SHOWN if len(entry.authors) > AUTHORS_SHOWN + 1 else len(entry.authors)
+        self.authors_head, self.authors_rest = entry.authors[:cut], entry.authors[cut:]
         self.year = entry.year
         self.length = entry.length
         self.minutes = minutes
@@ -394,11 +403,14 @@ class Builder:
             for rl in self.catalog.lists.values():
                 add(self.list_src(rl.id), rl.title, "list.md.j2", functools.partial(
                     lambda rl: {"rl": rl, "sections": self.list_sections(rl),
-                                "totals": self.list_totals(rl)}, rl))
+                                "totals": self.list_totals(rl), "marks": self.source_marks(rl)},
+                    rl))
         if opts.on("tags"):
             add("tags.md", "Tags", "tags.md.j2", lambda: {"tags": self.tags()})
         if opts.on("stats"):
             add("stats.md", "Stats", "stats.md.j2", self.stats)
+        if opts.on("authors") and self.author_index:
+            add(AUTHORS_SRC, "Authors", "authors.md.j2", lambda: {"people": self.people()})
         return plan
 
     def topic_context(self, topic: Topic) -> dict[str, Any]:
@@ -476,6 +488,12 @@ class Builder:
             })
         return out
 
+    @staticmethod
+    def source_marks(rl: ReadingList) -> dict[str, str]:
+        """Entry id -> the source's own words for its "new" mark."""
+        marks = rl.new_in_source
+        return dict.fromkeys(marks.entries, marks.label) if marks else {}
+
     def tags(self) -> list[tuple[str, list[Entry]]]:
         by_tag: dict[str, list[Entry]] = defaultdict(list)
         for entry in self.ordered:
@@ -515,6 +533,75 @@ class Builder:
             for t in TIERS
         ]
         return {"topics": topics, "lists": lists, "kinds": kinds, "tiers": tiers, "wpm": wpm}
+
+    # authors -----------------------------------------------------------------
+    @cached_property
+    def author_index(self) -> dict[str, list[Entry]]:
+        """Each name as written -> its readings in reading order, by surname."""
+        by_name: dict[str, list[Entry]] = defaultdict(list)
+        for entry in self.ordered:
+            for name in dict.fromkeys(entry.authors):
+                by_name[name].append(entry)
+        return {name: by_name[name] for name in sorted(by_name, key=authors.sort_key)}
+
+    @cached_property
+    def author_anchors(self) -> dict[str, str]:
+        """Name -> a unique id on the Authors page (two spellings that fold to
+        one slug, such as 'Aäron' and 'Aaron', get -2)."""
+        anchors: dict[str, str] = {}
+        taken: set[str] = set()
+        for name in self.author_index:
+            base = anchor = authors.anchor(name)
+            n = 2
+            while anchor in taken:
+                anchor, n = f"{base}-{n}", n + 1
+            taken.add(anchor)
+            anchors[name] = anchor
+        return anchors
+
+    @cached_property
+    def _escaped_names(self) -> dict[str, str]:
+        return {name: str(escape(name)) for name in self.author_anchors}
+
+    def author_links(self, link: Callable[..., str], names: list[str]) -> Markup:
+        """Names for an entry card, each linked to its person on the Authors page.
+
+        Built here rather than by a template loop: a card's names are among the
+        most repeated markup of a big site, and a Jinja macro per name costs more
+        than the join."""
+        escaped = self._escaped_names
+        if not self.options.on("authors") or not self.author_index:
+            return Markup(", ".join(str(escape(name)) for name in names))
+        base = link(AUTHORS_SRC)
+        anchors = self.author_anchors
+        return Markup(", ".join(
+            f'<a class="rl-author" href="{base}#{anchors[name]}">{escaped[name]}</a>'
+            for name in names
+        ))
+
+    def people(self) -> list[dict[str, Any]]:
+        """The Authors page, grouped by the surname's first letter. Each
+        reading's row is built once (a reading by four people is listed four
+        times) and in Python, as it is most of the page."""
+        link = self.linker(AUTHORS_SRC)
+        rows: dict[str, str] = {}
+
+        def row(entry: Entry) -> str:
+            if entry.id not in rows:
+                year = f' <span class="rl-row-meta">{entry.year}</span>' if entry.year else ""
+                href = escape(link(self.topic_src[entry.topic], entry.id))
+                rows[entry.id] = f'<li><a href="{href}">{escape(entry.title)}</a>{year}</li>'
+            return rows[entry.id]
+
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for name, entries in self.author_index.items():
+            letter = authors.sort_key(name)[0][:1].upper()
+            letter = letter if letter.isalpha() else "#"
+            groups.setdefault(letter, []).append({
+                "name": name, "anchor": self.author_anchors[name],
+                "rows": Markup("\n".join(row(e) for e in entries)),
+            })
+        return [{"letter": k, "people": v} for k, v in groups.items()]
 
     # downloads ---------------------------------------------------------------
     def downloads_on(self) -> dict[str, str]:
@@ -574,7 +661,7 @@ class Builder:
             nav.append({"Lists": ["lists/index.md"] + [
                 {rl.title: self.list_src(rl.id)} for rl in self.catalog.lists.values()
             ]})
-        for src, title in (("tags.md", "Tags"), ("stats.md", "Stats")):
+        for src, title in (("tags.md", "Tags"), (AUTHORS_SRC, "Authors"), ("stats.md", "Stats")):
             if src in pages:
                 nav.append({title: src})
         return nav

@@ -31,13 +31,12 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..models import DEFAULT_WPM, NEW_DAYS
 from . import forked
+from .buildconfig import EXTENSIONS  # one home: generate's configs name them too
 from .generator import SECTIONS, Builder, Site, SiteOptions
 
 FORK_MIN_ENTRIES = 500  # below this a second process costs more than it saves
 
 log = get_plugin_logger(__name__)
-
-EXTENSIONS = ("attr_list", "md_in_html")
 
 
 class _Sections(base.Config):
@@ -46,6 +45,7 @@ class _Sections(base.Config):
     tags = c.Type(bool, default=True)
     stats = c.Type(bool, default=True)
     downloads = c.Type(bool, default=True)
+    authors = c.Type(bool, default=True)
 
 
 class ReadlistConfig(base.Config):
