@@ -29,17 +29,9 @@ def test_mypy_finds_nothing():
     assert result.returncode == 0, f"mypy found problems:\n{result.stdout}{result.stderr}"
 
 
-# tests/links/ belongs to the link-checker work (issue 16): it still imports its
-# helpers from conftest.py by name. Moving them to tests/links/helpers.py and
-# emptying this set is the hand-over; the rule below holds everywhere else.
-_NOT_YET = {ROOT / "tests" / "links"}
-
-
 def _test_folders() -> list[Path]:
     tests = ROOT / "tests"
-    folders = {
-        p.parent for p in tests.rglob("test_*.py") if not any(p.is_relative_to(n) for n in _NOT_YET)
-    }
+    folders = {p.parent for p in tests.rglob("test_*.py")}
     return [tests, *sorted(folders)]
 
 

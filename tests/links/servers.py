@@ -37,6 +37,7 @@ class Hosts:
         self.refusal_times: dict[str, list[float]] = {}              # path prefix -> when 429s were sent
         self.github_auth: list = []                                  # Authorization headers the API got
         self.last_headers: dict[str, str] = {}
+        self.together: dict[str, list] = {}                          # group -> [in now, peak, Event]
         self.loop = asyncio.new_event_loop()
         self.servers = []
 
@@ -162,6 +163,8 @@ class Hosts:
                                         "url": f"http://web.archive.org/web/20200101000000/{wanted}"}}
             return await R(200, json.dumps({"url": wanted, "archived_snapshots": snapshot}).encode(),
                            [("Content-Type", "application/json")])
+        if path == "/together":  # ?group=G&n=N: held until N of group G are in at once (or 10 s)
+            return await self._together(query["group"][0], int(query["n"][0]), R)
         if path in self.flaps:  # a status the test sets between runs
             return await R(self.flaps[path], OK_PAGE)
         if path in ("/ok", "/final", "/not-found", "/login"):
@@ -252,6 +255,26 @@ class Hosts:
                 return await R(200, b'{"responseCode": 1}')
             return await R(404, b'{"responseCode": 100}')
         return await R(404, b"unknown test path")
+
+
+    async def _together(self, group, n, respond):
+        """A barrier: the peak of requests held at once says how concurrent
+        the client is, whatever the machine's load (no clock involved)."""
+        state = self.together.setdefault(group, [0, 0, asyncio.Event()])
+        state[0] += 1
+        state[1] = max(state[1], state[0])
+        if state[0] >= n:
+            state[2].set()
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(state[2].wait(), 10)
+        finally:
+            state[0] -= 1
+        return await respond(200, OK_PAGE)
+
+    def peak(self, group: str) -> int:
+        """How many requests of a /together group were held at once, at most."""
+        return self.together[group][1] if group in self.together else 0
 
 
 class TokenBucket:

@@ -9,7 +9,7 @@ import subprocess
 from readlist.links import policy
 from readlist.links.engine import retry_after
 
-from .conftest import make_project, run_cli, run_json
+from .helpers import make_project, run_cli, run_json
 
 A = "127.0.0.1"
 ALLOW = ("--allow-private", "127.0.0.0/8")

@@ -11,7 +11,7 @@ from readlist.links.engine import Engine
 from readlist.links.guard import AddressGuard, NameNotResolved
 from readlist.links.settings import LinkSettings as Settings
 
-from .conftest import make_project, run_json
+from .helpers import make_project, run_json
 
 A, B = "127.0.0.1", "127.0.0.2"  # (127.0.0.3 must stay uncontacted: see test_cases)
 ALLOW = ("--allow-private", "127.0.0.0/8")
@@ -22,11 +22,13 @@ def _gaps(times):
 
 
 def test_host_interval_spaces_requests_and_spares_other_hosts(hosts, tmp_path):
-    """`interval` of a host rule spaces the requests to that host (lower bound;
-    a generous upper bound), the global default paces hosts without a rule,
-    and a rule's interval applies to its host only."""
+    """`interval` of a host rule spaces the requests to that host, the
+    global default paces hosts without a rule, and a rule's interval applies
+    to its host only. Lower bounds (a wait happened) and comparisons between
+    the two hosts, read from the arrival times the servers recorded: a busy
+    machine delays both hosts alike, so no upper bound on a clock."""
     paced = {f"a{i}": hosts.url(A, f"/ok?interval-rule={i}") for i in range(5)}
-    default = {f"c{i}": hosts.url(B, f"/ok?interval-default={i}") for i in range(4)}
+    default = {f"c{i}": hosts.url(B, f"/ok?interval-default={i}") for i in range(6)}
     make_project(tmp_path, {**paced, **default},
                  "interval = 0.15\n"
                  f'[tool.readlist.links.hosts."{A}"]\ninterval = 0.4\n')
@@ -40,17 +42,15 @@ def test_host_interval_spaces_requests_and_spares_other_hosts(hosts, tmp_path):
     # machine) shortens one gap, not the span from the first to the last.
     assert rule[-1] - rule[0] >= 4 * 0.4 - 0.05, _gaps(rule)
     assert min(_gaps(rule)) >= 0.3, _gaps(rule)
-    assert max(_gaps(rule)) <= 1.0, _gaps(rule)       # and not much more
-    assert rule[-1] - rule[0] <= 4 * 0.4 + 1.0
 
     glob = hosts.times(B, "/ok?interval-default=")
-    assert len(glob) == 4
-    assert glob[-1] - glob[0] >= 3 * 0.15 - 0.05, _gaps(glob)
+    assert len(glob) == 6
+    assert glob[-1] - glob[0] >= 5 * 0.15 - 0.05, _gaps(glob)
     assert min(_gaps(glob)) >= 0.1, _gaps(glob)
-    assert max(_gaps(glob)) <= 0.8, _gaps(glob)
-    # The default host is not held to the rule's 0.4 s: its 4 requests are
-    # done in about 3 x 0.15 s, while A's 5 take 1.6 s at least.
-    assert glob[-1] - glob[0] < 1.2
+    # The default host is not held to the rule's 0.4 s: its 6 requests
+    # (5 x 0.15 s) are all in before A's 5 (4 x 0.4 s), which began together;
+    # held to 0.4 s they would take 5 x 0.4 s, longer than A's.
+    assert glob[-1] < rule[-1], (_gaps(glob), _gaps(rule))
 
 
 def test_a_paced_host_does_not_slow_the_others(hosts, tmp_path):
@@ -64,8 +64,9 @@ def test_a_paced_host_does_not_slow_the_others(hosts, tmp_path):
     slow, fast = hosts.times(A, "/ok?slow-host="), hosts.times(B, "/ok?free-host=")
     assert len(slow) == 4 and len(fast) == 30
     assert slow[-1] - slow[0] >= 3 * 0.5 - 0.05 and min(_gaps(slow)) >= 0.4, _gaps(slow)
-    assert fast[-1] - fast[0] < 1.0, fast[-1] - fast[0]   # all 30 while A waits its 1.5 s
-    assert fast[-1] < slow[-1]
+    # all 30 while A waits out its 1.5 s: were the sleeping paced URLs holding
+    # the 2 slots, B's requests would come after A's last
+    assert fast[-1] < slow[-1], (fast[-1] - fast[0], _gaps(slow))
 
 
 def _engine() -> Engine:

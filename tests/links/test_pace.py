@@ -11,7 +11,7 @@ from readlist.links import Outcome, check
 from readlist.links.pace import HostPace
 from readlist.links.settings import LinkSettings
 
-from .conftest import make_project, run_json
+from .helpers import make_project, run_json
 
 C, D = "127.0.0.6", "127.0.0.7"
 IN_FLIGHT = 0.15  # seconds a request already sent may still take to arrive (a busy machine)

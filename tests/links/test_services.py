@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from .conftest import make_project, run_cli, run_json
+from .helpers import make_project, run_cli, run_json
 
 A, B = "127.0.0.1", "127.0.0.2"
 ALLOW = ("--allow-private", "127.0.0.0/8")

@@ -7,7 +7,7 @@ import pytest
 
 from readlist.links.settings import LinkSettings, SettingsError, build
 
-from .conftest import make_project, run_cli
+from .helpers import make_project, run_cli
 
 A = "127.0.0.1"
 

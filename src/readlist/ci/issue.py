@@ -17,7 +17,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from .report import Report, Result
+from .report import LinkResult, Report
 
 LABEL = "link-rot"
 MARKER = "<!-- readlist:link-rot -->"
@@ -94,7 +94,7 @@ def _link(url: str) -> str:
     return _code(url)
 
 
-def _cited(result: Result, ctx: Context) -> str:
+def _cited(result: LinkResult, ctx: Context) -> str:
     parts = []
     for cite in result.files:
         path, line = cite["path"], cite.get("line")
@@ -105,7 +105,7 @@ def _cited(result: Result, ctx: Context) -> str:
     return "<br>".join(parts) or "—"
 
 
-def _problem(result: Result) -> str:
+def _problem(result: LinkResult) -> str:
     if result.outcome == "broken":
         text = f"HTTP {result.status}" if result.status else "broken"
     elif result.outcome == "timeout":
@@ -128,7 +128,7 @@ def _problem(result: Result) -> str:
     return text
 
 
-def _table(results: list[Result], ctx: Context, redirect: bool = False) -> list[str]:
+def _table(results: list[LinkResult], ctx: Context, redirect: bool = False) -> list[str]:
     if redirect:
         rows = ["| Link | Now at | Cited in |", "| --- | --- | --- |"]
         rows += [

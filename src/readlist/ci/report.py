@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..links.results import OUTCOMES, Result
+from ..links.results import OUTCOMES, LinkResult
 
 
 class ReportError(ValueError):
@@ -26,10 +26,10 @@ class ReportError(ValueError):
 
 @dataclass(frozen=True)
 class Report:
-    results: tuple[Result, ...]
+    results: tuple[LinkResult, ...]
     summary: dict = field(default_factory=dict)
 
-    def by_outcome(self, outcome: str) -> list[Result]:
+    def by_outcome(self, outcome: str) -> list[LinkResult]:
         return sorted(
             (r for r in self.results if r.outcome == outcome), key=lambda r: r.url
         )
@@ -39,15 +39,15 @@ class Report:
         return Counter(r.outcome for r in self.results)
 
     @property
-    def failing(self) -> list[Result]:
+    def failing(self) -> list[LinkResult]:
         return [r for r in sorted(self.results, key=lambda r: r.url) if r.failed]
 
-    def confirmed(self, after: int) -> list[Result]:
+    def confirmed(self, after: int) -> list[LinkResult]:
         """Failing links that failed `after` checks in a row, or whose history
         is unknown (a run without the cache cannot tell a flap from rot)."""
         return [r for r in self.failing if not 0 < r.failures < after]
 
-    def pending(self, after: int) -> list[Result]:
+    def pending(self, after: int) -> list[LinkResult]:
         """Failing links with fewer than `after` failed checks in a row: rechecked first."""
         return [r for r in self.failing if 0 < r.failures < after]
 
@@ -61,7 +61,7 @@ def _citation(item: object, where: str) -> dict:
     return {"path": item["path"], "line": line if isinstance(line, int) else None}
 
 
-def _result(item: object, where: str) -> Result:
+def _result(item: object, where: str) -> LinkResult:
     """Check one result strictly enough to render it, then read it as the checker does."""
     if not isinstance(item, dict):
         raise ReportError(f"{where}: a result must be an object")
@@ -76,7 +76,7 @@ def _result(item: object, where: str) -> Result:
     status, attempts = item.get("status"), item.get("attempts")
     failures, since, archived = item.get("failures"), item.get("failing_since"), item.get("archived")
     kind = item.get("kind")
-    return Result.from_json(
+    return LinkResult.from_json(
         {
             **item,
             "kind": kind if isinstance(kind, str) else None,

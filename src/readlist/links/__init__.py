@@ -20,10 +20,10 @@ import threading
 from collections.abc import Iterable, Iterator
 
 from .engine import Engine
-from .results import ErrorKind, Outcome, Result
+from .results import ErrorKind, LinkResult, Outcome
 from .settings import LinkSettings
 
-__all__ = ["Checker", "ErrorKind", "LinkSettings", "Outcome", "Result", "check"]
+__all__ = ["Checker", "ErrorKind", "LinkResult", "LinkSettings", "Outcome", "check"]
 
 _DONE = object()
 
@@ -32,7 +32,7 @@ class Checker:
     """An engine on a worker thread, fed while the caller does other work.
 
     ``submit`` queues URLs (each distinct URL once) from the caller's
-    thread; ``results`` says no more will come and yields each Result as it
+    thread; ``results`` says no more will come and yields each LinkResult as it
     is known. The command submits the URLs of each file as soon as it has
     validated, so loading and checking overlap; ``check`` is the plain form.
     Closing it early (leaving the ``with``) cancels what is left."""
@@ -42,13 +42,23 @@ class Checker:
         self.out: queue.SimpleQueue = queue.SimpleQueue()
         self.seen: set[str] = set()
         started = threading.Event()
+        # The worker's loop while it takes callbacks; None before and after.
+        # Guarded by a lock because the caller's thread schedules onto it and
+        # the loop closes on the worker's thread: without the lock, leaving
+        # the ``with`` just as the engine finished called into a closed loop
+        # ("Event loop is closed").
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.lock = threading.Lock()
 
         async def main() -> None:
-            self.loop = asyncio.get_running_loop()
-            self.engine.start()
-            started.set()
-            await self.engine.wait()
+            try:
+                self.loop = asyncio.get_running_loop()
+                self.engine.start()
+                started.set()
+                await self.engine.wait()
+            finally:
+                with self.lock:
+                    self.loop = None  # still running: what was scheduled before this is harmless
 
         def run() -> None:
             try:
@@ -62,22 +72,29 @@ class Checker:
         self.thread.start()
         started.wait()
 
-    def _put(self, result: Result) -> None:
+    def _put(self, result: LinkResult) -> None:
         self.out.put(result)
 
     def submit(self, urls: Iterable[str]) -> None:
         new = [url for url in urls if url not in self.seen]
-        if new and self.loop is not None:
+        if new:
             self.seen.update(new)
-            self.loop.call_soon_threadsafe(self._add, new)
+            self._call(self._add, new)
+
+    def _call(self, callback, *args: object) -> bool:
+        """Run `callback` on the worker's loop, unless that loop has finished."""
+        with self.lock:
+            if self.loop is None:
+                return False
+            self.loop.call_soon_threadsafe(callback, *args)
+            return True
 
     def _add(self, urls: list[str]) -> None:
         for url in urls:
             self.engine.add(url)
 
-    def results(self) -> Iterator[Result]:
-        if self.loop is not None:
-            self.loop.call_soon_threadsafe(self.engine.close)
+    def results(self) -> Iterator[LinkResult]:
+        self._call(self.engine.close)
         while (item := self.out.get()) is not _DONE:
             if isinstance(item, BaseException):
                 raise item
@@ -87,13 +104,12 @@ class Checker:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.thread.is_alive() and self.loop is not None:
-            self.loop.call_soon_threadsafe(self.engine.done.set)  # stop: wait() cancels the rest
+        self._call(self.engine.done.set)  # stop: wait() cancels the rest
         self.thread.join()
 
 
-def check(urls: Iterable[str], settings: LinkSettings | None = None) -> Iterator[Result]:
-    """Check each distinct URL once; yield each Result as it is known (in
+def check(urls: Iterable[str], settings: LinkSettings | None = None) -> Iterator[LinkResult]:
+    """Check each distinct URL once; yield each LinkResult as it is known (in
     the order they finish). The engine runs in its own event loop on a
     worker thread, so this works from synchronous code and inside a running
     loop alike."""

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from ..files import atomic_write
-from .results import FAILURES, Result
+from .results import FAILURES, LinkResult
 
 VERSION = 2
 READABLE = (1, 2)  # version 1 had no history; its entries read as no failures yet
@@ -33,7 +33,7 @@ class Cache:
             except (OSError, ValueError, AttributeError):
                 self.entries = {}  # a damaged cache is only a slower run
 
-    def get(self, url: str, now: float | None = None) -> Result | None:
+    def get(self, url: str, now: float | None = None) -> LinkResult | None:
         """A fresh cached success of `url`, or None (stale, failing, unknown)."""
         data = self.entries.get(url)
         if not data or data.get("outcome") in FAILURES:
@@ -42,14 +42,14 @@ class Cache:
         if now - float(data.get("checked_at", 0)) > self.max_age:
             return None
         try:
-            result = Result.from_json({"url": url, **data})
+            result = LinkResult.from_json({"url": url, **data})
         except (TypeError, ValueError):
             return None
         result.cached = True
         result.files = []
         return result
 
-    def record(self, result: Result) -> None:
+    def record(self, result: LinkResult) -> None:
         """Keep a new result, carrying the URL's failure history on into it."""
         if result.cached:
             return
@@ -68,7 +68,7 @@ class Cache:
             data.pop(key, None)
         self.entries[result.url] = data
 
-    def keep(self, result: Result) -> None:
+    def keep(self, result: LinkResult) -> None:
         """Keep a result as it is, history included (results merged from
         shard reports, each already carried on by its shard's cache)."""
         if result.cached and result.url in self.entries:

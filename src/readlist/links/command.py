@@ -16,14 +16,15 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+from ..diagnostics import display_path
 from ..loading import load, readings_root
 from . import Checker
 from .archive import snapshots
 from .cache import Cache
-from .collect import citations, collect, only_files
+from .collect import collect, only_files
 from .fix import apply_fixes
 from .report import render
-from .results import Result
+from .results import LinkResult
 from .settings import LinkSettings, SettingsError, read_table
 from .settings import build as build_settings
 
@@ -92,13 +93,6 @@ def add_parsers(commands) -> None:
 def _fail(message: str, code: int = 2) -> int:
     print(f"readlist: error: {message}", file=sys.stderr)
     return code
-
-
-def _display(path: Path | str) -> str:
-    """`path` relative to the current folder when it is under it (as given
-    otherwise): what a terminal or an annotation can open."""
-    relative = os.path.relpath(os.path.abspath(path))
-    return str(path) if relative.startswith("..") else relative
 
 
 def changed_files(repo: Path, ref: str) -> set[Path]:
@@ -197,7 +191,7 @@ def run_check_links(args: argparse.Namespace) -> int:
         # validated (only entries and lists that validate are ever contacted)
         def on_file(model, path) -> None:
             if changed is None or Path(path).resolve() in changed:
-                checker.submit(url for url, _ in citations(model) if wanted(url))
+                checker.submit(url for url, _ in model.cited_urls() if wanted(url))
 
         loaded = load(root, on_file=on_file)
         if loaded.errors:
@@ -208,7 +202,7 @@ def run_check_links(args: argparse.Namespace) -> int:
         if changed is not None:
             found = only_files(found, changed)
         found = {url: places for url, places in found.items() if not args.shard or in_shard(url, *args.shard)}
-        results: dict[str, Result] = {}
+        results: dict[str, LinkResult] = {}
         for url in found:
             hit = cache.get(url)
             if hit is not None and not settings.excluded(url):
@@ -240,22 +234,22 @@ def run_check_links(args: argparse.Namespace) -> int:
     ordered = []
     for url, cited in found.items():
         result = results[url]
-        result.files = [{"path": _display(path), "line": line} for path, line in cited]
+        result.files = [{"path": display_path(path), "line": line} for path, line in cited]
         ordered.append(result)
     _write(render(ordered, args.format, elapsed), args.output)
     # fix
     if args.fix:
         for path, count in apply_fixes(ordered).items():
-            print(f"fixed {count} URL(s) in {_display(path)}", file=sys.stderr)
+            print(f"fixed {count} URL(s) in {display_path(path)}", file=sys.stderr)
     return 1 if any(r.failed for r in ordered) else 0
 
 
 def run_merge_reports(args: argparse.Namespace) -> int:
-    merged: dict[str, Result] = {}
+    merged: dict[str, LinkResult] = {}
     for name in args.reports:
         try:
             data = json.loads(Path(name).read_text(encoding="utf-8"))
-            items = [Result.from_json(item) for item in data["results"]]
+            items = [LinkResult.from_json(item) for item in data["results"]]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             return _fail(f"{name}: not a check-links JSON report ({exc})")
         for result in items:

@@ -35,7 +35,7 @@ from . import policy
 from .fasthead import ConnectionFailed, FastHead
 from .guard import AddressGuard, NameNotResolved, UnsafeAddress
 from .pace import HostPace
-from .results import ErrorKind, Outcome, Result
+from .results import ErrorKind, LinkResult, Outcome
 from .settings import LinkSettings
 from .transport import Declined, FullClient, Proxies, Reply
 
@@ -51,7 +51,7 @@ class _Answer:
     status: int | None = None
     final_url: str | None = None
     error: str | None = None
-    kind: ErrorKind | None = None
+    error_kind: ErrorKind | None = None
     retry: bool = False
     delay: float | None = None
     suggestion: str | None = None
@@ -64,7 +64,7 @@ class _Job:
 
     url: str
     probe: str
-    kind: str | None
+    service: policy.Service | None   # a canonical probe's service, else None
     host: str
     started: float = 0.0
     attempts: int = 0
@@ -95,10 +95,10 @@ def ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
-def _cause(exc: BaseException | None, kind: type) -> bool:
-    """Whether `exc` or an exception it was raised from is a `kind`."""
+def _cause(exc: BaseException | None, exception_type: type) -> bool:
+    """Whether `exc` or an exception it was raised from is an `exception_type`."""
     while exc is not None:
-        if isinstance(exc, kind):
+        if isinstance(exc, exception_type):
             return True
         exc = exc.__cause__ or exc.__context__
     return False
@@ -118,7 +118,7 @@ class Engine:
         self.transports = (FastHead(settings, self.guard, ssl_context, proxies),
                            FullClient(settings, self.guard, ssl_context, proxies))
         self.paces: dict[str, HostPace] = {}
-        self.results: dict[str, Result] = {}
+        self.results: dict[str, LinkResult] = {}
 
     async def aclose(self) -> None:
         for transport in self.transports:
@@ -148,15 +148,15 @@ class Engine:
         """Queue one URL; a slot starts for it when fewer than `concurrency` run."""
         settings = self.settings
         self.pending += 1
-        probe, kind = policy.probe_for(url, settings)
+        probe, service = policy.probe_for(url, settings)
         parts = urlsplit(probe)
         host = (parts.hostname or "").lower()
         if parts.scheme not in ("http", "https") or not host:
-            self._emit(Result(url, Outcome.ERROR, error="not an http(s) URL", kind=ErrorKind.BAD_URL))
+            self._emit(LinkResult(url, Outcome.ERROR, error="not an http(s) URL", error_kind=ErrorKind.BAD_URL))
             return
         rule = settings.rule(host)
         if settings.excluded(url) or (rule and rule.skip):
-            self._emit(Result(url, Outcome.SKIPPED, error="excluded", kind=ErrorKind.EXCLUDED))
+            self._emit(LinkResult(url, Outcome.SKIPPED, error="excluded", error_kind=ErrorKind.EXCLUDED))
             return
         if host not in self.paces:
             limit, interval = settings.host_concurrency(host), settings.host_interval(host)
@@ -165,7 +165,7 @@ class Engine:
                 limit, interval = min(limit, GITHUB_CONCURRENCY), max(interval, GITHUB_INTERVAL)
             self.paces[host] = HostPace(limit, interval)
             self.queues[host] = deque()
-        self._queue(_Job(url, probe, kind, host))
+        self._queue(_Job(url, probe, service, host))
 
     def _queue(self, job: _Job, front: bool = False) -> None:
         queue = self.queues[job.host]
@@ -226,7 +226,7 @@ class Engine:
         if not self.pending:
             self.done.set()
 
-    async def wait(self) -> dict[str, Result]:
+    async def wait(self) -> dict[str, LinkResult]:
         try:
             await self.done.wait()
         finally:
@@ -237,7 +237,7 @@ class Engine:
             raise self.failure
         return self.results
 
-    async def run(self, urls, concurrency: int | None = None) -> dict[str, Result]:
+    async def run(self, urls, concurrency: int | None = None) -> dict[str, LinkResult]:
         """Check a known list of URLs."""
         self.start(concurrency)
         for url in urls:
@@ -262,7 +262,7 @@ class Engine:
             self.done.set()
             raise
 
-    def _emit(self, result: Result) -> None:
+    def _emit(self, result: LinkResult) -> None:
         result.checked_at = time.time()
         if self.keep:
             self.results[result.url] = result
@@ -294,7 +294,7 @@ class Engine:
                     answer = await self.ask(job)
             except TimeoutError:
                 answer = _Answer(Outcome.TIMEOUT, error=f"no complete answer within {settings.timeout:g}s",
-                                 kind=ErrorKind.TIMEOUT, retry=True)
+                                 error_kind=ErrorKind.TIMEOUT, retry=True)
         job.answer = answer
         if answer.refused:
             pace.refused(sent, time.monotonic(), answer.delay)
@@ -306,19 +306,19 @@ class Engine:
             return 0.0  # the host's hold is the wait
         return settings.backoff * (2 ** (job.attempts - 1)) * random.uniform(0.8, 1.2)
 
-    def _result(self, job: _Job) -> Result:
+    def _result(self, job: _Job) -> LinkResult:
         answer = job.answer
         assert answer is not None
         if answer.refused and (answer.status != 503 or answer.delay is not None):
             # Still refused after its budget: the host's limit, not the link.
             # (A 503 without Retry-After is a server that is down: broken.)
-            answer.outcome, answer.kind = Outcome.BLOCKED, ErrorKind.RATE_LIMITED
+            answer.outcome, answer.error_kind = Outcome.BLOCKED, ErrorKind.RATE_LIMITED
             answer.error = f"rate-limited by {job.host} (HTTP {answer.status})"
         elif answer.refused:
-            answer.kind = ErrorKind.HTTP
-        return Result(
+            answer.error_kind = ErrorKind.HTTP
+        return LinkResult(
             job.url, answer.outcome, status=answer.status, final_url=answer.final_url,
-            error=answer.error, kind=answer.kind, attempts=job.attempts,
+            error=answer.error, error_kind=answer.error_kind, attempts=job.attempts,
             elapsed_ms=round((time.monotonic() - job.started) * 1000), suggestion=answer.suggestion,
         )
 
@@ -335,7 +335,7 @@ class Engine:
             return answer
         except UnsafeAddress as exc:
             return _Answer(Outcome.SKIPPED, error=f"{exc} (use --allow-private to check it)",
-                           kind=ErrorKind.UNSAFE_ADDRESS)
+                           error_kind=ErrorKind.UNSAFE_ADDRESS)
 
     def _extra_headers(self, parts) -> dict | None:
         """The GitHub token, for the GitHub API's own host only (never sent
@@ -360,18 +360,18 @@ class Engine:
         current = job.probe
         seen = {current}
         suggestion = None
-        permanent_so_far = job.kind is None
+        permanent_so_far = job.service is None
         for hop in range(settings.max_redirects + 1):
             parts = urlsplit(current)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 return _Answer(Outcome.ERROR, final_url=current, error=f"redirect to a non-http(s) URL {current}",
-                               kind=ErrorKind.BAD_URL)
+                               error_kind=ErrorKind.BAD_URL)
             try:
                 reply = await self._send(method, current, parts)
             except UnsafeAddress as exc:
                 if hop == 0:
                     raise
-                return _Answer(Outcome.ERROR, final_url=current, kind=ErrorKind.UNSAFE_ADDRESS,
+                return _Answer(Outcome.ERROR, final_url=current, error_kind=ErrorKind.UNSAFE_ADDRESS,
                                error=f"redirect into a {exc.reason} address refused: {exc}")
             except Exception as exc:
                 # Failed before any answer: the cited URL is where it failed,
@@ -386,37 +386,38 @@ class Engine:
                     permanent_so_far = False
                 if nxt in seen:
                     return _Answer(Outcome.ERROR, status=reply.status, final_url=nxt, error="redirect loop",
-                                   kind=ErrorKind.REDIRECT_LOOP)
+                                   error_kind=ErrorKind.REDIRECT_LOOP)
                 seen.add(nxt)
                 current = nxt
                 continue
             return self._judge(job, reply, current, suggestion)
-        return _Answer(Outcome.ERROR, final_url=current, kind=ErrorKind.TOO_MANY_REDIRECTS,
+        return _Answer(Outcome.ERROR, final_url=current, error_kind=ErrorKind.TOO_MANY_REDIRECTS,
                        error=f"too many redirects (more than {settings.max_redirects})")
 
     def _judge(self, job: _Job, reply: Reply, final: str, suggestion: str | None) -> _Answer:
         status, headers, probe = reply.status, reply.headers, job.probe
-        if job.kind:
-            judged = policy.judge_probe(job.kind, status)
+        if job.service:
+            judged = policy.judge_probe(job.service, status)
             if judged:
-                kind = ErrorKind.HTTP if judged[0] is Outcome.BROKEN else None
-                return _Answer(judged[0], status=status, final_url=final, error=judged[1], kind=kind)
-        if job.kind == "github" and status in (403, 429) and headers.get("x-ratelimit-remaining") == "0":
+                error_kind = ErrorKind.HTTP if judged[0] is Outcome.BROKEN else None
+                return _Answer(judged[0], status=status, final_url=final, error=judged[1], error_kind=error_kind)
+        if job.service is policy.Service.GITHUB and status in (403, 429) \
+                and headers.get("x-ratelimit-remaining") == "0":
             reset = headers.get("x-ratelimit-reset", "")
             delay = min(max(0.0, float(reset) - time.time()), self.settings.retry_after_cap) \
                 if reset.isdigit() else None
             return _Answer(Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}",
-                           kind=ErrorKind.RATE_LIMITED, retry=True, delay=delay, refused=True)
+                           error_kind=ErrorKind.RATE_LIMITED, retry=True, delay=delay, refused=True)
         rule = self.settings.rule(job.host)
         accept = rule.accept if rule else frozenset()
         if 200 <= status < 300 or status in accept:
             if final != probe and policy.is_wall(final):
                 return _Answer(Outcome.BLOCKED, status=status, final_url=final, error="login wall",
-                               kind=ErrorKind.REFUSED)
+                               error_kind=ErrorKind.REFUSED)
             if policy.soft_404_url(probe, final) or (reply.head and policy.soft_404_body(reply.head)):
                 return _Answer(Outcome.BROKEN, status=status, final_url=final, error="soft 404: a not-found page",
-                               kind=ErrorKind.SOFT_404)
-            if suggestion and job.kind is None:
+                               error_kind=ErrorKind.SOFT_404)
+            if suggestion and job.service is None:
                 fragment = urlsplit(job.url).fragment
                 if fragment and "#" not in suggestion:
                     suggestion = f"{suggestion}#{fragment}"
@@ -427,33 +428,34 @@ class Engine:
                 headers.get("cf-mitigated") or "cloudflare" in headers.get("server", "").lower())):
             delay = retry_after(headers.get("retry-after"), self.settings.retry_after_cap)
             return _Answer(Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}",
-                           kind=ErrorKind.RATE_LIMITED, retry=True, delay=delay, refused=True)
+                           error_kind=ErrorKind.RATE_LIMITED, retry=True, delay=delay, refused=True)
         if status in (404, 410):
             return _Answer(Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}",
-                           kind=ErrorKind.HTTP)
+                           error_kind=ErrorKind.HTTP)
         if status in policy.BLOCK_STATUSES:
-            return _Answer(Outcome.BLOCKED, status=status, final_url=final, kind=ErrorKind.REFUSED,
+            return _Answer(Outcome.BLOCKED, status=status, final_url=final, error_kind=ErrorKind.REFUSED,
                            error=f"HTTP {status}: refuses automated clients")
         if status == 503:
             return _Answer(Outcome.BLOCKED, status=status, final_url=final, error="HTTP 503: bot challenge",
-                           kind=ErrorKind.REFUSED)
+                           error_kind=ErrorKind.REFUSED)
         if status >= 400:
             return _Answer(Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}",
-                           kind=ErrorKind.HTTP, retry=status in policy.RETRY_STATUSES)
+                           error_kind=ErrorKind.HTTP, retry=status in policy.RETRY_STATUSES)
         return _Answer(Outcome.ERROR, status=status, final_url=final, error=f"unexpected HTTP {status}",
-                       kind=ErrorKind.PROTOCOL)
+                       error_kind=ErrorKind.PROTOCOL)
 
     def _failure(self, exc: Exception, url: str) -> _Answer:
         text = str(exc) or type(exc).__name__
 
-        def error(kind: ErrorKind, label: str, retry: bool = False, outcome: Outcome = Outcome.ERROR) -> _Answer:
-            return _Answer(outcome, final_url=url, error=f"{label}{text}", kind=kind, retry=retry)
+        def error(error_kind: ErrorKind, label: str, retry: bool = False, outcome: Outcome = Outcome.ERROR) -> _Answer:
+            return _Answer(outcome, final_url=url, error=f"{label}{text}", error_kind=error_kind, retry=retry)
 
         if isinstance(exc, NameNotResolved):
             return error(ErrorKind.DNS, "")
         if isinstance(exc, ConnectionFailed):
-            label = {ErrorKind.TLS: "TLS: ", ErrorKind.RESET: "connection reset: "}.get(exc.kind, "connection failed: ")
-            return error(exc.kind, label, retry=exc.kind is not ErrorKind.TLS)
+            labels = {ErrorKind.TLS: "TLS: ", ErrorKind.RESET: "connection reset: "}
+            label = labels.get(exc.error_kind, "connection failed: ")
+            return error(exc.error_kind, label, retry=exc.error_kind is not ErrorKind.TLS)
         if _cause(exc, ssl.SSLError):
             return error(ErrorKind.TLS, "TLS: ")
         if isinstance(exc, httpcore.ProxyError):

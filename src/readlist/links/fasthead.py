@@ -42,11 +42,11 @@ STAGGER = 0.25  # seconds before the next address is tried (RFC 8305)
 
 
 class ConnectionFailed(Exception):
-    """The connection failed before any answer; ``kind`` is CONNECT, TLS or RESET."""
+    """The connection failed before any answer; ``error_kind`` is CONNECT, TLS or RESET."""
 
-    def __init__(self, kind: ErrorKind, message: str) -> None:
+    def __init__(self, error_kind: ErrorKind, message: str) -> None:
         super().__init__(message)
-        self.kind = kind
+        self.error_kind = error_kind
 
 
 def _reason(exc: BaseException) -> str:

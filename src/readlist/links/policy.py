@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from enum import StrEnum
 from urllib.parse import quote, urlsplit
 
 from ..urls import arxiv_id, doi, youtube_id
@@ -95,8 +96,17 @@ def unsafe_address(address) -> str | None:
 
 
 # -- canonical probes -----------------------------------------------------------
-def probe_for(url: str, settings) -> tuple[str, str | None]:
-    """(URL to request, kind of probe) for a cited URL.
+class Service(StrEnum):
+    """The service a canonical probe asks instead of the cited page."""
+
+    YOUTUBE = "youtube"   # oEmbed
+    ARXIV = "arxiv"       # the abs page
+    DOI = "doi"           # the handle API
+    GITHUB = "github"     # the REST API
+
+
+def probe_for(url: str, settings) -> tuple[str, Service | None]:
+    """(URL to request, the service it asks, or None for the URL itself) for a cited URL.
 
     YouTube videos are checked through oEmbed (a deleted video's watch page
     still answers 200); arXiv papers through their abs page (never a PDF);
@@ -109,25 +119,25 @@ def probe_for(url: str, settings) -> tuple[str, str | None]:
     host = (urlsplit(url).hostname or "").lower()
     if host == "github.com" and settings.github_token:
         api = github_api_url(url, settings.github_api)
-        return (api, "github") if api else (url, None)
+        return (api, Service.GITHUB) if api else (url, None)
     if "youtu" not in host and "arxiv" not in host and "doi" not in host:
         return url, None  # a cheap no: every host the probes know has one of these words
     if video := youtube_id(url):
         watch = f"https://www.youtube.com/watch?v={video}"
-        return f"{settings.youtube_oembed}?format=json&url={quote(watch, safe='')}", "youtube"
+        return f"{settings.youtube_oembed}?format=json&url={quote(watch, safe='')}", Service.YOUTUBE
     if paper := arxiv_id(url):
         parts = urlsplit(url)
         if parts.path.startswith(("/pdf/", "/format/")) or parts.path.endswith(".pdf"):
-            return settings.arxiv_abs + paper, "arxiv"
+            return settings.arxiv_abs + paper, Service.ARXIV
         return url, None
     if name := doi(url):
-        return settings.doi_api + quote(name, safe="/"), "doi"
+        return settings.doi_api + quote(name, safe="/"), Service.DOI
     return url, None
 
 
 _GITHUB = re.compile(
     r"/(?P<owner>[A-Za-z0-9-]+)/(?P<repo>[A-Za-z0-9._-]+?)(?:\.git)?"
-    r"(?:/(?:(?P<kind>issues|pull)/(?P<number>\d+)|blob/(?P<ref>[^/]+)/(?P<path>.+)))?/?")
+    r"(?:/(?:(?P<page>issues|pull)/(?P<number>\d+)|blob/(?P<ref>[^/]+)/(?P<path>.+)))?/?")
 
 
 def github_api_url(url: str, api: str) -> str | None:
@@ -138,18 +148,18 @@ def github_api_url(url: str, api: str) -> str | None:
     if not match or match["owner"] in ("orgs", "settings", "marketplace", "topics", "features"):
         return None
     base = f"{api.rstrip('/')}/repos/{match['owner']}/{match['repo']}"
-    if match["kind"] == "issues":
+    if match["page"] == "issues":
         return f"{base}/issues/{match['number']}"
-    if match["kind"] == "pull":
+    if match["page"] == "pull":
         return f"{base}/pulls/{match['number']}"
     if match["path"]:
         return f"{base}/contents/{match['path']}?ref={quote(match['ref'], safe='')}"
     return base
 
 
-def judge_probe(kind: str, status: int) -> tuple[Outcome, str | None] | None:
+def judge_probe(service: Service, status: int) -> tuple[Outcome, str | None] | None:
     """Outcome of a canonical probe's final status, or None to judge it plainly."""
-    if kind == "youtube":
+    if service is Service.YOUTUBE:
         if 200 <= status < 300:
             return Outcome.OK, None
         if status in (401, 403):
@@ -158,14 +168,14 @@ def judge_probe(kind: str, status: int) -> tuple[Outcome, str | None] | None:
             return Outcome.OK, "embedding disabled"
         if status in (400, 404):
             return Outcome.BROKEN, "video unavailable (oEmbed)"
-    if kind == "github":
+    if service is Service.GITHUB:
         if 200 <= status < 300:
             return Outcome.OK, None
         if status in (404, 410):
             return Outcome.BROKEN, "not found on GitHub (REST API)"
         if status == 401:
             return Outcome.ERROR, "GITHUB_TOKEN refused by the GitHub API (401)"
-    if kind == "doi":
+    if service is Service.DOI:
         if 200 <= status < 300:
             return Outcome.OK, None
         if status == 404:

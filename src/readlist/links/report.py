@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from .results import OUTCOMES, Outcome, Result, summarize
+from .results import OUTCOMES, LinkResult, Outcome, summarize
 
 BROKEN, TIMEOUT, ERROR, REDIRECTED, BLOCKED, SKIPPED, OK = (
     Outcome.BROKEN, Outcome.TIMEOUT, Outcome.ERROR, Outcome.REDIRECTED, Outcome.BLOCKED, Outcome.SKIPPED, Outcome.OK)
@@ -14,15 +14,15 @@ ORDER = {name: i for i, name in enumerate((BROKEN, TIMEOUT, ERROR, REDIRECTED, B
 NOTEWORTHY = (BROKEN, TIMEOUT, ERROR, REDIRECTED, BLOCKED)
 
 
-def ordered(results) -> list[Result]:
+def ordered(results) -> list[LinkResult]:
     return sorted(results, key=lambda r: (ORDER.get(r.outcome, 99), r.url))
 
 
-def _where(result: Result) -> str:
+def _where(result: LinkResult) -> str:
     return ", ".join(f"{f['path']}:{f['line']}" for f in result.files) or "-"
 
 
-def _detail(result: Result) -> str:
+def _detail(result: LinkResult) -> str:
     parts = []
     if result.status:
         parts.append(str(result.status))
@@ -41,7 +41,7 @@ def _detail(result: Result) -> str:
     return " ".join(parts)
 
 
-def failing_since(result: Result) -> str | None:
+def failing_since(result: LinkResult) -> str | None:
     """'failing since 2026-11-02 (3 checks)' when the cache knows the history."""
     if not result.failed or not result.failing_since or not result.failures:
         return None

@@ -50,13 +50,13 @@ class ErrorKind(StrEnum):
 
 
 @dataclass
-class Result:
+class LinkResult:
     url: str
     outcome: Outcome
     status: int | None = None
     final_url: str | None = None
     error: str | None = None
-    kind: ErrorKind | None = None
+    error_kind: ErrorKind | None = None            # "kind" in JSON (the report's key)
     attempts: int = 0
     elapsed_ms: int = 0
     files: list = field(default_factory=list)      # [{"path": str, "line": int}]
@@ -74,26 +74,27 @@ class Result:
     def to_json(self) -> dict:
         # Fields one level deep (``asdict`` deep-copies every value, a
         # tenth of a millisecond a result); only ``files`` holds containers.
-        data = {f.name: getattr(self, f.name) for f in _FIELDS}
+        data = {_JSON_KEYS.get(f.name, f.name): getattr(self, f.name) for f in _FIELDS}
         data["files"] = [dict(place) for place in self.files]
         return data
 
     @classmethod
-    def from_json(cls, data: dict) -> Result:
-        known = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
+    def from_json(cls, data: dict) -> LinkResult:
+        known = {f.name: data[key] for f in _FIELDS if (key := _JSON_KEYS.get(f.name, f.name)) in data}
         try:
             known["outcome"] = Outcome(str(known.get("outcome")))
         except ValueError:
             raise ValueError(f"unknown outcome {known.get('outcome')!r} for {known.get('url')!r}") from None
-        if known.get("kind") is not None:
+        if known.get("error_kind") is not None:
             try:
-                known["kind"] = ErrorKind(known["kind"])
+                known["error_kind"] = ErrorKind(known["error_kind"])
             except ValueError:
-                known["kind"] = ErrorKind.OTHER  # a newer checker's kind
+                known["error_kind"] = ErrorKind.OTHER  # a newer checker's kind
         return cls(**known)
 
 
-_FIELDS = dataclasses.fields(Result)
+_FIELDS = dataclasses.fields(LinkResult)
+_JSON_KEYS = {"error_kind": "kind"}  # field -> key in the JSON report and cache, where they differ
 
 
 def summarize(results) -> dict:
