@@ -20,7 +20,8 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from pathlib import Path
+
+from results import write_section
 
 from readlist.authors import look_alikes, parts, same_person
 
@@ -91,24 +92,17 @@ def main() -> None:
 
 
 def write_result(row: str) -> None:
-    """Replace the authors section of RESULTS.md (between its markers), keeping the others."""
-    path = Path(__file__).with_name("RESULTS.md")
-    text = path.read_text() if path.exists() else "# Benchmark results\n"
-    begin, end = "<!-- authors:start -->", "<!-- authors:end -->"
-    section = (
-        f"{begin}\n## validate: look-alike author names\n"
+    """Replace the authors section of RESULTS.md, keeping the others."""
+    write_section(
+        "authors",
+        "## validate: look-alike author names\n"
         "\n`python benchmarks/authors.py --write`: the rule that warns about two spellings of "
         "one person, on synthetic names (20 given names with suffixes and middle initials over "
         "20 surnames), indexed by first given name vs comparing every pair with one surname; "
         "both must find the same pairs. CPU time, best of 3, alternating.\n\n"
         "| date | machine | names | pairs | all pairs | indexed | speed-up |\n"
-        "|---|---|---|---|---|---|---|\n" + row + f"\n{end}"
+        "|---|---|---|---|---|---|---|\n" + row,
     )
-    if begin in text and end in text:
-        text = text[: text.index(begin)] + section + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text)
 
 
 if __name__ == "__main__":

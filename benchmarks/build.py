@@ -33,10 +33,9 @@ import urllib.request
 from pathlib import Path
 
 import yaml
+from results import RESULTS, write_section
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "RESULTS.md"
-START, END = "<!-- site-build:start -->", "<!-- site-build:end -->"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 WORDS = (
@@ -208,13 +207,7 @@ def serve_rebuild(project: Path, readings: Path) -> tuple[float, float]:
 
 
 def write_results(section: str) -> None:
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    block = f"{START}\n{section.rstrip()}\n{END}"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    RESULTS.write_text(text)
+    write_section("site-build", section)
 
 
 def main() -> int:

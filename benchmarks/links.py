@@ -30,7 +30,6 @@ import datetime
 import json
 import os
 import platform
-import re
 import shutil
 import statistics
 import subprocess
@@ -40,8 +39,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from results import read_section, write_section
+
 HERE = Path(__file__).resolve().parent
-START, END = "<!-- links:start -->", "<!-- links:end -->"
 PARTS = ("### Fixed latency", "### Rate-limited hosts", "### Memory")
 
 
@@ -278,10 +278,8 @@ def memory(a) -> list[str]:
 
 # -- RESULTS.md ------------------------------------------------------------------------
 def write_part(part: list[str]) -> None:
-    path = HERE / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmark results\n"
-    match = re.search(re.escape(START) + "\n(.*?)" + re.escape(END), text, flags=re.S)
-    old = match.group(1) if match else ""
+    """Replace this part's block in the links section, keeping the other parts."""
+    old = read_section("links")
     pieces = {}
     for heading in PARTS:
         if heading in old:
@@ -290,11 +288,7 @@ def write_part(part: list[str]) -> None:
             pieces[heading] = rest[:min(ends)].rstrip("\n") if ends else rest.rstrip("\n")
     pieces[part[0]] = "\n".join(part)
     body = "## Link checker (`check-links`)\n\n" + "\n\n".join(pieces[h] for h in PARTS if h in pieces)
-    block = f"{START}\n{body}\n{END}"
-    if not match:
-        path.write_text(text.rstrip("\n") + "\n\n" + block + "\n")
-        return
-    path.write_text(text[:match.start()] + block + text[match.end():])
+    write_section("links", body)
 
 
 def main() -> int:

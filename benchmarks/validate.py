@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import yaml
+from results import write_section
 
 from readlist.loading import load
 
@@ -111,23 +112,16 @@ def main() -> None:
 
 
 def write_result(row: str) -> None:
-    """Replace the validate section of RESULTS.md (between its markers), keeping the others."""
-    path = Path(__file__).with_name("RESULTS.md")
-    text = path.read_text() if path.exists() else "# Benchmark results\n"
-    begin, end = "<!-- validate:start -->", "<!-- validate:end -->"
-    section = (
-        f"{begin}\n## validate\n"
+    """Replace the validate section of RESULTS.md, keeping the others."""
+    write_section(
+        "validate",
+        "## validate\n"
         "\n`python benchmarks/validate.py --write`: `readlist validate` (load, positions, "
         "pydantic, cross-entry rules) vs `yaml.load(Loader=CSafeLoader)` of the same files, "
         "best of 3, one process. Target: at most 2x.\n\n"
         "| date | machine | entries | parse only | validate | ratio |\n"
-        "|---|---|---|---|---|---|\n" + row + f"\n{end}"
+        "|---|---|---|---|---|---|\n" + row,
     )
-    if begin in text and end in text:
-        text = text[: text.index(begin)] + section + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text)
 
 
 if __name__ == "__main__":

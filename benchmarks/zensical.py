@@ -28,10 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import RESULTS, read_section, write_section
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-RESULTS = HERE / "RESULTS.md"
-START, END = "<!-- zensical:start -->", "<!-- zensical:end -->"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
@@ -138,23 +138,15 @@ def main() -> int:
 
 def write_results(section: str, key: str) -> None:
     """Keep one block per workload between the markers, replacing its older run."""
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
     head = ("## MkDocs plugin vs Zensical (`benchmarks/zensical.py`)\n\n"
             "The same site from the same readings: `mkdocs build` through the plugin, and the "
             "pages of `readlist generate --config zensical.toml` built by `zensical build`.\n")
     blocks: dict[str, str] = {}
-    if START in text and END in text:
-        inner = text[text.index(START) + len(START): text.index(END)]
-        for part in inner.split("\n### ")[1:]:
-            title = part.split("\n", 1)[0]
-            blocks[title] = "### " + part.strip() + "\n"
+    for part in read_section("zensical").split("\n### ")[1:]:
+        title = part.split("\n", 1)[0]
+        blocks[title] = "### " + part.strip() + "\n"
     blocks[key] = section
-    block = f"{START}\n{head}\n" + "\n".join(blocks.values()) + f"{END}"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    RESULTS.write_text(text)
+    write_section("zensical", f"{head}\n" + "\n".join(blocks.values()))
 
 
 if __name__ == "__main__":
