@@ -17,12 +17,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from ..diagnostics import display_path
+from ..files import atomic_write
 from ..loading import load, readings_root
 from . import Checker
 from .archive import snapshots
 from .cache import Cache
 from .collect import collect, only_files
 from .fix import apply_fixes
+from .policy import format_duration
 from .report import render
 from .results import LinkResult
 from .settings import LinkSettings, SettingsError, read_table
@@ -56,10 +58,10 @@ def add_parsers(commands) -> None:
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     # Typed loosely here: the settings model checks every value and names it.
-    p.add_argument("--concurrency", type=int, help=_help("concurrency"))
-    p.add_argument("--per-host", type=int, help=_help("per_host"))
-    p.add_argument("--timeout", type=float, help=_help("timeout"))
-    p.add_argument("--retries", type=int, help=_help("retries"))
+    p.add_argument("--concurrency", type=int, metavar="N", help=_help("concurrency"))
+    p.add_argument("--per-host", type=int, metavar="N", help=_help("per_host"))
+    p.add_argument("--timeout", type=float, metavar="S", help=_help("timeout"))
+    p.add_argument("--retries", type=int, metavar="N", help=_help("retries"))
     p.add_argument(
         "--allow-private", nargs="?", const="*", action="append", metavar="NET",
         help="check private/loopback/link-local addresses too (all, or only NET; repeatable)",
@@ -68,7 +70,8 @@ def add_parsers(commands) -> None:
     cache.add_argument("--cache", metavar="FILE", help="cache file (default: .readlist-cache.json)")
     cache.add_argument("--no-cache", action="store_true", help="neither read nor write a cache (nor history)")
     p.add_argument("--max-age", metavar="DURATION",
-                   help="reuse cached successes younger than this, e.g. 12h (default 3d)")
+                   help=f"reuse cached successes younger than this, e.g. 12h "
+                        f"(default {format_duration(_DEFAULTS.max_age)})")
     p.add_argument("--changed", nargs="?", const="HEAD", metavar="GIT-REF",
                    help="only URLs in YAML files changed since GIT-REF (default HEAD)")
     p.add_argument("--shard", type=_shard, metavar="I/N", help="check only the I-th of N parts")
@@ -84,7 +87,7 @@ def add_parsers(commands) -> None:
     )
     m.add_argument("reports", nargs="+", metavar="REPORT")
     m.add_argument("--format", choices=FORMATS, default="text")
-    m.add_argument("--output", "-o", metavar="FILE")
+    m.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     m.add_argument("--cache", metavar="FILE",
                    help="also keep the merged results (and each URL's failure history) in this cache")
     m.set_defaults(func=run_merge_reports)
@@ -119,9 +122,19 @@ def in_shard(url: str, index: int, count: int) -> bool:
 
 def _write(text: str, output: str | None) -> None:
     if output:
-        Path(output).write_text(text + "\n", encoding="utf-8")
+        atomic_write(Path(output), text + "\n")
     else:
         print(text)
+
+
+def _output_problem(output: str | None) -> str | None:
+    """Why the report cannot be written to `output`, asked before any
+    request rather than found out after the whole check."""
+    if output and Path(output).is_dir():
+        return f"--output: {output} is a directory"
+    if output and not Path(output).resolve().parent.is_dir():
+        return f"--output: {Path(output).parent} is not a directory"
+    return None
 
 
 class _Progress:
@@ -160,6 +173,8 @@ def run_check_links(args: argparse.Namespace) -> int:
         root = readings_root(args.root)
     except ValueError as exc:
         return _fail(str(exc))
+    if problem := _output_problem(args.output):
+        return _fail(problem)
     project = next((d for d in (root.resolve(), *root.resolve().parents) if (d / "pyproject.toml").is_file()),
                    root.resolve().parent)
     try:
@@ -236,7 +251,10 @@ def run_check_links(args: argparse.Namespace) -> int:
         result = results[url]
         result.files = [{"path": display_path(path), "line": line} for path, line in cited]
         ordered.append(result)
-    _write(render(ordered, args.format, elapsed), args.output)
+    try:
+        _write(render(ordered, args.format, elapsed), args.output)
+    except OSError as exc:
+        return _fail(f"cannot write the report to {args.output}: {exc.strerror or exc}")
     # fix
     if args.fix:
         for path, count in apply_fixes(ordered).items():
@@ -245,6 +263,8 @@ def run_check_links(args: argparse.Namespace) -> int:
 
 
 def run_merge_reports(args: argparse.Namespace) -> int:
+    if problem := _output_problem(args.output):
+        return _fail(problem)
     merged: dict[str, LinkResult] = {}
     for name in args.reports:
         try:
@@ -269,5 +289,8 @@ def run_merge_reports(args: argparse.Namespace) -> int:
             cache.save()
         except OSError as exc:
             return _fail(f"cannot write cache {args.cache}: {exc}")
-    _write(render(results, args.format), args.output)
+    try:
+        _write(render(results, args.format), args.output)
+    except OSError as exc:
+        return _fail(f"cannot write the report to {args.output}: {exc.strerror or exc}")
     return 1 if any(r.failed for r in results) else 0
