@@ -91,6 +91,19 @@ def test_a_proxy_that_is_down_is_a_proxy_error_that_names_it(hosts, tmp_path, pr
     assert f"error: {url} proxy: cannot connect to http://127.0.0.1:{port}" in text.stdout
 
 
+@pytest.mark.parametrize("value, message", [
+    ("socks5://someone:s3cret@127.0.0.1:1080", "socks5://127.0.0.1:1080: only http:// and https:// proxies"),
+    ("http://127.0.0.1:notaport", "not a proxy URL (HTTP_PROXY, HTTPS_PROXY or ALL_PROXY)"),
+])
+def test_a_proxy_setting_it_cannot_use_is_named(hosts, tmp_path, monkeypatch, value, message):
+    url = hosts.url(A, "/ok?odd-proxy")
+    make_project(tmp_path, {"plain": url})
+    _environment(monkeypatch, ALL_PROXY=value)
+    done, by_url = _results(tmp_path, "--allow-private", A, hosts=hosts)
+    assert by_url[url]["kind"] == "proxy" and by_url[url]["error"].startswith(f"proxy: {message}")
+    assert "s3cret" not in done.stdout and not hosts.times(A, "/ok?odd-proxy")
+
+
 @pytest.mark.parametrize("status", [407, 502])
 def test_a_proxy_that_refuses_connect_is_a_proxy_error_not_a_broken_link(hosts, tmp_path, proxy, monkeypatch, status):
     proxy.connect_status = status

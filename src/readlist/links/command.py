@@ -53,9 +53,13 @@ def add_parsers(commands) -> None:
     p = commands.add_parser(
         "check-links", help="check every URL under readings/ for link rot",
         description="Check every URL cited under readings/ once; report where each is cited.",
+        epilog="Exit status: 0 when nothing is broken, timed out or in error (blocked and skipped "
+               "do not fail), 1 otherwise, 2 on bad usage or a bad setting. Settings: "
+               "[tool.readlist.links] in pyproject.toml. Proxies: HTTP_PROXY, HTTPS_PROXY, "
+               "ALL_PROXY, NO_PROXY.",
     )
     p.add_argument("root", nargs="?", help="the project root or its readings/ folder (default: .)")
-    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--format", choices=FORMATS, default="text", help="report format (default text)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     # Typed loosely here: the settings model checks every value and names it.
     p.add_argument("--concurrency", type=int, metavar="N", help=_help("concurrency"))
@@ -86,7 +90,7 @@ def add_parsers(commands) -> None:
         description="Join JSON reports written by `check-links --shard I/N --format json`.",
     )
     m.add_argument("reports", nargs="+", metavar="REPORT")
-    m.add_argument("--format", choices=FORMATS, default="text")
+    m.add_argument("--format", choices=FORMATS, default="text", help="report format (default text)")
     m.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     m.add_argument("--cache", metavar="FILE",
                    help="also keep the merged results (and each URL's failure history) in this cache")

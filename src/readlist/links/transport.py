@@ -71,9 +71,13 @@ class Proxies:
 def shown(proxy: str) -> str:
     """A proxy URL fit for a report: scheme, host and port, never its
     user name or password (reports end up in public issues)."""
-    url = httpx.URL(proxy)
+    try:
+        url = httpx.URL(proxy)
+    except httpx.InvalidURL:
+        return "the proxy from the environment"
+    host = f"[{url.host}]" if ":" in url.host else url.host
     port = f":{url.port}" if url.port else ""
-    return f"{url.scheme}://{url.host}{port}"
+    return f"{url.scheme}://{host}{port}"
 
 
 class ProxyUnreachable(httpcore.ProxyError):
@@ -158,8 +162,11 @@ class FullClient:
     def _proxy(self, proxy: str) -> httpcore.Proxy:
         """An http(s) proxy, its credentials (``http://user:pass@host``)
         sent as Proxy-Authorization the way httpx does."""
-        url = httpx.URL(proxy)
-        if url.scheme not in ("http", "https"):
+        try:
+            url = httpx.URL(proxy)
+        except httpx.InvalidURL as exc:
+            raise httpcore.ProxyError(f"not a proxy URL (HTTP_PROXY, HTTPS_PROXY or ALL_PROXY): {exc}") from None
+        if url.scheme not in ("http", "https") or not url.host:
             raise httpcore.ProxyError(f"{shown(proxy)}: only http:// and https:// proxies are supported")
         auth = (url.username, url.password) if url.username or url.password else None
         return httpcore.Proxy(shown(proxy), auth=auth, ssl_context=self.ssl_context)
