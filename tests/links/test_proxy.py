@@ -7,9 +7,16 @@ proxy the user chose."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+from urllib.parse import urlsplit
 
 import pytest
+
+from readlist.links.fasthead import FastHead
+from readlist.links.guard import AddressGuard
+from readlist.links.settings import LinkSettings
+from readlist.links.transport import Declined, Proxies
 
 from .helpers import PLAIN, TLS_BAD, TLS_GOOD, make_project, run_cli, run_json
 from .servers import Proxy
@@ -158,3 +165,19 @@ def test_the_address_guard_looks_at_the_target_through_a_proxy(hosts, tmp_path, 
     assert by_url[to_private]["outcome"] == "error" and by_url[to_private]["kind"] == "unsafe-address"
     assert "127.0.0.3" in by_url[to_private]["error"]
     assert not any("127.0.0.3" in target for target in proxy.targets())
+
+
+def test_the_lean_head_client_declines_when_a_proxy_applies(monkeypatch):
+    """One way to pass: the full client takes every request a proxy carries."""
+    _environment(monkeypatch, HTTP_PROXY="http://127.0.0.1:9", NO_PROXY="direct.example")
+    settings = LinkSettings(allow_private=["*"])
+    proxies = Proxies()
+    client = FastHead(settings, AddressGuard(settings), lambda: None, proxies)
+
+    async def main():
+        with pytest.raises(Declined, match="a proxy applies"):
+            await client.request("HEAD", "", urlsplit("http://proxied.example/x"))
+
+    asyncio.run(main())
+    assert proxies("http", "proxied.example") == "http://127.0.0.1:9"
+    assert proxies("http", "direct.example") is None and proxies("https", "proxied.example") is None
