@@ -104,10 +104,12 @@ def test_a_proxy_that_is_down_is_a_proxy_error_that_names_it(hosts, tmp_path, pr
 ])
 def test_a_proxy_setting_it_cannot_use_is_named(hosts, tmp_path, monkeypatch, value, message):
     url = hosts.url(A, "/ok?odd-proxy")
-    make_project(tmp_path, {"plain": url})
+    # archived copies asked too (of the failing link): that client must not trip on the proxy either
+    make_project(tmp_path, {"plain": url}, f'wayback-api = "http://{B}:{hosts.ports[B]}/wayback/available"\n')
     _environment(monkeypatch, ALL_PROXY=value)
     done, by_url = _results(tmp_path, "--allow-private", A, hosts=hosts)
     assert by_url[url]["kind"] == "proxy" and by_url[url]["error"].startswith(f"proxy: {message}")
+    assert by_url[url]["archived"] is None
     assert "s3cret" not in done.stdout and not hosts.times(A, "/ok?odd-proxy")
 
 
