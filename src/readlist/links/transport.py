@@ -7,12 +7,9 @@ for a plain HEAD, then ``FullClient``: httpcore connection pools, one per
 host (a shared pool is CPU-bound), built through httpcore's public API with a
 network backend that connects only through the address guard, HTTP/2 on
 https, and a proxy from ``HTTP(S)_PROXY``/``ALL_PROXY``/``NO_PROXY`` when one
-applies (the lean client declines then). Through a proxy the guard checks
-the target, not the proxy (the user's own choice); a proxy that cannot be
-reached, refuses a CONNECT or asks for credentials is a ``ProxyError`` that
-names it (without its credentials), so the user learns it is the proxy and
-not the link. httpx.URL normalises URLs (IDNA, percent-encoding) as httpx
-itself would.
+applies (the lean client declines then; see ``proxy`` for how a proxy is
+reached and how its failures read). httpx.URL normalises URLs (IDNA,
+percent-encoding) as httpx itself would.
 """
 
 from __future__ import annotations
@@ -27,6 +24,7 @@ import httpx
 
 from . import policy
 from .guard import AddressGuard, NameNotResolved
+from .proxy import ProxyBackend, check_proxy_answer, httpcore_proxy, naming_the_proxy
 
 
 class Declined(Exception):
@@ -66,44 +64,6 @@ class Proxies:
                 proxy = None
             self.known[key] = proxy if not proxy or "://" in proxy else f"http://{proxy}"
         return self.known[key]
-
-
-def shown(proxy: str) -> str:
-    """A proxy URL fit for a report: scheme, host and port, never its
-    user name or password (reports end up in public issues)."""
-    try:
-        url = httpx.URL(proxy)
-    except httpx.InvalidURL:
-        return "the proxy from the environment"
-    host = f"[{url.host}]" if ":" in url.host else url.host
-    port = f":{url.port}" if url.port else ""
-    return f"{url.scheme}://{host}{port}"
-
-
-class ProxyUnreachable(httpcore.ProxyError):
-    """The proxy itself could not be connected to."""
-
-
-class ProxyBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's own backend for the connections to a proxy (the user's
-    own choice, so not under the address guard): a proxy that cannot be
-    reached is a ``ProxyError`` that names it, not a failure of the URL."""
-
-    def __init__(self, proxy: str) -> None:
-        self.proxy = shown(proxy)
-        self.inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        try:
-            return await self.inner.connect_tcp(host, port, timeout, local_address, socket_options)
-        except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-            raise ProxyUnreachable(f"cannot connect to {self.proxy}: {exc or type(exc).__name__}") from exc
-
-    async def connect_unix_socket(self, path, timeout=None, socket_options=None):
-        raise ProxyUnreachable("unix socket proxies are not supported")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -152,24 +112,12 @@ class FullClient:
             pool = self.pools[key] = httpcore.AsyncConnectionPool(
                 ssl_context=self.ssl_context, max_connections=limit, max_keepalive_connections=limit,
                 http1=True, http2=scheme == "https", retries=0,
-                proxy=self._proxy(proxy) if proxy else None,
+                proxy=httpcore_proxy(proxy, self.ssl_context) if proxy else None,
                 # Through a proxy the proxy is connected to (the user chose
                 # it); the target's address is checked in ``request``.
                 network_backend=ProxyBackend(proxy) if proxy else GuardedBackend(self.guard),
             )
         return pool
-
-    def _proxy(self, proxy: str) -> httpcore.Proxy:
-        """An http(s) proxy, its credentials (``http://user:pass@host``)
-        sent as Proxy-Authorization the way httpx does."""
-        try:
-            url = httpx.URL(proxy)
-        except httpx.InvalidURL as exc:
-            raise httpcore.ProxyError(f"not a proxy URL (HTTP_PROXY, HTTPS_PROXY or ALL_PROXY): {exc}") from None
-        if url.scheme not in ("http", "https") or not url.host:
-            raise httpcore.ProxyError(f"{shown(proxy)}: only http:// and https:// proxies are supported")
-        auth = (url.username, url.password) if url.username or url.password else None
-        return httpcore.Proxy(shown(proxy), auth=auth, ssl_context=self.ssl_context)
 
     async def request(self, method: str, url: str, parts, headers: dict | None = None) -> Reply:
         extra = headers
@@ -188,20 +136,11 @@ class FullClient:
         pool = self._pool(target.scheme, host, target.port, proxy)
         core_url = httpcore.URL(scheme=target.raw_scheme, host=target.raw_host, port=target.port,
                                 target=target.raw_path)
-        try:
-            return await self._exchange(pool, method, core_url, headers, proxy)
-        except httpcore.ProxyError as exc:
-            # httpcore's own on https: the proxy's answer to CONNECT
-            if proxy and target.scheme == "https" and not isinstance(exc, ProxyUnreachable):
-                port = target.port or 443
-                raise httpcore.ProxyError(f"{shown(proxy)} refused CONNECT {host}:{port}: {exc}") from exc
-            raise
-
-    async def _exchange(self, pool, method: str, core_url: httpcore.URL, headers: dict, proxy: str | None) -> Reply:
-        async with pool.stream(method, core_url, headers=list(headers.items())) as response:
+        via = naming_the_proxy(proxy, target) if proxy and target.scheme == "https" else contextlib.nullcontext()
+        async with via, pool.stream(method, core_url, headers=list(headers.items())) as response:
             status = response.status
-            if status == 407 and proxy:  # the forward proxy's own answer, not the page's
-                raise httpcore.ProxyError(f"{shown(proxy)} answered 407 Proxy Authentication Required")
+            if proxy and target.scheme == "http":  # forwarded: the answer may be the proxy's own
+                check_proxy_answer(proxy, status)
             names: dict[str, str] = {}
             for name, value in response.headers:
                 key, text = name.decode("latin-1").lower(), value.decode("latin-1")
