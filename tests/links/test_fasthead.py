@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from readlist.links import fasthead
-from readlist.links.fasthead import ConnectionFailed, FastHead
+from readlist.links.fasthead import FastHead
 from readlist.links.guard import AddressGuard
 from readlist.links.results import ErrorKind
 from readlist.links.settings import LinkSettings
-from readlist.links.transport import Declined
+from readlist.links.transport import Declined, Failed
 
 parse = FastHead.parse_head
 
@@ -124,7 +124,7 @@ def test_a_close_before_any_answer_is_a_reset_not_a_decline():
             finally:
                 client.close()
 
-    with pytest.raises(ConnectionFailed) as failed:
+    with pytest.raises(Failed) as failed:
         asyncio.run(main())
     assert failed.value.error_kind is ErrorKind.RESET
 
@@ -169,7 +169,7 @@ def test_several_addresses_race_staggered_and_the_first_to_connect_wins():
         took = time.monotonic() - t0
         await asyncio.sleep(0)  # let the cancellation land (before asyncio.run cancels anything)
         hanging_cancelled = list(cancelled)
-        with pytest.raises(ConnectionFailed) as failed:
+        with pytest.raises(Failed) as failed:
             await fasthead._race([failing, failing], 2)
         return won, took, hanging_cancelled, failed.value
 

@@ -13,17 +13,12 @@ import sys
 import time
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
 from ..diagnostics import display_path
 from ..files import atomic_write
 from ..loading import load, readings_root
 from . import Checker
-from .archive import snapshots
 from .cache import Cache
 from .collect import collect, only_files
-from .fix import apply_fixes
 from .policy import format_duration
 from .report import render
 from .results import LinkResult
@@ -147,6 +142,9 @@ class _Progress:
     def __init__(self, total: int) -> None:
         self.bar = None
         if sys.stderr.isatty() and not os.environ.get("CI"):
+            from rich.console import Console  # only on a terminal: rich takes ~40 ms to import
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
             self.bar = Progress(
                 "checking links", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                 console=Console(stderr=True), transient=True,
@@ -239,9 +237,14 @@ def run_check_links(args: argparse.Namespace) -> int:
         cache.record(results[url])  # history first: archive look-ups only for lasting failures' news
     if settings.archive_lookup and (args.fix or args.format != "github"):
         broken = [url for url in todo if results[url].failed and not results[url].archived]
-        for url, snapshot in snapshots(broken, settings.wayback_api, settings.timeout).items():
-            results[url].archived = snapshot
-            cache.entries[url]["archived"] = snapshot
+        if broken:
+            # Imported here, like the full client and --fix's YAML writer:
+            # a run with nothing broken never pays for httpx and ruamel.yaml.
+            from .archive import snapshots
+
+            for url, snapshot in snapshots(broken, settings.wayback_api, settings.timeout).items():
+                results[url].archived = snapshot
+                cache.entries[url]["archived"] = snapshot
     elapsed = time.monotonic() - started
     if cache_path is not None:
         try:
@@ -261,6 +264,8 @@ def run_check_links(args: argparse.Namespace) -> int:
         return _fail(f"cannot write the report to {args.output}: {exc.strerror or exc}")
     # fix
     if args.fix:
+        from .fix import apply_fixes
+
         for path, count in apply_fixes(ordered).items():
             print(f"fixed {count} URL(s) in {display_path(path)}", file=sys.stderr)
     return 1 if any(r.failed for r in ordered) else 0
