@@ -94,13 +94,23 @@ def test_pace_cuts_once_per_round_and_grows_back_gently():
     # and the interval is set from the rate served between holds
     pace = HostPace(limit=10, interval=0.0)
     pace.sent(0.0)
-    pace.refused(sent_at=0.0, now=0.05, retry_after=1.0)
+    pace.refused(sent_at=0.01, now=0.05, retry_after=1.0)  # the 6th of the first round
     assert pace.limit == 1 and pace.threshold == 1 and pace.hold_until == 1.05
     assert pace.slot(0.5) == 1.05  # nothing before the Retry-After
     for _ in range(5):
         pace.answered(0.0)  # the first round's burst, answered after the cut
-    for _ in range(10):
-        pace.answered(1.2)  # the second window: 10 in 0.5 s, 5 of them its burst
-    pace.refused(sent_at=1.5, now=1.55, retry_after=1.0)
-    assert pace.hold_until == 2.55
-    assert abs(pace.interval - 1.05 / 10) < 1e-9  # 5 beyond the burst in 0.5 s: 10 a second
+    pace.answered(0.03)  # sent after the refused one: served from a refill, not the burst
+    assert pace.burst == 5
+    # the window after the hold, against a bucket of 5 refilling 10 a second:
+    # one request each 50 ms, 9 served, the 10th refused
+    start = pace.hold_until
+    for k in range(9):
+        pace.answered(start + 0.05 * k)
+    pace.refused(sent_at=start + 0.45, now=start + 0.46, retry_after=1.0)
+    assert pace.hold_until == start + 1.46
+    assert abs(pace.interval - 0.1) < 1e-9  # 4 beyond the burst by the last success, 0.4 s in: 10 a second
+    # after a Retry-After the interval narrows gently: about 10% in 100 successes
+    before = pace.interval
+    for _ in range(100):
+        pace.answered(start + 2.0)
+    assert 0.85 * before < pace.interval < 0.95 * before

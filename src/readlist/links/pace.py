@@ -8,14 +8,22 @@ success) to half the old level, and from there on, as after a refusal with
 round: refusals of requests sent before the last cut say nothing new.
 
 The interval between request starts widens too: twice as wide after a bare
-refusal (mostly a limit on requests in flight); after one with
-``Retry-After`` (a rate limit, such as a token bucket) to a little under
-the rate the last window between holds showed, less the burst a window
-starts with (a bucket refills during a hold; its size is what the host served
-before the first refusal), or, before there is such a window, half as wide
-again and at least to the rate seen outside holds. A ``Retry-After`` also
-holds the whole host until then. Each success narrows the interval by 0.4%,
-so a host that relaxes its limit is found out, slowly.
+refusal (mostly a limit on requests in flight). A ``Retry-After`` (a rate
+limit, such as a token bucket) holds the whole host until then, and sets
+the interval from the rate the host showed in the last window between
+holds: its bucket is full when a hold ends (its size is what the host served
+before its first refusal: the requests sent before the refused one) and
+empty at the next refusal, so if it served ``S`` requests in that window, the
+last of them sent ``t`` seconds after the hold, it refills at least
+``(S - burst) / t`` a second. The pace keeps to that rate; the host's burst,
+which the pace does not spend, is the margin (keeping 5% under the rate
+instead costs about 0.5 s in 10 s). Before there is such a window the
+interval widens by half, and at least to the rate seen outside holds.
+
+Each success narrows the interval, so a host that relaxes its limit is
+found out, slowly: by 0.4% after bare refusals, by 0.1% once a host has
+answered with ``Retry-After`` (another refusal costs a whole hold, and 0.4%
+a success spends a burst of 5 as margin within about 50 successes).
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from __future__ import annotations
 GENTLE = 16          # successes per added request in flight above the threshold
 MIN_INTERVAL = 0.02  # seconds: the narrowest interval a refusal sets
 SHRINK = 0.996       # interval factor per success, down to the configured one
+GENTLE_SHRINK = 0.999  # the same once the host has answered with Retry-After
 
 
 class HostPace:
@@ -42,6 +51,7 @@ class HostPace:
         "refusals",
         "successes",
         "threshold",
+        "window_last",
         "window_start",
         "window_successes",
     )
@@ -64,6 +74,7 @@ class HostPace:
         self.first_cut: float | None = None
         self.window_start = 0.0       # when the host could be asked again after a hold
         self.window_successes = 0     # successes of requests sent since then
+        self.window_last = 0.0        # when the last of them was sent
 
     def sent(self, now: float) -> None:
         if self.first_sent is None:
@@ -79,10 +90,11 @@ class HostPace:
         """A success (any answer that is not a refusal) to a request sent at
         `sent_at`: grow back."""
         self.successes += 1
-        if sent_at is None or self.first_cut is None or sent_at < self.first_cut:
+        if sent_at is None or self.first_cut is None or sent_at <= self.first_cut:
             self.burst += 1
         elif sent_at >= self.window_start:
             self.window_successes += 1
+            self.window_last = max(self.window_last, sent_at)
         if self.limit < self.threshold:
             self.limit += 1
         elif self.limit < self.max_limit:
@@ -91,7 +103,8 @@ class HostPace:
                 self.credit = 0
                 self.limit += 1
         if self.interval > self.base_interval:
-            self.interval = max(self.base_interval, self.interval * SHRINK)
+            shrink = GENTLE_SHRINK if self.first_cut is not None else SHRINK
+            self.interval = max(self.base_interval, self.interval * shrink)
 
     def refused(self, sent_at: float, now: float, retry_after: float | None) -> None:
         """A 429 or 503 for a request sent at `sent_at`."""
@@ -117,17 +130,17 @@ class HostPace:
         if retry_after is None:  # a bare refusal (a limit on requests in flight, mostly)
             self.interval = max(self.interval * 2, MIN_INTERVAL)
         else:
-            # A rate limit: keep a little under the rate the host has
-            # sustained while not held (a token bucket's bursts make this an
-            # overestimate early on; it settles as the run goes on).
+            # A rate limit: keep to the rate the host has sustained while
+            # not held (see the module's docstring).
             self.interval = max(self.interval * 1.5, MIN_INTERVAL)
-            window = now - self.window_start
+            window = self.window_last - self.window_start
             if self.first_cut is not None and window >= 0.2 and self.window_successes > self.burst:
-                # the rate this window showed, less the burst it began with
+                # the rate this window showed, less the burst it began with,
+                # up to its last success (the refusal came after it)
                 rate = (self.window_successes - self.burst) / window
-                self.interval = max(1.05 / rate, MIN_INTERVAL, self.base_interval)
+                self.interval = max(1 / rate, MIN_INTERVAL, self.base_interval)
             elif active > 0 and self.successes:
                 self.interval = max(self.interval, 1.1 * active / self.successes)
             if self.first_cut is None:
-                self.first_cut = now
-            self.window_start, self.window_successes = self.hold_until, 0
+                self.first_cut = sent_at  # what was sent before the refused one is the burst
+            self.window_start, self.window_successes, self.window_last = self.hold_until, 0, self.hold_until
