@@ -10,8 +10,7 @@ that `readlist generate` writes, so the only difference is the plugin (load
 and validate the YAML, render the pages in memory). Runs alternate (plain,
 plugin, plain, plugin, ...) as separate processes, timed from process start to
 exit; the medians are compared, so a burst of load on a shared machine hits
-both sides alike. A third build, the plugin with its forked renderer turned
-off, shows what site/forked.py earns.
+both sides alike.
 """
 
 from __future__ import annotations
@@ -142,15 +141,9 @@ def plain_project(root: Path, readings: Path) -> Path:
     return root
 
 
-def timed_build(project: Path, in_process: bool = False) -> float:
-    """Wall time of one `mkdocs build`; `in_process` turns the plugin's forked
-    renderer off (site/forked.py must earn its keep against that)."""
-    if in_process:
-        command = [sys.executable, "-c",
-                   "import sys, readlist.site.plugin as p; p.FORK_MIN_ENTRIES = 10**9; "
-                   "from mkdocs.__main__ import cli; sys.argv[1:] = ['build', '--site-dir', 'site']; cli()"]
-    else:
-        command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(project / "site")]
+def timed_build(project: Path) -> float:
+    """Wall time of one `mkdocs build` process."""
+    command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(project / "site")]
     start = time.perf_counter()
     result = subprocess.run(command, cwd=project, env=ENV, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
@@ -226,19 +219,17 @@ def main() -> int:
         plain = plain_project(work / "plain", readings)
         n_pages = len(list((plain / "docs").rglob("*.md")))
         load_before = os.getloadavg()
-        plains, plugins, inprocs = [], [], []
+        plains, plugins = [], []
         for _ in range(args.runs):
             plains.append(timed_build(plain))
             plugins.append(timed_build(plugin))
-            inprocs.append(timed_build(plugin, in_process=True))
         load_after = os.getloadavg()
         t_plain, t_plugin = statistics.median(plains), statistics.median(plugins)
-        t_inproc = statistics.median(inprocs)
         ratio = t_plugin / t_plain
-        gain = 1 - t_plugin / t_inproc
+        pairs = ", ".join(f"{b / a:.2f}x" for a, b in zip(plains, plugins, strict=True))
         runs = (f"plain {', '.join(f'{t:.2f}' for t in plains)} s; "
                 f"plugin {', '.join(f'{t:.2f}' for t in plugins)} s; "
-                f"plugin without the forked renderer {', '.join(f'{t:.2f}' for t in inprocs)} s")
+                f"run by run {pairs}")
         loads = (f"load average {' / '.join(f'{x:.2f}' for x in load_before)} before, "
                  f"{' / '.join(f'{x:.2f}' for x in load_after)} after")
         print(runs)
@@ -247,8 +238,6 @@ def main() -> int:
         print(f"plain Markdown build: {t_plain:.2f} s")
         print(f"plugin build:         {t_plugin:.2f} s")
         print(f"ratio:                {ratio:.2f}x (target at most 1.2x)")
-        print(f"without the forked renderer: {t_inproc:.2f} s ({t_inproc / t_plain:.2f}x); "
-              f"the fork saves {gain:.0%} (it must earn at least 10%)")
         serve_line = ""
         if not args.no_serve:
             seen, built = serve_rebuild(plugin, readings)
@@ -271,11 +260,7 @@ def main() -> int:
                 "| date | machine | entries | plain Markdown | plugin | ratio |\n"
                 "|---|---|---|---|---|---|\n"
                 f"| {dt.date.today()} | {machine} | {args.entries:,} | {t_plain:.2f} s | "
-                f"{t_plugin:.2f} s | {ratio:.2f}x |\n\n" + serve_line +
-                f"- `site/forked.py` (pages rendered by a forked child while MkDocs converts): "
-                f"without it the plugin build takes {t_inproc:.2f} s ({t_inproc / t_plain:.2f}x of "
-                f"plain); the fork saves {gain:.0%} (it stays only while it earns at least 10%; on "
-                "a machine with no idle core it saves nothing).\n"
+                f"{t_plugin:.2f} s | {ratio:.2f}x |\n\n" + serve_line + NOTES
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)
