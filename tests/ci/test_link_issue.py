@@ -353,3 +353,12 @@ def test_shards_command_on_the_real_readings():
     n = distinct_urls(ROOT / "readings")
     assert len(shards) == min(8, max(1, -(-n // 50)))
     assert shards[-1] == f"{len(shards)}/{len(shards)}"
+
+
+def test_shards_takes_root_as_check_links_does(tmp_path):
+    """The project root or readings/, the same plan; a root without readings exits 2."""
+    from_project = readlist("ci", "shards", str(ROOT), "--per-shard", "50")
+    from_readings = readlist("ci", "shards", str(ROOT / "readings"), "--per-shard", "50")
+    assert from_project.returncode == 0 and from_project.stdout == from_readings.stdout
+    done = readlist("ci", "shards", str(tmp_path))
+    assert done.returncode == 2 and "has no readings" in done.stderr and "Traceback" not in done.stderr

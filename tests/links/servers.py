@@ -3,11 +3,13 @@
 One asyncio loop in a background thread serves several "hosts"
 (127.0.0.x addresses, one port each); every case of the issue is a path.
 Hits and bytes sent are recorded so tests can assert what the checker did.
+``Proxy`` is a forward proxy (absolute-form and CONNECT) on its own loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import collections
 import contextlib
 import json
@@ -293,3 +295,129 @@ class TokenBucket:
             self.tokens -= 1
             return True
         return False
+
+
+class Proxy:
+    """A forward proxy on loopback, as HTTP(S)_PROXY names one: absolute-form
+    requests (plain http) are passed on with Connection: close, CONNECT
+    opens a tunnel and copies bytes both ways (https; the TLS inside is
+    between the checker and the origin). Every request line is recorded.
+
+    ``connect_status`` answers every CONNECT with that status instead (407,
+    502: a proxy that refuses); ``credentials`` ("user:password") makes it
+    answer 407 without the matching Proxy-Authorization; ``names`` maps host
+    names only the proxy can resolve to addresses."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str]] = []     # (method, target) as received
+        self.authorizations: list[str | None] = []    # Proxy-Authorization of each request
+        self.connect_status: int | None = None
+        self.credentials: str | None = None
+        self.names: dict[str, str] = {}
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+
+        def run():
+            asyncio.set_event_loop(self.loop)
+            self.server = self.loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0))
+            self.port = self.server.sockets[0].getsockname()[1]
+            ready.set()
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        assert ready.wait(5), "the proxy did not start"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def connects(self) -> list[str]:
+        """The host:port targets of the CONNECT requests received."""
+        return [target for method, target in self.requests if method == "CONNECT"]
+
+    def targets(self) -> list[str]:
+        """The absolute-form targets of the plain (forwarded) requests."""
+        return [target for method, target in self.requests if method != "CONNECT"]
+
+    async def _serve(self, reader, writer):
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            first, *lines = head.decode("latin-1").split("\r\n")
+            method, target, version = first.split(" ")
+            fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines if line)}
+            self.requests.append((method, target))
+            self.authorizations.append(fields.get("proxy-authorization"))
+            if self.credentials is not None:
+                expected = "Basic " + base64.b64encode(self.credentials.encode()).decode()
+                if fields.get("proxy-authorization") != expected:
+                    writer.write(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                                 b"Proxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n")
+                    await writer.drain()
+                    return
+            if method == "CONNECT":
+                await self._tunnel(target, reader, writer)
+            else:
+                await self._forward(method, target, version, lines, writer)
+        except (asyncio.IncompleteReadError, ConnectionError, ValueError):
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    def _address(self, hostport: str) -> tuple[str, int]:
+        host, _, port = hostport.rpartition(":")
+        return self.names.get(host, host), int(port)
+
+    async def _tunnel(self, target, reader, writer):
+        if self.connect_status is not None:
+            writer.write(f"HTTP/1.1 {self.connect_status} Refused by the test\r\nContent-Length: 0\r\n\r\n".encode())
+            await writer.drain()
+            return
+        up_reader, up_writer = await asyncio.open_connection(*self._address(target))
+        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        await writer.drain()
+
+        async def pipe(source, sink):
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except ConnectionError:
+                pass
+            finally:
+                with contextlib.suppress(Exception):
+                    sink.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    async def _forward(self, method, target, version, lines, writer):
+        parts = urlsplit(target)
+        if parts.scheme != "http":
+            raise ValueError(f"not an absolute-form http target: {target}")
+        host, port = self._address(f"{parts.hostname}:{parts.port or 80}")
+        up_reader, up_writer = await asyncio.open_connection(host, port)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        headers = [h for h in lines if h and not h.lower().startswith(("connection:", "proxy-"))]
+        up_writer.write((f"{method} {path} {version}\r\n" + "\r\n".join(headers)
+                         + "\r\nConnection: close\r\n\r\n").encode("latin-1"))
+        while data := await up_reader.read(65536):
+            writer.write(data)
+        up_writer.close()
+
+    def close(self) -> None:
+        """Stop listening and end every tunnel (again: nothing)."""
+        if not self.thread.is_alive():
+            return
+
+        async def stop():
+            self.server.close()
+            await self.server.wait_closed()  # (waits for handlers on 3.12+; they are cancelled here)
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)

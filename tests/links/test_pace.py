@@ -5,7 +5,6 @@ that refuses more than 2 requests in flight with a bare 429."""
 from __future__ import annotations
 
 import itertools
-import time
 
 from readlist.links import Outcome, check
 from readlist.links.pace import HostPace
@@ -23,9 +22,7 @@ def _settings(**kw) -> LinkSettings:
 
 def test_token_bucket_host_every_url_ok_few_429s(hosts):
     urls = [hosts.url(C, f"/bucket/tb1/{i}") for i in range(100)]
-    started = time.monotonic()
     results = list(check(urls, _settings()))
-    took = time.monotonic() - started
     assert len(results) == 100 and {r.outcome for r in results} == {Outcome.OK}
     # The issue's bar: at most 10% of a limited host's URLs answered 429. The
     # first round (10 at once against a burst of 5) costs 5 of them.
@@ -37,7 +34,12 @@ def test_token_bucket_host_every_url_ok_few_429s(hosts):
     for refused_at in hosts.refusal_times["/bucket/tb1"]:
         early = [t - refused_at for t in arrivals if refused_at + IN_FLIGHT < t < refused_at + 1 - IN_FLIGHT]
         assert not early, early
-    assert took < 2 * (100 - 5) / 10, took  # and not far from the bucket's own pace
+    # What the host saw: each URL asked once with HEAD, plus one request
+    # again per 429 and nothing else (no GET fallback, no duplicate), so
+    # every refusal cost exactly one request. How close the run comes to
+    # the bucket's own pace is a timing: benchmarks/links.py measures it.
+    assert len(arrivals) == 100 + refusals, (len(arrivals), refusals)
+    assert {method for (host, method, path) in hosts.hits if path.startswith("/bucket/tb1/")} == {"HEAD"}
 
 
 def test_retry_after_holds_the_whole_host_but_not_others(hosts):

@@ -1,17 +1,13 @@
 """The services around the check, against loopback stand-ins: the Wayback
 Machine's availability API (report and --fix), the GitHub REST API (with the
-token checked), and a forward proxy from HTTP_PROXY/NO_PROXY."""
+token checked), and a host that flaps between runs (proxies: test_proxy.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
 import sys
-import threading
-
-import pytest
 
 from .helpers import make_project, run_cli, run_json
 
@@ -72,85 +68,6 @@ def test_github_urls_go_through_the_api_with_the_token(hosts, tmp_path):
     finally:
         del os.environ["GITHUB_TOKEN"]
     assert by_url[urls["repo"]]["outcome"] == "error" and "401" in by_url[urls["repo"]]["error"]
-
-
-class _Proxy:
-    """A forward HTTP proxy on loopback: absolute-form requests are passed
-    on to their host with Connection: close, and recorded."""
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-        self.loop = asyncio.new_event_loop()
-        ready = threading.Event()
-
-        def run():
-            asyncio.set_event_loop(self.loop)
-            self.server = self.loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0))
-            self.port = self.server.sockets[0].getsockname()[1]
-            ready.set()
-            self.loop.run_forever()
-
-        self.thread = threading.Thread(target=run, daemon=True)
-        self.thread.start()
-        assert ready.wait(5)
-
-    async def _serve(self, reader, writer):
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-            first, *rest = head.decode("latin-1").split("\r\n")
-            method, target, version = first.split(" ")
-            self.seen.append(target)
-            hostport, _, path = target.removeprefix("http://").partition("/")
-            host, _, port = hostport.partition(":")
-            up_reader, up_writer = await asyncio.open_connection(host, int(port or 80))
-            headers = [h for h in rest if h and not h.lower().startswith(("connection:", "proxy-"))]
-            up_writer.write((f"{method} /{path} {version}\r\n" + "\r\n".join(headers)
-                             + "\r\nConnection: close\r\n\r\n").encode("latin-1"))
-            while data := await up_reader.read(65536):
-                writer.write(data)
-            up_writer.close()
-        finally:
-            writer.close()
-
-    def close(self) -> None:
-        async def stop():
-            self.server.close()
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(5)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-
-
-@pytest.fixture
-def proxy():
-    running = _Proxy()
-    yield running
-    running.close()
-
-
-def test_requests_go_through_the_proxy_the_environment_names(hosts, tmp_path, proxy):
-    via, direct = hosts.url(A, "/ok?via-proxy"), hosts.url(B, "/ok?no-proxy")
-    broken = hosts.url(A, "/404?via-proxy")
-    make_project(tmp_path, {"via": via, "direct": direct, "broken": broken})
-    env = {"HTTP_PROXY": f"http://127.0.0.1:{proxy.port}", "NO_PROXY": B}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        _done, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "0", *ALLOW)
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    assert by_url[via]["outcome"] == "ok" and by_url[direct]["outcome"] == "ok"
-    assert by_url[broken]["outcome"] == "broken"
-    assert via in proxy.seen and broken in proxy.seen  # HEAD and GET alike, through the proxy
-    assert direct not in proxy.seen  # NO_PROXY
 
 
 def test_a_flapping_host_is_damped_by_the_history(hosts, tmp_path):

@@ -26,6 +26,7 @@ BAD = [
      '[tool.readlist.links.hosts."x.org"] accept: not statuses or ranges'),
     ('max-age = "soon"\n', "[tool.readlist.links] max-age: not a duration"),
     ("no-such-thing = 1\n", "[tool.readlist.links] no-such-thing: no such setting"),
+    ('github-token = "ghp_x"\n', "[tool.readlist.links] github-token: a token does not belong in a file"),
 ]
 
 
@@ -50,10 +51,20 @@ def test_bad_command_line_values_name_the_option(tmp_path):
         assert done.returncode == 2 and f"readlist: error: {option}:" in done.stderr, done.stderr
 
 
+def test_an_output_that_cannot_be_written_exits_2_before_any_request(hosts, tmp_path):
+    url = hosts.url(A, "/ok?bad-output")
+    make_project(tmp_path, {"entry": url})
+    for output, message in ((tmp_path / "missing" / "r.json", f"--output: {tmp_path / 'missing'} is not a directory"),
+                            (tmp_path, f"--output: {tmp_path} is a directory")):
+        done = run_cli(tmp_path, "check-links", "--no-cache", "--allow-private", "--output", str(output))
+        assert done.returncode == 2 and done.stderr == f"readlist: error: {message}\n", done.stderr
+    assert not hosts.times(A, "/ok?bad-output")  # nothing was asked
+
+
 def test_defaults_live_in_the_model_and_the_help_reads_them(tmp_path):
     assert LinkSettings().concurrency == 128 and build({}).per_host == 10
     done = run_cli(tmp_path, "check-links", "--help")
-    assert "(default 128)" in done.stdout and "(default 10)" in done.stdout
+    assert "(default 128)" in done.stdout and "(default 10)" in done.stdout and "(default 3d)" in done.stdout
     with pytest.raises(SettingsError, match=r"--retries: Input should be greater than or equal to 0"):
         build({"retries": 1}, {"retries": -1})
 

@@ -78,14 +78,11 @@ def cmd_link_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_shards(args: argparse.Namespace) -> int:
+    from ..loading import readings_root
     from .shards import distinct_urls, plan
 
-    root = Path(args.root or "readings")
-    if not root.is_dir():
-        print(f"readlist: error: {root} is not a directory", file=sys.stderr)
-        return 2
-    try:
-        shards = plan(distinct_urls(root), args.per_shard, args.max_shards)
+    try:  # ROOT as for check-links: the project root or readings/; no readings is an error
+        shards = plan(distinct_urls(readings_root(args.root)), args.per_shard, args.max_shards)
     except ValueError as exc:
         print(f"readlist: error: {exc}", file=sys.stderr)
         return 2
@@ -94,6 +91,8 @@ def cmd_shards(args: argparse.Namespace) -> int:
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    from .issue import AFTER
+
     ci = commands.add_parser(
         "ci", help="commands the GitHub workflows run (link-rot issue, shard plan)"
     )
@@ -122,15 +121,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                        help="commit for links to the cited lines (default: $GITHUB_SHA)")
     issue.add_argument("--run-url", help="link to the workflow run (default: from $GITHUB_RUN_ID)")
     issue.add_argument("--date", help="date of the check, YYYY-MM-DD (default: today)")
-    issue.add_argument("--after", type=_at_least_one, default=2, metavar="K",
-                       help="list a link as broken once it failed K checks in a row (default 2)")
+    issue.add_argument("--after", type=_at_least_one, default=AFTER, metavar="K",
+                       help=f"list a link as broken once it failed K checks in a row (default {AFTER})")
     issue.set_defaults(func=cmd_link_issue)
 
     shards = sub.add_parser(
         "shards",
         help="print the shard labels (a JSON list of 'I/N') for a full link check",
     )
-    shards.add_argument("root", nargs="?", help="readings directory (default: readings)")
+    shards.add_argument("root", nargs="?", help="the project root or its readings/ folder (default: .)")
     shards.add_argument("--per-shard", type=int, default=400, help="URLs per shard (default 400)")
     shards.add_argument("--max-shards", type=int, default=8, help="at most this many (default 8)")
     shards.set_defaults(func=cmd_shards)

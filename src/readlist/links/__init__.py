@@ -4,8 +4,10 @@
 - ``collect``: Catalog -> {url: [(path, line)]}
 - ``policy``: address safety, canonical probes, judging answers
 - ``check``: the async engine, with ``pace`` (a pace per host learned
-  during the run), ``transport`` (the full client) and ``fasthead`` (the
-  lean HEAD client) behind one interface, and ``guard`` (address safety)
+  during the run), two clients behind one interface (``transport``): the
+  lean HEAD client (``fasthead``) and the full client (``fullclient``,
+  httpcore, imported only when a request needs it, with ``proxy`` for
+  HTTP(S)_PROXY), and ``guard`` (address safety)
 - ``cache`` (results and per-URL failure history), ``archive`` (Wayback
   snapshots), ``report``, ``fix``, ``command`` (the CLI subcommands)
 

@@ -13,16 +13,13 @@ import sys
 import time
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
 from ..diagnostics import display_path
+from ..files import atomic_write
 from ..loading import load, readings_root
 from . import Checker
-from .archive import snapshots
 from .cache import Cache
 from .collect import collect, only_files
-from .fix import apply_fixes
+from .policy import format_duration
 from .report import render
 from .results import LinkResult
 from .settings import LinkSettings, SettingsError, read_table
@@ -51,15 +48,19 @@ def add_parsers(commands) -> None:
     p = commands.add_parser(
         "check-links", help="check every URL under readings/ for link rot",
         description="Check every URL cited under readings/ once; report where each is cited.",
+        epilog="Exit status: 0 when nothing is broken, timed out or in error (blocked and skipped "
+               "do not fail), 1 otherwise, 2 on bad usage or a bad setting. Settings: "
+               "[tool.readlist.links] in pyproject.toml. Proxies: HTTP_PROXY, HTTPS_PROXY, "
+               "ALL_PROXY, NO_PROXY.",
     )
     p.add_argument("root", nargs="?", help="the project root or its readings/ folder (default: .)")
-    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--format", choices=FORMATS, default="text", help="report format (default text)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     # Typed loosely here: the settings model checks every value and names it.
-    p.add_argument("--concurrency", type=int, help=_help("concurrency"))
-    p.add_argument("--per-host", type=int, help=_help("per_host"))
-    p.add_argument("--timeout", type=float, help=_help("timeout"))
-    p.add_argument("--retries", type=int, help=_help("retries"))
+    p.add_argument("--concurrency", type=int, metavar="N", help=_help("concurrency"))
+    p.add_argument("--per-host", type=int, metavar="N", help=_help("per_host"))
+    p.add_argument("--timeout", type=float, metavar="S", help=_help("timeout"))
+    p.add_argument("--retries", type=int, metavar="N", help=_help("retries"))
     p.add_argument(
         "--allow-private", nargs="?", const="*", action="append", metavar="NET",
         help="check private/loopback/link-local addresses too (all, or only NET; repeatable)",
@@ -68,7 +69,8 @@ def add_parsers(commands) -> None:
     cache.add_argument("--cache", metavar="FILE", help="cache file (default: .readlist-cache.json)")
     cache.add_argument("--no-cache", action="store_true", help="neither read nor write a cache (nor history)")
     p.add_argument("--max-age", metavar="DURATION",
-                   help="reuse cached successes younger than this, e.g. 12h (default 3d)")
+                   help=f"reuse cached successes younger than this, e.g. 12h "
+                        f"(default {format_duration(_DEFAULTS.max_age)})")
     p.add_argument("--changed", nargs="?", const="HEAD", metavar="GIT-REF",
                    help="only URLs in YAML files changed since GIT-REF (default HEAD)")
     p.add_argument("--shard", type=_shard, metavar="I/N", help="check only the I-th of N parts")
@@ -83,8 +85,8 @@ def add_parsers(commands) -> None:
         description="Join JSON reports written by `check-links --shard I/N --format json`.",
     )
     m.add_argument("reports", nargs="+", metavar="REPORT")
-    m.add_argument("--format", choices=FORMATS, default="text")
-    m.add_argument("--output", "-o", metavar="FILE")
+    m.add_argument("--format", choices=FORMATS, default="text", help="report format (default text)")
+    m.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     m.add_argument("--cache", metavar="FILE",
                    help="also keep the merged results (and each URL's failure history) in this cache")
     m.set_defaults(func=run_merge_reports)
@@ -119,9 +121,19 @@ def in_shard(url: str, index: int, count: int) -> bool:
 
 def _write(text: str, output: str | None) -> None:
     if output:
-        Path(output).write_text(text + "\n", encoding="utf-8")
+        atomic_write(Path(output), text + "\n")
     else:
         print(text)
+
+
+def _output_problem(output: str | None) -> str | None:
+    """Why the report cannot be written to `output`, asked before any
+    request rather than found out after the whole check."""
+    if output and Path(output).is_dir():
+        return f"--output: {output} is a directory"
+    if output and not Path(output).resolve().parent.is_dir():
+        return f"--output: {Path(output).parent} is not a directory"
+    return None
 
 
 class _Progress:
@@ -130,6 +142,9 @@ class _Progress:
     def __init__(self, total: int) -> None:
         self.bar = None
         if sys.stderr.isatty() and not os.environ.get("CI"):
+            from rich.console import Console  # only on a terminal: rich takes ~40 ms to import
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
             self.bar = Progress(
                 "checking links", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                 console=Console(stderr=True), transient=True,
@@ -160,6 +175,8 @@ def run_check_links(args: argparse.Namespace) -> int:
         root = readings_root(args.root)
     except ValueError as exc:
         return _fail(str(exc))
+    if problem := _output_problem(args.output):
+        return _fail(problem)
     project = next((d for d in (root.resolve(), *root.resolve().parents) if (d / "pyproject.toml").is_file()),
                    root.resolve().parent)
     try:
@@ -220,9 +237,14 @@ def run_check_links(args: argparse.Namespace) -> int:
         cache.record(results[url])  # history first: archive look-ups only for lasting failures' news
     if settings.archive_lookup and (args.fix or args.format != "github"):
         broken = [url for url in todo if results[url].failed and not results[url].archived]
-        for url, snapshot in snapshots(broken, settings.wayback_api, settings.timeout).items():
-            results[url].archived = snapshot
-            cache.entries[url]["archived"] = snapshot
+        if broken:
+            # Imported here, like the full client and --fix's YAML writer:
+            # a run with nothing broken never pays for httpx and ruamel.yaml.
+            from .archive import snapshots
+
+            for url, snapshot in snapshots(broken, settings.wayback_api, settings.timeout).items():
+                results[url].archived = snapshot
+                cache.entries[url]["archived"] = snapshot
     elapsed = time.monotonic() - started
     if cache_path is not None:
         try:
@@ -236,15 +258,22 @@ def run_check_links(args: argparse.Namespace) -> int:
         result = results[url]
         result.files = [{"path": display_path(path), "line": line} for path, line in cited]
         ordered.append(result)
-    _write(render(ordered, args.format, elapsed), args.output)
+    try:
+        _write(render(ordered, args.format, elapsed), args.output)
+    except OSError as exc:
+        return _fail(f"cannot write the report to {args.output}: {exc.strerror or exc}")
     # fix
     if args.fix:
+        from .fix import apply_fixes
+
         for path, count in apply_fixes(ordered).items():
             print(f"fixed {count} URL(s) in {display_path(path)}", file=sys.stderr)
     return 1 if any(r.failed for r in ordered) else 0
 
 
 def run_merge_reports(args: argparse.Namespace) -> int:
+    if problem := _output_problem(args.output):
+        return _fail(problem)
     merged: dict[str, LinkResult] = {}
     for name in args.reports:
         try:
@@ -269,5 +298,8 @@ def run_merge_reports(args: argparse.Namespace) -> int:
             cache.save()
         except OSError as exc:
             return _fail(f"cannot write cache {args.cache}: {exc}")
-    _write(render(results, args.format), args.output)
+    try:
+        _write(render(results, args.format), args.output)
+    except OSError as exc:
+        return _fail(f"cannot write the report to {args.output}: {exc.strerror or exc}")
     return 1 if any(r.failed for r in results) else 0

@@ -12,7 +12,7 @@ proxy in the environment, non-ASCII or odd URLs, IPv6 literals, userinfo,
 1xx answers, obsolete header folding, a head larger than 64 KiB, a reply
 that is not HTTP/1.x or ends before its head is complete. A clear connection failure (refused or
 unreachable on every address, a TLS handshake or certificate failure, a
-reset or a close before any byte of an answer) raises ``ConnectionFailed``
+reset or a close before any byte of an answer) raises ``Failed``
 instead: it is the attempt's outcome, and the server is not asked a second
 time through httpx (one attempt, one request). Addresses go through the same
 guard as httpx, before any connection is made; with several addresses,
@@ -30,7 +30,7 @@ import ssl
 from . import policy
 from .guard import AddressGuard
 from .results import ErrorKind
-from .transport import Declined, Proxies, Reply
+from .transport import Declined, Failed, Proxies, Reply
 
 # What httpx would send unchanged: unreserved and reserved characters and '%'.
 _PLAIN_TARGET = re.compile(r"[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=%]*\Z")
@@ -39,14 +39,6 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _IDLE_REUSE = 4.0  # seconds; Apache closes idle keep-alive connections after 5
 MAX_HEAD = 64 * 1024  # bytes; a longer response head goes to the full client
 STAGGER = 0.25  # seconds before the next address is tried (RFC 8305)
-
-
-class ConnectionFailed(Exception):
-    """The connection failed before any answer; ``error_kind`` is CONNECT, TLS or RESET."""
-
-    def __init__(self, error_kind: ErrorKind, message: str) -> None:
-        super().__init__(message)
-        self.error_kind = error_kind
 
 
 def _reason(exc: BaseException) -> str:
@@ -99,9 +91,9 @@ class _Connection(asyncio.Protocol):
                 waiter.set_exception(Declined(f"connection lost: {exc or 'closed by the server'}"))
             elif exc is None:
                 waiter.set_exception(
-                    ConnectionFailed(ErrorKind.RESET, "the server closed the connection without answering"))
+                    Failed(ErrorKind.RESET, "the server closed the connection without answering"))
             else:
-                waiter.set_exception(ConnectionFailed(ErrorKind.RESET, _reason(exc)))
+                waiter.set_exception(Failed(ErrorKind.RESET, _reason(exc)))
 
 
 class _Pool:
@@ -232,15 +224,15 @@ class FastHead:
                     _, conn = await loop.create_connection(lambda: _Connection(request), str(address), pool.port)
                 return conn
             except ssl.SSLError as exc:  # the server answered; its TLS is wrong
-                raise ConnectionFailed(ErrorKind.TLS, _reason(exc)) from None
+                raise Failed(ErrorKind.TLS, _reason(exc), retry=False) from None
             except ConnectionResetError as exc:  # during the handshake
-                raise ConnectionFailed(ErrorKind.RESET, _reason(exc)) from None
+                raise Failed(ErrorKind.RESET, _reason(exc)) from None
 
         if len(addresses) == 1:
             try:
                 return await one(addresses[0])
             except OSError as exc:
-                raise ConnectionFailed(ErrorKind.CONNECT, _reason(exc)) from None
+                raise Failed(ErrorKind.CONNECT, _reason(exc)) from None
         return await _race([lambda a=a: one(a) for a in addresses], len(addresses))
 
     @staticmethod
@@ -317,10 +309,10 @@ async def _race(starters, count: int):
                     if error is None:
                         winner = task
                         return task.result()
-                    if isinstance(error, ConnectionFailed):  # TLS or reset: the server answered
+                    if isinstance(error, Failed):  # TLS or reset: the server answered
                         raise error
                     failures.append(error)
-        raise ConnectionFailed(ErrorKind.CONNECT, _reason(failures[-1]) + f" ({count} addresses tried)")
+        raise Failed(ErrorKind.CONNECT, _reason(failures[-1]) + f" ({count} addresses tried)")
     finally:
         for task in tasks:
             if not task.done():

@@ -59,6 +59,14 @@ def parse_duration(text: str) -> float:
     return float(match.group(1)) * scale
 
 
+def format_duration(seconds: float) -> str:
+    """The inverse of ``parse_duration`` for help texts: 259200 -> '3d'."""
+    for unit, scale in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % scale == 0:
+            return f"{seconds / scale:g}{unit}"
+    return f"{seconds:g}s"
+
+
 def parse_statuses(values) -> frozenset[int]:
     """[200, "401", "200..=299", "400..404"] -> set of status codes."""
     out: set[int] = set()

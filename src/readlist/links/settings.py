@@ -192,6 +192,10 @@ def build(table: dict, cli: dict | None = None, source: str = "pyproject.toml") 
     """Settings from a ``[tool.readlist.links]`` table and command-line values
     (keys in kebab-case; None values are ignored); raises SettingsError."""
     cli = {k: v for k, v in (cli or {}).items() if v is not None}
+    for key in ("github-token", "github_token"):
+        if key in table:  # a field of the model, read from GITHUB_TOKEN only
+            raise SettingsError(f"{source}: [tool.readlist.links] {key}: a token does not belong in a "
+                                "file; set the GITHUB_TOKEN environment variable instead")
     data = dict(table)
     if "exclude" in cli and "exclude" in data:
         cli["exclude"] = list(data["exclude"]) + list(cli["exclude"])

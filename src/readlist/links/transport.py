@@ -1,31 +1,36 @@
 """How a request reaches a server: one interface, two clients.
 
-``Transport.request(method, url, parts)`` returns a ``Reply`` or raises
-``Declined`` (the only way to pass: the next transport asks instead) or a
-failure. The engine asks the lean HEAD client (``fasthead.FastHead``) first
-for a plain HEAD, then ``FullClient``: httpcore connection pools, one per
-host (a shared pool is CPU-bound), built through httpcore's public API with a
-network backend that connects only through the address guard, HTTP/2 on
-https, and a proxy from ``HTTP(S)_PROXY``/``NO_PROXY`` when one applies.
-httpx.URL normalises URLs (IDNA, percent-encoding) as httpx itself would.
+``Transport.request(method, url, parts)`` returns a ``Reply``, or raises
+``Declined`` (the only way to pass: the next transport asks instead) or
+``Failed`` (the attempt failed before any answer, with a typed error kind).
+The engine asks the lean HEAD client (``fasthead.FastHead``) first, then the
+full client (``fullclient.FullClient``, httpcore). Only the interface lives
+here, so that a run whose requests the lean client all takes never imports
+httpx and httpcore (see ``Engine.full_client``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import urllib.request
 from dataclasses import dataclass
 from typing import Protocol
 
-import httpcore
-import httpx
-
-from . import policy
-from .guard import AddressGuard, NameNotResolved
+from .results import ErrorKind
 
 
 class Declined(Exception):
     """This transport does not take the request; the next one does."""
+
+
+class Failed(Exception):
+    """The attempt failed before any answer: refused, unreachable, TLS, reset,
+    proxy, protocol, bad URL... ``retry`` says whether another attempt may
+    fare better (a TLS or URL problem will not)."""
+
+    def __init__(self, error_kind: ErrorKind, message: str, retry: bool = True) -> None:
+        super().__init__(message)
+        self.error_kind = error_kind
+        self.retry = retry
 
 
 @dataclass(slots=True)
@@ -61,97 +66,3 @@ class Proxies:
                 proxy = None
             self.known[key] = proxy if not proxy or "://" in proxy else f"http://{proxy}"
         return self.known[key]
-
-
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's own asyncio/anyio backend behind the address guard: the
-    name is resolved once, refused if unsafe, and the very addresses checked
-    are connected to (no second, possibly different, DNS answer)."""
-
-    def __init__(self, guard: AddressGuard) -> None:
-        self.guard = guard
-        self.inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        failure: Exception | None = None
-        for address in await self.guard.addresses(host, port):
-            try:
-                return await self.inner.connect_tcp(str(address), port, timeout, local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-        raise failure or httpcore.ConnectError(f"no address for {host}")
-
-    async def connect_unix_socket(self, path, timeout=None, socket_options=None):
-        raise httpcore.ConnectError("unix sockets are not checked")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
-
-
-class FullClient:
-    """Every request the lean client declines: GET, HTTP/2, proxies, odd URLs."""
-
-    def __init__(self, settings, guard: AddressGuard, ssl_context_factory, proxies: Proxies) -> None:
-        self.settings = settings
-        self.guard = guard
-        self.ssl_factory = ssl_context_factory
-        self.ssl_context = None  # made with the first pool (loading CA certificates takes ~50 ms)
-        self.proxy_for = proxies
-        self.pools: dict[tuple, httpcore.AsyncConnectionPool] = {}
-
-    def _pool(self, scheme: str, host: str, port: int | None, proxy: str | None) -> httpcore.AsyncConnectionPool:
-        key = (scheme, host, port, proxy)
-        pool = self.pools.get(key)
-        if pool is None:
-            if self.ssl_context is None:
-                self.ssl_context = self.ssl_factory()
-            limit = self.settings.host_concurrency(host)
-            pool = self.pools[key] = httpcore.AsyncConnectionPool(
-                ssl_context=self.ssl_context, max_connections=limit, max_keepalive_connections=limit,
-                http1=True, http2=scheme == "https", retries=0,
-                proxy=httpcore.Proxy(proxy, ssl_context=self.ssl_context) if proxy else None,
-                # Through a proxy the proxy is connected to (the user chose
-                # it); the target's address is checked in ``request``.
-                network_backend=None if proxy else GuardedBackend(self.guard),
-            )
-        return pool
-
-    async def request(self, method: str, url: str, parts, headers: dict | None = None) -> Reply:
-        extra = headers
-        target = httpx.URL(url)
-        host = target.host
-        proxy = self.proxy_for(target.scheme, host)
-        if proxy:  # a name only the proxy can resolve: its answer decides
-            with contextlib.suppress(NameNotResolved):
-                await self.guard.addresses(host, target.port or (443 if target.scheme == "https" else 80))
-        headers = dict(policy.DEFAULT_HEADERS)
-        rule = self.settings.rule(host)
-        if rule:
-            headers.update(rule.headers)
-        headers.update(extra or {})
-        headers["Host"] = target.netloc.decode("ascii")
-        pool = self._pool(target.scheme, host, target.port, proxy)
-        core_url = httpcore.URL(scheme=target.raw_scheme, host=target.raw_host, port=target.port,
-                                target=target.raw_path)
-        async with pool.stream(method, core_url, headers=list(headers.items())) as response:
-            status = response.status
-            names: dict[str, str] = {}
-            for name, value in response.headers:
-                key, text = name.decode("latin-1").lower(), value.decode("latin-1")
-                names[key] = f"{names[key]}, {text}" if key in names else text
-            head = b""
-            if method == "GET" and not (status in policy.REDIRECTS and names.get("location")):
-                chunks, size, cap = [], 0, self.settings.body_cap
-                async for chunk in response.aiter_stream():
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size >= cap:
-                        break
-                head = b"".join(chunks)[:cap]
-                if names.get("content-encoding"):
-                    head = b""  # compressed; a soft 404 needs a plain body
-        return Reply(status, names, head)
-
-    async def aclose(self) -> None:
-        for pool in self.pools.values():
-            await pool.aclose()

@@ -1,0 +1,185 @@
+"""HTTP(S)_PROXY and NO_PROXY, against a real forward proxy on loopback
+(servers.Proxy): plain http in absolute form, https through a CONNECT
+tunnel to a TLS origin whose certificate is still verified (the test CA is
+trusted through SSL_CERT_FILE), a proxy that is down or refuses, proxy
+credentials, and the address guard, which looks at the target, never at the
+proxy the user chose."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from urllib.parse import urlsplit
+
+import pytest
+
+from readlist.links.fasthead import FastHead
+from readlist.links.guard import AddressGuard
+from readlist.links.settings import LinkSettings
+from readlist.links.transport import Declined, Proxies
+
+from .helpers import PLAIN, TLS_BAD, TLS_GOOD, make_project, run_cli, run_json
+from .servers import Proxy
+
+A, B = PLAIN[0], PLAIN[1]
+
+
+@pytest.fixture
+def proxy():
+    running = Proxy()
+    yield running
+    running.close()
+
+
+def _environment(monkeypatch, **names: str) -> None:
+    """Exactly these proxy variables (urllib prefers the lower-case ones)."""
+    for name in list(os.environ):
+        if name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)
+    for name, value in names.items():
+        monkeypatch.setenv(name, value)
+
+
+def _results(project, *args, hosts):
+    done, _, by_url = run_json(project, "--no-cache", "--retries", "0", *args, hosts=hosts)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done, by_url
+
+
+def test_https_goes_through_a_connect_tunnel_and_the_origin_is_still_verified(hosts, tmp_path, proxy, monkeypatch):
+    good = hosts.url(TLS_GOOD, "/ok?via-connect", "https")
+    gone = hosts.url(TLS_GOOD, "/404?via-connect", "https")
+    wrong_name = hosts.url(TLS_BAD, "/ok?via-connect", "https")
+    make_project(tmp_path, {"good": good, "gone": gone, "wrong": wrong_name})
+    _environment(monkeypatch, HTTPS_PROXY=proxy.url)
+    # Only the targets are allowed: the proxy (127.0.0.1) is the user's own
+    # choice and is connected to without the address guard.
+    done, by_url = _results(tmp_path, "--allow-private", TLS_GOOD, "--allow-private", TLS_BAD, hosts=hosts)
+    assert by_url[good]["outcome"] == "ok"
+    assert by_url[gone]["outcome"] == "broken" and by_url[gone]["status"] == 404
+    assert by_url[wrong_name]["outcome"] == "error" and by_url[wrong_name]["kind"] == "tls"
+    good_origin, bad_origin = f"{TLS_GOOD}:{hosts.ports[TLS_GOOD]}", f"{TLS_BAD}:{hosts.ports[TLS_BAD]}"
+    assert set(proxy.connects()) == {good_origin, bad_origin} and not proxy.targets()
+    assert hosts.times(TLS_GOOD, "/ok?via-connect")  # the origin answered, through the tunnel
+    assert done.returncode == 1  # the broken and the TLS error
+
+
+def test_plain_http_goes_to_the_proxy_in_absolute_form_and_no_proxy_bypasses_it(hosts, tmp_path, proxy, monkeypatch):
+    via, broken = hosts.url(A, "/ok?via-proxy"), hosts.url(A, "/404?via-proxy")
+    direct, direct_tls = hosts.url(B, "/ok?no-proxy"), hosts.url(TLS_GOOD, "/ok?no-proxy", "https")
+    make_project(tmp_path, {"via": via, "broken": broken, "direct": direct, "direct-tls": direct_tls})
+    _environment(monkeypatch, HTTP_PROXY=proxy.url, HTTPS_PROXY=proxy.url, NO_PROXY=f"{B},{TLS_GOOD}")
+    _, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", hosts=hosts)
+    assert {url: r["outcome"] for url, r in by_url.items()} == {
+        via: "ok", broken: "broken", direct: "ok", direct_tls: "ok"}
+    # HEAD (the lean client declines when a proxy applies) and the GET that
+    # follows a 404, each as an absolute-form request line
+    assert ("HEAD", via) in proxy.requests and ("HEAD", broken) in proxy.requests
+    assert ("GET", broken) in proxy.requests
+    assert not proxy.connects() and direct not in proxy.targets()  # NO_PROXY, http and https
+    assert hosts.times(B, "/ok?no-proxy") and hosts.times(TLS_GOOD, "/ok?no-proxy")  # asked directly
+
+
+def test_a_proxy_that_is_down_is_a_proxy_error_that_names_it(hosts, tmp_path, proxy, monkeypatch):
+    port = proxy.port
+    proxy.close()  # nothing listens there any more
+    url, tls = hosts.url(A, "/ok?proxy-down"), hosts.url(TLS_GOOD, "/ok?proxy-down", "https")
+    make_project(tmp_path, {"plain": url, "tls": tls})
+    # credentials in the variable, as they often are; never in a report
+    _environment(monkeypatch, ALL_PROXY=f"http://someone:s3cret@127.0.0.1:{port}")
+    done, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", hosts=hosts)
+    for result in by_url.values():
+        assert result["outcome"] == "error" and result["kind"] == "proxy", result
+        assert result["error"].startswith(f"proxy: cannot connect to http://127.0.0.1:{port}"), result
+    assert done.returncode == 1 and "s3cret" not in done.stdout + done.stderr
+    assert not hosts.times(A, "/ok?proxy-down") and not hosts.times(TLS_GOOD, "/ok?proxy-down")
+    text = run_cli(tmp_path, "check-links", "--no-cache", "--retries", "0", "--allow-private", hosts=hosts)
+    assert text.returncode == 1 and "Traceback" not in text.stderr
+    assert f"error: {url} proxy: cannot connect to http://127.0.0.1:{port}" in text.stdout
+
+
+@pytest.mark.parametrize("value, message", [
+    ("socks5://someone:s3cret@127.0.0.1:1080", "socks5://127.0.0.1:1080: only http:// and https:// proxies"),
+    ("http://127.0.0.1:notaport", "not a proxy URL (HTTP_PROXY, HTTPS_PROXY or ALL_PROXY)"),
+])
+def test_a_proxy_setting_it_cannot_use_is_named(hosts, tmp_path, monkeypatch, value, message):
+    url = hosts.url(A, "/ok?odd-proxy")
+    # archived copies asked too (of the failing link): that client must not trip on the proxy either
+    make_project(tmp_path, {"plain": url}, f'wayback-api = "http://{B}:{hosts.ports[B]}/wayback/available"\n')
+    _environment(monkeypatch, ALL_PROXY=value)
+    done, by_url = _results(tmp_path, "--allow-private", A, hosts=hosts)
+    assert by_url[url]["kind"] == "proxy" and by_url[url]["error"].startswith(f"proxy: {message}")
+    assert by_url[url]["archived"] is None
+    assert "s3cret" not in done.stdout and not hosts.times(A, "/ok?odd-proxy")
+
+
+@pytest.mark.parametrize("status", [407, 502])
+def test_a_proxy_that_refuses_connect_is_a_proxy_error_not_a_broken_link(hosts, tmp_path, proxy, monkeypatch, status):
+    proxy.connect_status = status
+    url = hosts.url(TLS_GOOD, f"/ok?refused-{status}", "https")
+    make_project(tmp_path, {"refused": url})
+    _environment(monkeypatch, HTTPS_PROXY=proxy.url)
+    done, by_url = _results(tmp_path, "--allow-private", TLS_GOOD, hosts=hosts)
+    result = by_url[url]
+    origin = f"{TLS_GOOD}:{hosts.ports[TLS_GOOD]}"
+    assert result["outcome"] == "error" and result["kind"] == "proxy" and result["status"] is None
+    assert result["error"] == f"proxy: {proxy.url} refused CONNECT {origin}: {status} Refused by the test"
+    assert proxy.connects() == [origin] and not hosts.times(TLS_GOOD, f"/ok?refused-{status}")
+    assert done.returncode == 1
+
+
+def test_proxy_credentials_from_the_url_are_sent_and_their_absence_is_named(hosts, tmp_path, proxy, monkeypatch):
+    proxy.credentials = "reader:pa ss"
+    url, tls = hosts.url(A, "/ok?proxy-auth"), hosts.url(TLS_GOOD, "/ok?proxy-auth", "https")
+    make_project(tmp_path, {"plain": url, "tls": tls})
+    _environment(monkeypatch, ALL_PROXY=f"http://reader:pa%20ss@127.0.0.1:{proxy.port}")
+    _, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", hosts=hosts)
+    assert by_url[url]["outcome"] == "ok" and by_url[tls]["outcome"] == "ok"
+    assert proxy.connects() and proxy.targets()
+
+    _environment(monkeypatch, ALL_PROXY=proxy.url)  # no credentials: the proxy answers 407
+    _, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", hosts=hosts)
+    assert by_url[url]["kind"] == "proxy" and by_url[tls]["kind"] == "proxy"
+    assert by_url[url]["error"] == f"proxy: {proxy.url} answered 407 Proxy Authentication Required"
+    assert "407" in by_url[tls]["error"] and "CONNECT" in by_url[tls]["error"]
+
+
+def test_the_address_guard_looks_at_the_target_through_a_proxy(hosts, tmp_path, proxy, monkeypatch):
+    """A private target is skipped and never reaches the proxy; a redirect
+    into a private address is refused at that hop; a name only the proxy
+    can resolve is left to the proxy (the user's own network)."""
+    plain, tls = hosts.url(A, "/ok?guard"), hosts.url(TLS_GOOD, "/ok?guard", "https")
+    named = f"http://localhost:{hosts.ports[A]}/ok?guard"  # a name that resolves to loopback here
+    to_private = hosts.url(A, "/to-private")  # 302 to 127.0.0.3
+    intranet = f"http://intranet.invalid:{hosts.ports[A]}/ok?intranet"
+    proxy.names["intranet.invalid"] = A
+    make_project(tmp_path, {"plain": plain, "tls": tls, "named": named, "redirect": to_private,
+                            "intranet": intranet})
+    _environment(monkeypatch, ALL_PROXY=proxy.url)
+
+    _, by_url = _results(tmp_path, hosts=hosts)  # nothing allowed
+    for url in (plain, tls, named, to_private):
+        assert by_url[url]["outcome"] == "skipped" and by_url[url]["kind"] == "unsafe-address", by_url[url]
+    assert proxy.requests == [("HEAD", intranet)]
+    assert by_url[intranet]["outcome"] == "ok"
+
+    _, by_url = _results(tmp_path, "--allow-private", A, hosts=hosts)  # the first hop only
+    assert by_url[to_private]["outcome"] == "error" and by_url[to_private]["kind"] == "unsafe-address"
+    assert "127.0.0.3" in by_url[to_private]["error"]
+    assert not any("127.0.0.3" in target for target in proxy.targets())
+
+
+def test_the_lean_head_client_declines_when_a_proxy_applies(monkeypatch):
+    """One way to pass: the full client takes every request a proxy carries."""
+    _environment(monkeypatch, HTTP_PROXY="http://127.0.0.1:9", NO_PROXY="direct.example")
+    settings = LinkSettings(allow_private=["*"])
+    proxies = Proxies()
+    client = FastHead(settings, AddressGuard(settings), lambda: None, proxies)
+
+    async def main():
+        with pytest.raises(Declined, match="a proxy applies"):
+            await client.request("HEAD", "", urlsplit("http://proxied.example/x"))
+
+    asyncio.run(main())
+    assert proxies("http", "proxied.example") == "http://127.0.0.1:9"
+    assert proxies("http", "direct.example") is None and proxies("https", "proxied.example") is None
