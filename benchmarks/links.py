@@ -3,6 +3,7 @@
     python benchmarks/links.py                  # fixed latency: 2,000 URLs, 20 hosts, 200 ms
     python benchmarks/links.py --rate-limited   # 1,280 URLs, 13 hosts, two of them rate-limited
     python benchmarks/links.py --memory         # peak RSS by number of URLs
+    python benchmarks/links.py --pull-request   # 5 URLs: what a pull request's check costs
 
 Fixed latency: every request answered after the same latency, same global
 and per-host concurrency for both tools, no retries; the limit is
@@ -42,7 +43,7 @@ from pathlib import Path
 from results import read_section, write_section
 
 HERE = Path(__file__).resolve().parent
-PARTS = ("### Fixed latency", "### Rate-limited hosts", "### Memory")
+PARTS = ("### Fixed latency", "### Rate-limited hosts", "### A pull request's check", "### Memory")
 
 
 def make_project(root: Path, urls: list[str]) -> None:
@@ -258,7 +259,7 @@ def memory(a) -> list[str]:
         proc.terminate()
         proc.wait(10)
     lines = [
-        PARTS[2], "",
+        PARTS[3], "",
         f"Peak RSS by number of URLs ({a.hosts} loopback hosts, 20 ms latency, defaults, `--format json`; "
         f"{conditions()}; load average {before} before, {load()} after). `check-links` is one process: it "
         "loads and validates the readings, checks, and writes the report. The checker alone is "
@@ -273,6 +274,47 @@ def memory(a) -> list[str]:
         per = lambda a, b: (b - a) * 1024 / (n1 - n0)  # noqa: E731 - KiB per URL
         lines += ["", f"- per URL: check-links {per(c0, c1):.2f} KiB, of which validate {per(v0, v1):.2f} KiB; "
                   f"the checker alone {per(k0, k1):.2f} KiB (its queue of URLs not yet checked)."]
+    return lines
+
+
+# -- a pull request's check -------------------------------------------------------------
+def pull_request(a, lychee: str | None) -> list[str]:
+    """The CI check of a pull request: a few URLs, so the run is mostly
+    process start and exit. With ``--baseline SRC`` (a ``src`` folder of
+    another version, e.g. ``git archive REF src | tar -x -C DIR``) that
+    version runs too, alternating, on the same interpreter and packages."""
+    before = load()
+    proc = server("latency_server.py", "--hosts", "3", "--port", str(a.port), "--latency", "0.05")
+    root = Path(tempfile.mkdtemp(prefix="readlist-pr-"))
+    tools = {"readlist check-links": ours(), **({version(lychee): lychee_cmd(lychee)} if lychee else {})}
+    if a.baseline:
+        import compileall
+
+        compileall.compile_dir(a.baseline, quiet=1)
+        tools["readlist at --baseline"] = ours()
+    times: dict[str, list[float]] = {name: [] for name in tools}
+    try:
+        make_project(root, [f"http://127.0.0.{i % 3 + 1}:{a.port}/page/{i}" for i in range(5)])
+        for _ in range(a.runs):
+            for name, cmd in tools.items():
+                env = {**os.environ, "PYTHONPATH": a.baseline} if name.endswith("--baseline") else None
+                started = time.perf_counter()
+                done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+                times[name].append(time.perf_counter() - started)
+                assert done.returncode == 0, done.stdout[-1000:] + done.stderr[-1000:]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(root, ignore_errors=True)
+    lines = [
+        PARTS[2], "",
+        f"5 URLs over 3 loopback hosts, 50 ms latency, defaults; wall time including process start, median of "
+        f"{a.runs} alternating runs ({conditions()}; load average {before} before, {load()} after). "
+        "Run: `python benchmarks/links.py --pull-request [--baseline SRC]`.", "",
+        "| | wall (s) | runs (s) |", "| --- | ---: | --- |",
+    ]
+    lines += [f"| {name} | {statistics.median(ts):.3f} | {', '.join(f'{t:.2f}' for t in ts)} |"
+              for name, ts in times.items()]
     return lines
 
 
@@ -305,6 +347,8 @@ def main() -> int:
     ap.add_argument("--rl-port", type=int, default=18900)
     ap.add_argument("--memory", action="store_true", help="peak RSS by number of URLs instead")
     ap.add_argument("--sizes", default="2000,10000,20000", help="URL counts for --memory")
+    ap.add_argument("--pull-request", action="store_true", help="5 URLs, as a pull request's check")
+    ap.add_argument("--baseline", metavar="SRC", help="with --pull-request: also time the readlist in SRC")
     ap.add_argument("--lychee", default=shutil.which("lychee"), help="the lychee binary (default: from PATH)")
     ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args()
@@ -316,6 +360,8 @@ def main() -> int:
     compileall.compile_dir(str(Path(readlist.__file__).parent), quiet=1)
     if a.memory:
         part = memory(a)
+    elif a.pull_request:
+        part = pull_request(a, a.lychee)
     elif a.rate_limited:
         part = rate_limited(a, a.lychee)
     else:
