@@ -58,9 +58,9 @@ def make_project(root: Path, urls: list[str]) -> None:
     (root / "pyproject.toml").write_text('[project]\nname = "bench"\n')
 
 
-def timed(cmd, cwd) -> tuple[float, subprocess.CompletedProcess]:
+def timed(cmd, cwd, env=None) -> tuple[float, subprocess.CompletedProcess]:
     started = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     return time.perf_counter() - started, done
 
 
@@ -286,22 +286,22 @@ def pull_request(a, lychee: str | None) -> list[str]:
     before = load()
     proc = server("latency_server.py", "--hosts", "3", "--port", str(a.port), "--latency", "0.05")
     root = Path(tempfile.mkdtemp(prefix="readlist-pr-"))
-    tools = {"readlist check-links": ours(), **({version(lychee): lychee_cmd(lychee)} if lychee else {})}
+    tools: dict[str, tuple[list[str], dict | None]] = {"readlist check-links": (ours(), None)}
+    if lychee:
+        tools[version(lychee)] = (lychee_cmd(lychee), None)
     if a.baseline:
         import compileall
 
         compileall.compile_dir(a.baseline, quiet=1)
-        tools["readlist at --baseline"] = ours()
+        tools["readlist at --baseline"] = (ours(), {**os.environ, "PYTHONPATH": a.baseline})
     times: dict[str, list[float]] = {name: [] for name in tools}
     try:
         make_project(root, [f"http://127.0.0.{i % 3 + 1}:{a.port}/page/{i}" for i in range(5)])
         for _ in range(a.runs):
-            for name, cmd in tools.items():
-                env = {**os.environ, "PYTHONPATH": a.baseline} if name.endswith("--baseline") else None
-                started = time.perf_counter()
-                done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
-                times[name].append(time.perf_counter() - started)
+            for name, (cmd, env) in tools.items():
+                wall, done = timed(cmd, root, env)
                 assert done.returncode == 0, done.stdout[-1000:] + done.stderr[-1000:]
+                times[name].append(wall)
     finally:
         proc.terminate()
         proc.wait(10)
