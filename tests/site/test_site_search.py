@@ -18,6 +18,16 @@ from .helpers import REPO
 _RESULTS = """() => [...document.querySelectorAll('.md-search-result__list a.md-search-result__link')]
   .filter(a => a.getClientRects().length && a.getBoundingClientRect().height > 0 && a.hash)
   .slice(0, 3).map(a => decodeURIComponent(a.hash.slice(1)))"""
+# Material has answered the query (its count replaces "Initializing search"),
+# and readlist.js has placed its result, which it does in the task that renders.
+_SETTLED = """() => /matching/.test(document.querySelector('.md-search-result__meta').textContent) &&
+  (document.querySelector('.md-search-result__list li') || /No matching/.test(
+     document.querySelector('.md-search-result__meta').textContent))"""
+# How many links to the entry a reader sees. Counted in one evaluation: Material
+# re-renders the list when its answer arrives, and a handle taken before that
+# points at a removed node.
+_SHOWN = """() => [...document.querySelectorAll('.md-search-result__list a.md-search-result__link')]
+  .filter(a => a.getClientRects().length && a.hash === '#attention-is-all-you-need').length"""
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +47,7 @@ def search(page, real_site_url):
         page.wait_for_function("() => !document.querySelector('.md-search-result__list li')")
         box.fill(text)
         box.press("End")
-        page.wait_for_function(
-            """() => document.querySelector('.md-search-result__list li') ||
-                     /No matching/.test(document.querySelector('.md-search-result__meta').textContent)""")
-        page.wait_for_timeout(30)  # readlist.js reorders in the same task as Material renders
+        page.wait_for_function(_SETTLED)
         return page.evaluate(_RESULTS)
 
     return query
@@ -93,19 +100,18 @@ def test_a_result_lands_on_the_entry(browser, real_site_url, artifacts, viewport
     box.click()
     box.fill("Attention Is All You Need")
     box.press("End")
+    page.wait_for_function(_SETTLED)
     first = page.locator(".md-search-result__list a.md-search-result__link").first
-    first.wait_for()
-    page.wait_for_function(
-        """() => { const a = document.querySelector('.md-search-result__list a.md-search-result__link');
-                   return a && a.hash === '#attention-is-all-you-need'; }""")
+    assert first.evaluate("a => a.hash") == "#attention-is-all-you-need"
     assert "Attention Is All You Need" in first.inner_text()
     # Listed once: Material's own link to it (folded or not) is hidden.
-    listed = page.locator(".md-search-result__list a.md-search-result__link").evaluate_all(
-        "els => els.filter(a => a.getClientRects().length && a.hash === '#attention-is-all-you-need').length")
-    for more in page.locator(".md-search-result__more > summary").all():  # unfold "N more on this page"
+    listed = page.evaluate(_SHOWN)
+    folds = page.locator(".md-search-result__more > summary")
+    assert folds.count() > 0  # the topic page has more matching sections
+    for more in folds.all():  # unfold "N more on this page"
         more.click()
-    listed_unfolded = page.locator(".md-search-result__list a.md-search-result__link").evaluate_all(
-        "els => els.filter(a => a.getClientRects().length && a.hash === '#attention-is-all-you-need').length")
+    assert page.locator(".md-search-result__more[open]").count() == folds.count()
+    listed_unfolded = page.evaluate(_SHOWN)
     assert listed == listed_unfolded == 1
     page.screenshot(path=str(artifacts / f"search-{viewport['width']}.png"))
     first.click()
