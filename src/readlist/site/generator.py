@@ -665,14 +665,8 @@ class Builder:
                 {tier_label(t): self.tier_src(t)} for t in TIERS
             ]})
 
-        def topic_nav(topic: Topic) -> dict[str, Any]:
-            src = self.topic_src[topic.id]
-            if not topic.children:
-                return {topic.title: src}
-            return {topic.title: [src] + [topic_nav(child) for child in topic.children]}
-
         overview = [TOPICS_SRC] if TOPICS_SRC in pages else []
-        nav.append({"Topics": overview + [topic_nav(t) for t in self.catalog.topics]})
+        nav.append({"Topics": overview + [self._topic_nav(t) for t in self.catalog.topics]})
         if "lists/index.md" in pages:
             nav.append({"Lists": ["lists/index.md"] + [
                 {rl.title: self.list_src(rl.id)} for rl in self.catalog.lists.values()
@@ -681,6 +675,15 @@ class Builder:
             if src in pages:
                 nav.append({title: src})
         return nav
+
+    def _topic_nav(self, topic: Topic) -> dict[str, Any]:
+        # A method, not a closure: a recursive closure is a reference cycle
+        # that would keep this builder, and so the catalog, alive until the
+        # next full garbage collection.
+        src = self.topic_src[topic.id]
+        if not topic.children:
+            return {topic.title: src}
+        return {topic.title: [src] + [self._topic_nav(child) for child in topic.children]}
 
 
 def generate_site(catalog: Catalog, options: SiteOptions | None = None) -> Site:
