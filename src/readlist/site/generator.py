@@ -313,6 +313,10 @@ class Builder:
         self.options = options
         self.env = environment()
         self.wpm = options.words_per_minute
+        # Asked for every card and every tag on it: attributes, not calls
+        # (a call from a template costs more than the check).
+        self.lists_on = options.on("lists")
+        self.tags_on = options.on("tags")
         self.ordered = catalog.ordered_entries()
         self.by_topic: dict[str, list[Entry]] = defaultdict(list)
         for entry in self.ordered:
