@@ -21,6 +21,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -141,15 +142,24 @@ def plain_project(root: Path, readings: Path) -> Path:
     return root
 
 
-def timed_build(project: Path) -> float:
-    """Wall time of one `mkdocs build` process."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_build(project: Path) -> tuple[float, float]:
+    """(wall time, CPU time) of one `mkdocs build` process. The CPU time (user +
+    system of the process) moves much less than the wall time when other work
+    shares the machine's cores, so it is recorded next to it."""
     command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(project / "site")]
+    cpu = _children_cpu()
     start = time.perf_counter()
     result = subprocess.run(command, cwd=project, env=ENV, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    cpu = _children_cpu() - cpu
     if result.returncode != 0:
         raise SystemExit(f"build failed in {project}:\n{result.stderr[-3000:]}")
-    return elapsed
+    return elapsed, cpu
 
 
 def serve_rebuild(project: Path, readings: Path) -> tuple[float, float]:
@@ -242,17 +252,25 @@ def main() -> int:
         plain = plain_project(work / "plain", readings)
         n_pages = len(list((plain / "docs").rglob("*.md")))
         load_before = os.getloadavg()
-        plains, plugins = [], []
+        plains, plugins, plain_cpu, plugin_cpu = [], [], [], []
         for _ in range(args.runs):
-            plains.append(timed_build(plain))
-            plugins.append(timed_build(plugin))
+            wall, cpu = timed_build(plain)
+            plains.append(wall)
+            plain_cpu.append(cpu)
+            wall, cpu = timed_build(plugin)
+            plugins.append(wall)
+            plugin_cpu.append(cpu)
         load_after = os.getloadavg()
         t_plain, t_plugin = statistics.median(plains), statistics.median(plugins)
         ratio = t_plugin / t_plain
+        c_plain, c_plugin = statistics.median(plain_cpu), statistics.median(plugin_cpu)
+        cpu_ratio = c_plugin / c_plain
         pairs = ", ".join(f"{b / a:.2f}x" for a, b in zip(plains, plugins, strict=True))
         runs = (f"plain {', '.join(f'{t:.2f}' for t in plains)} s; "
                 f"plugin {', '.join(f'{t:.2f}' for t in plugins)} s; "
-                f"run by run {pairs}")
+                f"run by run {pairs}; CPU time plain "
+                f"{', '.join(f'{t:.2f}' for t in plain_cpu)} s, plugin "
+                f"{', '.join(f'{t:.2f}' for t in plugin_cpu)} s")
         loads = (f"load average {' / '.join(f'{x:.2f}' for x in load_before)} before, "
                  f"{' / '.join(f'{x:.2f}' for x in load_after)} after")
         print(runs)
@@ -261,6 +279,7 @@ def main() -> int:
         print(f"plain Markdown build: {t_plain:.2f} s")
         print(f"plugin build:         {t_plugin:.2f} s")
         print(f"ratio:                {ratio:.2f}x (target at most 1.2x)")
+        print(f"CPU time:             plain {c_plain:.2f} s, plugin {c_plugin:.2f} s, {cpu_ratio:.2f}x")
         serve_line = ""
         if not args.no_serve:
             seen, built = serve_rebuild(plugin, readings)
@@ -279,11 +298,13 @@ def main() -> int:
                 "with search, once through the readlist plugin and once from the same pages "
                 "written as plain Markdown (`readlist generate`), same nav, extensions, CSS and JS. "
                 f"{args.runs} alternating runs each, median wall time of the `mkdocs build` process "
+                "and median CPU time (user + system) "
                 f"({runs}; {loads}). Target: at most 1.2x.\n\n"
-                "| date | machine | entries | plain Markdown | plugin | ratio |\n"
-                "|---|---|---|---|---|---|\n"
+                "| date | machine | entries | plain Markdown | plugin | ratio | CPU time: plain, plugin, ratio |\n"
+                "|---|---|---|---|---|---|---|\n"
                 f"| {dt.date.today()} | {machine} | {args.entries:,} | {t_plain:.2f} s | "
-                f"{t_plugin:.2f} s | {ratio:.2f}x |\n\n"
+                f"{t_plugin:.2f} s | {ratio:.2f}x | {c_plain:.2f} s, {c_plugin:.2f} s, "
+                f"{cpu_ratio:.2f}x |\n\n"
                 f"- Target (at most 1.2x) {'met' if ratio <= 1.2 else 'not met'} in this run: the "
                 f"plugin adds {t_plugin - t_plain:.2f} s to a {t_plain:.2f} s build.\n"
                 + serve_line + NOTES
