@@ -67,7 +67,7 @@ def deadline_passed(timeout: float) -> Failed:
     cannot be told from a slow site, so it is a timeout via the proxy."""
     waiting = WAITING.get()
     if waiting is not None and waiting.owes:
-        return Failed(ErrorKind.PROXY, f"{waiting.proxy}: no {waiting.owes} within {timeout:g}s")
+        return Failed(ErrorKind.PROXY, f"{waiting.proxy} did not {waiting.owes} within {timeout:g}s")
     via = f" via proxy {waiting.proxy}" if waiting is not None else ""
     return Failed(ErrorKind.TIMEOUT, f"no complete answer within {timeout:g}s{via}")
 
