@@ -10,6 +10,7 @@ chose."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import ssl
 from urllib.parse import urlsplit
@@ -280,7 +281,7 @@ def test_a_proxys_passing_failure_is_retried_like_a_sites(hosts, tmp_path, proxy
     assert all(r["kind"] == "proxy" and r["attempts"] == 1 for r in by_url.values())
 
     proxy.close()  # down: every attempt is refused, each one counted
-    done, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "2", "--allow-private", "127.0.0.0/8",
+    _, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "2", "--allow-private", "127.0.0.0/8",
                                hosts=hosts)
     assert all(r["kind"] == "proxy" and r["attempts"] == 3 for r in by_url.values()), by_url
 
@@ -312,3 +313,44 @@ def test_an_https_proxy_carries_https_and_http_with_its_own_certificate_verified
     finally:
         trusted.close()
         untrusted.close()
+
+
+def test_a_proxy_error_is_no_check_of_the_link_and_its_history_stands(hosts, tmp_path, proxy, monkeypatch):
+    """A proxy outage must not cry wolf: the links it failed to carry keep
+    the failure streak they had (a broken link stays at 1 check, a fine one
+    at none), and the weekly issue shows them apart, neither opening an
+    issue nor closing the open one."""
+    gone, fine = hosts.url(A, "/404?history"), hosts.url(A, "/ok?history")
+    make_project(tmp_path, {"gone": gone, "fine": fine})
+    cache = tmp_path / "history.json"
+
+    def run(name: str) -> dict:
+        done, _, by_url = run_json(tmp_path, "--cache", str(cache), "--max-age", "0s", "--retries", "0",
+                                   "--allow-private", A, hosts=hosts)
+        (tmp_path / name).write_text(done.stdout)
+        return by_url
+
+    _environment(monkeypatch)
+    first = run("first.json")
+    assert (first[gone]["outcome"], first[gone]["failures"], first[fine]["failures"]) == ("broken", 1, 0)
+
+    port = proxy.port
+    proxy.close()
+    _environment(monkeypatch, ALL_PROXY=f"http://127.0.0.1:{port}")  # down
+    second = run("second.json")
+    assert {url: (r["kind"], r["failures"]) for url, r in second.items()} == {gone: ("proxy", 1), fine: ("proxy", 0)}
+    assert second[gone]["failing_since"] == first[gone]["failing_since"]
+
+    issues = tmp_path / "issues.json"
+    for listed, action in (([], "none"), ([{"number": 7, "title": "t", "body": "b"}], "none")):
+        issues.write_text(json.dumps(listed))
+        done = run_cli(tmp_path, "ci", "link-issue", "--report", "second.json", "--issues", str(issues))
+        assert done.returncode == 0, done.stderr
+        decision = json.loads(done.stdout)
+        assert decision["action"] == action, decision  # not opened for a proxy outage, nor closed
+    assert "### Not checked (2): the proxy failed" in decision["body"]
+    assert "First-time failures" not in decision["body"] and "### Unreachable" not in decision["body"]
+
+    _environment(monkeypatch)
+    third = run("third.json")
+    assert (third[gone]["failures"], third[fine]["failures"]) == (2, 0)  # the proxy's run did not count
