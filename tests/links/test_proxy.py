@@ -20,6 +20,7 @@ import trustme
 
 from readlist.links.fasthead import FastHead
 from readlist.links.guard import AddressGuard
+from readlist.links.proxystatus import generated
 from readlist.links.settings import LinkSettings
 from readlist.links.transport import Declined, Proxies
 
@@ -354,3 +355,22 @@ def test_a_proxy_error_is_no_check_of_the_link_and_its_history_stands(hosts, tmp
     _environment(monkeypatch)
     third = run("third.json")
     assert (third[gone]["failures"], third[fine]["failures"]) == (2, 0)  # the proxy's run did not count
+
+
+@pytest.mark.parametrize("status, headers, expected", [
+    # RFC 9209: the member that reports an error, the last (nearest) one if several do
+    (502, {"proxy-status": 'cdn; error=connection_timeout, corp; error=http_request_denied; details="policy, 7"'},
+     ("proxy", "corp: http_request_denied (policy, 7)", False)),
+    (504, {"proxy-status": '"edge 1";error=http_response_timeout;details="a \\"quoted\\" word"'},
+     ("timeout", 'edge 1: http_response_timeout (a "quoted" word)', True)),
+    (502, {"proxy-status": "p; error=http_response_header_size"}, ("protocol", "p: http_response_header_size", False)),
+    (503, {"proxy-status": "p; error=some_future_error"}, ("proxy", "p: some_future_error", True)),
+    (502, {"x-squid-error": "ERR_DNS_FAIL 0"}, ("dns", "squid: ERR_DNS_FAIL 0", False)),
+    (503, {"x-squid-error": "ERR_SECURE_CONNECT_FAIL 71"}, ("tls", "squid: ERR_SECURE_CONNECT_FAIL 71", False)),
+    # forwarded, not made: the site's answer
+    (502, {"proxy-status": "corp; received-status=502"}, None),
+    (502, {"via": "1.1 corp (squid/6.6)"}, None),
+])
+def test_who_made_an_answer_is_read_from_proxy_status_and_x_squid_error(status, headers, expected):
+    made = generated(status, headers)
+    assert (made and (str(made[0]), made[1], made[2])) == expected

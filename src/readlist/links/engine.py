@@ -304,7 +304,6 @@ class Engine:
         if job.attempts == 1:
             job.started = sent  # time in the host's queue is not the URL's
         pace.sent(sent)
-        WAITING.set(None)  # a proxied request says whose answer it awaits (a stall may be the proxy's)
         async with self.gate:
             try:
                 async with asyncio.timeout(settings.timeout):
@@ -367,6 +366,7 @@ class Engine:
 
     async def _send(self, method: str, url: str, parts) -> Reply:
         headers = self._extra_headers(parts)
+        WAITING.set(None)  # a request through a proxy says whose answer it awaits (a stall may be the proxy's)
         try:
             return await self.lean.request(method, url, parts, headers)
         except Declined:

@@ -36,6 +36,10 @@ _RFC9209 = {
     "tls_protocol_error": (ErrorKind.TLS, False), "tls_certificate_error": (ErrorKind.TLS, False),
     "tls_alert_received": (ErrorKind.TLS, False),
     "http_response_incomplete": (ErrorKind.PROTOCOL, True), "http_protocol_error": (ErrorKind.PROTOCOL, False),
+    # the intermediary's own policy or set-up: another attempt gets the same answer
+    "http_request_denied": (ErrorKind.PROXY, False), "destination_ip_prohibited": (ErrorKind.PROXY, False),
+    "http_request_error": (ErrorKind.PROXY, False), "proxy_configuration_error": (ErrorKind.PROXY, False),
+    "proxy_loop_detected": (ErrorKind.PROXY, False),
 }
 _RFC9209_PREFIXES = {"http_response_": (ErrorKind.PROTOCOL, False)}  # header/body/trailer sizes, codings
 # squid's error page names (the first word of X-Squid-Error) -> (kind, worth another attempt).
@@ -44,9 +48,10 @@ _SQUID = {
     "ERR_READ_TIMEOUT": (ErrorKind.TIMEOUT, True), "ERR_LIFETIME_EXP": (ErrorKind.TIMEOUT, True),
     "ERR_SECURE_CONNECT_FAIL": (ErrorKind.TLS, False), "ERR_READ_ERROR": (ErrorKind.RESET, True),
     "ERR_WRITE_ERROR": (ErrorKind.RESET, True), "ERR_ZERO_SIZE_OBJECT": (ErrorKind.RESET, True),
-    "ERR_INVALID_RESP": (ErrorKind.PROTOCOL, False),
+    "ERR_INVALID_RESP": (ErrorKind.PROTOCOL, False), "ERR_ACCESS_DENIED": (ErrorKind.PROXY, False),
+    "ERR_CACHE_ACCESS_DENIED": (ErrorKind.PROXY, False), "ERR_FORWARDING_DENIED": (ErrorKind.PROXY, False),
 }
-# Statuses at which an intermediary's own trouble (kind proxy) may pass.
+# Statuses at which any other trouble of the intermediary's own may pass.
 _TRANSIENT = frozenset({408, 429, 500, 502, 503, 504})
 
 
