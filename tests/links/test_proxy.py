@@ -216,6 +216,12 @@ def test_a_proxy_that_never_answers_is_named_and_a_stalled_connect_is_its_error(
     assert sorted(method for method, _ in proxy.requests) == ["CONNECT", "HEAD"]  # it had both requests
     assert "s3cret" not in done.stdout + done.stderr
 
+    # named as an https:// proxy, it never answers the TLS handshake either
+    _environment(monkeypatch, HTTPS_PROXY=f"https://127.0.0.1:{proxy.port}")
+    _, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", "--timeout", "3", hosts=hosts)
+    assert by_url[tls]["outcome"] == "error" and by_url[tls]["kind"] == "proxy"
+    assert by_url[tls]["error"] == f"proxy: https://127.0.0.1:{proxy.port} did not complete the TLS handshake within 3s"
+
 
 def test_an_answer_the_proxy_says_it_made_is_not_the_sites(hosts, tmp_path, proxy, monkeypatch):
     """RFC 9209 Proxy-Status with `error`, or squid's X-Squid-Error: the

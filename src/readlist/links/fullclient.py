@@ -22,7 +22,7 @@ import httpx
 
 from . import policy
 from .guard import AddressGuard, NameNotResolved, UnsafeAddress
-from .proxy import ProxyBackend, ProxyTrace, ProxyUnreachable, check_forwarded, httpcore_proxy, shown
+from .proxy import ProxyBackend, ProxyTrace, ProxyUnreachable, check_forwarded, header_names, httpcore_proxy, shown
 from .results import ErrorKind
 from .transport import Failed, Proxies, Reply
 
@@ -114,10 +114,7 @@ class FullClient:
         extensions = {"trace": trace} if trace else None
         async with pool.stream(method, core_url, headers=list(headers.items()), extensions=extensions) as response:
             status = response.status
-            names: dict[str, str] = {}
-            for name, value in response.headers:
-                key, text = name.decode("latin-1").lower(), value.decode("latin-1")
-                names[key] = f"{names[key]}, {text}" if key in names else text
+            names = header_names(response.headers)
             if proxy and target.scheme == "http":  # forwarded: the answer may be the proxy's own
                 check_forwarded(proxy, status, names)
             head = b""

@@ -77,7 +77,7 @@ class ProxyBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
-def _names(headers) -> dict[str, str]:
+def header_names(headers) -> dict[str, str]:
     """httpcore's header pairs as lower-case names (repeats joined by ", ")."""
     names: dict[str, str] = {}
     for name, value in headers:
@@ -117,7 +117,7 @@ class ProxyTrace:
             if 200 <= status < 300:
                 self.wait.owes = None
             else:
-                self.refusal = (status, _names(headers))
+                self.refusal = (status, header_names(headers))
         elif event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
             self.wait.owes = None
 
