@@ -97,7 +97,7 @@ class ProxyTrace:
 
     def __init__(self, proxy: str, target: httpx.URL) -> None:
         self.wait = ProxyWait(shown(proxy))
-        self.target = f"{target.host}:{target.port or 443}"
+        self.target = f"{target.host}:{target.port or (443 if target.scheme == 'https' else 80)}"
         self.connecting = False                                   # a CONNECT is out, its answer not in
         self.refusal: tuple[int, dict[str, str]] | None = None    # a CONNECT answered non-2xx
         WAITING.set(self.wait)
