@@ -22,6 +22,14 @@ def display_path(path: Path | str) -> str:
     """`path` as shown to a user: relative to the working directory when it is
     inside it (what they would type), else as given. Every command that names a
     file in its output goes through here, so one file is always spelled one way."""
+    if not os.path.isabs(path):
+        # Already relative to the working directory (how loading names files
+        # given as relative paths): normalising is all, and it is about 20 times
+        # cheaper than the round trip through abspath and relpath below
+        # (a report names thousands of files).
+        relative = os.path.normpath(path)
+        if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
+            return relative
     absolute = os.path.abspath(path)
     cwd = os.getcwd()
     if os.path.normcase(absolute).startswith(os.path.normcase(cwd) + os.sep):

@@ -51,6 +51,7 @@ def test_action_is_composite_and_runs_the_tested_script():
     assert set(data["inputs"]) >= {"command", "readings", "args", "version"}
     runs = [step.get("run", "") for step in data["runs"]["steps"]]
     assert any('"$GITHUB_ACTION_PATH/scripts/action-run.sh"' in run for run in runs)
+    assert any('"$GITHUB_ACTION_PATH/scripts/action-install.sh"' in run for run in runs)
 
 
 def check_uses(steps) -> int:

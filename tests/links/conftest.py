@@ -21,6 +21,7 @@ def hosts(tmp_path_factory):
         ca.issue_cert(identity).configure_cert(context)
         contexts[host] = context
     servers = Hosts()
+    servers.ca = ca  # for more servers the checker trusts (an https:// proxy)
     servers.ca_file = tmp_path_factory.mktemp("ca") / "ca.pem"
     ca.cert_pem.write_to_path(str(servers.ca_file))
     servers.start(PLAIN, contexts)

@@ -174,7 +174,7 @@ class Hosts:
             return await R(200, body, [("Content-Type", "text/html")])
         if path.startswith("/arxiv/"):
             return await R(200 if path == "/arxiv/1706.03762" else 404, OK_PAGE)
-        if path in ("/401", "/403", "/404", "/410", "/500", "/999"):
+        if path in ("/401", "/403", "/404", "/410", "/500", "/502", "/999"):
             return await R(int(path[1:]), b"no")
         if path == "/flaky503":  # 503 once, then 200
             if sum(self.hits[(host, m, path)] for m in ("HEAD", "GET")) == 1:
@@ -302,24 +302,36 @@ class Proxy:
     requests (plain http) are passed on with Connection: close, CONNECT
     opens a tunnel and copies bytes both ways (https; the TLS inside is
     between the checker and the origin). Every request line is recorded.
+    With `tls` (a server SSL context) it listens as an https:// proxy.
 
     ``connect_status`` answers every CONNECT with that status instead (407,
     502: a proxy that refuses); ``credentials`` ("user:password") makes it
     answer 407 without the matching Proxy-Authorization; ``names`` maps host
-    names only the proxy can resolve to addresses."""
+    names only the proxy can resolve to addresses; ``made[target]`` lists
+    answers (status, headers) it makes itself to the next requests for that
+    target (a CONNECT's host:port or an absolute URL) before it serves it
+    again; ``stall`` reads each request and never answers;
+    ``proxy_status`` adds RFC 9209's ``Proxy-Status: readlist-test;
+    received-status=N`` to the answers it forwards."""
 
-    def __init__(self) -> None:
+    NAME = "readlist-test"
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.requests: list[tuple[str, str]] = []     # (method, target) as received
         self.authorizations: list[str | None] = []    # Proxy-Authorization of each request
         self.connect_status: int | None = None
         self.credentials: str | None = None
         self.names: dict[str, str] = {}
+        self.made: dict[str, list[tuple[int, list[tuple[str, str]]]]] = {}
+        self.stall = False
+        self.proxy_status = False
+        self.tls = tls
         self.loop = asyncio.new_event_loop()
         ready = threading.Event()
 
         def run():
             asyncio.set_event_loop(self.loop)
-            self.server = self.loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0))
+            self.server = self.loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=tls))
             self.port = self.server.sockets[0].getsockname()[1]
             ready.set()
             self.loop.run_forever()
@@ -330,7 +342,7 @@ class Proxy:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def connects(self) -> list[str]:
         """The host:port targets of the CONNECT requests received."""
@@ -355,6 +367,15 @@ class Proxy:
                                  b"Proxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n")
                     await writer.drain()
                     return
+            if self.stall:
+                await reader.read()  # until the client gives up
+                return
+            if self.made.get(target):
+                status, headers = self.made[target].pop(0)
+                lines = [f"HTTP/1.1 {status} Made by the test proxy", *(f"{k}: {v}" for k, v in headers)]
+                writer.write(("\r\n".join([*lines, "Content-Length: 0", "", ""])).encode("latin-1"))
+                await writer.drain()
+                return
             if method == "CONNECT":
                 await self._tunnel(target, reader, writer)
             else:
@@ -401,6 +422,10 @@ class Proxy:
         headers = [h for h in lines if h and not h.lower().startswith(("connection:", "proxy-"))]
         up_writer.write((f"{method} {path} {version}\r\n" + "\r\n".join(headers)
                          + "\r\nConnection: close\r\n\r\n").encode("latin-1"))
+        if self.proxy_status:  # the site's status line, then this proxy's Proxy-Status member
+            head = await up_reader.readuntil(b"\r\n")
+            status = head.split(b" ")[1].decode()
+            writer.write(head + f"Proxy-Status: {self.NAME}; received-status={status}\r\n".encode())
         while data := await up_reader.read(65536):
             writer.write(data)
         up_writer.close()

@@ -1,20 +1,26 @@
 """HTTP(S)_PROXY and NO_PROXY, against a real forward proxy on loopback
 (servers.Proxy): plain http in absolute form, https through a CONNECT
 tunnel to a TLS origin whose certificate is still verified (the test CA is
-trusted through SSL_CERT_FILE), a proxy that is down or refuses, proxy
-credentials, and the address guard, which looks at the target, never at the
-proxy the user chose."""
+trusted through SSL_CERT_FILE), an https:// proxy whose own certificate is
+verified, a proxy that is down, refuses, stalls or makes its own error
+answers, retries of a proxy's transient failures, proxy credentials, and
+the address guard, which looks at the target, never at the proxy the user
+chose."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import ssl
 from urllib.parse import urlsplit
 
 import pytest
+import trustme
 
 from readlist.links.fasthead import FastHead
 from readlist.links.guard import AddressGuard
+from readlist.links.proxystatus import generated
 from readlist.links.settings import LinkSettings
 from readlist.links.transport import Declined, Proxies
 
@@ -29,6 +35,13 @@ def proxy():
     running = Proxy()
     yield running
     running.close()
+
+
+def _tls_proxy(ca: trustme.CA) -> Proxy:
+    """An https:// proxy on 127.0.0.1 whose certificate `ca` issued."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    return Proxy(tls=context)
 
 
 def _environment(monkeypatch, **names: str) -> None:
@@ -183,3 +196,187 @@ def test_the_lean_head_client_declines_when_a_proxy_applies(monkeypatch):
     asyncio.run(main())
     assert proxies("http", "proxied.example") == "http://127.0.0.1:9"
     assert proxies("http", "direct.example") is None and proxies("https", "proxied.example") is None
+
+
+def test_a_proxy_that_never_answers_is_named_and_a_stalled_connect_is_its_error(hosts, tmp_path, proxy, monkeypatch):
+    """The tunnel is the proxy's job: no answer to CONNECT is the proxy's
+    error. A forwarded request's silence cannot be told from a slow site's:
+    a timeout, via the proxy. Neither shows the proxy's password."""
+    proxy.stall = True
+    plain, tls = hosts.url(A, "/ok?stalled"), hosts.url(TLS_GOOD, "/ok?stalled", "https")
+    make_project(tmp_path, {"plain": plain, "tls": tls})
+    _environment(monkeypatch, ALL_PROXY=f"http://someone:s3cret@127.0.0.1:{proxy.port}")
+    # 3 s: the first request through a proxy also imports the full client
+    done, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", "--timeout", "3", hosts=hosts)
+    origin = f"{TLS_GOOD}:{hosts.ports[TLS_GOOD]}"
+    assert by_url[tls]["outcome"] == "error" and by_url[tls]["kind"] == "proxy"
+    assert by_url[tls]["error"] == f"proxy: {proxy.url} did not answer CONNECT {origin} within 3s"
+    assert by_url[plain]["outcome"] == "timeout" and by_url[plain]["kind"] == "timeout"
+    assert by_url[plain]["error"] == f"no complete answer within 3s via proxy {proxy.url}"
+    assert sorted(method for method, _ in proxy.requests) == ["CONNECT", "HEAD"]  # it had both requests
+    assert "s3cret" not in done.stdout + done.stderr
+
+    # named as an https:// proxy, it never answers the TLS handshake either
+    _environment(monkeypatch, HTTPS_PROXY=f"https://127.0.0.1:{proxy.port}")
+    _, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", "--timeout", "3", hosts=hosts)
+    assert by_url[tls]["outcome"] == "error" and by_url[tls]["kind"] == "proxy"
+    assert by_url[tls]["error"] == f"proxy: https://127.0.0.1:{proxy.port} did not complete the TLS handshake within 3s"
+
+
+def test_an_answer_the_proxy_says_it_made_is_not_the_sites(hosts, tmp_path, proxy, monkeypatch):
+    """RFC 9209 Proxy-Status with `error`, or squid's X-Squid-Error: the
+    intermediary made the answer. What it says failed decides the kind: the
+    next hop's failure reads as a direct check's would, the proxy's own as
+    kind proxy. A site's own 502 stays broken, said to come via the proxy."""
+    origin = f"{TLS_GOOD}:{hosts.ports[TLS_GOOD]}"
+    refused, internal = hosts.url(A, "/ok?made-refused"), hosts.url(A, "/ok?made-internal")
+    denied, slow = hosts.url(A, "/ok?made-denied"), hosts.url(A, "/ok?made-slow")
+    unknown_name = hosts.url(TLS_GOOD, "/ok?made-dns", "https")
+    sites_own = hosts.url(A, "/502?sites-own")
+    proxy.made = {
+        refused: [(502, [("Proxy-Status", 'readlist-test; error=connection_refused; details="nothing listens"')])],
+        internal: [(503, [("Proxy-Status", "other-proxy; received-status=503, readlist-test; error=proxy_internal_error")])],
+        denied: [(403, [("X-Squid-Error", "ERR_ACCESS_DENIED 0")])],
+        slow: [(504, [("X-Squid-Error", "ERR_READ_TIMEOUT 0")])],
+        origin: [(502, [("Proxy-Status", "readlist-test; error=dns_error; rcode=NXDOMAIN")])],
+    }
+    proxy.proxy_status = True  # what it forwards carries received-status
+    make_project(tmp_path, {"refused": refused, "internal": internal, "denied": denied, "slow": slow,
+                            "dns": unknown_name, "own": sites_own})
+    _environment(monkeypatch, ALL_PROXY=proxy.url)
+    _, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", hosts=hosts)
+    via = f"via proxy {proxy.url}"
+    assert {url: (r["outcome"], r["kind"], r["error"], r["status"]) for url, r in by_url.items()} == {
+        refused: ("error", "connect", f"connection failed: HTTP 502 {via}, made by readlist-test: "
+                  "connection_refused (nothing listens)", None),
+        internal: ("error", "proxy", f"proxy: HTTP 503 {via}, made by readlist-test: proxy_internal_error", None),
+        denied: ("error", "proxy", f"proxy: HTTP 403 {via}, made by squid: ERR_ACCESS_DENIED 0", None),
+        slow: ("timeout", "timeout", f"timeout: HTTP 504 {via}, made by squid: ERR_READ_TIMEOUT 0", None),
+        unknown_name: ("error", "dns", f"{proxy.url} refused CONNECT {origin}: 502 Made by the test proxy; "
+                       "made by readlist-test: dns_error", None),
+        sites_own: ("broken", "http", f"HTTP 502 {via}", 502),
+    }
+    assert not hosts.times(A, "/ok?made-") and not hosts.times(TLS_GOOD, "/ok?made-")  # none was passed on
+    assert hosts.times(A, "/502?sites-own")
+
+
+def test_a_proxys_passing_failure_is_retried_like_a_sites(hosts, tmp_path, proxy, monkeypatch):
+    """A CONNECT answered 502 once, a forwarded request the proxy answers
+    503 once (at its connection limit), a proxy that is down: retried under
+    `retries` like any transient failure; with no retries left, the proxy's error."""
+    origin = f"{TLS_GOOD}:{hosts.ports[TLS_GOOD]}"
+    tls, plain = hosts.url(TLS_GOOD, "/ok?proxy-once", "https"), hosts.url(A, "/ok?proxy-once")
+    limit = [("Proxy-Status", "readlist-test; error=connection_limit_reached")]
+    make_project(tmp_path, {"tls": tls, "plain": plain}, "backoff = 0.05\n")
+    _environment(monkeypatch, ALL_PROXY=proxy.url)
+
+    def run(retries: str):
+        proxy.made = {origin: [(502, [])], plain: [(503, limit)]}
+        done, _, by_url = run_json(tmp_path, "--no-cache", "--retries", retries, "--allow-private", "127.0.0.0/8",
+                                   hosts=hosts)
+        assert "Traceback" not in done.stderr, done.stderr
+        return by_url
+
+    by_url = run("1")
+    assert [(by_url[u]["outcome"], by_url[u]["attempts"]) for u in (tls, plain)] == [("ok", 2), ("ok", 2)]
+    assert proxy.connects() == [origin, origin] and hosts.times(TLS_GOOD, "/ok?proxy-once")
+
+    by_url = run("0")
+    assert by_url[tls]["error"] == f"proxy: {proxy.url} refused CONNECT {origin}: 502 Made by the test proxy"
+    assert by_url[plain]["error"] == (f"proxy: HTTP 503 via proxy {proxy.url}, made by readlist-test: "
+                                      "connection_limit_reached")
+    assert all(r["kind"] == "proxy" and r["attempts"] == 1 for r in by_url.values())
+
+    proxy.close()  # down: every attempt is refused, each one counted
+    _, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "2", "--allow-private", "127.0.0.0/8",
+                               hosts=hosts)
+    assert all(r["kind"] == "proxy" and r["attempts"] == 3 for r in by_url.values()), by_url
+
+
+def test_an_https_proxy_carries_https_and_http_with_its_own_certificate_verified(hosts, tmp_path, monkeypatch):
+    """HTTPS over an https:// proxy (TLS inside TLS), plain HTTP forwarded
+    over it; the origin's certificate is still verified inside the tunnel,
+    and a proxy whose certificate is not trusted is the proxy's error."""
+    good, wrong = hosts.url(TLS_GOOD, "/ok?over-tls-proxy", "https"), hosts.url(TLS_BAD, "/ok?over-tls-proxy", "https")
+    plain = hosts.url(A, "/ok?over-tls-proxy")
+    make_project(tmp_path, {"good": good, "wrong": wrong, "plain": plain})
+    trusted, untrusted = _tls_proxy(hosts.ca), _tls_proxy(trustme.CA())
+    try:
+        _environment(monkeypatch, ALL_PROXY=trusted.url)
+        _, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", hosts=hosts)
+        assert by_url[good]["outcome"] == "ok" and by_url[plain]["outcome"] == "ok"
+        assert by_url[wrong]["outcome"] == "error" and by_url[wrong]["kind"] == "tls"
+        assert sorted(trusted.connects()) == sorted(f"{h}:{hosts.ports[h]}" for h in (TLS_GOOD, TLS_BAD))
+        assert trusted.targets() == [plain]
+        assert hosts.times(TLS_GOOD, "/ok?over-tls-proxy") and hosts.times(A, "/ok?over-tls-proxy")
+
+        _environment(monkeypatch, ALL_PROXY=untrusted.url)
+        _, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", hosts=hosts)
+        for result in by_url.values():
+            assert result["outcome"] == "error" and result["kind"] == "proxy", result
+            assert result["error"].startswith(f"proxy: {untrusted.url} did not complete the TLS handshake: "), result
+            assert "CERTIFICATE_VERIFY_FAILED" in result["error"], result
+        assert not untrusted.requests
+    finally:
+        trusted.close()
+        untrusted.close()
+
+
+def test_a_proxy_error_is_no_check_of_the_link_and_its_history_stands(hosts, tmp_path, proxy, monkeypatch):
+    """A proxy outage must not cry wolf: the links it failed to carry keep
+    the failure streak they had (a broken link stays at 1 check, a fine one
+    at none), and the weekly issue shows them apart, neither opening an
+    issue nor closing the open one."""
+    gone, fine = hosts.url(A, "/404?history"), hosts.url(A, "/ok?history")
+    make_project(tmp_path, {"gone": gone, "fine": fine})
+    cache = tmp_path / "history.json"
+
+    def run(name: str) -> dict:
+        done, _, by_url = run_json(tmp_path, "--cache", str(cache), "--max-age", "0s", "--retries", "0",
+                                   "--allow-private", A, hosts=hosts)
+        (tmp_path / name).write_text(done.stdout)
+        return by_url
+
+    _environment(monkeypatch)
+    first = run("first.json")
+    assert (first[gone]["outcome"], first[gone]["failures"], first[fine]["failures"]) == ("broken", 1, 0)
+
+    port = proxy.port
+    proxy.close()
+    _environment(monkeypatch, ALL_PROXY=f"http://127.0.0.1:{port}")  # down
+    second = run("second.json")
+    assert {url: (r["kind"], r["failures"]) for url, r in second.items()} == {gone: ("proxy", 1), fine: ("proxy", 0)}
+    assert second[gone]["failing_since"] == first[gone]["failing_since"]
+
+    issues = tmp_path / "issues.json"
+    for listed, action in (([], "none"), ([{"number": 7, "title": "t", "body": "b"}], "none")):
+        issues.write_text(json.dumps(listed))
+        done = run_cli(tmp_path, "ci", "link-issue", "--report", "second.json", "--issues", str(issues))
+        assert done.returncode == 0, done.stderr
+        decision = json.loads(done.stdout)
+        assert decision["action"] == action, decision  # not opened for a proxy outage, nor closed
+    assert "### Not checked (2): the proxy failed" in decision["body"]
+    assert "First-time failures" not in decision["body"] and "### Unreachable" not in decision["body"]
+
+    _environment(monkeypatch)
+    third = run("third.json")
+    assert (third[gone]["failures"], third[fine]["failures"]) == (2, 0)  # the proxy's run did not count
+
+
+@pytest.mark.parametrize("status, headers, expected", [
+    # RFC 9209: the member that reports an error, the last (nearest) one if several do
+    (502, {"proxy-status": 'cdn; error=connection_timeout, corp; error=http_request_denied; details="policy, 7"'},
+     ("proxy", "corp: http_request_denied (policy, 7)", False)),
+    (504, {"proxy-status": '"edge 1";error=http_response_timeout;details="a \\"quoted\\" word"'},
+     ("timeout", 'edge 1: http_response_timeout (a "quoted" word)', True)),
+    (502, {"proxy-status": "p; error=http_response_header_size"}, ("protocol", "p: http_response_header_size", False)),
+    (503, {"proxy-status": "p; error=some_future_error"}, ("proxy", "p: some_future_error", True)),
+    (502, {"x-squid-error": "ERR_DNS_FAIL 0"}, ("dns", "squid: ERR_DNS_FAIL 0", False)),
+    (503, {"x-squid-error": "ERR_SECURE_CONNECT_FAIL 71"}, ("tls", "squid: ERR_SECURE_CONNECT_FAIL 71", False)),
+    # forwarded, not made: the site's answer
+    (502, {"proxy-status": "corp; received-status=502"}, None),
+    (502, {"via": "1.1 corp (squid/6.6)"}, None),
+])
+def test_who_made_an_answer_is_read_from_proxy_status_and_x_squid_error(status, headers, expected):
+    made = generated(status, headers)
+    assert (made and (str(made[0]), made[1], made[2])) == expected

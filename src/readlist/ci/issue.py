@@ -6,6 +6,8 @@ Pure functions: a report and the open issues go in, a decision comes out.
 Flap damping: a link is listed as broken only once it failed `after` checks
 in a row (the report carries each URL's streak from the cache's history);
 newer failures are shown apart ("will recheck") and do not open an issue.
+Links a proxy failed to carry are shown apart too ("not checked"): they
+neither open an issue nor close one.
 The body keeps the broken URLs in a hidden comment, so the next run can say
 which of them work again, once.
 """
@@ -216,6 +218,13 @@ def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_B
                 "",
             ])
 
+    if unchecked := report.unchecked:
+        body_sections.append([
+            f"### Not checked ({len(unchecked)}): the proxy failed", "",
+            "The proxy between the check and these sites failed; the links were not checked "
+            "this time, and their history stands.", "",
+            *_table(unchecked, ctx), "",
+        ])
     if pending:
         body_sections.append([
             f"### First-time failures ({len(pending)}): will recheck", "",
@@ -299,6 +308,8 @@ def decide(report: Report, open_issues: list[Issue], ctx: Context = Context(), a
         if current.body.strip() == body.strip() and current.title == title:
             return Decision("none", current.number, title, body, duplicates, back)
         return Decision("update", current.number, title, body, duplicates, back)
+    if current is not None and report.unchecked:  # the proxy failed: no news either way
+        return Decision("none", current.number, current.title, body, duplicates, ())
     if current is not None:
         return Decision("close", current.number, "Link rot: all links work again", body, duplicates, back)
     return Decision("none", None, "", body, duplicates, back)

@@ -4,7 +4,8 @@ A CI run re-checks only what is stale; failures (broken, timeout, error) are
 never served from it. Per URL it also keeps when the current run of failures
 began and how many checks in a row failed: reports say "failing since DATE
 (N checks)", and the weekly issue waits for N to reach its threshold before
-it calls a link broken (a host that flaps for a day is not link rot).
+it calls a link broken (a host that flaps for a day is not link rot). A
+proxy's error is no check of the link and leaves its history as it was.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from pathlib import Path
 
 from ..files import atomic_write
-from .results import FAILURES, LinkResult
+from .results import FAILURES, ErrorKind, LinkResult
 
 VERSION = 2
 READABLE = (1, 2)  # version 1 had no history; its entries read as no failures yet
@@ -54,7 +55,12 @@ class Cache:
         if result.cached:
             return
         before = self.entries.get(result.url) or {}
-        if result.failed:
+        if result.error_kind is ErrorKind.PROXY:
+            # The proxy failed, the link was not checked: its history stands
+            # (counting it would list every link as broken after a proxy outage).
+            result.failures = int(before.get("failures") or 0)
+            result.failing_since = before.get("failing_since") if result.failures else None
+        elif result.failed:
             streak = int(before.get("failures") or 0)
             since = before.get("failing_since") if streak else None
             result.failures = streak + 1

@@ -36,7 +36,7 @@ from .guard import AddressGuard, NameNotResolved, UnsafeAddress
 from .pace import HostPace
 from .results import ErrorKind, LinkResult, Outcome
 from .settings import LinkSettings
-from .transport import Declined, Failed, Proxies, Reply, Transport
+from .transport import WAITING, Declined, Failed, Proxies, Reply, Transport, deadline_passed
 
 REFUSALS = frozenset({429, 503})  # "slow down": the host's pace is cut
 GITHUB_CONCURRENCY, GITHUB_INTERVAL = 2, 0.5  # github.com pages without the API
@@ -309,8 +309,10 @@ class Engine:
                 async with asyncio.timeout(settings.timeout):
                     answer = await self.ask(job)
             except TimeoutError:
-                answer = _Answer(Outcome.TIMEOUT, error=f"no complete answer within {settings.timeout:g}s",
-                                 error_kind=ErrorKind.TIMEOUT, retry=True)
+                late = deadline_passed(settings.timeout)
+                proxy = late.error_kind is ErrorKind.PROXY
+                answer = _Answer(Outcome.ERROR if proxy else Outcome.TIMEOUT, error_kind=late.error_kind,
+                                 error=f"{LABELS[ErrorKind.PROXY]}{late}" if proxy else str(late), retry=True)
         job.answer = answer
         if answer.refused:
             pace.refused(sent, time.monotonic(), answer.delay)
@@ -364,6 +366,7 @@ class Engine:
 
     async def _send(self, method: str, url: str, parts) -> Reply:
         headers = self._extra_headers(parts)
+        WAITING.set(None)  # a request through a proxy says whose answer it awaits (a stall may be the proxy's)
         try:
             return await self.lean.request(method, url, parts, headers)
         except Declined:
@@ -406,7 +409,10 @@ class Engine:
                 seen.add(nxt)
                 current = nxt
                 continue
-            return self._judge(job, reply, current, suggestion)
+            answer = self._judge(job, reply, current, suggestion)
+            if reply.via and answer.error:  # through a proxy: whose answer it was cannot always be told
+                answer.error = f"{answer.error} via proxy {reply.via}"
+            return answer
         return _Answer(Outcome.ERROR, final_url=current, error_kind=ErrorKind.TOO_MANY_REDIRECTS,
                        error=f"too many redirects (more than {settings.max_redirects})")
 

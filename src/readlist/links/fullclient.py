@@ -4,7 +4,8 @@ HTTP/2, proxies, odd URLs), through httpcore's public API.
 One connection pool per host (a shared pool is CPU-bound), with a network
 backend that connects only through the address guard, HTTP/2 on https, and a
 proxy from ``HTTP(S)_PROXY``/``ALL_PROXY``/``NO_PROXY`` when one applies (see
-``proxy`` for how a proxy is reached and how its failures read). httpx.URL
+``proxy`` for how a proxy is reached and whose failure a failure through it
+is). httpx.URL
 normalises URLs (IDNA, percent-encoding) as httpx itself would. httpcore's
 exceptions become ``transport.Failed`` here, so the engine reads one typed
 error kind whichever client failed.
@@ -21,7 +22,7 @@ import httpx
 
 from . import policy
 from .guard import AddressGuard, NameNotResolved, UnsafeAddress
-from .proxy import ProxyBackend, check_proxy_answer, httpcore_proxy, naming_the_proxy
+from .proxy import ProxyBackend, ProxyTrace, ProxyUnreachable, check_forwarded, header_names, httpcore_proxy, shown
 from .results import ErrorKind
 from .transport import Failed, Proxies, Reply
 
@@ -72,7 +73,7 @@ class FullClient:
             pool = self.pools[key] = httpcore.AsyncConnectionPool(
                 ssl_context=self.ssl_context, max_connections=limit, max_keepalive_connections=limit,
                 http1=True, http2=scheme == "https", retries=0,
-                proxy=httpcore_proxy(proxy, self.ssl_context) if proxy else None,
+                proxy=httpcore_proxy(proxy, self.ssl_factory) if proxy else None,
                 # Through a proxy the proxy is connected to (the user chose
                 # it); the target's address is checked in ``request``.
                 network_backend=ProxyBackend(proxy) if proxy else GuardedBackend(self.guard),
@@ -80,20 +81,24 @@ class FullClient:
         return pool
 
     async def request(self, method: str, url: str, parts, headers: dict | None = None) -> Reply:
+        trace = None
         try:
-            return await self._request(method, url, headers)
-        except (UnsafeAddress, NameNotResolved):
-            raise  # the guard's own answers: the engine reads them as they are
+            target = httpx.URL(url)
+            proxy = self.proxy_for(target.scheme, target.host)
+            if proxy:
+                trace = ProxyTrace(proxy, target)
+            return await self._request(method, target, proxy, trace, headers)
+        except (UnsafeAddress, NameNotResolved, Failed):
+            raise  # the guard's own answers, and failures already typed: the engine reads them as they are
         except Exception as exc:
             failure = _failed(exc)
             if failure is None:
                 raise  # not a failure of the request: a bug, reported as one
-            raise failure from exc
+            raise (trace.blame(failure) if trace else failure) from exc
 
-    async def _request(self, method: str, url: str, extra: dict | None) -> Reply:
-        target = httpx.URL(url)
+    async def _request(self, method: str, target: httpx.URL, proxy: str | None, trace: ProxyTrace | None,
+                       extra: dict | None) -> Reply:
         host = target.host
-        proxy = self.proxy_for(target.scheme, host)
         if proxy:  # a name only the proxy can resolve: its answer decides
             with contextlib.suppress(NameNotResolved):
                 await self.guard.addresses(host, target.port or (443 if target.scheme == "https" else 80))
@@ -106,15 +111,12 @@ class FullClient:
         pool = self._pool(target.scheme, host, target.port, proxy)
         core_url = httpcore.URL(scheme=target.raw_scheme, host=target.raw_host, port=target.port,
                                 target=target.raw_path)
-        via = naming_the_proxy(proxy, target) if proxy and target.scheme == "https" else contextlib.nullcontext()
-        async with via, pool.stream(method, core_url, headers=list(headers.items())) as response:
+        extensions = {"trace": trace} if trace else None
+        async with pool.stream(method, core_url, headers=list(headers.items()), extensions=extensions) as response:
             status = response.status
+            names = header_names(response.headers)
             if proxy and target.scheme == "http":  # forwarded: the answer may be the proxy's own
-                check_proxy_answer(proxy, status)
-            names: dict[str, str] = {}
-            for name, value in response.headers:
-                key, text = name.decode("latin-1").lower(), value.decode("latin-1")
-                names[key] = f"{names[key]}, {text}" if key in names else text
+                check_forwarded(proxy, status, names)
             head = b""
             if method == "GET" and not (status in policy.REDIRECTS and names.get("location")):
                 chunks, size, cap = [], 0, self.settings.body_cap
@@ -126,7 +128,7 @@ class FullClient:
                 head = b"".join(chunks)[:cap]
                 if names.get("content-encoding"):
                     head = b""  # compressed; a soft 404 needs a plain body
-        return Reply(status, names, head)
+        return Reply(status, names, head, shown(proxy) if proxy else None)
 
     async def aclose(self) -> None:
         for pool in self.pools.values():
@@ -145,10 +147,10 @@ def _cause(exc: BaseException | None, exception_type: type) -> bool:
 def _failed(exc: Exception) -> Failed | None:
     """httpcore's (and httpx.URL's) exception as a typed failure, or None."""
     text = str(exc) or type(exc).__name__
+    if isinstance(exc, httpcore.ProxyError):  # unreachable now may answer later; a bad setting will not
+        return Failed(ErrorKind.PROXY, text, retry=isinstance(exc, ProxyUnreachable))
     if _cause(exc, ssl.SSLError):
         return Failed(ErrorKind.TLS, text, retry=False)
-    if isinstance(exc, httpcore.ProxyError):
-        return Failed(ErrorKind.PROXY, text, retry=False)
     if isinstance(exc, httpcore.TimeoutException):
         return Failed(ErrorKind.TIMEOUT, text)
     if isinstance(exc, httpcore.ConnectError):

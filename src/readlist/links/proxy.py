@@ -1,21 +1,28 @@
 """The full client's side of HTTP(S)_PROXY: how a proxy is connected to and
-how its failures read.
+whose failure a failure through it is.
 
 The proxy is the user's own choice, so it is connected to without the
 address guard (the guard looks at each URL's host instead, see
-``FullClient.request``). A proxy that cannot be reached, refuses a CONNECT
-or asks for credentials raises ``httpcore.ProxyError`` with a message that
-names it, never with its user name or password (reports end up in public
-issues), so the user learns it is the proxy and not the link.
+``FullClient.request``). What the proxy itself must do (accept the
+connection, complete an https:// proxy's TLS handshake, answer CONNECT) is
+followed through httpcore's public ``trace`` extension (``ProxyTrace``):
+a failure or a stall there is an ``error`` of kind ``proxy`` naming the
+proxy, never its user name or password (reports end up in public issues),
+so the user learns it is the proxy and not the link. Past that point the
+site answers through the proxy, and a failure says "via proxy". A refused
+CONNECT (502, 503...) is worth another attempt, as the same answer from a
+site would be; a 407 is not.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-
 import httpcore
 import httpx
+
+from . import policy
+from .proxystatus import generated
+from .results import ErrorKind
+from .transport import WAITING, Failed, ProxyWait
 
 
 def shown(proxy: str) -> str:
@@ -29,10 +36,12 @@ def shown(proxy: str) -> str:
     return f"{url.scheme}://{host}{port}"
 
 
-def httpcore_proxy(proxy: str, ssl_context) -> httpcore.Proxy:
+def httpcore_proxy(proxy: str, ssl_factory) -> httpcore.Proxy:
     """httpcore's Proxy for an http(s) proxy URL; credentials in it
     (``http://user:pass@host:3128``) are sent as Proxy-Authorization, as
-    httpx does (httpcore does not read them from the URL)."""
+    httpx does (httpcore does not read them from the URL). An https://
+    proxy gets its own verifying SSL context from `ssl_factory`: httpcore
+    sets ALPN on the context it is given, and the sites' shared one offers h2."""
     try:
         url = httpx.URL(proxy)
     except httpx.InvalidURL as exc:
@@ -40,11 +49,11 @@ def httpcore_proxy(proxy: str, ssl_context) -> httpcore.Proxy:
     if url.scheme not in ("http", "https") or not url.host:
         raise httpcore.ProxyError(f"{shown(proxy)}: only http:// and https:// proxies are supported")
     auth = (url.username, url.password) if url.username or url.password else None
-    return httpcore.Proxy(shown(proxy), auth=auth, ssl_context=ssl_context)
+    return httpcore.Proxy(shown(proxy), auth=auth, ssl_context=ssl_factory() if url.scheme == "https" else None)
 
 
 class ProxyUnreachable(httpcore.ProxyError):
-    """The proxy itself could not be connected to."""
+    """The proxy itself could not be connected to (worth another attempt)."""
 
 
 class ProxyBackend(httpcore.AsyncNetworkBackend):
@@ -68,21 +77,75 @@ class ProxyBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
-@contextlib.asynccontextmanager
-async def naming_the_proxy(proxy: str, target: httpx.URL) -> AsyncIterator[None]:
-    """Around one exchange through `proxy`: httpcore's own ProxyError (the
-    answer to CONNECT, e.g. '407 Proxy Authentication Required') gets the
-    proxy and the host:port it refused."""
-    try:
-        yield
-    except ProxyUnreachable:
-        raise
-    except httpcore.ProxyError as exc:
-        where = f"{target.host}:{target.port or 443}"
-        raise httpcore.ProxyError(f"{shown(proxy)} refused CONNECT {where}: {exc}") from exc
+def header_names(headers) -> dict[str, str]:
+    """httpcore's header pairs as lower-case names (repeats joined by ", ")."""
+    names: dict[str, str] = {}
+    for name, value in headers:
+        key, text = name.decode("latin-1").lower(), value.decode("latin-1")
+        names[key] = f"{names[key]}, {text}" if key in names else text
+    return names
 
 
-def check_proxy_answer(proxy: str, status: int) -> None:
-    """A forward proxy's 407 is the proxy's answer, never the page's."""
+class ProxyTrace:
+    """httpcore's ``trace`` extension for one request through a proxy.
+
+    Every connection of a pool with a proxy is a connection to the proxy
+    (``connection.*`` events; the tunnelled TLS to the site is
+    ``proxy.start_tls``), so the events say when the proxy owes something.
+    ``transport.WAITING`` carries that to the engine, whose deadline may end
+    the attempt mid-await."""
+
+    def __init__(self, proxy: str, target: httpx.URL) -> None:
+        self.wait = ProxyWait(shown(proxy))
+        self.target = f"{target.host}:{target.port or (443 if target.scheme == 'https' else 80)}"
+        self.connecting = False                                   # a CONNECT is out, its answer not in
+        self.refusal: tuple[int, dict[str, str]] | None = None    # a CONNECT answered non-2xx
+        WAITING.set(self.wait)
+
+    async def __call__(self, event: str, info: dict) -> None:
+        request = info.get("request")
+        if event == "connection.connect_tcp.started":
+            self.wait.owes = "accept the connection"
+        elif event == "connection.start_tls.started":
+            self.wait.owes = "complete the TLS handshake"
+        elif event == "http11.send_request_headers.started" and request is not None \
+                and request.method == b"CONNECT":
+            self.wait.owes, self.connecting = f"answer CONNECT {self.target}", True
+        elif event == "http11.receive_response_headers.complete" and self.connecting:
+            self.connecting = False
+            _, status, _, headers = info["return_value"]
+            if 200 <= status < 300:
+                self.wait.owes = None
+            else:
+                self.refusal = (status, header_names(headers))
+        elif event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            self.wait.owes = None
+
+    def blame(self, failure: Failed) -> Failed:
+        """`failure` of an exchange through the proxy, as the proxy's own
+        or, past what the proxy owed, as the site's via the proxy."""
+        proxy = self.wait.proxy
+        if self.refusal is not None:  # httpcore's ProxyError: 'STATUS REASON'
+            status, headers = self.refusal
+            text = f"{proxy} refused CONNECT {self.target}: {failure}"
+            made = generated(status, headers)
+            if made:
+                kind, what, retry = made
+                return Failed(kind, f"{text}; made by {what}", retry)
+            return Failed(ErrorKind.PROXY, text, retry=status in policy.RETRY_STATUSES)
+        if failure.error_kind is ErrorKind.PROXY:
+            return failure
+        if self.wait.owes:
+            return Failed(ErrorKind.PROXY, f"{proxy} did not {self.wait.owes}: {failure}", failure.retry)
+        return Failed(failure.error_kind, f"{failure} (via proxy {proxy})", failure.retry)
+
+
+def check_forwarded(proxy: str, status: int, headers: dict[str, str]) -> None:
+    """A forward proxy's answer to a plain-http request that is not the
+    site's: its 407, or one it says it made (``proxystatus``), raises ``Failed``."""
     if status == 407:
-        raise httpcore.ProxyError(f"{shown(proxy)} answered 407 Proxy Authentication Required")
+        raise Failed(ErrorKind.PROXY, f"{shown(proxy)} answered 407 Proxy Authentication Required", retry=False)
+    made = generated(status, headers)
+    if made:
+        kind, what, retry = made
+        raise Failed(kind, f"HTTP {status} via proxy {shown(proxy)}, made by {what}", retry)

@@ -12,6 +12,7 @@ httpx and httpcore (see ``Engine.full_client``).
 from __future__ import annotations
 
 import urllib.request
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -38,6 +39,37 @@ class Reply:
     status: int
     headers: dict[str, str]        # lower-case names; repeated headers joined with ", "
     head: bytes = b""              # the first bytes of a GET body (up to the cap)
+    via: str | None = None         # the proxy that carried it (as ``proxy.shown`` names it)
+
+
+@dataclass(slots=True)
+class ProxyWait:
+    """Whose answer an attempt through a proxy is waiting for, kept up to
+    date by the full client as the exchange moves on: while ``owes`` is set
+    (a connection, a TLS handshake, an answer to CONNECT) the proxy itself
+    has not done its part; otherwise the site is answering through it."""
+
+    proxy: str
+    owes: str | None = None
+
+
+# The attempt's ``ProxyWait`` (None: no proxy). A context variable because
+# the deadline that ends a stalled attempt is the engine's (``asyncio.timeout``
+# cancels the client mid-await), so only the engine can say what timed out,
+# and only the client knows where it was.
+WAITING: ContextVar[ProxyWait | None] = ContextVar("proxy_wait", default=None)
+
+
+def deadline_passed(timeout: float) -> Failed:
+    """The attempt's deadline passed: whose answer was missing, as a failure.
+    A proxy that has not connected, shaken hands or answered CONNECT is the
+    proxy's failure; a forwarded request (or a tunnel's TLS and request)
+    cannot be told from a slow site, so it is a timeout via the proxy."""
+    waiting = WAITING.get()
+    if waiting is not None and waiting.owes:
+        return Failed(ErrorKind.PROXY, f"{waiting.proxy} did not {waiting.owes} within {timeout:g}s")
+    via = f" via proxy {waiting.proxy}" if waiting is not None else ""
+    return Failed(ErrorKind.TIMEOUT, f"no complete answer within {timeout:g}s{via}")
 
 
 class Transport(Protocol):
