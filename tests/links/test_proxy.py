@@ -13,6 +13,8 @@ import asyncio
 import json
 import os
 import ssl
+import subprocess
+import sys
 from urllib.parse import urlsplit
 
 import pytest
@@ -421,3 +423,115 @@ def test_x_squid_error_on_a_forwarded_answer_is_the_sites_own_squid():
     assert generated(503, {"x-squid-error": "ERR_CONNECT_FAIL 111"}) is None
     made = generated(503, {"x-squid-error": "ERR_CONNECT_FAIL 111"}, connect=True)
     assert made and (str(made[0]), made[1], made[2]) == ("connect", "squid: ERR_CONNECT_FAIL 111", True)
+
+
+def test_a_link_the_proxy_did_not_carry_gets_no_archive_look_up_and_no_archived(hosts, tmp_path, monkeypatch):
+    """A proxy outage is no news of the link: no Wayback look-up per
+    unchecked link, no `archived:` written by --fix, and the snapshot an
+    earlier real check found stays in the cache."""
+    gone = hosts.url(A, "/404?archive-proxy")
+    readings = make_project(tmp_path, {"gone": gone},
+                            f'wayback-api = "http://{B}:{hosts.ports[B]}/wayback/available"\n')
+    entry, cache = readings / "entries" / "gone.yaml", tmp_path / "cache.json"
+    looked_up = lambda: len(hosts.times(B, "/wayback/available"))  # noqa: E731
+    before = entry.read_text()
+
+    def run(*args: str) -> dict:
+        done, _, by_url = run_json(tmp_path, "--cache", str(cache), "--max-age", "0s", "--retries", "0",
+                                   "--allow-private", A, *args, hosts=hosts)
+        assert "Traceback" not in done.stderr, done.stderr
+        return by_url[gone]
+
+    _environment(monkeypatch, ALL_PROXY=f"http://{DOWN}")
+    asked = looked_up()
+    assert run("--fix")["kind"] == "proxy"
+    assert looked_up() == asked and entry.read_text() == before  # not looked up, nothing written
+
+    _environment(monkeypatch)  # checked for real: broken, and its snapshot found
+    snapshot = run()["archived"]
+    assert snapshot and looked_up() == asked + 1
+
+    _environment(monkeypatch, ALL_PROXY=f"http://{DOWN}")
+    result = run("--fix")
+    assert result["kind"] == "proxy" and result["archived"] == snapshot  # kept from the real check
+    assert looked_up() == asked + 1 and entry.read_text() == before
+
+
+def test_importing_the_full_client_does_not_count_against_a_requests_timeout(hosts, tmp_path, proxy, monkeypatch):
+    """On a loaded machine the first request through a proxy waits for
+    httpx/httpcore/h2 to import: our start-up, not the site's or the proxy's
+    slowness. Here the import is made to take longer than --timeout."""
+    url = hosts.url(A, "/ok?slow-import")
+    make_project(tmp_path, {"plain": url})
+    _environment(monkeypatch, ALL_PROXY=proxy.url)
+    slow_import = (
+        "import sys, time\n"
+        "class SlowImport:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'readlist.links.fullclient':\n"
+        "            time.sleep(2)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, SlowImport())\n"
+        "from readlist.cli import main\n"
+        "sys.exit(main())\n"
+    )
+    env = {**os.environ, "SSL_CERT_FILE": str(hosts.ca_file)}
+    env.pop("CI", None)
+    done = subprocess.run(
+        [sys.executable, "-c", slow_import, "check-links", "readings", "--format", "json", "--no-cache",
+         "--retries", "0", "--timeout", "1", "--allow-private", A],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout)["results"][0]
+    assert (result["url"], result["outcome"], result["attempts"]) == (url, "ok", 1)
+    assert proxy.targets() == [url]
+
+
+def test_a_direct_stall_after_a_refused_connect_in_the_same_slot_does_not_blame_the_proxy(
+        hosts, tmp_path, proxy, monkeypatch):
+    """One slot (concurrency 1) takes both links in turn: a CONNECT the proxy
+    refuses leaves its trace owing an answer; the NO_PROXY link that stalls
+    next is the site's timeout, not the proxy's (each request resets whose
+    answer it awaits)."""
+    proxy.connect_status = 502
+    refused, stalls = hosts.url(TLS_GOOD, "/ok?refused-then-stall", "https"), hosts.url(A, "/hang?after-refused")
+    make_project(tmp_path, {"a-refused": refused, "b-stalls": stalls})
+    _environment(monkeypatch, HTTPS_PROXY=proxy.url, NO_PROXY=A)
+    _, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", "--concurrency", "1", "--timeout", "1",
+                         hosts=hosts)
+    assert by_url[refused]["kind"] == "proxy" and proxy.connects()
+    assert (by_url[stalls]["outcome"], by_url[stalls]["kind"]) == ("timeout", "timeout")
+    assert by_url[stalls]["error"] == "timeout: no complete answer within 1s"
+    assert hosts.times(A, "/hang?after-refused")
+
+
+def test_an_https_proxy_gets_one_ssl_context_for_all_its_pools(hosts, monkeypatch):
+    """Each host has its own pool; the https:// proxy's SSL context (~26 ms
+    to make) is made once per proxy URL, not once per pool."""
+    from readlist.links.fullclient import FullClient
+
+    trusted = _tls_proxy(hosts.ca)
+    made = []
+
+    def ssl_factory() -> ssl.SSLContext:
+        made.append(1)
+        return ssl.create_default_context(cafile=str(hosts.ca_file))
+
+    urls = [hosts.url(TLS_GOOD, "/ok?one-context", "https"), hosts.url(A, "/ok?one-context"),
+            hosts.url(B, "/ok?one-context")]
+    try:
+        _environment(monkeypatch, ALL_PROXY=trusted.url)
+        settings = LinkSettings(allow_private=["*"])
+        client = FullClient(settings, AddressGuard(settings), ssl_factory, Proxies())
+
+        async def main() -> list[int]:
+            try:
+                return [(await client.request("HEAD", url, urlsplit(url))).status for url in urls]
+            finally:
+                await client.aclose()
+
+        assert asyncio.run(main()) == [200, 200, 200]
+        assert len(client.pools) == 3 and len(made) == 2  # the sites' one, the proxy's one
+        assert len(trusted.requests) == 3
+    finally:
+        trusted.close()

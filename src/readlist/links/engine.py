@@ -373,12 +373,16 @@ class Engine:
         full = self.full
         if full is None:
             # Importing the full client is our own start-up, not the site's
-            # or the proxy's slowness: the attempt's deadline moves by the wait.
+            # or the proxy's slowness: the attempt's deadline is off while
+            # it waits for the import, then moved on by the time waited.
+            deadline = job.deadline
+            when = deadline.when() if deadline is not None else None
+            if deadline is not None:
+                deadline.reschedule(None)
             began = self.loop.time()
             full = await self.full_client()
-            deadline = job.deadline
-            if deadline is not None and deadline.when() is not None:
-                deadline.reschedule(deadline.when() + self.loop.time() - began)
+            if deadline is not None and when is not None:
+                deadline.reschedule(when + self.loop.time() - began)
         return await full.request(method, url, parts, headers)
 
     async def fetch(self, job: _Job, method: str) -> _Answer:
