@@ -442,7 +442,8 @@ def test_a_link_the_proxy_did_not_carry_gets_no_archive_look_up_and_no_archived(
         assert "Traceback" not in done.stderr, done.stderr
         return by_url[gone]
 
-    _environment(monkeypatch, ALL_PROXY=f"http://{DOWN}")
+    # the archive (B) is reached directly: only the links go to the proxy
+    _environment(monkeypatch, ALL_PROXY=f"http://{DOWN}", NO_PROXY=B)
     asked = looked_up()
     assert run("--fix")["kind"] == "proxy"
     assert looked_up() == asked and entry.read_text() == before  # not looked up, nothing written
@@ -451,7 +452,7 @@ def test_a_link_the_proxy_did_not_carry_gets_no_archive_look_up_and_no_archived(
     snapshot = run()["archived"]
     assert snapshot and looked_up() == asked + 1
 
-    _environment(monkeypatch, ALL_PROXY=f"http://{DOWN}")
+    _environment(monkeypatch, ALL_PROXY=f"http://{DOWN}", NO_PROXY=B)
     result = run("--fix")
     assert result["kind"] == "proxy" and result["archived"] == snapshot  # kept from the real check
     assert looked_up() == asked + 1 and entry.read_text() == before

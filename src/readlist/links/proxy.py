@@ -90,13 +90,15 @@ class ProxyTrace:
     lower-case names (the full client's ``header_names``).
 
     The event names are httpcore's; should a release rename them, tests in
-    tests/links/test_proxy.py fail: connection.start_tls.* (a stalled TLS
-    handshake of an https:// proxy), http11.send_request_headers.started
+    tests/links/test_proxy.py fail: connection.start_tls.started (a stalled
+    TLS handshake of an https:// proxy), http11.send_request_headers.started
     (a stalled CONNECT), connection.connect_tcp.complete (a stalled forwarded
     request, no longer the proxy's to answer once connected),
     http11.receive_response_headers.complete (a refused CONNECT and its
-    Proxy-Status). connection.connect_tcp.started is not (a proxy that
-    never accepts a connection cannot be made on loopback)."""
+    Proxy-Status). Not covered: connection.connect_tcp.started (a proxy that
+    never accepts a connection cannot be made on loopback) and
+    connection.start_tls.complete (only a forwarded request over an https://
+    proxy that then stalls would show it)."""
 
     def __init__(self, proxy: str, target: httpx.URL, read_headers) -> None:
         self.wait = ProxyWait(shown(proxy))
