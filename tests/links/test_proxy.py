@@ -536,3 +536,20 @@ def test_an_https_proxy_gets_one_ssl_context_for_all_its_pools(hosts, monkeypatc
         assert len(trusted.requests) == 3
     finally:
         trusted.close()
+
+
+def test_a_site_that_stalls_behind_an_https_proxy_is_the_sites_timeout(hosts, tmp_path, monkeypatch):
+    """Once the https:// proxy has completed its TLS handshake (httpcore's
+    connection.start_tls.complete), a forwarded request's silence is the
+    site's: a timeout via the proxy, not the proxy's error."""
+    hang = hosts.url(A, "/hang?behind-tls-proxy")
+    make_project(tmp_path, {"hang": hang})
+    trusted = _tls_proxy(hosts.ca)
+    try:
+        _environment(monkeypatch, ALL_PROXY=trusted.url)
+        _, by_url = _results(tmp_path, "--allow-private", A, "--timeout", "1", hosts=hosts)
+        assert (by_url[hang]["outcome"], by_url[hang]["kind"]) == ("timeout", "timeout")
+        assert by_url[hang]["error"] == f"timeout: no complete answer within 1s via proxy {trusted.url}"
+        assert trusted.targets() == [hang]
+    finally:
+        trusted.close()

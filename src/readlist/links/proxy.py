@@ -95,10 +95,9 @@ class ProxyTrace:
     (a stalled CONNECT), connection.connect_tcp.complete (a stalled forwarded
     request, no longer the proxy's to answer once connected),
     http11.receive_response_headers.complete (a refused CONNECT and its
-    Proxy-Status). Not covered: connection.connect_tcp.started (a proxy that
-    never accepts a connection cannot be made on loopback) and
-    connection.start_tls.complete (only a forwarded request over an https://
-    proxy that then stalls would show it)."""
+    Proxy-Status), connection.start_tls.complete (a site that stalls behind an
+    https:// proxy). Not covered: connection.connect_tcp.started (a proxy
+    that never accepts a connection cannot be made on loopback)."""
 
     def __init__(self, proxy: str, target: httpx.URL, read_headers) -> None:
         self.wait = ProxyWait(shown(proxy))
