@@ -553,3 +553,16 @@ def test_a_site_that_stalls_behind_an_https_proxy_is_the_sites_timeout(hosts, tm
         assert trusted.targets() == [hang]
     finally:
         trusted.close()
+
+
+def test_all_proxy_is_not_read_when_http_and_https_have_their_own():
+    """ALL_PROXY serves only a scheme without a variable of its own: a SOCKS
+    proxy set there for other tools is no bad setting of check-links."""
+    from readlist.links.transport import proxy_setting_problem
+
+    socks = {"ALL_PROXY": "socks5://127.0.0.1:1080"}
+    assert proxy_setting_problem({**socks, "http_proxy": "http://p:3128", "HTTPS_PROXY": "p:3128"}) is None
+    assert proxy_setting_problem({**socks, "http_proxy": "http://p:3128"}).startswith("ALL_PROXY: only http://")
+    # the lower-case variable is the one read, and the one named
+    assert proxy_setting_problem({"HTTP_PROXY": "http://p:3128", "http_proxy": "http://p:x"}).startswith(
+        "http_proxy: not a usable proxy URL")

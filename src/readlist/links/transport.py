@@ -107,6 +107,14 @@ class Proxies:
         return self.known[key]
 
 
+def _variable(environ, scheme: str) -> str | None:
+    """The variable urllib takes `scheme`'s proxy from (the lower-case one
+    first, as curl does), or None."""
+    lower = f"{scheme}_proxy"
+    names = [name for name in environ if name.lower() == lower and environ[name]]
+    return lower if lower in names else (names[0] if names else None)
+
+
 def proxy_setting_problem(environ) -> str | None:
     """What is wrong with the proxy variables check-links would use, naming
     the variable and never its value (it may hold a password); None when
@@ -114,24 +122,20 @@ def proxy_setting_problem(environ) -> str | None:
     be read is a bad setting, not a failure of every link. A '/', '#' or '?'
     in a password ends the URL's host part early, so the URL must have no
     path (other than "/"), query or fragment."""
-    for scheme in ("http", "https", "all"):
-        lower = f"{scheme}_proxy"
-        # urllib reads the lower-case variable first, as curl does
-        name = next((n for n in (lower, lower.upper()) if environ.get(n)), None) or next(
-            (n for n in environ if n.lower() == lower and environ[n]), None)
-        if name is None:
-            continue
+    names = {scheme: _variable(environ, scheme) for scheme in ("http", "https", "all")}
+    if names["http"] and names["https"]:
+        names["all"] = None  # only for a scheme without a variable of its own
+    for name in filter(None, names.values()):
         value = environ[name]
         parts = urlsplit(value if "://" in value else f"http://{value}")
+        if parts.scheme not in ("http", "https"):
+            return f"{name}: only http:// and https:// proxies are supported, not {parts.scheme}://"
         try:
-            parts.port  # noqa: B018 - a port that is not a number raises here
-            usable = parts.scheme in ("http", "https") and bool(parts.hostname) \
-                and parts.path in ("", "/") and not parts.query and not parts.fragment
+            usable = bool(parts.hostname) and parts.port != 0 and parts.path in ("", "/") \
+                and not parts.query and not parts.fragment  # .port raises for a port that is not a number
         except ValueError:
             usable = False
         if not usable:
-            if parts.scheme not in ("http", "https"):
-                return f"{name}: only http:// and https:// proxies are supported, not {parts.scheme}://"
             return (f"{name}: not a usable proxy URL (expected http(s)://[user:password@]host[:port]; "
                     "percent-encode '/', '#', '?' and '@' in a user name or password)")
     return None
