@@ -191,6 +191,30 @@ def test_nothing_when_fine_and_no_issue(clean):
     assert decide(clean, [], CTX).action == "none"
 
 
+def test_unchecked_links_hold_back_only_themselves(rot):
+    """A proxy that fails one site must not freeze the issue: a listed link
+    that works again is reported, a listed link the proxy did not carry
+    stays listed, and the issue is neither closed nor opened for it."""
+    fixed, blocked = "https://fixed.example/", "https://behind-proxy.example/"
+    old = render_body(parse_report({"results": [
+        {"url": fixed, "outcome": "broken", "status": 404},
+        {"url": blocked, "outcome": "broken", "status": 404}]}), CTX)
+    now = parse_report({"results": [
+        {"url": fixed, "outcome": "ok", "status": 200},
+        {"url": blocked, "outcome": "error", "kind": "proxy", "error": "proxy: cannot connect to http://p:3128"}]})
+    decision = decide(now, [Issue(5, "Link rot: 2 links need fixing", old)], CTX)
+    assert (decision.action, decision.issue, decision.recovered) == ("update", 5, (fixed,))
+    assert decision.title == "Link rot: 1 link needs fixing"  # the one held back
+    assert "### Working again (1)" in decision.body and "### Not checked (1)" in decision.body
+    assert "found no broken links among 2" not in decision.body  # one was not checked
+    assert "found no broken links among the 1 it checked; 1 could not be checked" in decision.body
+    # held back: listed in the state, so a later run can still say it works again
+    later = parse_report({"results": [{"url": fixed, "outcome": "ok"}, {"url": blocked, "outcome": "ok"}]})
+    closing = decide(later, [Issue(5, decision.title, decision.body)], CTX)
+    assert (closing.action, closing.recovered) == ("close", (blocked,))
+    assert decide(now, [], CTX).action == "none"  # nothing confirmed: no issue opened
+
+
 def test_the_oldest_issue_is_kept_and_duplicates_are_closed(rot, clean):
     issues = [Issue(40, "dup"), Issue(12, "first"), Issue(41, "dup")]
     d = decide(rot, issues, CTX)

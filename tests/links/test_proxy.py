@@ -13,6 +13,8 @@ import asyncio
 import json
 import os
 import ssl
+import subprocess
+import sys
 from urllib.parse import urlsplit
 
 import pytest
@@ -93,37 +95,49 @@ def test_plain_http_goes_to_the_proxy_in_absolute_form_and_no_proxy_bypasses_it(
     assert hosts.times(B, "/ok?no-proxy") and hosts.times(TLS_GOOD, "/ok?no-proxy")  # asked directly
 
 
-def test_a_proxy_that_is_down_is_a_proxy_error_that_names_it(hosts, tmp_path, proxy, monkeypatch):
-    port = proxy.port
-    proxy.close()  # nothing listens there any more
+# A proxy that is down: the discard port, which nothing on loopback listens
+# on (a port just freed by closing a proxy may be taken by another xdist worker).
+DOWN = "127.0.0.1:9"
+
+
+def test_a_proxy_that_is_down_is_a_proxy_error_that_names_it(hosts, tmp_path, monkeypatch):
     url, tls = hosts.url(A, "/ok?proxy-down"), hosts.url(TLS_GOOD, "/ok?proxy-down", "https")
     make_project(tmp_path, {"plain": url, "tls": tls})
     # credentials in the variable, as they often are; never in a report
-    _environment(monkeypatch, ALL_PROXY=f"http://someone:s3cret@127.0.0.1:{port}")
+    _environment(monkeypatch, ALL_PROXY=f"http://someone:s3cret@{DOWN}")
     done, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", hosts=hosts)
     for result in by_url.values():
         assert result["outcome"] == "error" and result["kind"] == "proxy", result
-        assert result["error"].startswith(f"proxy: cannot connect to http://127.0.0.1:{port}"), result
+        assert result["error"].startswith(f"proxy: cannot connect to http://{DOWN}"), result
     assert done.returncode == 1 and "s3cret" not in done.stdout + done.stderr
     assert not hosts.times(A, "/ok?proxy-down") and not hosts.times(TLS_GOOD, "/ok?proxy-down")
     text = run_cli(tmp_path, "check-links", "--no-cache", "--retries", "0", "--allow-private", hosts=hosts)
     assert text.returncode == 1 and "Traceback" not in text.stderr
-    assert f"error: {url} proxy: cannot connect to http://127.0.0.1:{port}" in text.stdout
+    assert f"error: {url} proxy: cannot connect to http://{DOWN}" in text.stdout
 
 
-@pytest.mark.parametrize("value, message", [
-    ("socks5://someone:s3cret@127.0.0.1:1080", "socks5://127.0.0.1:1080: only http:// and https:// proxies"),
-    ("http://127.0.0.1:notaport", "not a proxy URL (HTTP_PROXY, HTTPS_PROXY or ALL_PROXY)"),
+UNUSABLE = "not a usable proxy URL (expected http(s)://[user:password@]host[:port]"
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("ALL_PROXY", "socks5://someone:s3cret@127.0.0.1:1080", "only http:// and https:// proxies are supported"),
+    ("HTTP_PROXY", "http://127.0.0.1:notaport", UNUSABLE),
+    # a '/', '#' or '?' in a password ends the host part early: httpx's own
+    # message quoted part of it ("Invalid port: 's3cr'") in every link's error
+    ("https_proxy", "http://someone:s3cr/et@127.0.0.1:3128", UNUSABLE),
+    ("ALL_PROXY", "http://someone:s3cr#et@127.0.0.1:3128", UNUSABLE),
+    ("http_proxy", "http://someone:s3cr?et@127.0.0.1:3128", UNUSABLE),
 ])
-def test_a_proxy_setting_it_cannot_use_is_named(hosts, tmp_path, monkeypatch, value, message):
-    url = hosts.url(A, "/ok?odd-proxy")
-    # archived copies asked too (of the failing link): that client must not trip on the proxy either
-    make_project(tmp_path, {"plain": url}, f'wayback-api = "http://{B}:{hosts.ports[B]}/wayback/available"\n')
-    _environment(monkeypatch, ALL_PROXY=value)
-    done, by_url = _results(tmp_path, "--allow-private", A, hosts=hosts)
-    assert by_url[url]["kind"] == "proxy" and by_url[url]["error"].startswith(f"proxy: {message}")
-    assert by_url[url]["archived"] is None
-    assert "s3cret" not in done.stdout and not hosts.times(A, "/ok?odd-proxy")
+def test_a_proxy_setting_it_cannot_use_is_a_bad_setting_named_before_any_request(
+        hosts, tmp_path, monkeypatch, name, value, message):
+    url, tls = hosts.url(A, "/ok?odd-proxy"), hosts.url(TLS_GOOD, "/ok?odd-proxy", "https")
+    make_project(tmp_path, {"plain": url, "tls": tls})
+    _environment(monkeypatch, **{name: value})
+    done = run_cli(tmp_path, "check-links", "--no-cache", "--allow-private", hosts=hosts)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith(f"readlist: error: {name}: {message}"), done.stderr
+    assert "s3cr" not in done.stdout + done.stderr
+    assert not hosts.times(A, "/ok?odd-proxy") and not hosts.times(TLS_GOOD, "/ok?odd-proxy")
 
 
 @pytest.mark.parametrize("status", [407, 502])
@@ -201,63 +215,80 @@ def test_the_lean_head_client_declines_when_a_proxy_applies(monkeypatch):
 def test_a_proxy_that_never_answers_is_named_and_a_stalled_connect_is_its_error(hosts, tmp_path, proxy, monkeypatch):
     """The tunnel is the proxy's job: no answer to CONNECT is the proxy's
     error. A forwarded request's silence cannot be told from a slow site's:
-    a timeout, via the proxy. Neither shows the proxy's password."""
+    a timeout, via the proxy. Neither shows the proxy's password.
+
+    This also guards the httpcore trace event names ``ProxyTrace`` listens
+    for: were http11.send_request_headers.started or
+    connection.connect_tcp.complete to stop firing, the CONNECT would not be
+    named (or the forwarded request would be), and connection.start_tls.*
+    below names the TLS handshake."""
     proxy.stall = True
     plain, tls = hosts.url(A, "/ok?stalled"), hosts.url(TLS_GOOD, "/ok?stalled", "https")
     make_project(tmp_path, {"plain": plain, "tls": tls})
     _environment(monkeypatch, ALL_PROXY=f"http://someone:s3cret@127.0.0.1:{proxy.port}")
-    # 3 s: the first request through a proxy also imports the full client
-    done, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", "--timeout", "3", hosts=hosts)
+    # 1 s: importing the full client does not count against a request's timeout
+    done, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", "--timeout", "1", hosts=hosts)
     origin = f"{TLS_GOOD}:{hosts.ports[TLS_GOOD]}"
     assert by_url[tls]["outcome"] == "error" and by_url[tls]["kind"] == "proxy"
-    assert by_url[tls]["error"] == f"proxy: {proxy.url} did not answer CONNECT {origin} within 3s"
+    assert by_url[tls]["error"] == f"proxy: {proxy.url} did not answer CONNECT {origin} within 1s"
     assert by_url[plain]["outcome"] == "timeout" and by_url[plain]["kind"] == "timeout"
-    assert by_url[plain]["error"] == f"no complete answer within 3s via proxy {proxy.url}"
+    assert by_url[plain]["error"] == f"timeout: no complete answer within 1s via proxy {proxy.url}"
     assert sorted(method for method, _ in proxy.requests) == ["CONNECT", "HEAD"]  # it had both requests
     assert "s3cret" not in done.stdout + done.stderr
 
     # named as an https:// proxy, it never answers the TLS handshake either
     _environment(monkeypatch, HTTPS_PROXY=f"https://127.0.0.1:{proxy.port}")
-    _, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", "--timeout", "3", hosts=hosts)
+    _, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", "--timeout", "1", hosts=hosts)
     assert by_url[tls]["outcome"] == "error" and by_url[tls]["kind"] == "proxy"
-    assert by_url[tls]["error"] == f"proxy: https://127.0.0.1:{proxy.port} did not complete the TLS handshake within 3s"
+    assert by_url[tls]["error"] == f"proxy: https://127.0.0.1:{proxy.port} did not complete the TLS handshake within 1s"
 
 
 def test_an_answer_the_proxy_says_it_made_is_not_the_sites(hosts, tmp_path, proxy, monkeypatch):
-    """RFC 9209 Proxy-Status with `error`, or squid's X-Squid-Error: the
-    intermediary made the answer. What it says failed decides the kind: the
-    next hop's failure reads as a direct check's would, the proxy's own as
-    kind proxy. A site's own 502 stays broken, said to come via the proxy."""
-    origin = f"{TLS_GOOD}:{hosts.ports[TLS_GOOD]}"
+    """RFC 9209 Proxy-Status whose last (nearest) member has `error`, or
+    squid's X-Squid-Error on the answer to our CONNECT: our proxy made the
+    answer. What it says failed decides the kind: the next hop's failure
+    reads as a direct check's would, the proxy's own as kind proxy. A site's
+    own 502 stays broken, said to come via the proxy, and so does a site's
+    error its own CDN reports (an earlier Proxy-Status member) or its own
+    squid marks (X-Squid-Error on a forwarded answer). An answer that works
+    is the site's, whatever Proxy-Status says."""
+    origin, tls_origin = f"{TLS_GOOD}:{hosts.ports[TLS_GOOD]}", f"{TLS_BAD}:{hosts.ports[TLS_BAD]}"
     refused, internal = hosts.url(A, "/ok?made-refused"), hosts.url(A, "/ok?made-internal")
-    denied, slow = hosts.url(A, "/ok?made-denied"), hosts.url(A, "/ok?made-slow")
+    cdn, sites_squid = hosts.url(A, "/ok?made-cdn"), hosts.url(A, "/ok?made-squid")
+    fine = hosts.url(A, "/ok?made-fine")
     unknown_name = hosts.url(TLS_GOOD, "/ok?made-dns", "https")
+    denied = hosts.url(TLS_BAD, "/ok?made-denied", "https")
     sites_own = hosts.url(A, "/502?sites-own")
     proxy.made = {
-        refused: [(502, [("Proxy-Status", 'readlist-test; error=connection_refused; details="nothing listens"')])],
+        refused: [(502, [("Proxy-Status", 'readlist-test; error=connection_refused; details="nothing\tlistens"')])],
         internal: [(503, [("Proxy-Status", "other-proxy; received-status=503, readlist-test; error=proxy_internal_error")])],
-        denied: [(403, [("X-Squid-Error", "ERR_ACCESS_DENIED 0")])],
-        slow: [(504, [("X-Squid-Error", "ERR_READ_TIMEOUT 0")])],
+        cdn: [(502, [("Proxy-Status", "site-cdn; error=connection_timeout, readlist-test; received-status=502")])],
+        sites_squid: [(504, [("X-Squid-Error", "ERR_READ_TIMEOUT 0")])],
+        fine: [(200, [("Proxy-Status", "readlist-test; error=connection_timeout")])],
         origin: [(502, [("Proxy-Status", "readlist-test; error=dns_error; rcode=NXDOMAIN")])],
+        tls_origin: [(403, [("X-Squid-Error", "ERR_ACCESS_DENIED 0")])],
     }
     proxy.proxy_status = True  # what it forwards carries received-status
-    make_project(tmp_path, {"refused": refused, "internal": internal, "denied": denied, "slow": slow,
-                            "dns": unknown_name, "own": sites_own})
+    make_project(tmp_path, {"refused": refused, "internal": internal, "cdn": cdn, "squid": sites_squid,
+                            "fine": fine, "dns": unknown_name, "denied": denied, "own": sites_own})
     _environment(monkeypatch, ALL_PROXY=proxy.url)
     _, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", hosts=hosts)
     via = f"via proxy {proxy.url}"
     assert {url: (r["outcome"], r["kind"], r["error"], r["status"]) for url, r in by_url.items()} == {
-        refused: ("error", "connect", f"connection failed: HTTP 502 {via}, made by readlist-test: "
-                  "connection_refused (nothing listens)", None),
-        internal: ("error", "proxy", f"proxy: HTTP 503 {via}, made by readlist-test: proxy_internal_error", None),
-        denied: ("error", "proxy", f"proxy: HTTP 403 {via}, made by squid: ERR_ACCESS_DENIED 0", None),
-        slow: ("timeout", "timeout", f"timeout: HTTP 504 {via}, made by squid: ERR_READ_TIMEOUT 0", None),
+        refused: ("error", "connect", "connection failed: HTTP 502 made by readlist-test: "
+                  f"connection_refused (nothing listens) {via}", None),
+        internal: ("error", "proxy", f"proxy: HTTP 503 made by readlist-test: proxy_internal_error {via}", None),
+        cdn: ("broken", "http", f"HTTP 502 {via}", 502),
+        sites_squid: ("broken", "http", f"HTTP 504 {via}", 504),
+        fine: ("ok", None, None, 200),
         unknown_name: ("error", "dns", f"{proxy.url} refused CONNECT {origin}: 502 Made by the test proxy; "
                        "made by readlist-test: dns_error", None),
+        denied: ("error", "proxy", f"proxy: {proxy.url} refused CONNECT {tls_origin}: 403 Made by the test proxy; "
+                 "made by squid: ERR_ACCESS_DENIED 0", None),
         sites_own: ("broken", "http", f"HTTP 502 {via}", 502),
     }
     assert not hosts.times(A, "/ok?made-") and not hosts.times(TLS_GOOD, "/ok?made-")  # none was passed on
-    assert hosts.times(A, "/502?sites-own")
+    assert not hosts.times(TLS_BAD, "/ok?made-") and hosts.times(A, "/502?sites-own")
 
 
 def test_a_proxys_passing_failure_is_retried_like_a_sites(hosts, tmp_path, proxy, monkeypatch):
@@ -283,11 +314,11 @@ def test_a_proxys_passing_failure_is_retried_like_a_sites(hosts, tmp_path, proxy
 
     by_url = run("0")
     assert by_url[tls]["error"] == f"proxy: {proxy.url} refused CONNECT {origin}: 502 Made by the test proxy"
-    assert by_url[plain]["error"] == (f"proxy: HTTP 503 via proxy {proxy.url}, made by readlist-test: "
-                                      "connection_limit_reached")
+    assert by_url[plain]["error"] == ("proxy: HTTP 503 made by readlist-test: connection_limit_reached "
+                                      f"via proxy {proxy.url}")
     assert all(r["kind"] == "proxy" and r["attempts"] == 1 for r in by_url.values())
 
-    proxy.close()  # down: every attempt is refused, each one counted
+    _environment(monkeypatch, ALL_PROXY=f"http://{DOWN}")  # down: every attempt is refused, each one counted
     _, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "2", "--allow-private", "127.0.0.0/8",
                                hosts=hosts)
     assert all(r["kind"] == "proxy" and r["attempts"] == 3 for r in by_url.values()), by_url
@@ -322,11 +353,11 @@ def test_an_https_proxy_carries_https_and_http_with_its_own_certificate_verified
         untrusted.close()
 
 
-def test_a_proxy_error_is_no_check_of_the_link_and_its_history_stands(hosts, tmp_path, proxy, monkeypatch):
+def test_a_proxy_error_is_no_check_of_the_link_and_its_history_stands(hosts, tmp_path, monkeypatch):
     """A proxy outage must not cry wolf: the links it failed to carry keep
     the failure streak they had (a broken link stays at 1 check, a fine one
     at none), and the weekly issue shows them apart, neither opening an
-    issue nor closing the open one."""
+    issue nor closing the open one (it is brought up to date)."""
     gone, fine = hosts.url(A, "/404?history"), hosts.url(A, "/ok?history")
     make_project(tmp_path, {"gone": gone, "fine": fine})
     cache = tmp_path / "history.json"
@@ -341,21 +372,20 @@ def test_a_proxy_error_is_no_check_of_the_link_and_its_history_stands(hosts, tmp
     first = run("first.json")
     assert (first[gone]["outcome"], first[gone]["failures"], first[fine]["failures"]) == ("broken", 1, 0)
 
-    port = proxy.port
-    proxy.close()
-    _environment(monkeypatch, ALL_PROXY=f"http://127.0.0.1:{port}")  # down
+    _environment(monkeypatch, ALL_PROXY=f"http://{DOWN}")  # down
     second = run("second.json")
     assert {url: (r["kind"], r["failures"]) for url, r in second.items()} == {gone: ("proxy", 1), fine: ("proxy", 0)}
     assert second[gone]["failing_since"] == first[gone]["failing_since"]
 
     issues = tmp_path / "issues.json"
-    for listed, action in (([], "none"), ([{"number": 7, "title": "t", "body": "b"}], "none")):
+    for listed, action in (([], "none"), ([{"number": 7, "title": "t", "body": "b"}], "update")):
         issues.write_text(json.dumps(listed))
         done = run_cli(tmp_path, "ci", "link-issue", "--report", "second.json", "--issues", str(issues))
         assert done.returncode == 0, done.stderr
         decision = json.loads(done.stdout)
         assert decision["action"] == action, decision  # not opened for a proxy outage, nor closed
     assert "### Not checked (2): the proxy failed" in decision["body"]
+    assert "found no broken links among 2" not in decision["body"]
     assert "First-time failures" not in decision["body"] and "### Unreachable" not in decision["body"]
 
     _environment(monkeypatch)
@@ -371,12 +401,168 @@ def test_a_proxy_error_is_no_check_of_the_link_and_its_history_stands(hosts, tmp
      ("timeout", 'edge 1: http_response_timeout (a "quoted" word)', True)),
     (502, {"proxy-status": "p; error=http_response_header_size"}, ("protocol", "p: http_response_header_size", False)),
     (503, {"proxy-status": "p; error=some_future_error"}, ("proxy", "p: some_future_error", True)),
+    # only on the answer to our CONNECT is X-Squid-Error our proxy's own
     (502, {"x-squid-error": "ERR_DNS_FAIL 0"}, ("dns", "squid: ERR_DNS_FAIL 0", False)),
     (503, {"x-squid-error": "ERR_SECURE_CONNECT_FAIL 71"}, ("tls", "squid: ERR_SECURE_CONNECT_FAIL 71", False)),
     # forwarded, not made: the site's answer
     (502, {"proxy-status": "corp; received-status=502"}, None),
+    (502, {"proxy-status": "cdn; error=connection_timeout, corp; received-status=502"}, None),
     (502, {"via": "1.1 corp (squid/6.6)"}, None),
+    (200, {"proxy-status": "corp; error=connection_timeout"}, None),  # it works: the site's
+    # an intermediary's words are cut short and kept printable (they end up in public issues)
+    (502, {"proxy-status": f'corp; error=http_request_error; details="{"x" * 100}\u0007"'},
+     ("proxy", f"corp: http_request_error ({'x' * 59}…)", False)),
 ])
 def test_who_made_an_answer_is_read_from_proxy_status_and_x_squid_error(status, headers, expected):
-    made = generated(status, headers)
+    made = generated(status, headers, connect=True)
     assert (made and (str(made[0]), made[1], made[2])) == expected
+
+
+def test_x_squid_error_on_a_forwarded_answer_is_the_sites_own_squid():
+    """A site may run squid as its reverse proxy: only a CONNECT's answer is surely ours."""
+    assert generated(503, {"x-squid-error": "ERR_CONNECT_FAIL 111"}) is None
+    made = generated(503, {"x-squid-error": "ERR_CONNECT_FAIL 111"}, connect=True)
+    assert made and (str(made[0]), made[1], made[2]) == ("connect", "squid: ERR_CONNECT_FAIL 111", True)
+
+
+def test_a_link_the_proxy_did_not_carry_gets_no_archive_look_up_and_no_archived(hosts, tmp_path, monkeypatch):
+    """A proxy outage is no news of the link: no Wayback look-up per
+    unchecked link, no `archived:` written by --fix, and the snapshot an
+    earlier real check found stays in the cache."""
+    gone = hosts.url(A, "/404?archive-proxy")
+    readings = make_project(tmp_path, {"gone": gone},
+                            f'wayback-api = "http://{B}:{hosts.ports[B]}/wayback/available"\n')
+    entry, cache = readings / "entries" / "gone.yaml", tmp_path / "cache.json"
+    looked_up = lambda: len(hosts.times(B, "/wayback/available"))  # noqa: E731
+    before = entry.read_text()
+
+    def run(*args: str) -> dict:
+        done, _, by_url = run_json(tmp_path, "--cache", str(cache), "--max-age", "0s", "--retries", "0",
+                                   "--allow-private", A, *args, hosts=hosts)
+        assert "Traceback" not in done.stderr, done.stderr
+        return by_url[gone]
+
+    # the archive (B) is reached directly: only the links go to the proxy
+    _environment(monkeypatch, ALL_PROXY=f"http://{DOWN}", NO_PROXY=B)
+    asked = looked_up()
+    assert run("--fix")["kind"] == "proxy"
+    assert looked_up() == asked and entry.read_text() == before  # not looked up, nothing written
+
+    _environment(monkeypatch)  # checked for real: broken, and its snapshot found
+    snapshot = run()["archived"]
+    assert snapshot and looked_up() == asked + 1
+
+    _environment(monkeypatch, ALL_PROXY=f"http://{DOWN}", NO_PROXY=B)
+    result = run("--fix")
+    assert result["kind"] == "proxy" and result["archived"] == snapshot  # kept from the real check
+    assert looked_up() == asked + 1 and entry.read_text() == before
+
+
+def test_importing_the_full_client_does_not_count_against_a_requests_timeout(hosts, tmp_path, proxy, monkeypatch):
+    """On a loaded machine the first request through a proxy waits for
+    httpx/httpcore/h2 to import: our start-up, not the site's or the proxy's
+    slowness. Here the import is made to take longer than --timeout."""
+    url = hosts.url(A, "/ok?slow-import")
+    make_project(tmp_path, {"plain": url})
+    _environment(monkeypatch, ALL_PROXY=proxy.url)
+    slow_import = (
+        "import sys, time\n"
+        "class SlowImport:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'readlist.links.fullclient':\n"
+        "            time.sleep(2)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, SlowImport())\n"
+        "from readlist.cli import main\n"
+        "sys.exit(main())\n"
+    )
+    env = {**os.environ, "SSL_CERT_FILE": str(hosts.ca_file)}
+    env.pop("CI", None)
+    done = subprocess.run(
+        [sys.executable, "-c", slow_import, "check-links", "readings", "--format", "json", "--no-cache",
+         "--retries", "0", "--timeout", "1", "--allow-private", A],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout)["results"][0]
+    assert (result["url"], result["outcome"], result["attempts"]) == (url, "ok", 1)
+    assert proxy.targets() == [url]
+
+
+def test_a_direct_stall_after_a_refused_connect_in_the_same_slot_does_not_blame_the_proxy(
+        hosts, tmp_path, proxy, monkeypatch):
+    """One slot (concurrency 1) takes both links in turn: a CONNECT the proxy
+    refuses leaves its trace owing an answer; the NO_PROXY link that stalls
+    next is the site's timeout, not the proxy's (each request resets whose
+    answer it awaits)."""
+    proxy.connect_status = 502
+    refused, stalls = hosts.url(TLS_GOOD, "/ok?refused-then-stall", "https"), hosts.url(A, "/hang?after-refused")
+    make_project(tmp_path, {"a-refused": refused, "b-stalls": stalls})
+    _environment(monkeypatch, HTTPS_PROXY=proxy.url, NO_PROXY=A)
+    _, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", "--concurrency", "1", "--timeout", "1",
+                         hosts=hosts)
+    assert by_url[refused]["kind"] == "proxy" and proxy.connects()
+    assert (by_url[stalls]["outcome"], by_url[stalls]["kind"]) == ("timeout", "timeout")
+    assert by_url[stalls]["error"] == "timeout: no complete answer within 1s"
+    assert hosts.times(A, "/hang?after-refused")
+
+
+def test_an_https_proxy_gets_one_ssl_context_for_all_its_pools(hosts, monkeypatch):
+    """Each host has its own pool; the https:// proxy's SSL context (~26 ms
+    to make) is made once per proxy URL, not once per pool."""
+    from readlist.links.fullclient import FullClient
+
+    trusted = _tls_proxy(hosts.ca)
+    made = []
+
+    def ssl_factory() -> ssl.SSLContext:
+        made.append(1)
+        return ssl.create_default_context(cafile=str(hosts.ca_file))
+
+    urls = [hosts.url(TLS_GOOD, "/ok?one-context", "https"), hosts.url(A, "/ok?one-context"),
+            hosts.url(B, "/ok?one-context")]
+    try:
+        _environment(monkeypatch, ALL_PROXY=trusted.url)
+        settings = LinkSettings(allow_private=["*"])
+        client = FullClient(settings, AddressGuard(settings), ssl_factory, Proxies())
+
+        async def main() -> list[int]:
+            try:
+                return [(await client.request("HEAD", url, urlsplit(url))).status for url in urls]
+            finally:
+                await client.aclose()
+
+        assert asyncio.run(main()) == [200, 200, 200]
+        assert len(client.pools) == 3 and len(made) == 2  # the sites' one, the proxy's one
+        assert len(trusted.requests) == 3
+    finally:
+        trusted.close()
+
+
+def test_a_site_that_stalls_behind_an_https_proxy_is_the_sites_timeout(hosts, tmp_path, monkeypatch):
+    """Once the https:// proxy has completed its TLS handshake (httpcore's
+    connection.start_tls.complete), a forwarded request's silence is the
+    site's: a timeout via the proxy, not the proxy's error."""
+    hang = hosts.url(A, "/hang?behind-tls-proxy")
+    make_project(tmp_path, {"hang": hang})
+    trusted = _tls_proxy(hosts.ca)
+    try:
+        _environment(monkeypatch, ALL_PROXY=trusted.url)
+        _, by_url = _results(tmp_path, "--allow-private", A, "--timeout", "1", hosts=hosts)
+        assert (by_url[hang]["outcome"], by_url[hang]["kind"]) == ("timeout", "timeout")
+        assert by_url[hang]["error"] == f"timeout: no complete answer within 1s via proxy {trusted.url}"
+        assert trusted.targets() == [hang]
+    finally:
+        trusted.close()
+
+
+def test_all_proxy_is_not_read_when_http_and_https_have_their_own():
+    """ALL_PROXY serves only a scheme without a variable of its own: a SOCKS
+    proxy set there for other tools is no bad setting of check-links."""
+    from readlist.links.transport import proxy_setting_problem
+
+    socks = {"ALL_PROXY": "socks5://127.0.0.1:1080"}
+    assert proxy_setting_problem({**socks, "http_proxy": "http://p:3128", "HTTPS_PROXY": "p:3128"}) is None
+    assert proxy_setting_problem({**socks, "http_proxy": "http://p:3128"}).startswith("ALL_PROXY: only http://")
+    # the lower-case variable is the one read, and the one named
+    assert proxy_setting_problem({"HTTP_PROXY": "http://p:3128", "http_proxy": "http://p:x"}).startswith(
+        "http_proxy: not a usable proxy URL")

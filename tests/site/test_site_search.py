@@ -107,10 +107,14 @@ def test_a_result_lands_on_the_entry(browser, real_site_url, artifacts, viewport
     # Listed once: Material's own link to it (folded or not) is hidden.
     listed = page.evaluate(_SHOWN)
     folds = page.locator(".md-search-result__more > summary")
-    assert folds.count() > 0  # the topic page has more matching sections
+    unfolded = folds.count()
+    assert unfolded > 0  # the topic page has more matching sections
     for more in folds.all():  # unfold "N more on this page"
         more.click()
-    assert page.locator(".md-search-result__more[open]").count() == folds.count()
+    # Each click opens its fold. (Clicking scrolls the results, and Material
+    # then renders its next batch, with folds of its own: count the open ones.)
+    page.wait_for_function("n => document.querySelectorAll('.md-search-result__more[open]').length >= n",
+                           arg=unfolded)
     listed_unfolded = page.evaluate(_SHOWN)
     assert listed == listed_unfolded == 1
     page.screenshot(path=str(artifacts / f"search-{viewport['width']}.png"))

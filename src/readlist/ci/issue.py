@@ -7,7 +7,8 @@ Flap damping: a link is listed as broken only once it failed `after` checks
 in a row (the report carries each URL's streak from the cache's history);
 newer failures are shown apart ("will recheck") and do not open an issue.
 Links a proxy failed to carry are shown apart too ("not checked"): they
-neither open an issue nor close one.
+neither open an issue nor close one; a listed one stays listed (held back)
+until it is checked again, while the rest of the issue is kept up to date.
 The body keeps the broken URLs in a hidden comment, so the next run can say
 which of them work again, once.
 """
@@ -160,17 +161,20 @@ def previously_broken(body: str) -> list[str]:
     return [u for u in urls if isinstance(u, str)]
 
 
-def title_for(report: Report, after: int = AFTER) -> str:
-    n = len(report.confirmed(after))
+def title_for(report: Report, after: int = AFTER, held: int = 0) -> str:
+    n = len(report.confirmed(after)) + held
     return f"Link rot: {n} link{'s' if n != 1 else ''} need{'s' if n == 1 else ''} fixing"
 
 
 def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_BODY,
-                after: int = AFTER, recovered: list[str] | tuple = ()) -> str:
-    """The Markdown body of the link-rot issue (also fine as a job summary)."""
+                after: int = AFTER, recovered: list[str] | tuple = (), held: list[str] | tuple = ()) -> str:
+    """The Markdown body of the link-rot issue (also fine as a job summary).
+    `held`: URLs listed as broken before that were not checked this time;
+    they stay in the hidden state, so a later run can say they work again."""
     counts = report.counts
     failing = report.confirmed(after)
     pending = report.pending(after)
+    unchecked = report.unchecked
     confirmed_urls = {r.url for r in failing}
     total = len(report.results)
     when = f" on {ctx.date}" if ctx.date else ""
@@ -182,6 +186,9 @@ def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_B
             f"The link check{when} found **{len(failing)} of {total} links** "
             f"that no longer work{run}."
         )
+    elif unchecked:
+        head.append(f"The link check{when} found no broken links among the {total - len(unchecked)} it checked; "
+                    f"{len(unchecked)} could not be checked (the proxy failed){run}.")
     else:
         head.append(f"The link check{when} found no broken links among {total}{run}.")
     head += [
@@ -218,11 +225,12 @@ def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_B
                 "",
             ])
 
-    if unchecked := report.unchecked:
+    if unchecked:
         body_sections.append([
             f"### Not checked ({len(unchecked)}): the proxy failed", "",
             "The proxy between the check and these sites failed; the links were not checked "
-            "this time, and their history stands.", "",
+            "this time, and their history stands"
+            + ("; those listed as broken before stay listed." if held else "."), "",
             *_table(unchecked, ctx), "",
         ])
     if pending:
@@ -255,7 +263,7 @@ def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_B
         return [f"<!-- readlist:broken {text} -->", ""]  # no "-->" can end it early
 
     lines = head + [line for section in body_sections for line in section] + foot
-    body = "\n".join(lines[:len(lines) - len(foot)] + state(confirmed_urls) + foot) + "\n"
+    body = "\n".join(lines[:len(lines) - len(foot)] + state(confirmed_urls | set(held)) + foot) + "\n"
     if len(body) <= max_chars:
         return body
     # Too long for an issue: keep whole rows until the budget is used, then
@@ -279,7 +287,7 @@ def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_B
             if listed:
                 shown.append(listed)
     note = [f"_…and {dropped} more rows; the full report is in the workflow run's artifacts._", ""]
-    return "\n".join(head + kept + note + state(shown) + foot) + "\n"
+    return "\n".join(head + kept + note + state([*shown, *held]) + foot) + "\n"
 
 
 # --- deciding ----------------------------------------------------------------
@@ -292,24 +300,27 @@ def decide(report: Report, open_issues: list[Issue], ctx: Context = Context(), a
     `open_issues` are the open issues labelled `link-rot`. The oldest is the one
     kept; any others (opened by hand, or by a race) are closed as duplicates.
     Links the kept issue listed as broken that no longer fail are mentioned
-    once, as working again.
+    once, as working again. Links a proxy failed to carry (unchecked) never
+    open, nor close, an issue: while some are, an open issue is updated
+    with the rest, and the listed ones among them are held back (still listed).
     """
     ordered = sorted(open_issues, key=lambda i: i.number)
     current = ordered[0] if ordered else None
     duplicates = tuple(i.number for i in ordered[1:])
     failing_now = {r.url for r in report.failing}
-    recovered = [u for u in previously_broken(current.body) if u not in failing_now] if current else []
-    body = render_body(report, ctx, after=after, recovered=recovered)
-    title = title_for(report, after)
+    unchecked = {r.url for r in report.unchecked}
+    listed = previously_broken(current.body) if current else []
+    recovered = [u for u in listed if u not in failing_now]
+    held = [u for u in listed if u in unchecked]
+    body = render_body(report, ctx, after=after, recovered=recovered, held=held)
+    title = title_for(report, after, held=len(held))
     back = tuple(recovered)
-    if report.confirmed(after):
+    if report.confirmed(after) or (current is not None and unchecked):
         if current is None:
             return Decision("open", None, title, body, duplicates, back)
         if current.body.strip() == body.strip() and current.title == title:
             return Decision("none", current.number, title, body, duplicates, back)
         return Decision("update", current.number, title, body, duplicates, back)
-    if current is not None and report.unchecked:  # the proxy failed: no news either way
-        return Decision("none", current.number, current.title, body, duplicates, ())
     if current is not None:
         return Decision("close", current.number, "Link rot: all links work again", body, duplicates, back)
     return Decision("none", None, "", body, duplicates, back)

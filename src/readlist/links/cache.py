@@ -60,6 +60,7 @@ class Cache:
             # (counting it would list every link as broken after a proxy outage).
             result.failures = int(before.get("failures") or 0)
             result.failing_since = before.get("failing_since") if result.failures else None
+            result.archived = before.get("archived")
         elif result.failed:
             streak = int(before.get("failures") or 0)
             since = before.get("failing_since") if streak else None

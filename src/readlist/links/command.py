@@ -21,9 +21,10 @@ from .cache import Cache
 from .collect import collect, only_files
 from .policy import format_duration
 from .report import render
-from .results import LinkResult
+from .results import ErrorKind, LinkResult
 from .settings import LinkSettings, SettingsError, read_table
 from .settings import build as build_settings
+from .transport import proxy_setting_problem
 
 FORMATS = ["text", "json", "markdown", "github"]
 _DEFAULTS = LinkSettings()
@@ -188,6 +189,8 @@ def run_check_links(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         return _fail(str(exc))
     settings.github_token = os.environ.get("GITHUB_TOKEN") or None
+    if problem := proxy_setting_problem(os.environ):
+        return _fail(problem)
     changed = None
     if args.changed is not None:
         try:
@@ -236,7 +239,9 @@ def run_check_links(args: argparse.Namespace) -> int:
     for url in todo:
         cache.record(results[url])  # history first: archive look-ups only for lasting failures' news
     if settings.archive_lookup and (args.fix or args.format != "github"):
-        broken = [url for url in todo if results[url].failed and not results[url].archived]
+        # not the links a proxy failed to carry: they were not checked
+        broken = [url for url in todo if results[url].failed and not results[url].archived
+                  and results[url].error_kind is not ErrorKind.PROXY]
         if broken:
             # Imported here, like the full client and --fix's YAML writer:
             # a run with nothing broken never pays for httpx and ruamel.yaml.

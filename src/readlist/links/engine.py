@@ -36,7 +36,7 @@ from .guard import AddressGuard, NameNotResolved, UnsafeAddress
 from .pace import HostPace
 from .results import ErrorKind, LinkResult, Outcome
 from .settings import LinkSettings
-from .transport import WAITING, Declined, Failed, Proxies, Reply, Transport, deadline_passed
+from .transport import WAITING, Declined, Failed, Proxies, Reply, Transport, deadline_passed, via
 
 REFUSALS = frozenset({429, 503})  # "slow down": the host's pace is cut
 GITHUB_CONCURRENCY, GITHUB_INTERVAL = 2, 0.5  # github.com pages without the API
@@ -68,6 +68,7 @@ class _Job:
     started: float = 0.0
     attempts: int = 0
     answer: _Answer | None = None
+    deadline: asyncio.Timeout | None = None  # the current attempt's (see ``_send``)
 
 
 def retry_after(value: str | None, cap: float) -> float | None:
@@ -306,13 +307,11 @@ class Engine:
         pace.sent(sent)
         async with self.gate:
             try:
-                async with asyncio.timeout(settings.timeout):
+                async with asyncio.timeout(settings.timeout) as deadline:
+                    job.deadline = deadline
                     answer = await self.ask(job)
             except TimeoutError:
-                late = deadline_passed(settings.timeout)
-                proxy = late.error_kind is ErrorKind.PROXY
-                answer = _Answer(Outcome.ERROR if proxy else Outcome.TIMEOUT, error_kind=late.error_kind,
-                                 error=f"{LABELS[ErrorKind.PROXY]}{late}" if proxy else str(late), retry=True)
+                answer = self._failure(deadline_passed(settings.timeout), job.url)
         job.answer = answer
         if answer.refused:
             pace.refused(sent, time.monotonic(), answer.delay)
@@ -364,14 +363,26 @@ class Engine:
                     "X-GitHub-Api-Version": "2022-11-28"}
         return None
 
-    async def _send(self, method: str, url: str, parts) -> Reply:
+    async def _send(self, job: _Job, method: str, url: str, parts) -> Reply:
         headers = self._extra_headers(parts)
         WAITING.set(None)  # a request through a proxy says whose answer it awaits (a stall may be the proxy's)
         try:
             return await self.lean.request(method, url, parts, headers)
         except Declined:
             pass  # the full client asks, and names any failure
-        full = self.full or await self.full_client()
+        full = self.full
+        if full is None:
+            # Importing the full client is our own start-up, not the site's
+            # or the proxy's slowness: the attempt's deadline is off while
+            # it waits for the import, then moved on by the time waited.
+            deadline = job.deadline
+            when = deadline.when() if deadline is not None else None
+            if deadline is not None:
+                deadline.reschedule(None)
+            began = self.loop.time()
+            full = await self.full_client()
+            if deadline is not None and when is not None:
+                deadline.reschedule(when + self.loop.time() - began)
         return await full.request(method, url, parts, headers)
 
     async def fetch(self, job: _Job, method: str) -> _Answer:
@@ -386,7 +397,7 @@ class Engine:
                 return _Answer(Outcome.ERROR, final_url=current, error=f"redirect to a non-http(s) URL {current}",
                                error_kind=ErrorKind.BAD_URL)
             try:
-                reply = await self._send(method, current, parts)
+                reply = await self._send(job, method, current, parts)
             except UnsafeAddress as exc:
                 if hop == 0:
                     raise
@@ -411,7 +422,7 @@ class Engine:
                 continue
             answer = self._judge(job, reply, current, suggestion)
             if reply.via and answer.error:  # through a proxy: whose answer it was cannot always be told
-                answer.error = f"{answer.error} via proxy {reply.via}"
+                answer.error = f"{answer.error}{via(reply.via)}"
             return answer
         return _Answer(Outcome.ERROR, final_url=current, error_kind=ErrorKind.TOO_MANY_REDIRECTS,
                        error=f"too many redirects (more than {settings.max_redirects})")

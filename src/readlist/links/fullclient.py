@@ -22,9 +22,18 @@ import httpx
 
 from . import policy
 from .guard import AddressGuard, NameNotResolved, UnsafeAddress
-from .proxy import ProxyBackend, ProxyTrace, ProxyUnreachable, check_forwarded, header_names, httpcore_proxy, shown
+from .proxy import ProxyBackend, ProxyTrace, ProxyUnreachable, check_forwarded, httpcore_proxy, shown
 from .results import ErrorKind
 from .transport import Failed, Proxies, Reply
+
+
+def header_names(headers) -> dict[str, str]:
+    """httpcore's header pairs as lower-case names (repeats joined by ", ")."""
+    names: dict[str, str] = {}
+    for name, value in headers:
+        key, text = name.decode("latin-1").lower(), value.decode("latin-1")
+        names[key] = f"{names[key]}, {text}" if key in names else text
+    return names
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -62,6 +71,9 @@ class FullClient:
         self.ssl_context = None  # made with the first pool (loading CA certificates takes ~50 ms)
         self.proxy_for = proxies
         self.pools: dict[tuple, httpcore.AsyncConnectionPool] = {}
+        # one per proxy URL, shared by its pools: an https:// proxy's SSL
+        # context costs ~26 ms to make (its CA certificates are loaded)
+        self.proxy_configs: dict[str, httpcore.Proxy] = {}
 
     def _pool(self, scheme: str, host: str, port: int | None, proxy: str | None) -> httpcore.AsyncConnectionPool:
         key = (scheme, host, port, proxy)
@@ -73,12 +85,18 @@ class FullClient:
             pool = self.pools[key] = httpcore.AsyncConnectionPool(
                 ssl_context=self.ssl_context, max_connections=limit, max_keepalive_connections=limit,
                 http1=True, http2=scheme == "https", retries=0,
-                proxy=httpcore_proxy(proxy, self.ssl_factory) if proxy else None,
+                proxy=self._proxy_config(proxy) if proxy else None,
                 # Through a proxy the proxy is connected to (the user chose
                 # it); the target's address is checked in ``request``.
                 network_backend=ProxyBackend(proxy) if proxy else GuardedBackend(self.guard),
             )
         return pool
+
+    def _proxy_config(self, proxy: str) -> httpcore.Proxy:
+        config = self.proxy_configs.get(proxy)
+        if config is None:
+            config = self.proxy_configs[proxy] = httpcore_proxy(proxy, self.ssl_factory)
+        return config
 
     async def request(self, method: str, url: str, parts, headers: dict | None = None) -> Reply:
         trace = None
@@ -86,7 +104,7 @@ class FullClient:
             target = httpx.URL(url)
             proxy = self.proxy_for(target.scheme, target.host)
             if proxy:
-                trace = ProxyTrace(proxy, target)
+                trace = ProxyTrace(proxy, target, header_names)
             return await self._request(method, target, proxy, trace, headers)
         except (UnsafeAddress, NameNotResolved, Failed):
             raise  # the guard's own answers, and failures already typed: the engine reads them as they are

@@ -9,9 +9,9 @@ followed through httpcore's public ``trace`` extension (``ProxyTrace``):
 a failure or a stall there is an ``error`` of kind ``proxy`` naming the
 proxy, never its user name or password (reports end up in public issues),
 so the user learns it is the proxy and not the link. Past that point the
-site answers through the proxy, and a failure says "via proxy". A refused
-CONNECT (502, 503...) is worth another attempt, as the same answer from a
-site would be; a 407 is not.
+site answers through the proxy, and a failure ends "via proxy X". A refused
+CONNECT is worth another attempt when the same status from a site would be
+(``policy.RETRY_STATUSES``); a 407 is not.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import httpx
 from . import policy
 from .proxystatus import generated
 from .results import ErrorKind
-from .transport import WAITING, Failed, ProxyWait
+from .transport import WAITING, Failed, ProxyWait, via
 
 
 def shown(proxy: str) -> str:
@@ -41,11 +41,13 @@ def httpcore_proxy(proxy: str, ssl_factory) -> httpcore.Proxy:
     (``http://user:pass@host:3128``) are sent as Proxy-Authorization, as
     httpx does (httpcore does not read them from the URL). An https://
     proxy gets its own verifying SSL context from `ssl_factory`: httpcore
-    sets ALPN on the context it is given, and the sites' shared one offers h2."""
+    sets ALPN on the context it is given, and the sites' shared one offers h2.
+    (check-links refuses a proxy setting it cannot use before any request,
+    see ``transport.proxy_setting_problem``; these errors are for other callers.)"""
     try:
         url = httpx.URL(proxy)
-    except httpx.InvalidURL as exc:
-        raise httpcore.ProxyError(f"not a proxy URL (HTTP_PROXY, HTTPS_PROXY or ALL_PROXY): {exc}") from None
+    except httpx.InvalidURL:  # its text may quote part of the password
+        raise httpcore.ProxyError("not a proxy URL (HTTP_PROXY, HTTPS_PROXY or ALL_PROXY)") from None
     if url.scheme not in ("http", "https") or not url.host:
         raise httpcore.ProxyError(f"{shown(proxy)}: only http:// and https:// proxies are supported")
     auth = (url.username, url.password) if url.username or url.password else None
@@ -77,15 +79,6 @@ class ProxyBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
-def header_names(headers) -> dict[str, str]:
-    """httpcore's header pairs as lower-case names (repeats joined by ", ")."""
-    names: dict[str, str] = {}
-    for name, value in headers:
-        key, text = name.decode("latin-1").lower(), value.decode("latin-1")
-        names[key] = f"{names[key]}, {text}" if key in names else text
-    return names
-
-
 class ProxyTrace:
     """httpcore's ``trace`` extension for one request through a proxy.
 
@@ -93,10 +86,22 @@ class ProxyTrace:
     (``connection.*`` events; the tunnelled TLS to the site is
     ``proxy.start_tls``), so the events say when the proxy owes something.
     ``transport.WAITING`` carries that to the engine, whose deadline may end
-    the attempt mid-await."""
+    the attempt mid-await. `read_headers` turns httpcore's header pairs into
+    lower-case names (the full client's ``header_names``).
 
-    def __init__(self, proxy: str, target: httpx.URL) -> None:
+    The event names are httpcore's; should a release rename them, tests in
+    tests/links/test_proxy.py fail: connection.start_tls.started (a stalled
+    TLS handshake of an https:// proxy), http11.send_request_headers.started
+    (a stalled CONNECT), connection.connect_tcp.complete (a stalled forwarded
+    request, no longer the proxy's to answer once connected),
+    http11.receive_response_headers.complete (a refused CONNECT and its
+    Proxy-Status), connection.start_tls.complete (a site that stalls behind an
+    https:// proxy). Not covered: connection.connect_tcp.started (a proxy
+    that never accepts a connection cannot be made on loopback)."""
+
+    def __init__(self, proxy: str, target: httpx.URL, read_headers) -> None:
         self.wait = ProxyWait(shown(proxy))
+        self.read_headers = read_headers
         self.target = f"{target.host}:{target.port or (443 if target.scheme == 'https' else 80)}"
         self.connecting = False                                   # a CONNECT is out, its answer not in
         self.refusal: tuple[int, dict[str, str]] | None = None    # a CONNECT answered non-2xx
@@ -117,7 +122,7 @@ class ProxyTrace:
             if 200 <= status < 300:
                 self.wait.owes = None
             else:
-                self.refusal = (status, header_names(headers))
+                self.refusal = (status, self.read_headers(headers))
         elif event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
             self.wait.owes = None
 
@@ -128,7 +133,7 @@ class ProxyTrace:
         if self.refusal is not None:  # httpcore's ProxyError: 'STATUS REASON'
             status, headers = self.refusal
             text = f"{proxy} refused CONNECT {self.target}: {failure}"
-            made = generated(status, headers)
+            made = generated(status, headers, connect=True)
             if made:
                 kind, what, retry = made
                 return Failed(kind, f"{text}; made by {what}", retry)
@@ -137,15 +142,16 @@ class ProxyTrace:
             return failure
         if self.wait.owes:
             return Failed(ErrorKind.PROXY, f"{proxy} did not {self.wait.owes}: {failure}", failure.retry)
-        return Failed(failure.error_kind, f"{failure} (via proxy {proxy})", failure.retry)
+        return Failed(failure.error_kind, f"{failure}{via(proxy)}", failure.retry)
 
 
 def check_forwarded(proxy: str, status: int, headers: dict[str, str]) -> None:
     """A forward proxy's answer to a plain-http request that is not the
-    site's: its 407, or one it says it made (``proxystatus``), raises ``Failed``."""
+    site's: its 407, or an error answer it says it made (``proxystatus``),
+    raises ``Failed``."""
     if status == 407:
         raise Failed(ErrorKind.PROXY, f"{shown(proxy)} answered 407 Proxy Authentication Required", retry=False)
     made = generated(status, headers)
     if made:
         kind, what, retry = made
-        raise Failed(kind, f"HTTP {status} via proxy {shown(proxy)}, made by {what}", retry)
+        raise Failed(kind, f"HTTP {status} made by {what}{via(shown(proxy))}", retry)

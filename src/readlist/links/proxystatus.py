@@ -2,21 +2,26 @@
 intermediary reporting why it has none.
 
 Over plain HTTP a forward proxy's own 502 looks like the site's, and so does
-its answer to a refused CONNECT. Intermediaries that say they made the
-answer are believed: RFC 9209's ``Proxy-Status`` with an ``error``
-parameter (the intermediary "encountered an issue when obtaining this
-response"; a forwarded answer carries ``received-status`` instead) and
-squid's ``X-Squid-Error`` (on the error pages squid itself makes). ``Via``
-(RFC 9110) is added to forwarded answers as well as to made ones, so it
-tells nothing about who made one; an answer without either header stays the
-site's, reported "via proxy".
+its answer to a refused CONNECT. An error answer (4xx/5xx) is believed to be
+an intermediary's own when the nearest intermediary says so: the last member
+of RFC 9209's ``Proxy-Status`` (each intermediary appends its own) carries an
+``error`` parameter (it "encountered an issue when obtaining this response";
+one that forwarded the answer says ``received-status`` instead, and then any
+error an earlier member reports is the site's own CDN's, part of the site's
+answer). squid's ``X-Squid-Error`` is believed only on an answer to CONNECT,
+which can only come from our proxy: a site may run squid as its own reverse
+proxy, and its error pages are the site's answer. ``Via`` (RFC 9110) is added
+to forwarded answers as well as to made ones, so it tells nothing; an answer
+without such a header stays the site's, reported "via proxy".
 
 The error named says what failed. The next hop (DNS, connection, TLS, a
 timeout, a broken answer) is the site's failure as the proxy saw it, so it
 gets the kind a direct check would give, and counts in the URL's history.
 The intermediary itself (its policy, configuration, limits or internals)
-is kind ``proxy``: the link was not checked. Importable without httpcore,
-so it is tested on its own.
+is kind ``proxy``: the link was not checked. The intermediary's own words
+(its name, ``details``, the squid error) go into reports and the public
+weekly issue, so they are cut to a short, printable form. Importable without
+httpcore, so it is tested on its own.
 """
 
 from __future__ import annotations
@@ -41,7 +46,6 @@ _RFC9209 = {
     "http_request_error": (ErrorKind.PROXY, False), "proxy_configuration_error": (ErrorKind.PROXY, False),
     "proxy_loop_detected": (ErrorKind.PROXY, False),
 }
-_RFC9209_PREFIXES = {"http_response_": (ErrorKind.PROTOCOL, False)}  # header/body/trailer sizes, codings
 # squid's error page names (the first word of X-Squid-Error) -> (kind, worth another attempt).
 _SQUID = {
     "ERR_DNS_FAIL": (ErrorKind.DNS, False), "ERR_CONNECT_FAIL": (ErrorKind.CONNECT, True),
@@ -80,31 +84,44 @@ def _bare(value: str) -> str:
     return value
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """An intermediary's own words as they may appear in a public report:
+    printable ASCII, one line, at most `limit` characters."""
+    text = " ".join("".join(c if " " <= c <= "~" else " " for c in text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def proxy_status_error(value: str) -> tuple[str, str, str | None] | None:
-    """(intermediary, error type, details) of the ``Proxy-Status`` member that
-    reports an error, the last one (the nearest to us) if several do."""
-    found = None
-    for member in _split(value, ","):
-        name, *params = _split(member, ";")
-        fields = {key.strip().lower(): _bare(text.strip()) for key, _, text in (p.partition("=") for p in params)}
-        if fields.get("error"):
-            found = (_bare(name) or "an intermediary", fields["error"], fields.get("details") or None)
-    return found
+    """(intermediary, error type, details) when the last ``Proxy-Status``
+    member (the intermediary nearest to us) reports an error; None when it
+    does not (it forwarded the answer, whatever an earlier member says)."""
+    name, *params = _split(_split(value, ",")[-1], ";")
+    fields = {key.strip().lower(): _bare(text.strip()) for key, _, text in (p.partition("=") for p in params)}
+    if not fields.get("error"):
+        return None
+    details = fields.get("details")
+    return _short(_bare(name)) or "an intermediary", _short(fields["error"]), _short(details) if details else None
 
 
-def generated(status: int, headers: dict[str, str]) -> tuple[ErrorKind, str, bool] | None:
+def generated(status: int, headers: dict[str, str], connect: bool = False) -> tuple[ErrorKind, str, bool] | None:
     """(kind, what the intermediary says, worth another attempt) when an
-    intermediary says it made this answer itself; None when nothing says so
-    (`headers`: lower-case names)."""
+    intermediary says it made this error answer itself; None when nothing
+    says so (`headers`: lower-case names; `connect`: the answer to our
+    CONNECT, so our proxy's own)."""
+    if status < 400:
+        return None  # an answer that works is the site's, whatever a header says
     if value := headers.get("proxy-status"):
         reported = proxy_status_error(value)
         if reported:
             name, error, details = reported
-            kind, retry = _RFC9209.get(error) or next(
-                (v for prefix, v in _RFC9209_PREFIXES.items() if error.startswith(prefix)),
-                (ErrorKind.PROXY, status in _TRANSIENT))
+            if error in _RFC9209:
+                kind, retry = _RFC9209[error]
+            elif error.startswith("http_response_"):  # header/body/trailer sizes, content codings
+                kind, retry = ErrorKind.PROTOCOL, False
+            else:
+                kind, retry = ErrorKind.PROXY, status in _TRANSIENT
             return kind, f"{name}: {error}" + (f" ({details})" if details else ""), retry
-    if value := headers.get("x-squid-error"):
+    if connect and (value := headers.get("x-squid-error")):
         kind, retry = _SQUID.get(value.split(" ", 1)[0], (ErrorKind.PROXY, status in _TRANSIENT))
-        return kind, f"squid: {value}", retry
+        return kind, f"squid: {_short(value)}", retry
     return None

@@ -15,6 +15,7 @@ import urllib.request
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from .results import ErrorKind
 
@@ -60,6 +61,12 @@ class ProxyWait:
 WAITING: ContextVar[ProxyWait | None] = ContextVar("proxy_wait", default=None)
 
 
+def via(proxy: str) -> str:
+    """The one way a report says an answer or failure came through a proxy:
+    at the end of its text."""
+    return f" via proxy {proxy}"
+
+
 def deadline_passed(timeout: float) -> Failed:
     """The attempt's deadline passed: whose answer was missing, as a failure.
     A proxy that has not connected, shaken hands or answered CONNECT is the
@@ -68,8 +75,8 @@ def deadline_passed(timeout: float) -> Failed:
     waiting = WAITING.get()
     if waiting is not None and waiting.owes:
         return Failed(ErrorKind.PROXY, f"{waiting.proxy} did not {waiting.owes} within {timeout:g}s")
-    via = f" via proxy {waiting.proxy}" if waiting is not None else ""
-    return Failed(ErrorKind.TIMEOUT, f"no complete answer within {timeout:g}s{via}")
+    through = via(waiting.proxy) if waiting is not None else ""
+    return Failed(ErrorKind.TIMEOUT, f"no complete answer within {timeout:g}s{through}")
 
 
 class Transport(Protocol):
@@ -98,3 +105,37 @@ class Proxies:
                 proxy = None
             self.known[key] = proxy if not proxy or "://" in proxy else f"http://{proxy}"
         return self.known[key]
+
+
+def _variable(environ, scheme: str) -> str | None:
+    """The variable urllib takes `scheme`'s proxy from (the lower-case one
+    first, as curl does), or None."""
+    lower = f"{scheme}_proxy"
+    names = [name for name in environ if name.lower() == lower and environ[name]]
+    return lower if lower in names else (names[0] if names else None)
+
+
+def proxy_setting_problem(environ) -> str | None:
+    """What is wrong with the proxy variables check-links would use, naming
+    the variable and never its value (it may hold a password); None when
+    they are usable. Asked once before any request: a proxy URL that cannot
+    be read is a bad setting, not a failure of every link. A '/', '#' or '?'
+    in a password ends the URL's host part early, so the URL must have no
+    path (other than "/"), query or fragment."""
+    names = {scheme: _variable(environ, scheme) for scheme in ("http", "https", "all")}
+    if names["http"] and names["https"]:
+        names["all"] = None  # only for a scheme without a variable of its own
+    for name in filter(None, names.values()):
+        value = environ[name]
+        parts = urlsplit(value if "://" in value else f"http://{value}")
+        if parts.scheme not in ("http", "https"):
+            return f"{name}: only http:// and https:// proxies are supported, not {parts.scheme}://"
+        try:
+            usable = bool(parts.hostname) and parts.port != 0 and parts.path in ("", "/") \
+                and not parts.query and not parts.fragment  # .port raises for a port that is not a number
+        except ValueError:
+            usable = False
+        if not usable:
+            return (f"{name}: not a usable proxy URL (expected http(s)://[user:password@]host[:port]; "
+                    "percent-encode '/', '#', '?' and '@' in a user name or password)")
+    return None
