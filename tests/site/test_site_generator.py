@@ -136,3 +136,28 @@ def test_new_window():
     assert SiteOptions.new_cutoff(30, today) == dt.date(2025, 1, 30)
     assert SiteOptions.new_cutoff("2024-12-01") == dt.date(2024, 12, 1)
     assert SiteOptions.new_cutoff(None) is None
+
+
+def test_a_build_leaves_no_reference_cycles(tmp_path):
+    """Everything a build makes is freed by reference counting as soon as the
+    caller lets go. A cycle (a Jinja macro imported `with context` holds the
+    page's context, which holds the builder; a recursive closure holds
+    itself) keeps the whole catalog alive, inside `mkdocs build`, until
+    Python's next full garbage collection, which then walks all of it."""
+    import gc
+    import weakref
+
+    from readlist.site.generator import Builder
+
+    catalog = load(write_readings(tmp_path / "readings")).catalog
+    gone = weakref.ref(catalog)
+    was_enabled = gc.isenabled()
+    gc.disable()  # only reference counting may free it
+    try:
+        site = Builder(catalog, SiteOptions()).build()
+        assert site.pages and site.nav and site.files
+        del catalog, site
+        assert gone() is None, "the catalog outlived the build: a reference cycle holds it"
+    finally:
+        if was_enabled:
+            gc.enable()
