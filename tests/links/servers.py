@@ -25,6 +25,22 @@ NOT_FOUND_PAGE = b"<!doctype html><html><head><title>Page not found</title></hea
 HUGE = 100 * 1024 * 1024
 
 
+def shut_down(loop: asyncio.AbstractEventLoop, thread: threading.Thread, servers) -> None:
+    """Stop listening, cancel every handler still running on `loop` (a hanging
+    or tunnelling connection included), then stop the loop and its thread."""
+    async def close():
+        for server in servers:
+            server.close()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run_coroutine_threadsafe(close(), loop).result(5)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+
+
 class Hosts:
     def __init__(self) -> None:
         self.hits: collections.Counter = collections.Counter()     # (host, method, path)
@@ -71,16 +87,7 @@ class Hosts:
         self.ports[host] = server.sockets[0].getsockname()[1]
 
     def stop(self) -> None:
-        async def close():
-            for server in self.servers:
-                server.close()
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        asyncio.run_coroutine_threadsafe(close(), self.loop).result(5)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
+        shut_down(self.loop, self.thread, self.servers)
 
     def url(self, host: str, path: str, scheme: str = "http") -> str:
         return f"{scheme}://{host}:{self.ports[host]}{path}"
@@ -435,14 +442,4 @@ class Proxy:
         if not self.thread.is_alive():
             return
 
-        async def stop():
-            self.server.close()
-            await self.server.wait_closed()  # (waits for handlers on 3.12+; they are cancelled here)
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(5)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
+        shut_down(self.loop, self.thread, [self.server])
