@@ -1,7 +1,7 @@
-"""The README's link-checking section says what the code does: every
+"""The link-checking reference (docs/reference/link-checking.md) says what the code does: every
 setting with its default, every host-table key, the command's options, the
 JSON report's keys and the error kinds. A setting added to the model without
-a README row (or a default changed on one side only) fails here."""
+a row there (or a default changed on one side only) fails here."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from readlist.cli import build_parser
 from readlist.links.results import ErrorKind, LinkResult, Outcome, summarize
 from readlist.links.settings import HostRule, LinkSettings, build
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-SECTION = README.read_text(encoding="utf-8").split("## Link rot: `readlist check-links`", 1)[1].split("\n## ", 1)[0]
+REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "link-checking.md"
+SECTION = REFERENCE.read_text(encoding="utf-8")
 NOT_IN_FILE = {"hosts", "github-token"}  # a table of its own; the environment's only
 
 

@@ -44,7 +44,7 @@ def zensical_real(tmp_path_factory) -> Path:
     """The README's path: docs/ copied in, `readlist generate --config
     zensical.toml` on the real readings/, `zensical build --strict`."""
     project = tmp_path_factory.mktemp("zensical-real")
-    shutil.copytree(REPO / "docs", project / "docs")
+    shutil.copytree(REPO / "docs", project / "docs", ignore=shutil.ignore_patterns("reference"))
     assert generate(REPO / "readings", project / "docs", "--config", str(project / "zensical.toml"),
                     "--site-name", SITE_NAME, "--new", "60") == 0
     zensical("build", "--strict", "-f", "zensical.toml", cwd=project)
