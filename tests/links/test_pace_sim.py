@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from readlist.links.pace import CALM, PROBES, WINDOW, HostPace, announced
+from readlist.links.pace import CALM, PROBES, HostPace, announced
 
 from .limiters import EPOCH, Both, FixedWindow, InFlight, Limiter, SlidingWindow, TokenBucket, bound, resets_of
 
@@ -61,6 +61,7 @@ def simulate(limiter: Limiter, urls: int, latency: tuple[float, float], seed: in
     served: list[float] = []               # send times of the successes, in answer order
     recovering: list[tuple[float, int, int]] = []  # (served interval at a cut, successes since, bound)
     first_sent = math.inf                  # the first request sent since the last estimate
+    estimated = math.inf                   # when the rate was last estimated
     most_ahead = -1                        # the most in flight ahead of a request served
 
     def at(when: float, *what) -> None:
@@ -108,21 +109,19 @@ def simulate(limiter: Limiter, urls: int, latency: tuple[float, float], seed: in
             ok = sum(1 for at in served if at >= first_sent)
             sends = sum(1 for at in run.sends if first_sent <= at < ticket.at)
             pace.refused(ticket, now, said)
-            if cuts and ok >= 2 and sends >= WINDOW and ticket.at > first_sent:
-                # a window served since the last estimate: a new estimate
-                rate = ok / (ticket.at - first_sent)
-                # invariant 2: never below half the rate served over that window
+            if cuts and ticket.ahead > most_ahead:  # more in flight than ever served: a cap, a new count
+                recovering, served, first_sent, estimated = [], [], math.inf, now
+            elif cuts and sends >= 2 and ok >= 1 and ticket.at > first_sent:
+                # an estimate of the rate: invariant 2, never below half the
+                # rate served since the last estimate (holds included)
+                rate = ok / (ticket.at - min(estimated, first_sent))
                 assert pace.interval <= EPS or 1 / pace.interval >= 0.5 * rate - EPS, (pace.interval, rate)
                 # invariant 3: back to it within a bounded number of successes
                 hold = said.retry_after if said.retry_after is not None else (said.reset or 0.0)
                 recovering = [(1 / rate, 0, RECOVERY + 3 * max(PROBES, math.ceil(CALM * hold * rate)))]
-                served.clear()
-                first_sent = math.inf
+                served, first_sent, estimated = [], math.inf, now
             elif cuts:
                 recovering = []
-                if ticket.ahead > most_ahead:  # a cap on requests in flight: a new count
-                    served.clear()
-                    first_sent = math.inf
             if attempts[job] > RETRIES:
                 run.blocked += 1
             else:

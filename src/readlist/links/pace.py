@@ -105,7 +105,7 @@ class Ticket(NamedTuple):
 class HostPace:
     """The pace of one host: `limit` requests in flight, `delay` before the next."""
 
-    __slots__ = ("base", "burst", "burst_end", "credit", "held", "hold_cap", "hold_until", "in_flight",
+    __slots__ = ("base", "credit", "estimated", "hold_cap", "hold_until", "in_flight",
                  "interval", "last_cut", "latency", "limit", "max_interval", "max_limit", "most_ahead", "next_at",
                  "ok_since", "period", "probe", "quota", "safe", "sent", "since", "starting")
 
@@ -121,8 +121,7 @@ class HostPace:
         self.most_ahead = -1     # the most requests in flight ahead of one the host served
         self.since: Ticket | None = None  # the first request sent since the last cut (and its hold)
         self.ok_since = 0        # successes of requests sent since then
-        self.held = 0.0          # seconds held since then
-        self.burst, self.burst_end = 0, math.inf  # successes sent before the first refused request
+        self.estimated = math.inf  # when the rate was last estimated
         self.starting = False    # the first refusal is a guess: regrow fast until the next
         self.credit = 0          # successes probed in this period
         self.period = PROBES     # successes over which the probe climbs 1 / SAFE
@@ -159,8 +158,6 @@ class HostPace:
         took = now - ticket.at
         self.latency = took if not self.latency else self.latency + (took - self.latency) / WINDOW
         self.most_ahead = max(self.most_ahead, ticket.ahead)
-        if ticket.number < self.burst_end:
-            self.burst += 1
         if self.since is not None and ticket.number >= self.since.number:
             self.ok_since += 1
         if said.remaining is not None and said.reset is not None:
@@ -190,20 +187,16 @@ class HostPace:
     def refused(self, ticket: Ticket, now: float, said: Announced = NOTHING_SAID) -> None:
         """A 429 or 503: hold for any announced reset, and cut once per round."""
         self.in_flight -= 1
-        held = self.held  # before this refusal's hold
         wait = said.retry_after if said.retry_after is not None else said.reset
         hold = 0.0
         if wait is not None:
             hold = min(wait, self.hold_cap)
-            self.held += max(0.0, now + hold - max(now, self.hold_until))
             self.hold_until = max(self.hold_until, now + hold)
             if said.remaining is not None:
                 self._allow(ticket, said.remaining, now + hold)
         if ticket.at < self.last_cut:
             return  # sent before the last cut: nothing new
         first_cut = self.last_cut == float("-inf")
-        if first_cut:
-            self.burst_end = ticket.number
         self.last_cut = now
         self.credit = 0
         # Probe again only after serving CALM holds' worth: a refusal costs a hold.
@@ -219,29 +212,28 @@ class HostPace:
             # after it, until the next refusal says more.
             self.limit = max(1, ticket.ahead if self.most_ahead < 0 else self.most_ahead + 1)
             self.starting = first_cut
-            self.since, self.ok_since, self.held = None, 0, 0.0
+            self.since, self.ok_since, self.estimated = None, 0, now
             return
         # Served with as many in flight before: a limit on the rate.
         self.starting = False
         since, ok = self.since, self.ok_since
         sends = ticket.number - since.number if since is not None else 0
         span = ticket.at - since.at if since is not None else 0.0
-        if sends < WINDOW or ok < 2 or span <= 0:
-            # Refused again soon: the same streak of refusals. Back off (as
+        if since is None or sends < 2 or span <= 0 or ok < 1:
+            # Refused again at once: the same streak of refusals. Back off (as
             # lychee does), and measure the rate over the whole streak.
             self.interval = min(self.max_interval, max(FLOOR, 2 * self.interval))
             self.next_at = max(self.next_at, now + self.interval)
             return
-        self.since, self.ok_since, self.held = None, 0, 0.0
-        sent = span / sends  # seconds per request sent since the last estimate
-        # The rate served since then, holds excluded; after a hold less the
-        # burst the host saved up meanwhile (taken as its first burst, what
-        # it served before its first refusal), never below half of it.
-        spent = max(span - held, 1e-3)
-        served = spent / (max(ok - self.burst, ok / 2) if hold else ok)
-        self.safe = min(self.max_interval, max(self.base, served))
-        # A hold has let the host recover; a bare refusal needs room to drain.
-        self.interval = self.safe if hold else min(self.max_interval, max(self.safe, sent / CUT))
+        # Between the rate it served since the last estimate, holds and
+        # backoffs included (what it surely allows), and the rate sent
+        # meanwhile (more than it allows): their geometric mean, which
+        # halves the distance each time on a logarithmic scale.
+        elapsed = ticket.at - min(self.estimated, since.at)
+        served, sent = ok / elapsed, sends / span
+        self.safe = min(self.max_interval, max(self.base, 1 / math.sqrt(served * sent)))
+        self.interval = self.safe
+        self.since, self.ok_since, self.estimated = None, 0, now
         self.next_at = max(self.next_at, now + self.interval)
         if self.interval > 0:  # enough in flight to keep to that rate
             self.limit = min(self.max_limit, max(self.limit, math.ceil(self.latency / self.interval)))
