@@ -38,9 +38,10 @@ WINDOW = 10     # successes over which the served rate is measured
 CUT = 0.6       # a bare refusal: the rate falls to this share of the rate sent at
 SAFE = 0.9      # ... and climbs back fast (FAST) to this share, where a hold leaves it
 FAST = 0.85      # interval factor per success above the estimate: 0.6 -> 1 in 4 successes
-CALM = 10       # a refusal that held the host H seconds: probe 1 / SAFE over CALM x H of serving
+CALM = 3       # a refusal that held the host H seconds: probe 1 / SAFE over CALM x H of serving
 PROBES = 20     # ... and over this many successes at least; twice as fast each time it passes
 FLOOR = 0.05    # seconds: the interval a first refusal sets when nothing was served yet
+CAPPED = 4      # ... and this many times slower after finding a cap on requests in flight
 EPOCH = 1e9     # a reset header above this is a Unix time, else seconds from now
 
 
@@ -212,6 +213,7 @@ class HostPace:
             # after it, until the next refusal says more.
             self.limit = max(1, ticket.ahead if self.most_ahead < 0 else self.most_ahead + 1)
             self.starting = first_cut
+            self.period *= CAPPED  # a cap, once found, seldom moves: probe it seldom
             self.since, self.ok_since, self.estimated = None, 0, now
             return
         # Served with as many in flight before: a limit on the rate.
