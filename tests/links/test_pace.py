@@ -29,7 +29,7 @@ FAMILIES = {
     "fixed-window-x-ratelimit-reset": (lambda: FixedWindow(limit=8, window=1.0, style="x-epoch"), 0.02),
     "fixed-window-ratelimit-reset-on-429-only": (
         lambda: FixedWindow(limit=8, window=1.0, style="ratelimit-delta", every=False), 0.02),
-    "sliding-window-bare": (lambda: SlidingWindow(limit=6, window=0.5), 0.02),
+    "sliding-window-bare": (lambda: SlidingWindow(limit=10, window=1.0), 0.02),
     "in-flight-cap-429": (lambda: InFlight(cap=2), 0.05),
     "in-flight-cap-503-retry-after": (lambda: InFlight(cap=2, status=503, retry=1), 0.05),
     "cap-before-bucket": (lambda: Both(first=InFlight(cap=3, status=503, retry=1),
@@ -110,4 +110,5 @@ def test_still_refused_is_blocked_rate_limited_never_broken(hosts, tmp_path):
     result = by_url[url]
     assert result["outcome"] == "blocked" and result["kind"] == "rate-limited"
     assert result["error"] == f"rate-limited by {C} (HTTP 429)" and done.returncode == 0
-    assert hosts.count("/always429") == 2  # the first attempt and its one retry
+    asked = sum(1 for _, host, target in list(hosts.arrivals) if target == "/always429?pace")
+    assert asked == 2 * 1 + 1  # a refusal gets twice the retries: the pace backs off between them

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from readlist.links.pace import CALM, PROBES, HostPace, announced
+from readlist.links.pace import CALM, PROBES, WINDOW, HostPace, announced
 
 from .limiters import EPOCH, Both, FixedWindow, InFlight, Limiter, SlidingWindow, TokenBucket, bound, resets_of
 
@@ -122,7 +122,7 @@ def simulate(limiter: Limiter, urls: int, latency: tuple[float, float], seed: in
                 served, first_sent, estimated = [], math.inf, now
             elif cuts:
                 recovering = []
-            if attempts[job] > RETRIES:
+            if attempts[job] > 2 * RETRIES:  # as the engine: twice the retries for refusals
                 run.blocked += 1
             else:
                 queue.append(job)

@@ -298,10 +298,14 @@ class Engine:
             pace.served(ticket, time.monotonic(), answer.said)
         else:
             pace.failed(ticket)
-        if not answer.retry or job.attempts > settings.retries:
+        if not answer.retry:
             return None
         if answer.refused:
-            return 0.0  # the host's pace is the wait
+            # The host's pace is the wait, and backs off between refusals:
+            # twice the retries let it find the host's rate.
+            return 0.0 if job.attempts <= 2 * settings.retries else None
+        if job.attempts > settings.retries:
+            return None
         return settings.backoff * (2 ** (job.attempts - 1)) * random.uniform(0.8, 1.2)
 
     def _result(self, job: _Job) -> LinkResult:

@@ -200,12 +200,7 @@ class HostPace:
         first_cut = self.last_cut == float("-inf")
         self.last_cut = now
         self.credit = 0
-        # Probe again only after serving CALM holds' worth: a refusal costs a hold.
-        rate = self.limit / max(self.latency, FLOOR)  # what the host serves now, at most
-        if self.interval > 0:
-            rate = min(rate, 1 / self.interval)
-        self.period = max(PROBES, math.ceil(CALM * hold * rate))
-        self.probe = SAFE ** (1 / self.period)
+        self._calm(hold)
         if ticket.ahead > self.most_ahead:
             # Refused with more in flight than the host ever served: a cap on
             # requests in flight. Keep under it; the interval is not at fault.
@@ -239,8 +234,18 @@ class HostPace:
         self.next_at = max(self.next_at, now + self.interval)
         if self.interval > 0:  # enough in flight to keep to that rate
             self.limit = min(self.max_limit, max(self.limit, math.ceil(self.latency / self.interval)))
+        self._calm(hold)
 
     # -- inside --------------------------------------------------------------------
+    def _calm(self, hold: float) -> None:
+        """Probe again only after serving CALM holds' worth at the pace now
+        (a refusal costs a hold), or PROBES successes after a bare refusal."""
+        rate = self.limit / max(self.latency, FLOOR)  # what the host serves now, at most
+        if self.interval > 0:
+            rate = min(rate, 1 / self.interval)
+        self.period = max(PROBES // 2, math.ceil(CALM * hold * rate)) if hold else PROBES
+        self.probe = SAFE ** (1 / self.period)
+
     def _allow(self, ticket: Ticket, remaining: int, until: float) -> None:
         """`remaining` more requests after `ticket` until `until`: a later reset
         is a new window; the same one keeps the tighter count."""
