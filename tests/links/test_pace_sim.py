@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from readlist.links.pace import CALM, PROBES, WINDOW, HostPace, announced
+from readlist.links.pace import CALM, PROBES, HostPace, announced
 
 from .limiters import EPOCH, Both, FixedWindow, InFlight, Limiter, SlidingWindow, TokenBucket, bound, resets_of
 
