@@ -43,7 +43,8 @@ from pathlib import Path
 from results import read_section, write_section
 
 HERE = Path(__file__).resolve().parent
-PARTS = ("### Fixed latency", "### Rate-limited hosts", "### A pull request's check", "### Memory")
+PARTS = ("### Fixed latency", "### Rate-limited hosts", "### The pace in the simulator", "### A pull request's check",
+         "### Memory")
 
 
 def make_project(root: Path, urls: list[str]) -> None:
