@@ -108,6 +108,32 @@
     return { done: done, total: list.length };
   }
 
+  /* A topic table's row holds its topic's own readings; a topic's count
+     adds its subtopics' rows (data-rl-parent), and "all" adds every row. */
+  function topicCounts() {
+    var byTopic = {}, all = { done: 0, total: 0 }, rows = document.querySelectorAll("tr[data-rl-topic]");
+    var parents = {};
+    rows.forEach(function (row) {
+      var id = row.getAttribute("data-rl-topic");
+      parents[id] = row.getAttribute("data-rl-parent");
+      if (!byTopic[id]) { byTopic[id] = { done: 0, total: 0 }; }
+    });
+    var seen = {};
+    rows.forEach(function (row) {
+      var id = row.getAttribute("data-rl-topic");
+      if (seen[id]) { return; }  // one table is enough (home and Topics have one each)
+      seen[id] = true;
+      var own = count(row.getAttribute("data-entries"));
+      all.done += own.done;
+      all.total += own.total;
+      for (var t = id, guard = 0; t && byTopic[t] && guard < 100; t = parents[t], guard += 1) {
+        byTopic[t].done += own.done;
+        byTopic[t].total += own.total;
+      }
+    });
+    return { byTopic: byTopic, all: all };
+  }
+
   function refresh() {
     document.querySelectorAll("[data-rl-check]").forEach(function (box) {
       box.checked = isRead(box.getAttribute("data-rl-check"));
@@ -118,9 +144,10 @@
       var heading = headingOf(item);
       if (heading) { heading.classList.toggle("rl-is-read", done); }
     });
+    var topics = topicCounts();
     document.querySelectorAll("[data-rl-progress]").forEach(function (el) {
       if (!el.getAttribute("data-label")) { el.setAttribute("data-label", el.textContent.trim()); }
-      var c = count(el.getAttribute("data-entries"));
+      var c = el.hasAttribute("data-rl-all-topics") ? topics.all : count(el.getAttribute("data-entries"));
       el.hidden = false;
       el.innerHTML = "";
       var label = document.createElement("span");
@@ -132,7 +159,8 @@
     document.querySelectorAll("tr[data-entries]").forEach(function (row) {
       var cell = row.querySelector(".rl-progress-col");
       if (!cell) { return; }
-      var c = count(row.getAttribute("data-entries"));
+      var topic = row.getAttribute("data-rl-topic");
+      var c = topic && topics.byTopic[topic] ? topics.byTopic[topic] : count(row.getAttribute("data-entries"));
       var name = row.querySelector("td, th");
       cell.innerHTML = bar(c.done, c.total, "Read in " + (name ? name.textContent.trim() : "this row")) +
         '<span class="rl-bar-label">' + c.done + "/" + c.total + "</span>";
