@@ -14,8 +14,9 @@ Two outputs:
   only those settings, for a config of one's own (`INHERIT:` it, or copy it);
 * a complete config, `mkdocs.yml` or `zensical.toml` by the file name's suffix,
   with a theme override (`THEME_DIR/main.html` in the output folder, from
-  templates/theme_main.html) that adds what the plugin adds to each page's
-  head: the feed's `<link rel="alternate">`.
+  templates/theme_main.html, which the plugin uses too) that adds to each
+  page's head the feed's `<link rel="alternate">` and, on a reading's page,
+  its citation_* / Open Graph tags.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import yaml
 from .generator import Site
 
 FRAGMENT = ".readlist-config.yml"  # a dot file: neither MkDocs nor Zensical publishes it
-THEME_DIR = ".readlist-theme"  # custom_dir of the full config: the feed's <link> in every head
+THEME_DIR = ".readlist-theme"  # custom_dir of the full config: citation tags, the feed's <link>
 # What the pages need from Python-Markdown: `{ #id .class }` on headings and
 # Markdown inside the entry cards' HTML. The plugin adds the same two.
 EXTENSIONS = ("attr_list", "md_in_html")
@@ -119,8 +120,10 @@ def full_config(
     if site_url:
         config["site_url"] = site_url
     config["docs_dir"] = docs_dir_setting(config_path, docs_dir)
+    # The theme override puts the readings' citation tags (and the feed's link) in the head.
+    parts["theme"] = {"custom_dir": f"{config['docs_dir']}/{THEME_DIR}", **parts["theme"]}
     if "feed.xml" in site.files:
-        parts["theme"] = {"custom_dir": f"{config['docs_dir']}/{THEME_DIR}", **parts["theme"]}
+        config["extra"] = {"readlist_feed": True}
     config["site_dir"] = "site"
     if url_style == "html":
         config["use_directory_urls"] = False  # the pages link to page.html

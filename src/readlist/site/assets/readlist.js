@@ -503,6 +503,53 @@
     new MutationObserver(promoteResults).observe(list, { childList: true });
   }
 
+  /* -- copy the BibTeX of a reading's page ---------------------------------- */
+  /* The button is hidden in the HTML (without this script it could not work)
+     and shown here. It is a real <button>: Enter and Space press it. The
+     outcome is said in the status next to it (a live region). */
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return legacyCopy(text); });
+    }
+    return legacyCopy(text);
+  }
+
+  function legacyCopy(text) {
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      var focused = document.activeElement;
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      if (focused && focused.focus) { focused.focus(); }
+      if (ok) { resolve(); } else { reject(new Error("copy refused")); }
+    });
+  }
+
+  function addCopyButtons() {
+    document.querySelectorAll("button[data-rl-copy]").forEach(function (button) {
+      if (button.hasAttribute("data-rl-ready")) { return; }
+      button.setAttribute("data-rl-ready", "");
+      button.hidden = false;
+      var status = button.parentNode.querySelector(".rl-copy-status");
+      button.addEventListener("click", function () {
+        var source = document.getElementById(button.getAttribute("data-rl-copy"));
+        if (!source) { return; }
+        copyText(source.textContent).then(function () {
+          if (status) { status.textContent = "Copied to the clipboard."; }
+        }, function () {
+          if (status) { status.textContent = "Could not copy: select the text above and copy it."; }
+        });
+      });
+    });
+  }
+
   /* -- landing on an entry ------------------------------------------------ */
   /* Tier 4+ entries sit in a collapsed <details>. When the reader arrives at
      #<entry-id> (a link, a search result, a hash change, instant loading),
@@ -551,6 +598,7 @@
     read = loadRead();
     addCheckboxes();
     addFilters();
+    addCopyButtons();
     watchSearch();
     refresh();
     revealSoon(window.location.hash);
