@@ -704,7 +704,9 @@ class Builder:
             head["citation_pdf_url"] = entry.url
         lines = [
             "---",
-            f"title: {json.dumps(entry.title, ensure_ascii=False)}",
+            # Material writes the title into <title> and the header as it is:
+            # `<`, `>` and `&` escaped here keep a hostile title text.
+            f"title: {json.dumps(html.escape(entry.title, quote=False), ensure_ascii=False)}",
             f"readlist: {json.dumps(head, ensure_ascii=False)}",
             "search:",
             "  exclude: true",
