@@ -20,7 +20,7 @@ import pytest
 
 from readlist.loading import load
 
-from .helpers import REPO, mkdocs
+from .helpers import REPO, mkdocs, serve_dir
 
 BOUND = 500 * 1024
 
@@ -161,3 +161,30 @@ def test_what_every_page_loads_does_not_grow_with_the_list(big, fixture_site):
     big_assets, small_assets = assets(site, ""), assets(fixture_site, "")
     assert big_assets == small_assets
     assert assets(site, "topics/") == big_assets
+
+
+def test_an_old_link_to_a_reading_on_a_later_part_lands_on_it(big, browser):
+    """`topics/<id>/#<entry-id>` was the reading's stable anchor: when the
+    topic is split and the reading is on a later part, the link still lands
+    on its card (the first part names what each part holds)."""
+    site, catalog = big
+    topic = next(t for t, _ in catalog.walk_topics() if not t.children)
+    parts = _family(site, f"topics/{topic.id}/")
+    last = parts[-1]
+    entry_id = re.findall(r'<div class="rl-entry" data-entry="([^"]+)"', _text(site, last))[-1]
+    server = serve_dir(site)
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(base + f"topics/{topic.id}/#{entry_id}")
+        page.wait_for_url(base + last + f"#{entry_id}")
+        heading = page.locator(f"h3[id='{entry_id}']")
+        heading.wait_for()
+        page.wait_for_function(
+            "id => { const r = document.getElementById(id).getBoundingClientRect();"
+            " return r.top >= 0 && r.top < window.innerHeight; }", arg=entry_id)
+        assert heading.is_visible()
+        context.close()
+    finally:
+        server.shutdown()

@@ -30,8 +30,8 @@ from markupsafe import Markup, escape
 
 from .. import authors, exporting, newness, text, urls
 from ..files import atomic_write
-from . import paging
 from ..models import DEFAULT_WPM, KINDS, TIERS, Catalog, Entry, ReadingList, Topic
+from . import paging
 
 UrlStyle = Literal["directory", "html", "md"]
 SECTIONS = ("reading_path", "lists", "tags", "stats", "downloads", "authors")

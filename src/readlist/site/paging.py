@@ -60,7 +60,7 @@ def split(
     parts: list[list[Group[K, T]]] = [[]]
     used = 0
     for key, items in groups:
-        current = Group(key)
+        current: Group[K, T] = Group(key)
         parts[-1].append(current)
         for item in items:
             w = weight(item)

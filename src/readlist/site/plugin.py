@@ -25,7 +25,6 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
-
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
@@ -106,7 +105,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         since = self.config.since
         if since is not None and not isinstance(since, dt.date):
             try:
-                since = dt.date.fromisoformat(since)
+                since = dt.date.fromisoformat(str(since))
             except ValueError:
                 raise PluginError(
                     f"readlist: 'since' must be a date such as 2025-01-31, not {since!r}"

@@ -568,9 +568,25 @@
     applyFilters();
   }
 
+  /* An old link to page/#<entry-id> whose reading is now on a later part
+     of a split page: go on to the part that holds it. */
+  function forward(hash) {
+    var id = (hash || "").replace(/^#/, "");
+    try { id = decodeURIComponent(id); } catch (e) { /* keep it raw */ }
+    if (!id) { return false; }
+    var links = document.querySelectorAll("a[data-rl-holds]");
+    for (var i = 0; i < links.length; i += 1) {
+      if ((" " + links[i].getAttribute("data-rl-holds") + " ").indexOf(" " + id + " ") >= 0) {
+        window.location.replace(links[i].href.split("#")[0] + "#" + encodeURIComponent(id));
+        return true;
+      }
+    }
+    return false;
+  }
+
   function reveal(hash) {
     var el = targetOf(hash);
-    if (!el) { return false; }
+    if (!el) { forward(hash); return false; }
     var changed = false;
     for (var d = el.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) {
       if (!d.open) { d.open = true; changed = true; }
