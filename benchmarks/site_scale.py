@@ -108,7 +108,7 @@ def main() -> int:
             largest_kb = r["largest"][0] / 1024
             print(f"{n} readings, {r['pages']} HTML pages: largest {largest_kb:.0f} KB "
                   f"({r['largest'][1]}), {r['over']} over 500 KB")
-            print(f"  largest five: " + ", ".join(f"{p} {s / 1024:.0f} KB" for s, p in r["top"]))
+            print("  largest five: " + ", ".join(f"{p} {s / 1024:.0f} KB" for s, p in r["top"]))
             print(f"  loaded besides HTML: home {r['home_bytes'] / 1024:.0f} KB, a reading's page "
                   f"{r['reading_bytes'] / 1024:.0f} KB ({', '.join(r['home_files'])})")
             print(f"  build: plain {r['plain']:.1f} s, plugin {r['plugin']:.1f} s, {ratio:.2f}x; "
