@@ -24,6 +24,7 @@ import random
 import ssl
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -103,13 +104,11 @@ LABELS = {ErrorKind.TLS: "TLS: ", ErrorKind.RESET: "connection reset: ", ErrorKi
 
 class Engine:
     """Checks URLs in one event loop; ``on_result`` is called as each finishes.
-    With ``keep=False`` that is all (``results`` stays empty, so memory does
-    not grow with the results a caller already has)."""
+    An exception no client knows (a bug) ends the run: ``wait`` raises it."""
 
-    def __init__(self, settings: LinkSettings, on_result=None, keep: bool = True) -> None:
+    def __init__(self, settings: LinkSettings, on_result: Callable[[LinkResult], None] | None = None) -> None:
         self.settings = settings
         self.on_result = on_result
-        self.keep = keep
         self.guard = AddressGuard(settings)
         self.proxies = Proxies()
         self.lean = FastHead(settings, self.guard, ssl_context, self.proxies)
@@ -281,8 +280,7 @@ class Engine:
 
     def _emit(self, result: LinkResult) -> None:
         result.checked_at = time.time()
-        if self.keep:
-            self.results[result.url] = result
+        self.results[result.url] = result
         if self.on_result:
             self.on_result(result)
         self.pending -= 1
@@ -403,7 +401,7 @@ class Engine:
                     raise
                 return _Answer(Outcome.ERROR, final_url=current, error_kind=ErrorKind.UNSAFE_ADDRESS,
                                error=f"redirect into a {exc.reason} address refused: {exc}")
-            except Exception as exc:
+            except (Failed, NameNotResolved) as exc:
                 # Failed before any answer: the cited URL is where it failed,
                 # not the canonical probe standing in for it.
                 return self._failure(exc, job.url if hop == 0 else current)
@@ -477,14 +475,13 @@ class Engine:
         return _Answer(Outcome.ERROR, status=status, final_url=final, error=f"unexpected HTTP {status}",
                        error_kind=ErrorKind.PROTOCOL)
 
-    def _failure(self, exc: Exception, url: str) -> _Answer:
-        """An attempt that failed before any answer."""
+    def _failure(self, exc: Failed | NameNotResolved, url: str) -> _Answer:
+        """An attempt that failed before any answer (anything else a client
+        raises is a bug and ends the run)."""
         text = str(exc) or type(exc).__name__
         if isinstance(exc, NameNotResolved):
             error_kind, label, retry = ErrorKind.DNS, "", False
-        elif isinstance(exc, Failed):
+        else:
             error_kind, label, retry = exc.error_kind, LABELS.get(exc.error_kind, ""), exc.retry
-        else:  # not a failure any client knows: say what it was
-            error_kind, label, retry = ErrorKind.OTHER, f"{type(exc).__name__}: ", False
         outcome = Outcome.TIMEOUT if error_kind is ErrorKind.TIMEOUT else Outcome.ERROR
         return _Answer(outcome, final_url=url, error=f"{label}{text}", error_kind=error_kind, retry=retry)

@@ -18,7 +18,6 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..files import atomic_write
-from .results import ErrorKind
 
 _PLAIN_OK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s#'\"]*$")
 
@@ -122,7 +121,7 @@ def apply_fixes(results) -> dict[Path, int]:
     per_file: dict[Path, tuple[dict, set]] = {}
     archive: dict[Path, list[tuple[str, str, int]]] = {}
     for r in results:
-        if r.failed and r.archived and r.error_kind is not ErrorKind.PROXY:  # a proxy's error: not checked
+        if r.failed and r.archived and r.checked:
             for place in r.files:
                 archive.setdefault(Path(place["path"]), []).append((r.url, r.archived, int(place["line"])))
         if r.outcome != "redirected" or not r.suggestion:

@@ -10,7 +10,7 @@ from .results import OUTCOMES, LinkResult, Outcome, summarize
 
 BROKEN, TIMEOUT, ERROR, REDIRECTED, BLOCKED, SKIPPED, OK = (
     Outcome.BROKEN, Outcome.TIMEOUT, Outcome.ERROR, Outcome.REDIRECTED, Outcome.BLOCKED, Outcome.SKIPPED, Outcome.OK)
-ORDER = {name: i for i, name in enumerate((BROKEN, TIMEOUT, ERROR, REDIRECTED, BLOCKED, SKIPPED, OK))}
+ORDER = {name: i for i, name in enumerate(OUTCOMES)}
 NOTEWORTHY = (BROKEN, TIMEOUT, ERROR, REDIRECTED, BLOCKED)
 
 
