@@ -21,6 +21,7 @@ import email.utils
 import importlib
 import os
 import random
+import secrets
 import ssl
 import time
 from collections import defaultdict, deque
@@ -31,7 +32,7 @@ from urllib.parse import urljoin, urlsplit
 
 import certifi
 
-from . import policy
+from . import judge, policy
 from .fasthead import FastHead
 from .guard import AddressGuard, NameNotResolved, UnsafeAddress
 from .pace import HostPace
@@ -56,6 +57,7 @@ class _Answer:
     delay: float | None = None
     suggestion: str | None = None
     refused: bool = False          # a 429/503: the host asks to slow down
+    body: bytes = b""              # the first bytes of a GET's body (up to the cap)
 
 
 @dataclass(slots=True)
@@ -116,6 +118,8 @@ class Engine:
         self.full_loading: asyncio.Future | None = None
         self.paces: dict[str, HostPace] = {}
         self.results: dict[str, LinkResult] = {}
+        self.probes: dict[str, asyncio.Future[_Answer | None]] = {}  # origin -> its answer to a path that cannot exist
+        self.signals: dict[str, list[judge.Signal]] = {}  # URL -> soft-404 signals seen, for ``judge.collapse``
 
     async def aclose(self) -> None:
         await self.lean.aclose()
@@ -246,7 +250,7 @@ class Engine:
         try:
             await self.done.wait()
         finally:
-            for task in list(self.tasks):
+            for task in [*self.tasks, *self.probes.values()]:
                 task.cancel()
             await self.aclose()
         if self.failure is not None:
@@ -259,7 +263,9 @@ class Engine:
         for url in urls:
             self.add(url)
         self.close()
-        return await self.wait()
+        results = await self.wait()
+        judge.collapse(results, self.signals)
+        return results
 
     async def _slot(self) -> None:
         try:
@@ -341,16 +347,75 @@ class Engine:
         rule = self.settings.rule(job.host)
         method = rule.method if rule else "HEAD"
         try:
+            if job.service is None:
+                self._probe(job.probe)  # asked now: its answer is in by the time the page's is
             answer = await self.fetch(job, method)
             if method == "HEAD" and answer.status is not None and answer.status >= 400 \
                     and answer.status not in policy.RETRY_STATUSES:
                 # HEAD refused or unreliable (405, 403, 404, 501, ...): ask with GET.
                 # Overload answers (429, 503, ...) are retried instead.
                 answer = await self.fetch(job, "GET")
+            if job.service is None and answer.outcome in (Outcome.OK, Outcome.REDIRECTED) \
+                    and urlsplit(job.url).path not in ("", "/"):
+                answer = await self._soft_404(job, answer)
             return answer
         except UnsafeAddress as exc:
             return _Answer(Outcome.SKIPPED, error=f"{exc} (use --allow-private to check it)",
                            error_kind=ErrorKind.UNSAFE_ADDRESS)
+
+    # -- soft 404s (see ``judge``) -------------------------------------------------
+    def _probe(self, url: str) -> asyncio.Future[_Answer | None]:
+        """The answer of `url`'s origin to a path that cannot exist: asked
+        once per origin per run (shared by every URL of the origin); None
+        when there is none to compare with."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        known = self.probes.get(origin)
+        if known is None:
+            target = f"{origin}/readlist-no-such-page-{secrets.token_hex(8)}"
+            job = _Job(target, target, None, (parts.hostname or "").lower())
+            known = self.probes[origin] = asyncio.ensure_future(self._ask_probe(job))
+        return known
+
+    async def _ask_probe(self, job: _Job) -> _Answer | None:
+        """A HEAD, which most hosts answer with a real 404; a host that
+        answers it with a 2xx is asked again with GET, for a page to compare."""
+        try:
+            async with asyncio.timeout(self.settings.timeout):
+                answer = await self.fetch(job, "HEAD")
+                if answer.status is not None and 200 <= answer.status < 300:
+                    answer = await self.fetch(job, "GET")
+                return answer
+        except (TimeoutError, UnsafeAddress):
+            return None
+
+    async def _soft_404(self, job: _Job, answer: _Answer) -> _Answer:
+        """`answer` (a 2xx), or a `broken` soft 404 when signals agree."""
+        final = answer.final_url or job.probe
+        signals = [found] if (found := judge.redirect_signal(job.url, final)) else []
+        probe = await asyncio.shield(self._probe(final))
+        catch_all = probe is not None and probe.status is not None and 200 <= probe.status < 300
+        body = answer.body
+        if probe is not None and catch_all and probe.final_url == final != job.probe:
+            signals.append(judge.Signal("lands where a path that cannot exist lands", strong=True))
+        elif probe is not None and catch_all and not body:
+            again = await self.fetch(job, "GET")  # a host that answers any path: the page must be read
+            if again.outcome not in (Outcome.OK, Outcome.REDIRECTED):
+                return again
+            answer, body = again, again.body
+        if body:
+            page = judge.Page.read(body)
+            signals += judge.page_signals(page)
+            if probe is not None and catch_all and probe.body and judge.alike(page, judge.Page.read(probe.body)):
+                if page.shell:
+                    answer.error = judge.UNVERIFIED
+                else:
+                    signals.append(judge.Signal("the same page as a path that cannot exist", strong=True))
+        self.signals[job.url] = signals
+        if judge.decided(signals):
+            return _Answer(Outcome.BROKEN, status=answer.status, final_url=final, error_kind=ErrorKind.SOFT_404,
+                           error="soft 404: " + "; ".join(s.what for s in signals))
+        return answer
 
     def _extra_headers(self, parts) -> dict | None:
         """The GitHub token, for the GitHub API's own host only (never sent
@@ -445,16 +510,17 @@ class Engine:
             if final != probe and policy.is_wall(final):
                 return _Answer(Outcome.BLOCKED, status=status, final_url=final, error="login wall",
                                error_kind=ErrorKind.REFUSED)
-            if policy.soft_404_url(probe, final) or (reply.head and policy.soft_404_body(reply.head)):
-                return _Answer(Outcome.BROKEN, status=status, final_url=final, error="soft 404: a not-found page",
+            if reply.head and policy.video_gone(reply.head):
+                return _Answer(Outcome.BROKEN, status=status, final_url=final, error="video unavailable",
                                error_kind=ErrorKind.SOFT_404)
             if suggestion and job.service is None:
                 fragment = urlsplit(job.url).fragment
                 if fragment and "#" not in suggestion:
                     suggestion = f"{suggestion}#{fragment}"
                 if suggestion != job.url:
-                    return _Answer(Outcome.REDIRECTED, status=status, final_url=final, suggestion=suggestion)
-            return _Answer(Outcome.OK, status=status, final_url=final)
+                    return _Answer(Outcome.REDIRECTED, status=status, final_url=final, suggestion=suggestion,
+                                   body=reply.head)
+            return _Answer(Outcome.OK, status=status, final_url=final, body=reply.head)
         if status in REFUSALS and not (status == 503 and (
                 headers.get("cf-mitigated") or "cloudflare" in headers.get("server", "").lower())):
             delay = retry_after(headers.get("retry-after"), self.settings.retry_after_cap)

@@ -40,13 +40,6 @@ _WALL_PATH = re.compile(
     r"captcha|challenge|uas/login|session/new)\b",
     re.I,
 )
-_SOFT404_PATH = re.compile(r"/(404|not[-_]?found|page[-_]?not[-_]?found|error)(\.html?)?/?$", re.I)
-_SOFT404_TEXT = re.compile(
-    rb"<title[^>]*>[^<]{0,200}?(404|not found|page not found|doesn.t exist|does not exist|"
-    rb"no longer available|page unavailable)[^<]{0,200}?</title>"
-    rb"|<h1[^>]*>\s*(404|not found|page not found)\s*</h1>",
-    re.I,
-)
 _YOUTUBE_GONE = re.compile(rb'"playabilityStatus":\{"status":"(ERROR|LOGIN_REQUIRED)"', re.I)
 
 
@@ -195,16 +188,6 @@ def is_wall(final_url: str) -> bool:
     return bool(_WALL_PATH.search(urlsplit(final_url).path))
 
 
-def soft_404_url(original: str, final_url: str) -> bool:
-    """A redirect that lands on a not-found page or from a deep page to the root."""
-    if final_url == original:
-        return False
-    path = urlsplit(final_url).path
-    if _SOFT404_PATH.search(path):
-        return True
-    orig_path = urlsplit(original).path
-    return path in ("", "/") and orig_path.strip("/").count("/") >= 1
-
-
-def soft_404_body(head: bytes) -> bool:
-    return bool(_SOFT404_TEXT.search(head)) or bool(_YOUTUBE_GONE.search(head))
+def video_gone(head: bytes) -> bool:
+    """A YouTube watch page (read with GET) that says the video is gone."""
+    return bool(_YOUTUBE_GONE.search(head))
