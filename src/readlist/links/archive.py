@@ -13,7 +13,7 @@ import asyncio
 
 import httpx
 
-from . import policy
+from ..useragent import USER_AGENT
 
 CONCURRENCY = 4
 
@@ -33,7 +33,7 @@ async def _closest(client: httpx.AsyncClient, api: str, url: str) -> str | None:
 async def _all(urls: list[str], api: str, timeout: float) -> dict[str, str]:
     gate = asyncio.Semaphore(CONCURRENCY)
     try:  # httpx reads HTTP(S)_PROXY/NO_PROXY itself
-        client = httpx.AsyncClient(headers={"User-Agent": policy.USER_AGENT}, timeout=timeout,
+        client = httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, timeout=timeout,
                                    follow_redirects=True)
     except (ImportError, ValueError, httpx.InvalidURL):
         return {}  # a proxy it cannot use (socks without socksio, a bad URL): each link's error says so

@@ -5,7 +5,7 @@ are noticed), with retries, a total deadline per attempt that covers a slow
 body, and a cap on bytes read.
 
 A request goes through the transports in turn (see ``transport``): the lean
-HEAD client (``fasthead``) for a plain HEAD, else the full httpcore client
+HEAD client (``fasthead``) for a plain HEAD, else the full client on httpx
 (``fullclient``), imported the first time a request needs it.
 
 Scheduling: up to `concurrency` slot tasks take URLs from per-host queues
@@ -38,7 +38,7 @@ from .guard import AddressGuard, NameNotResolved, UnsafeAddress
 from .pace import HostPace
 from .results import ErrorKind, LinkResult, Outcome
 from .settings import LinkSettings
-from .transport import WAITING, Declined, Failed, Proxies, Reply, Transport, deadline_passed, via
+from .transport import Declined, Failed, Proxies, Reply, Transport, deadline_passed, via
 
 REFUSALS = frozenset({429, 503})  # "slow down": the host's pace is cut
 GITHUB_CONCURRENCY, GITHUB_INTERVAL = 2, 0.5  # github.com pages without the API
@@ -428,7 +428,6 @@ class Engine:
 
     async def _send(self, job: _Job, method: str, url: str, parts) -> Reply:
         headers = self._extra_headers(parts)
-        WAITING.set(None)  # a request through a proxy says whose answer it awaits (a stall may be the proxy's)
         try:
             return await self.lean.request(method, url, parts, headers)
         except Declined:

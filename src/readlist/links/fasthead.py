@@ -27,6 +27,7 @@ import os
 import re
 import ssl
 
+from ..urls import DEFAULT_PORTS
 from . import policy
 from .guard import AddressGuard
 from .results import ErrorKind
@@ -35,7 +36,6 @@ from .transport import Declined, Failed, Proxies, Reply
 # What httpx would send unchanged: unreserved and reserved characters and '%'.
 _PLAIN_TARGET = re.compile(r"[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=%]*\Z")
 _PLAIN_HOST = re.compile(r"[a-z0-9.\-]+\Z")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _IDLE_REUSE = 4.0  # seconds; Apache closes idle keep-alive connections after 5
 MAX_HEAD = 64 * 1024  # bytes; a longer response head goes to the full client
 STAGGER = 0.25  # seconds before the next address is tried (RFC 8305)
@@ -107,7 +107,7 @@ class _Pool:
         self.limit = asyncio.Semaphore(limit)
         self.https = scheme == "https"
         self.host, self.port = host, port
-        host_header = host if port == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
+        host_header = host if port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
         lines = [f"Host: {host_header}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         # " HTTP/1.1\r\n" + headers + blank line: the request is b"HEAD " + target + this
@@ -161,7 +161,7 @@ class FastHead:
         if not host or not _PLAIN_HOST.match(host):
             raise Declined("not a plain host name")
         try:
-            port = parts.port or _DEFAULT_PORTS[scheme]
+            port = parts.port or DEFAULT_PORTS[scheme]
         except (ValueError, KeyError):
             raise Declined("odd port or scheme") from None
         target = parts.path or "/"

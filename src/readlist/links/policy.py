@@ -11,7 +11,8 @@ import re
 from enum import StrEnum
 from urllib.parse import quote, urlsplit
 
-from ..urls import arxiv_id, doi, youtube_id
+from ..urls import arxiv_id, doi, youtube_id, youtube_watch
+from ..useragent import BROWSER_USER_AGENT
 from .results import Outcome
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -19,12 +20,8 @@ BLOCK_STATUSES = frozenset({401, 403, 429, 999})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
-USER_AGENT = (
-    "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 "
-    "readlist-linkcheck/0.1"
-)
 DEFAULT_HEADERS = {
-    "User-Agent": USER_AGENT,
+    "User-Agent": BROWSER_USER_AGENT,
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "en-US,en;q=0.8",
 }
@@ -124,8 +121,7 @@ def probe_for(url: str, settings) -> tuple[str, Service | None]:
     if "youtu" not in host and "arxiv" not in host and "doi" not in host:
         return url, None  # a cheap no: every host the probes know has one of these words
     if video := youtube_id(url):
-        watch = f"https://www.youtube.com/watch?v={video}"
-        return f"{settings.youtube_oembed}?format=json&url={quote(watch, safe='')}", Service.YOUTUBE
+        return f"{settings.youtube_oembed}?format=json&url={quote(youtube_watch(video), safe='')}", Service.YOUTUBE
     if paper := arxiv_id(url):
         parts = urlsplit(url)
         if parts.path.startswith(("/pdf/", "/format/")) or parts.path.endswith(".pdf"):
