@@ -25,10 +25,12 @@ import secrets
 import ssl
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from types import ModuleType
+from typing import Any
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import certifi
 
@@ -115,7 +117,7 @@ class Engine:
         self.proxies = Proxies()
         self.lean = FastHead(settings, self.guard, ssl_context, self.proxies)
         self.full: Transport | None = None  # made by ``full_client`` on first need
-        self.full_loading: asyncio.Future | None = None
+        self.full_loading: asyncio.Future[ModuleType] | None = None
         self.paces: dict[str, HostPace] = {}
         self.results: dict[str, LinkResult] = {}
         self.probes: dict[str, asyncio.Future[_Answer | None]] = {}  # origin -> its answer to a path that cannot exist
@@ -162,7 +164,7 @@ class Engine:
         self.closed = False
         self.failure: Exception | None = None
         self.done = asyncio.Event()
-        self.tasks: set[asyncio.Task] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
 
     def add(self, url: str) -> None:
         """Queue one URL; a slot starts for it when fewer than `concurrency` run."""
@@ -250,14 +252,15 @@ class Engine:
         try:
             await self.done.wait()
         finally:
-            for task in [*self.tasks, *self.probes.values()]:
+            pending: list[asyncio.Future[Any]] = [*self.tasks, *self.probes.values()]
+            for task in pending:
                 task.cancel()
             await self.aclose()
         if self.failure is not None:
             raise self.failure
         return self.results
 
-    async def run(self, urls, concurrency: int | None = None) -> dict[str, LinkResult]:
+    async def run(self, urls: Iterable[str], concurrency: int | None = None) -> dict[str, LinkResult]:
         """Check a known list of URLs."""
         self.start(concurrency)
         for url in urls:
@@ -325,7 +328,7 @@ class Engine:
             return None
         if answer.refused and answer.delay is not None:
             return 0.0  # the host's hold is the wait
-        return settings.backoff * (2 ** (job.attempts - 1)) * random.uniform(0.8, 1.2)
+        return settings.backoff * (2.0 ** (job.attempts - 1)) * random.uniform(0.8, 1.2)
 
     def _result(self, job: _Job) -> LinkResult:
         answer = job.answer
@@ -417,7 +420,7 @@ class Engine:
                            error="soft 404: " + "; ".join(s.what for s in signals))
         return answer
 
-    def _extra_headers(self, parts) -> dict | None:
+    def _extra_headers(self, parts: SplitResult) -> dict[str, str] | None:
         """The GitHub token, for the GitHub API's own host only (never sent
         on to wherever a redirect points)."""
         token = self.settings.github_token
@@ -426,7 +429,7 @@ class Engine:
                     "X-GitHub-Api-Version": "2022-11-28"}
         return None
 
-    async def _send(self, job: _Job, method: str, url: str, parts) -> Reply:
+    async def _send(self, job: _Job, method: str, url: str, parts: SplitResult) -> Reply:
         headers = self._extra_headers(parts)
         try:
             return await self.lean.request(method, url, parts, headers)

@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from ..urls import arxiv_id, doi, youtube_id, youtube_watch
 from ..useragent import BROWSER_USER_AGENT
 from .results import Outcome
+
+if TYPE_CHECKING:
+    from .settings import LinkSettings
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 BLOCK_STATUSES = frozenset({401, 403, 429, 999})
@@ -57,7 +64,7 @@ def format_duration(seconds: float) -> str:
     return f"{seconds:g}s"
 
 
-def parse_statuses(values) -> frozenset[int]:
+def parse_statuses(values: Iterable[object] | None) -> frozenset[int]:
     """[200, "401", "200..=299", "400..404"] -> set of status codes."""
     out: set[int] = set()
     for value in values or ():
@@ -74,11 +81,11 @@ def parse_statuses(values) -> frozenset[int]:
 
 
 # -- address safety -------------------------------------------------------------
-def unsafe_address(address) -> str | None:
+def unsafe_address(address: str | IPAddress) -> str | None:
     """Why an IP address must not be contacted, or None when it is public."""
     if isinstance(address, str):
         address = ipaddress.ip_address(address)
-    if getattr(address, "ipv4_mapped", None):
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
     if address in METADATA_ADDRESSES:
         return "metadata"
@@ -103,7 +110,7 @@ class Service(StrEnum):
     GITHUB = "github"     # the REST API
 
 
-def probe_for(url: str, settings) -> tuple[str, Service | None]:
+def probe_for(url: str, settings: LinkSettings) -> tuple[str, Service | None]:
     """(URL to request, the service it asks, or None for the URL itself) for a cited URL.
 
     YouTube videos are checked through oEmbed (a deleted video's watch page

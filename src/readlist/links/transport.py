@@ -12,6 +12,7 @@ httpx and httpcore (see ``Engine.full_client``).
 from __future__ import annotations
 
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import SplitResult, urlsplit
@@ -83,7 +84,7 @@ class Proxies:
         return self.known[key]
 
 
-def _variable(environ, scheme: str) -> str | None:
+def _variable(environ: Mapping[str, str], scheme: str) -> str | None:
     """The variable urllib takes `scheme`'s proxy from (the lower-case one
     first, as curl does), or None."""
     lower = f"{scheme}_proxy"
@@ -91,7 +92,7 @@ def _variable(environ, scheme: str) -> str | None:
     return lower if lower in names else (names[0] if names else None)
 
 
-def proxy_setting_problem(environ) -> str | None:
+def proxy_setting_problem(environ: Mapping[str, str]) -> str | None:
     """What is wrong with the proxy variables check-links would use, naming
     the variable and never its value (it may hold a password); None when
     they are usable. Asked once before any request: a proxy URL that cannot
