@@ -382,11 +382,14 @@ class Engine:
 
     async def _ask_probe(self, job: _Job) -> _Answer | None:
         """A HEAD, which most hosts answer with a real 404; a host that
-        answers it with a 2xx is asked again with GET, for a page to compare."""
+        answers it with a 2xx is asked again with GET, for a page to compare
+        (and so is one that refuses HEAD, as a page's check would)."""
         try:
             async with asyncio.timeout(self.settings.timeout):
                 answer = await self.fetch(job, "HEAD")
-                if answer.status is not None and 200 <= answer.status < 300:
+                status = answer.status
+                if status is not None and (200 <= status < 300 or status >= 400 and status not in (404, 410)
+                                           and status not in policy.RETRY_STATUSES):
                     answer = await self.fetch(job, "GET")
                 return answer
         except (TimeoutError, UnsafeAddress):
