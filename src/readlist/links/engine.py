@@ -387,9 +387,9 @@ class Engine:
         try:
             async with asyncio.timeout(self.settings.timeout):
                 answer = await self.fetch(job, "HEAD")
-                status = answer.status
-                if status is not None and (200 <= status < 300 or status >= 400 and status not in (404, 410)
-                                           and status not in policy.RETRY_STATUSES):
+                status = answer.status or 0
+                refused = status >= 400 and status not in (404, 410, *policy.RETRY_STATUSES)
+                if 200 <= status < 300 or refused:
                     answer = await self.fetch(job, "GET")
                 return answer
         except (TimeoutError, UnsafeAddress):
