@@ -27,8 +27,9 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from links import conditions, load, lychee_cmd, make_project, ours, version
 from results import write_section
+
+from links import conditions, load, lychee_cmd, make_project, ours, version
 
 Answer = tuple[int, dict[str, str], bytes]
 
