@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from readlist.links import LinkSettings, Outcome, check
+from readlist.links.judge import says_not_found
 
 Answer = tuple[int, dict[str, str], bytes]
 Route = Callable[[str], Answer]
@@ -252,3 +253,22 @@ def test_the_probe_is_one_head_per_host_per_run_on_an_honest_host(sites):
     assert all(r.outcome is Outcome.OK for r in results)
     assert site.probes() == 1
     assert not any("no-such-page" in path for path in site.hits if site.hits[path] > 1)
+
+
+# -- the title rule, over families of titles -----------------------------------------------------
+SEPARATORS = st.sampled_from([" | ", " – ", " - ", " · ", " : "])
+
+
+@given(notice=NOTICES, site=st.lists(WORDS, min_size=1, max_size=4).map(" ".join), sep=SEPARATORS,
+       first=st.booleans())
+def test_a_not_found_notice_beside_the_sites_name_is_a_notice(notice, site, sep, first):
+    assert says_not_found(f"{notice}{sep}{site}" if first else f"{site}{sep}{notice}")
+
+
+@given(before=st.lists(WORDS, min_size=1, max_size=5).map(" ".join),
+       after=st.lists(WORDS, min_size=1, max_size=5).map(" ".join),
+       phrase=st.sampled_from(["404", "not found", "page not found", "404 not found", "does not exist"]))
+def test_a_title_that_only_mentions_not_found_is_no_notice(before, after, phrase):
+    """"How to design a 404 page", "Lost and not found stories": the phrase
+    inside a longer title (no separator setting it apart) is no notice."""
+    assert not says_not_found(f"{before} {phrase} {after}")
