@@ -36,6 +36,12 @@ THEME_DIR = ".readlist-theme"  # custom_dir of the full config: citation tags, t
 # What the pages need from Python-Markdown: `{ #id .class }` on headings and
 # Markdown inside the entry cards' HTML. The plugin adds the same two.
 EXTENSIONS = ("attr_list", "md_in_html")
+# Pages reached from the pages, not the nav (a reading's own page, the later
+# parts of a split page): MkDocs would list each one as "not in the nav".
+NOT_IN_NAV = "\n".join((
+    "/readings/", "/topics/*/page-*.md", "/reading-path/*/page-*.md", "/lists/*/page-*.md",
+    "/authors/page-*.md", "/tags/page-*.md",
+)) + "\n"
 # Material's look as in the project's mkdocs.yml; the features only change the
 # chrome, never what a page holds.
 FEATURES = [
@@ -87,6 +93,7 @@ def fragment(site: Site, extra_pages: list[str] | None = None) -> dict[str, Any]
     assets = list(Site.asset_paths())
     return {
         "nav": [*site.nav, *(extra_pages or [])],
+        "not_in_nav": NOT_IN_NAV,
         "markdown_extensions": [*EXTENSIONS, {"toc": {"permalink": True}}],
         "extra_css": [p for p in assets if p.endswith(".css")],
         "extra_javascript": [p for p in assets if p.endswith(".js")],
