@@ -129,6 +129,8 @@ class Host(asyncio.Protocol):
         if target == "/__reset":
             STATE.reset()
             return _response(200, is_head)
+        if not target.startswith("/page/"):  # a path that does not exist, as on a real site
+            return _response(404, is_head)
         if n not in STATE.limiters:  # a plain host
             await asyncio.sleep(0.05)
             STATE.answered[n] += 1
