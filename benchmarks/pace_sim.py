@@ -24,7 +24,7 @@ from tests.links.test_pace_sim import PER_HOST, simulate  # noqa: E402
 
 from links import PARTS, write_part  # noqa: E402
 
-HEADING = PARTS[2]
+HEADING = PARTS[4]
 
 
 def families(rng: random.Random):
@@ -51,7 +51,7 @@ def families(rng: random.Random):
             every=rng.random() < 0.5), latency()),
         "sliding window, no headers": lambda: (SlidingWindow(limit=rng.randint(5, 40), window=rng.uniform(1, 5)),
                                                latency()),
-        "cap in flight, 429 or 503": lambda: (InFlight(cap=rng.randint(1, 6), status=429,
+        "cap in flight, 429, Retry-After none, 1 or 2 s": lambda: (InFlight(cap=rng.randint(1, 6), status=429,
                                                        retry=rng.choice([None, 1, 2])), latency(0.05, 0.5)),
         "cap before a bucket": lambda: (Both(first=InFlight(cap=rng.randint(2, 6), status=503, retry=1),
                                              second=TokenBucket(rate=rng.uniform(3, 20), burst=rng.randint(1, 10))),
