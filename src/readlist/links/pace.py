@@ -6,23 +6,28 @@ The pace keeps these invariants (``tests/links/test_pace_sim.py`` checks
 them against models of each limiter, ``test_pace.py`` on loopback hosts):
 
 1. **Announced resets are honoured.** A ``Retry-After`` (seconds or an HTTP
-   date) on a refusal, an ``x-ratelimit-reset`` / ``RateLimit-Reset`` (epoch
-   or delta) on a refusal or with ``remaining: 0``, holds the host: no
+   date) on a refusal, an ``x-ratelimit-reset`` / ``RateLimit-Reset`` (a Unix
+   time or seconds) on a refusal or with ``remaining: 0``, holds the host: no
    request leaves before then. A ``remaining: k`` lets k more leave before
    the reset. Holds are the host's own; other hosts go on.
-2. **Never below half the served rate.** A refusal cuts the rate to
-   ``CUT`` of the rate the host served over its last ``WINDOW`` successes
-   (never below half of it), one cut per round of requests.
-3. **Bounded recovery.** Each success speeds the pace by ``1 / FAST`` until
-   it is back at the served rate: about 5 successes after a cut. Beyond it
-   the pace probes for more, slowly (``PROBE``), and only once the host has
-   served ``CALM`` times as long as its last hold cost, so that refusals,
-   which cost a hold each, stay a small share of the host's time.
+2. **Never below half the served rate.** A refusal with more requests in
+   flight than the host ever served is a cap on requests in flight: the pace
+   keeps under it and leaves its rate alone. Any other refusal sets the rate
+   to the geometric mean of the rate the host served since the last estimate
+   (holds included: what it surely allows) and the rate sent meanwhile (more
+   than it allows): never below the served rate. Refused again before two
+   more requests were sent, the pace backs off instead (doubling, as lychee
+   does) and measures over the whole streak. One cut per round of requests.
+3. **Bounded recovery.** After a backoff the pace is back at its estimate
+   within a few successes (halving, then by ``FAST``). Above it the pace
+   probes: ``1 / SAFE`` faster and one more in flight each period, each
+   period half the last, the first ``PROBES`` successes after a bare refusal
+   and ``CALM`` holds' worth after a hold (a refusal then costs a hold), so the
+   pace is back above the served rate within three periods.
 4. **Caps.** No interval exceeds ``max_interval``, no hold ``hold_cap``.
 
-The same shape holds for the requests in flight: a refusal cuts them to
-those that were ahead of the refused one (a cap on requests in flight is
-then met exactly), and calm successes add one back per ``limit x GROW``.
+Once a host has refused, its requests are spread over its latency rather
+than sent in bunches as answers come back.
 """
 
 from __future__ import annotations
@@ -34,14 +39,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-WINDOW = 10     # successes over which the served rate is measured
-CUT = 0.6       # a bare refusal: the rate falls to this share of the rate sent at
-SAFE = 0.9      # ... and climbs back fast (FAST) to this share, where a hold leaves it
-FAST = 0.85      # interval factor per success above the estimate: 0.6 -> 1 in 4 successes
-CALM = 3       # a refusal that held the host H seconds: probe 1 / SAFE over CALM x H of serving
-PROBES = 20     # ... and over this many successes at least; twice as fast each time it passes
-FLOOR = 0.05    # seconds: the interval a first refusal sets when nothing was served yet
-CAPPED = 4      # ... and this many times slower after finding a cap on requests in flight
+WINDOW = 10     # successes the latency is averaged over
+SAFE = 0.9      # a probe step: the interval times this
+FAST = 0.85     # interval factor per success back to the estimate, once within twice it
+CALM = 3        # a refusal that held the host H seconds: the first probe after CALM x H of serving
+PROBES = 20     # ... or after this many successes following a bare refusal
+CAPPED = 4      # ... and this many times later after finding a cap on requests in flight
+FLOOR = 0.05    # seconds: the first step of a backoff
 EPOCH = 1e9     # a reset header above this is a Unix time, else seconds from now
 
 
