@@ -9,17 +9,20 @@ them against models of each limiter, ``test_pace.py`` on loopback hosts):
    date) on a refusal, an ``x-ratelimit-reset`` / ``RateLimit-Reset`` (a Unix
    time or seconds) on a refusal or with ``remaining: 0``, holds the host: no
    request leaves before then. A ``remaining: k`` lets k more leave before
-   the reset. Holds are the host's own; other hosts go on.
+   the reset; an answer announcing a later reset is a new window, whose count
+   replaces the old one's. Holds are the host's own; other hosts go on.
 2. **Never below half the served rate.** The pace is set from what the host
    served since the last estimate: after a refusal that holds the host, the
    geometric mean of that rate (holds included: what it surely allows) and
    the rate sent meanwhile (more than it allows); after a streak of bare
    refusals, the rate it served up to when it served again. Either is at
-   least half the rate served.
+   least half the rate served. A refusal of a request sent before the last
+   one counted came back says nothing new.
 3. **Bounded recovery.** A bare refusal backs off (doubling, as lychee does)
    until the host serves again; that first success sets the pace back to the
-   estimate at once. Then the pace probes up, ``1 / SAFE`` faster each
-   ``PROBES`` successes.
+   estimate at once. Then the pace probes up: ``1 / SAFE`` faster over
+   ``PROBES`` successes, ``PROBES`` more after each estimate (a limit found
+   again is probed more seldom: each probe past it costs a refusal).
 4. **A cap on requests in flight is kept under.** A refusal with more in
    flight than the host ever served is a cap: the pace keeps under it and
    leaves its rate alone, and tries one more in flight after ``CAP_PROBES``
