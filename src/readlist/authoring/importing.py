@@ -37,6 +37,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .. import urls
+from ..errors import ReadlistError
 from ..files import atomic_write_all
 from ..models import ID_MAX
 from . import common, roundtrip
@@ -56,8 +57,9 @@ _CHECKBOX = re.compile(r"^\[[ xX]\]\s+")
 _RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 
 
-class ImportFailed(Exception):
-    """The import cannot go ahead; nothing was written."""
+class ImportFailed(ReadlistError):
+    """The import cannot go ahead; nothing was written. Exit 1: the list as
+    written (or the one already there) is the problem."""
 
 
 @dataclass

@@ -37,6 +37,7 @@ import httpx
 
 from .. import __version__, urls
 from ..diagnostics import did_you_mean
+from ..errors import ReadlistError
 from ..files import atomic_write
 from ..models import ID_MAX, KINDS, MIN_YEAR
 from . import common
@@ -47,8 +48,9 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 
 
-class NewError(Exception):
-    """A reason not to write the entry, worded for the person at the terminal."""
+class NewError(ReadlistError):
+    """A reason not to write the entry, worded for the person at the terminal.
+    Exit 1: the URL or what its service answered is the problem."""
 
 
 class HttpStatusError(NewError):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import urls
+from ..errors import ReadlistError
 from ..loading import YamlProblem, read_yaml
 from . import common
 
@@ -50,8 +51,8 @@ class Problem:
     severity: str = "warning"  # a skipped record; "note" for something dropped or linked
 
 
-class ReadError(Exception):
-    """The whole file is unreadable: nothing is imported."""
+class ReadError(ReadlistError):
+    """The whole file is unreadable: nothing is imported. Exit 1."""
 
 
 @dataclass

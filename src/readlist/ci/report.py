@@ -17,11 +17,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import UsageError
 from ..links.results import OUTCOMES, ErrorKind, LinkResult
 
 
-class ReportError(ValueError):
-    """The file is not a link-check report."""
+class ReportError(UsageError):
+    """The file given as --report is not a link-check report. Exit 2."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import __version__
+from ..errors import UsageError
 
 DEFAULT_TITLE = "My reading list"
 # The repository named by a Repository URL that the metadata lacks (a source
@@ -29,8 +30,8 @@ DEFAULT_TITLE = "My reading list"
 FALLBACK_REPOSITORY = "OWNER/readlist"
 
 
-class InitError(Exception):
-    """A reason to write nothing."""
+class InitError(UsageError):
+    """A reason to write nothing: the title or the destination. Exit 2."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from ..errors import UsageError
 from .generator import Site
 
 FRAGMENT = ".readlist-config.yml"  # a dot file: neither MkDocs nor Zensical publishes it
@@ -51,8 +52,8 @@ PALETTE = [
 ]
 
 
-class ConfigError(ValueError):
-    """A config that cannot be written as asked (the message says why)."""
+class ConfigError(UsageError):
+    """A config that cannot be written as asked (the message says why). Exit 2."""
 
 
 def config_format(path: Path) -> str:
