@@ -74,7 +74,7 @@ def report(error: BaseException) -> Exit:
 def _issues_url() -> str:
     """Where to report a bug: the Issues URL of the installed metadata."""
     try:
-        urls = metadata.metadata("readlist").get_all("Project-URL") or []
+        urls: list[str] = metadata.metadata("readlist").get_all("Project-URL") or []
     except metadata.PackageNotFoundError:
         urls = []
     for item in urls:

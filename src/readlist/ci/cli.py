@@ -14,8 +14,12 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import EXIT_STATUS, UsageError
+
+if TYPE_CHECKING:
+    from .issue import Context
 
 
 def _at_least_one(text: str) -> int:
@@ -28,7 +32,7 @@ def _at_least_one(text: str) -> int:
     return value
 
 
-def _context(args: argparse.Namespace):
+def _context(args: argparse.Namespace) -> Context:
     from .issue import Context
 
     server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")

@@ -16,6 +16,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
 from ..links.results import OUTCOMES, ErrorKind, LinkResult
@@ -28,7 +29,7 @@ class ReportError(UsageError):
 @dataclass(frozen=True)
 class Report:
     results: tuple[LinkResult, ...]
-    summary: dict = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
 
     def by_outcome(self, outcome: str) -> list[LinkResult]:
         return sorted(
@@ -36,7 +37,7 @@ class Report:
         )
 
     @property
-    def counts(self) -> Counter:
+    def counts(self) -> Counter[str]:
         return Counter(r.outcome for r in self.results)
 
     @property
@@ -58,7 +59,7 @@ class Report:
         return [r for r in self.failing if 0 < r.failures < after and r.error_kind != ErrorKind.PROXY]
 
 
-def _citation(item: object, where: str) -> dict:
+def _citation(item: object, where: str) -> dict[str, Any]:
     if isinstance(item, str):
         return {"path": item, "line": None}
     if not isinstance(item, dict) or not isinstance(item.get("path"), str):

@@ -16,8 +16,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata, resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,7 +45,7 @@ class ScaffoldFile:
 def repository() -> str:
     """`owner/name` of readlist's GitHub repository, from the installed metadata."""
     try:
-        urls = metadata.metadata("readlist").get_all("Project-URL") or []
+        urls: list[str] = metadata.metadata("readlist").get_all("Project-URL") or []
     except metadata.PackageNotFoundError:
         return FALLBACK_REPOSITORY
     for item in urls:
@@ -59,7 +61,7 @@ def _target_name(parts: tuple[str, ...]) -> str:
     return "/".join("." + p[len("dot-"):] if p.startswith("dot-") else p for p in parts)
 
 
-def _walk(node, parts: tuple[str, ...] = ()):
+def _walk(node: Traversable, parts: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Traversable]]:
     for child in sorted(node.iterdir(), key=lambda c: c.name):
         if child.name == "__pycache__":
             continue
