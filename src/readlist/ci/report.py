@@ -1,6 +1,6 @@
 """A link-check report as written by `readlist check-links --format json`.
 
-The shape is the one in DESIGN.md::
+The shape is the one docs/reference/link-checking.md documents::
 
     {"summary": {...counts...},
      "results": [{"url", "outcome", "status", "final_url", "error", "attempts",
