@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import urls
-from ..errors import ReadlistError
+from ..errors import Exit, ReadlistError
 from ..loading import YamlProblem, read_yaml
 from . import common
 
@@ -52,7 +52,8 @@ class Problem:
 
 
 class ReadError(ReadlistError):
-    """The whole file is unreadable: nothing is imported. Exit 1."""
+    """The whole file is unreadable: nothing is imported. Exit 1 for its
+    content; 2 when there is no such file."""
 
 
 @dataclass
@@ -70,7 +71,7 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         raise ReadError(f"{path} is not UTF-8 text (byte {exc.start}); export it as UTF-8") from None
     except OSError as exc:
-        raise ReadError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ReadError(f"cannot read {path}: {exc.strerror or exc}", exit_code=Exit.USAGE) from None
 
 
 def clean(text: str) -> str:
