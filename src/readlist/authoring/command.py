@@ -9,10 +9,10 @@ from pathlib import Path
 
 from ..diagnostics import display_path
 from ..errors import Exit, ReadlistError
-from ..loading import readings_paths, readings_root
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from ..loading import readings_root
     from .new import Endpoints, NewError, create_entry
 
     endpoints = Endpoints.from_env()
@@ -69,6 +69,7 @@ def _fields(value: str) -> tuple[str, ...]:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    from ..loading import readings_paths
     from .new import Endpoints
     from .refresh import refresh, write
 
@@ -98,6 +99,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:
+    from ..loading import readings_paths
     from .fmt import run
 
     results = run(readings_paths(args.paths), check=args.check)
@@ -125,6 +127,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         from .refcommand import cmd_import_references
 
         return cmd_import_references(args)
+    from ..loading import readings_root
     from .importing import ImportFailed, plan_import, write
 
     source, root = Path(args.file), readings_root(args.out, new_ok=True)
