@@ -356,8 +356,9 @@ def _no_cyclic_gc() -> Iterator[None]:
 
     Loading creates many small objects that stay alive (models, position
     tables) and no reference cycles; each collection pass would walk all of
-    them again, which made loading 10,000 entries about 25% slower.
-    Reference counting still frees everything temporary.
+    them again, for nothing. Reference counting still frees everything
+    temporary. It stays while it earns 10% on `benchmarks/validate.py` (the
+    alternating runs are in benchmarks/RESULTS.md).
     """
     was_enabled = gc.isenabled()
     gc.disable()
