@@ -70,7 +70,9 @@ def test_author_and_year_list_the_reading_in_the_top_three(search, entries):
         return entry.authors[0].split()[-1]
 
     def names(entry) -> set[str]:
-        return {w.lower() for a in entry.authors for w in a.split()}
+        # split as the search index does (its separator is whitespace and
+        # hyphens), so "Chung-Ching Chang" matches the query "Chung" here too
+        return {w.lower() for a in entry.authors for w in re.split(r"[\s\-]+", a) if w}
 
     dated = [e for e in entries if e.authors and e.year]
     assert len(dated) > 100
@@ -86,7 +88,8 @@ def test_author_and_year_list_the_reading_in_the_top_three(search, entries):
             continue
         wrong[entry.id] = (query, found)
     assert wrong == {}, f"{len(wrong)} of {len(dated)}: {wrong}"
-    assert crowded <= 5  # the real list has a handful such groups, not a pattern
+    # a handful of such groups, not a pattern: at most one dated reading in twenty
+    assert crowded <= len(dated) // 20, crowded
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}])
