@@ -242,6 +242,19 @@ def test_an_interrupt_is_130_without_a_bug_report(tmp_path):
     assert "bug" not in done.stderr
 
 
+def test_a_reader_that_leaves_the_pipe_is_not_a_bug(tmp_path):
+    """`readlist export | head`, with `head` gone before the export is written:
+    the write fails with EPIPE, which is the reader's doing, not a bug."""
+    project = make_project(tmp_path / "project")
+    child = subprocess.Popen([sys.executable, "-m", "readlist.cli", "export"], cwd=project,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # the only reading end: every write of the child now fails
+    stderr = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 141, stderr
+    assert "Traceback" not in stderr and "bug" not in stderr
+
+
 # -- every --help states the rule ---------------------------------------------------
 
 
