@@ -205,12 +205,12 @@ def test_each_user_error_has_its_code_and_one_line(argv, code, message, tmp_path
 
 INJECT = """\
 import sys
-import readlist.loading
+import readlist.roots
 
 def broken(*args, **kwargs):
     raise {exception}("injected by the test")
 
-readlist.loading.readings_root = broken  # before the commands bind it
+readlist.roots.readings_root = broken  # before the commands bind it
 from readlist.cli import main
 sys.exit(main(sys.argv[1:]))
 """

@@ -17,13 +17,12 @@ from pathlib import Path
 from . import __version__
 from .errors import EXIT_STATUS, Exit, ReadlistError, report
 from .models import DEFAULT_WPM, NEW_DAYS
-
-ROOT_HELP = "the project root or its readings/ folder (default: the current folder)"
+from .roots import ROOT_HELP, readings_root
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from .diagnostics import render
-    from .loading import load, readings_root
+    from .loading import load
 
     loaded = load(readings_root(args.root), strict=args.strict)
     output = render(loaded.diagnostics, args.format)
@@ -52,7 +51,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     from .diagnostics import render
-    from .loading import load, readings_root
+    from .loading import load
     from .site.buildconfig import check_target, write_build_config
     from .site.generator import SiteOptions, generate_site
 
@@ -82,7 +81,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from .diagnostics import render
     from .exporting import atom_feed, export
-    from .loading import load, readings_root
+    from .loading import load
 
     loaded = load(readings_root(args.root))
     if loaded.errors:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from ..diagnostics import display_path
 from ..errors import Exit, ReadlistError
+from ..roots import PATHS_HELP, ROOT_HELP, readings_paths, readings_root
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from ..loading import readings_root
     from .new import Endpoints, NewError, create_entry
 
     endpoints = Endpoints.from_env()
@@ -69,7 +69,6 @@ def _fields(value: str) -> tuple[str, ...]:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from ..loading import readings_paths
     from .new import Endpoints
     from .refresh import refresh, write
 
@@ -99,7 +98,6 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:
-    from ..loading import readings_paths
     from .fmt import run
 
     results = run(readings_paths(args.paths), check=args.check)
@@ -127,7 +125,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         from .refcommand import cmd_import_references
 
         return cmd_import_references(args)
-    from ..loading import readings_root
     from .importing import ImportFailed, plan_import, write
 
     source, root = Path(args.file), readings_root(args.out, new_ok=True)
@@ -165,11 +162,6 @@ def _tier(value: str) -> int:
     if value not in ("1", "2", "3", "4"):
         raise argparse.ArgumentTypeError("tier must be 1, 2, 3 or 4")
     return int(value)
-
-
-ROOT_HELP = "the project root or its readings/ folder (default: the current folder)"
-PATHS_HELP = ("files or folders; a project root means its readings/ "
-              "(default: the readings of the current folder)")
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ..errors import Exit, ReadlistError
-from ..loading import readings_root
+from ..roots import readings_root
 
 
 def _rel(path: Path) -> str:

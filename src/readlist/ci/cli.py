@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import EXIT_STATUS, UsageError
+from ..roots import ROOT_HELP, readings_root
 
 if TYPE_CHECKING:
     from .issue import Context
@@ -80,7 +81,6 @@ def cmd_link_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_shards(args: argparse.Namespace) -> int:
-    from ..loading import readings_root
     from .shards import distinct_urls, plan
 
     shards = plan(distinct_urls(readings_root(args.root)), args.per_shard, args.max_shards)
@@ -129,8 +129,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="print the shard labels (a JSON list of 'I/N') for a full link check",
         epilog=EXIT_STATUS,
     )
-    shards.add_argument("root", nargs="?",
-                        help="the project root or its readings/ folder (default: the current folder)")
+    shards.add_argument("root", nargs="?", help=ROOT_HELP)
     shards.add_argument("--per-shard", type=_at_least_one, default=400, help="URLs per shard (default 400)")
     shards.add_argument("--max-shards", type=_at_least_one, default=8, help="at most this many (default 8)")
     shards.set_defaults(func=cmd_shards)
