@@ -38,7 +38,6 @@ from .models import (
     Topic,
     nearest_position,
 )
-from .roots import readings_root as readings_root  # where the link checker looks for it
 
 MAX_BYTES = 1024 * 1024
 KEY = "<key>"  # marks the position of a mapping key in a span table
