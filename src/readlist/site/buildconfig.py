@@ -21,14 +21,15 @@ Two outputs:
 
 from __future__ import annotations
 
-import json
 import os
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import tomli_w
 import yaml
 
+from ..errors import UsageError
 from .generator import Site
 
 FRAGMENT = ".readlist-config.yml"  # a dot file: neither MkDocs nor Zensical publishes it
@@ -58,8 +59,8 @@ PALETTE = [
 ]
 
 
-class ConfigError(ValueError):
-    """A config that cannot be written as asked (the message says why)."""
+class ConfigError(UsageError):
+    """A config that cannot be written as asked (the message says why). Exit 2."""
 
 
 def config_format(path: Path) -> str:
@@ -151,56 +152,22 @@ def to_yaml(config: dict[str, Any], header: str) -> str:
     return "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines()) + body
 
 
-def _toml_value(value: Any, indent: str = "") -> str:
-    """A TOML value; arrays of more than one item spread over lines (a newline
-    inside an array is valid even within an inline table)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # JSON string escapes are TOML's
-    if isinstance(value, dict):
-        items = ", ".join(f"{_toml_key(k)} = {_toml_value(v, indent)}" for k, v in value.items())
-        return "{ " + items + " }" if items else "{}"
-    if isinstance(value, (list, tuple)):
-        if len(value) <= 1 and not any(isinstance(v, (list, dict)) for v in value):
-            return "[" + ", ".join(_toml_value(v, indent) for v in value) + "]"
-        inner = indent + "  "
-        lines = [f"{inner}{_toml_value(v, inner)}," for v in value]
-        return "[\n" + "\n".join(lines) + f"\n{indent}]"
-    raise TypeError(f"no TOML form for {type(value).__name__}")
-
-
-def _toml_key(key: str) -> str:
-    bare = key.replace("-", "").replace("_", "").isalnum() and key.isascii()
-    return key if bare else json.dumps(key, ensure_ascii=False)
-
-
 def to_toml(config: dict[str, Any], header: str) -> str:
     """`zensical.toml`: everything under `[project]`, the theme in
     `[project.theme]` with its palette as `[[project.theme.palette]]`, and the
     Markdown extensions as a table of tables (Zensical's own form)."""
-    config = dict(config)
-    theme = dict(config.pop("theme", {}))
-    palette = theme.pop("palette", [])
-    extensions = config.pop("markdown_extensions", [])
-    lines = [f"# {line}" if line else "#" for line in header.splitlines()]
-    lines.append("[project]")
-    lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in config.items()]
+    project = dict(config)
+    theme = dict(project.pop("theme", {}))
+    theme.pop("name", None)  # Zensical's theme is Material's successor already
+    extensions = project.pop("markdown_extensions", [])
     if theme:
-        theme.pop("name", None)  # Zensical's theme is Material's successor already
-        lines += ["", "[project.theme]"]
-        lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in theme.items()]
-    for scheme in palette:
-        lines += ["", "[[project.theme.palette]]"]
-        lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in scheme.items()]
+        project["theme"] = theme
     if extensions:
-        lines += ["", "[project.markdown_extensions]"]
-        for ext in extensions:
-            name, options = (ext, {}) if isinstance(ext, str) else next(iter(ext.items()))
-            lines.append(f"{_toml_key(name)} = {_toml_value(options)}")
-    return "\n".join(lines) + "\n"
+        project["markdown_extensions"] = dict(
+            (ext, {}) if isinstance(ext, str) else next(iter(ext.items())) for ext in extensions
+        )
+    comment = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
+    return comment + tomli_w.dumps({"project": project}, indent=2)
 
 
 def render(config: dict[str, Any], fmt: str, header: str) -> str:
