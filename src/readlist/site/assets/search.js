@@ -31,7 +31,7 @@
   })();
 
   var pagefind = null, loading = null, dialog = null, opener = null;
-  var chosen = {}, latest = 0, renders = 0;
+  var chosen = {}, latest = 0, renders = 0, current = null;
 
   function norm(text) {
     return String(text || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
@@ -144,11 +144,31 @@
     var list = dialog.querySelector(".rl-search__results");
     list.textContent = "";
     datas.forEach(function (d) { list.appendChild(resultItem(d)); });
-    status(total ? total + (total === 1 ? " result" : " results") +
-      (total > datas.length ? ", the first " + datas.length + " shown" : "") : "No results");
+    counted(total, datas.length);
     dialog.setAttribute("data-query", query);
     renders += 1;
     dialog.setAttribute("data-rendered", String(renders));
+  }
+
+  function counted(total, shown) {
+    status(total ? total + (total === 1 ? " result" : " results") +
+      (total > shown ? ", the first " + shown + " shown" : "") : "No results");
+    dialog.querySelector(".rl-search__more").hidden = total <= shown;
+  }
+
+  /* The next results of the same search, under the ones shown. */
+  function more() {
+    var search = current, list = dialog.querySelector(".rl-search__results");
+    if (!search) { return; }
+    var from = list.children.length, ticket = latest;
+    Promise.all(search.results.slice(from, from + SHOWN).map(function (r) { return r.data(); }))
+      .then(function (datas) {
+        if (ticket !== latest) { return; }
+        datas.forEach(function (d) { list.appendChild(resultItem(d)); });
+        counted(search.results.length, list.children.length);
+        var next = list.children[from] && list.children[from].querySelector("a");
+        if (next) { next.focus(); }
+      });
   }
 
   function activeFilters() {
@@ -162,6 +182,8 @@
     var filters = activeFilters();
     var ticket = latest += 1;
     if (!query.trim() && !filters) {
+      current = null;
+      dialog.querySelector(".rl-search__more").hidden = true;
       dialog.querySelector(".rl-search__results").textContent = "";
       status("");
       dialog.setAttribute("data-query", "");
@@ -172,6 +194,7 @@
     }).then(function (search) {
       // Typing on: only the newest query fetches its results' fragments.
       if (ticket !== latest || !search) { return null; }
+      current = search;
       var top = search.results.slice(0, SHOWN);
       return Promise.all(top.map(function (r) { return r.data(); })).then(function (datas) {
         if (ticket === latest) { render(query, rerank(query, datas), search.results.length); }
@@ -211,7 +234,7 @@
     input.setAttribute("autocapitalize", "off");
     input.addEventListener("input", run);
     bar.appendChild(input);
-    var close = el("button", "rl-search__close md-button", "Close");
+    var close = el("button", "rl-search__close", "Close");
     close.type = "button";
     close.addEventListener("click", function () { dialog.close(); });
     bar.appendChild(close);
@@ -239,6 +262,11 @@
     var list = el("ol", "rl-search__results");
     list.setAttribute("aria-label", "Results");
     dialog.appendChild(list);
+    var moreButton = el("button", "rl-search__more", "More results");
+    moreButton.type = "button";
+    moreButton.hidden = true;
+    moreButton.addEventListener("click", more);
+    dialog.appendChild(moreButton);
     dialog.addEventListener("keydown", onKey);
     dialog.addEventListener("close", function () {
       if (opener && document.contains(opener)) { opener.focus(); }
