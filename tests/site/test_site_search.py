@@ -203,7 +203,7 @@ def test_on_a_phone(browser, real_site_url, artifacts):
     dialog = page.locator(".rl-search").bounding_box()
     assert dialog and dialog["x"] >= 0 and dialog["x"] + dialog["width"] <= PHONE["width"]
     first = page.locator(".rl-search__link").first.bounding_box()
-    assert first and 0 <= first["y"] and first["y"] + first["height"] <= PHONE["height"]
+    assert first and first["y"] >= 0 and first["y"] + first["height"] <= PHONE["height"]
     assert page.evaluate("document.querySelector('.rl-search').scrollWidth <= innerWidth")
     page.screenshot(path=str(artifacts / "search-phone.png"))
     context.close()
