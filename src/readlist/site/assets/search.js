@@ -177,7 +177,13 @@
     return any ? out : null;
   }
 
+  /* One search at a time: keys typed while one runs are coalesced into the
+     newest query, run when it ends (Pagefind's worker answers in order, so a
+     search per key would put the last one behind all the others). */
+  var running = false, again = false;
+
   function run() {
+    if (running) { again = true; return; }
     var query = dialog.querySelector(".rl-search__input").value;
     var filters = activeFilters();
     var ticket = latest += 1;
@@ -189,17 +195,21 @@
       dialog.setAttribute("data-query", "");
       return;
     }
+    running = true;
     load().then(function (pf) {
       return pf.search(query.trim() || null, filters ? { filters: filters } : {});
     }).then(function (search) {
-      // Typing on: only the newest query fetches its results' fragments.
-      if (ticket !== latest || !search) { return null; }
+      if (!search) { return null; }
+      if (again) { return null; }  // typing went on: only the newest query fetches fragments
       current = search;
       var top = search.results.slice(0, SHOWN);
       return Promise.all(top.map(function (r) { return r.data(); })).then(function (datas) {
-        if (ticket === latest) { render(query, rerank(query, datas), search.results.length); }
+        if (ticket === latest && !again) { render(query, rerank(query, datas), search.results.length); }
       });
-    }).catch(function () { /* the status line already says why */ });
+    }).catch(function () { /* the status line already says why */ }).then(function () {
+      running = false;
+      if (again) { again = false; run(); }
+    });
   }
 
   function links() { return Array.prototype.slice.call(dialog.querySelectorAll(".rl-search__link")); }

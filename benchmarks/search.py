@@ -1,0 +1,165 @@
+"""The site's search (Pagefind) at 1,000 and 10,000 generated readings, as a
+reader on a modest line meets it.
+
+    python benchmarks/search.py [--sizes 1000 10000] [--titles 8] [--write]
+
+Each size: the generator of benchmarks/build.py writes the readings, `mkdocs
+build` runs the readlist plugin (which writes the Pagefind index), and the site
+is served by throttled_server.py: 40 ms before every answer and one 20 Mbit/s
+link shared by every fetch (the search worker's included). For titles spread
+over the list, each in a fresh browser context (cold cache), real Chromium:
+opens the home page, presses `/`, types the reading's exact title at 15 ms a
+key (a title pasted or typed fast: the hard case, the index has not arrived
+before the last key), and waits for that reading to be the first result.
+
+Measured per title:
+* ms from the last key to the reading shown first (target <= 300 ms), timed in
+  the page (keydown to the result list's change);
+* KB fetched after typing begins, until the network is quiet (<= 300 KB);
+* KB in all: home page, opening the search, the search (<= 1 MB).
+Also the bytes of the home page alone (what every page loads besides search).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+from build import BASE, ENV, make_readings
+from results import write_section
+from throttled_server import ThrottledServer, wait_quiet
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = "/usr/bin/chromium"
+MBIT, LATENCY, KEY_DELAY = 20.0, 0.040, 15
+
+# In the page: the time of each keydown, and of the moment the first result
+# becomes the wanted reading.
+WATCH = """wanted => { window.__rlShown = new Promise(resolve => {
+  const keys = [];
+  document.addEventListener('keydown', () => keys.push(performance.now()), true);
+  const check = () => {
+    const a = document.querySelector('.rl-search__link');
+    if (a && new URL(a.href).pathname.endsWith(wanted)) { resolve({shown: performance.now(), keys}); return true; }
+    return false;
+  };
+  const obs = new MutationObserver(() => { if (check()) obs.disconnect(); });
+  obs.observe(document.body, {childList: true, subtree: true});
+}); }"""
+
+
+def build_site(root: Path, n: int) -> Path:
+    readings = root / "readings"
+    make_readings(readings, n)
+    (root / "docs").mkdir()
+    (root / "mkdocs.yml").write_text(BASE + f"plugins:\n  - readlist:\n      readings: {readings}\n")
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--site-dir", str(root / "site")],
+                            cwd=root, env=ENV, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(result.stderr[-3000:])
+    print(f"{n} readings: built in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return root / "site"
+
+
+def titles(readings: Path, count: int) -> list[tuple[str, str]]:
+    files = sorted((readings / "entries").glob("*.yaml"))
+    step = len(files) / count
+    picked = [files[int(i * step + step / 2)] for i in range(count)]
+    return [(f.stem, yaml.safe_load(f.read_text())["title"]) for f in picked]
+
+
+def measure(browser, server: ThrottledServer, entry_id: str, title: str) -> dict[str, float]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    start = server.sent
+    page.goto(server.url, wait_until="load")
+    wait_quiet(server)
+    home = server.sent - start
+    page.evaluate(WATCH, f"/readings/{entry_id}/")
+    page.keyboard.press("/")
+    page.wait_for_selector(".rl-search[open]")
+    typing, asked = server.sent, len(server.requests)
+    page.keyboard.type(title, delay=KEY_DELAY)
+    result = page.evaluate("() => window.__rlShown")  # resolves when the reading is first
+    wait_quiet(server)
+    context.close()
+    if os.environ.get("SEARCH_BENCH_DEBUG"):
+        print("   after typing:", server.requests[asked:], file=sys.stderr)
+    last_key = result["keys"][-1]
+    return {"home_kb": home / 1000, "after_typing_kb": (server.sent - typing) / 1000,
+            "total_kb": (server.sent - start) / 1000, "ms": result["shown"] - last_key}
+
+
+def run(sizes: list[int], count: int) -> list[tuple[int, list[dict[str, float]], dict[str, float]]]:
+    from playwright.sync_api import sync_playwright
+
+    out = []
+    with tempfile.TemporaryDirectory(prefix="readlist-search-bench-") as tmp, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-quic"])
+        for n in sizes:
+            root = Path(tmp) / str(n)
+            site = build_site(root, n)
+            index_kb = sum(f.stat().st_size for f in (site / "pagefind").rglob("*") if f.is_file()) / 1000
+            rows = []
+            with ThrottledServer(site, mbit=MBIT, latency=LATENCY) as server:
+                for entry_id, title in titles(root / "readings", count):
+                    row = measure(browser, server, entry_id, title)
+                    print(f"  {n} {entry_id}: {row}", file=sys.stderr)
+                    rows.append(row)
+            out.append((n, rows, {"index_kb": index_kb}))
+        browser.close()
+    return out
+
+
+def report(results, count: int) -> str:
+    load = os.getloadavg()
+    lines = [
+        f"`python benchmarks/search.py` on {dt.date.today().isoformat()}: {platform.machine()}, "
+        f"{os.cpu_count()} cores (shared), load {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+        f"(1 / 5 / 15 min) at the end; Chromium headless; {MBIT:g} Mbit/s and {LATENCY * 1000:g} ms "
+        f"per answer played by the server for every fetch; {count} titles spread over the list, each in a "
+        f"fresh context (cold cache), typed at {KEY_DELAY} ms a key right after `/` opens the search.",
+        "",
+        "| readings | Pagefind bundle on disk | home page (KB) | last key -> reading first (ms): median / max "
+        "| fetched after typing begins (KB): median / max | home + search in all (KB): median / max |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n, rows, extra in results:
+        def col(key: str, rows=rows) -> str:
+            values = [r[key] for r in rows]
+            return f"{statistics.median(values):.0f} / {max(values):.0f}"
+        lines.append(f"| {n:,} | {extra['index_kb'] / 1000:.1f} MB | {statistics.median(r['home_kb'] for r in rows):.0f} "
+                     f"| {col('ms')} | {col('after_typing_kb')} | {col('total_kb')} |")
+    lines += ["", "Targets: <= 300 ms, <= 300 KB after typing begins, <= 1 MB in all. The KB after typing "
+              "include Pagefind's start (its script, worker, WebAssembly and the filter lists), fetched "
+              "while the first keys are typed."]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--titles", type=int, default=8)
+    parser.add_argument("--write", action="store_true", help="write the section of benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    sys.path.insert(0, str(HERE.parent / "src"))
+    results = run(args.sizes, args.titles)
+    text = report(results, args.titles)
+    print(text)
+    if args.write:
+        write_section("search", "## Search (Pagefind) over a throttled line\n\n" + text)
+
+
+if __name__ == "__main__":
+    main()
