@@ -4,10 +4,8 @@ the URL shapes, and the result line's rule for any author list."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import random
+import shutil
 import string
 
 from readlist.cli import main
