@@ -3,7 +3,11 @@ reader on a modest line meets it.
 
     python benchmarks/search.py [--sizes 1000 10000] [--titles 8] [--write]
 
-Each size: the generator of benchmarks/build.py writes the readings, `mkdocs
+Each size: `make_list` writes the readings (varied titles from a vocabulary of
+6,000 words used with Zipf frequencies, 3,000 authors with 1-6 each, 40 leaf
+topics under 8 parents, three lists of 300). benchmarks/build.py's generator
+draws every title and summary from the same 36 words, so every word is in
+every reading: a fine load for a build, not a reading list's index. `mkdocs
 build` runs the readlist plugin (which writes the Pagefind index), and the site
 is served by throttled_server.py: 40 ms before every answer and one 20 Mbit/s
 link shared by every fetch (the search worker's included). For titles spread
@@ -26,6 +30,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -34,7 +39,7 @@ import time
 from pathlib import Path
 
 import yaml
-from build import BASE, ENV, make_readings
+from build import BASE, ENV
 from results import write_section
 from throttled_server import ThrottledServer, wait_quiet
 
@@ -57,9 +62,69 @@ WATCH = """wanted => { window.__rlShown = new Promise(resolve => {
 }); }"""
 
 
+SYLLABLES = ("ka ri to ne mo la su vi de par lin tor gen mar sel ton bri cal dra fen gul hes jor "
+             "kel lum nor pes quin rov sta tel ur vor wen xen yal zor").split()
+KINDS = ["paper", "post", "video", "course", "book", "talk", "notes"]
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+
+
+def make_list(root: Path, n: int, seed: int = 21) -> None:
+    """A big reading list of `n` readings (see the module's docstring)."""
+    rng = random.Random(seed)
+    vocabulary = list(dict.fromkeys(_word(rng) for _ in range(7000)))[:6000]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+
+    def words(count: int) -> list[str]:
+        return rng.choices(vocabulary, weights, k=count)
+
+    def sentence(count: int) -> str:
+        return " ".join(words(count)).capitalize() + "."
+
+    people = list(dict.fromkeys(f"{_word(rng).capitalize()} {_word(rng).capitalize()}" for _ in range(3300)))[:3000]
+    topics, leaves = [], []
+    for t in range(8):
+        children = []
+        for c in range(5):
+            leaves.append(f"topic-{t}-{c}")
+            children.append({"id": leaves[-1], "title": " ".join(words(2)).title(), "description": sentence(12)})
+        topics.append({"id": f"area-{t}", "title": f"{' '.join(words(2)).title()} {t}",
+                       "description": sentence(15), "children": children})
+    (root / "entries").mkdir(parents=True)
+    (root / "lists").mkdir()
+    (root / "topics.yaml").write_text(yaml.safe_dump(topics, sort_keys=False))
+    ids, titles = [], set()
+    for i in range(n):
+        title = ""
+        while not title or title in titles:
+            title = " ".join(words(rng.randint(3, 8))).capitalize()
+            if rng.random() < 0.3:
+                title += ": " + " ".join(words(rng.randint(2, 5)))
+        titles.add(title)
+        kind = rng.choice(KINDS)
+        data = {
+            "title": title, "url": f"https://host{i % 50}.example/r/{i}",
+            "topic": leaves[i % len(leaves)], "tier": rng.choice([1, 2, 2, 3, 3, 4]), "kind": kind,
+            "length": (f"{rng.randint(10, 120)} min" if kind in ("video", "talk")
+                       else f"~{rng.randint(1, 40) * 500:,} words"),
+            "summary": " ".join(sentence(rng.randint(12, 20)) for _ in range(3)),
+            "authors": rng.sample(people, rng.randint(1, 6)), "year": rng.randint(1950, 2025),
+        }
+        ids.append(f"reading-{i:05d}")
+        (root / "entries" / f"{ids[-1]}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    for k in range(3):
+        members = rng.sample(ids, min(300, n))
+        sections = [{"title": f"Part {s + 1}", "entries": members[s * 60:(s + 1) * 60]} for s in range(5)]
+        body = {"title": f"List {k}", "source": {"title": "Somewhere", "url": f"https://lists.example/{k}"},
+                "description": sentence(20), "sections": sections}
+        (root / "lists" / f"list-{k}.yaml").write_text(yaml.safe_dump(body, sort_keys=False))
+
+
 def build_site(root: Path, n: int) -> Path:
     readings = root / "readings"
-    make_readings(readings, n)
+    make_list(readings, n)
     (root / "docs").mkdir()
     (root / "mkdocs.yml").write_text(BASE + f"plugins:\n  - readlist:\n      readings: {readings}\n")
     start = time.perf_counter()
@@ -100,7 +165,10 @@ def measure(browser, server: ThrottledServer, entry_id: str, title: str) -> dict
             "total_kb": (server.sent - start) / 1000, "ms": result["shown"] - last_key}
 
 
-def run(sizes: list[int], count: int) -> list[tuple[int, list[dict[str, float]], dict[str, float]]]:
+Row = dict[str, float]
+
+
+def run(sizes: list[int], count: int, workdir: Path | None) -> list[tuple[int, list[Row], Row]]:
     from playwright.sync_api import sync_playwright
 
     out = []
@@ -108,8 +176,8 @@ def run(sizes: list[int], count: int) -> list[tuple[int, list[dict[str, float]],
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                      args=["--no-sandbox", "--disable-gpu", "--disable-quic"])
         for n in sizes:
-            root = Path(tmp) / str(n)
-            site = build_site(root, n)
+            root = (workdir or Path(tmp)) / str(n)
+            site = root / "site" if (root / "site" / "pagefind").is_dir() else build_site(root, n)
             index_kb = sum(f.stat().st_size for f in (site / "pagefind").rglob("*") if f.is_file()) / 1000
             rows = []
             with ThrottledServer(site, mbit=MBIT, latency=LATENCY) as server:
@@ -153,9 +221,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--titles", type=int, default=8)
     parser.add_argument("--write", action="store_true", help="write the section of benchmarks/RESULTS.md")
+    parser.add_argument("--workdir", type=Path, help="keep the built sites here, and measure them again next time")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE.parent / "src"))
-    results = run(args.sizes, args.titles)
+    results = run(args.sizes, args.titles, args.workdir)
     text = report(results, args.titles)
     print(text)
     if args.write:

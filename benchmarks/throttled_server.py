@@ -6,12 +6,17 @@ Worker's included (throttling in the browser does not reach workers).
     with ThrottledServer(site_dir, mbit=20, latency=0.040) as server:
         server.url, server.sent  # bytes written so far (headers and bodies)
 
+Text (HTML, CSS, JavaScript, JSON, SVG, XML) is sent gzipped when the
+browser asks for it, as static hosts (GitHub Pages, Netlify) send it;
+Pagefind's index files are gzipped already and go as they are.
+
 Used by ``benchmarks/search.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import mimetypes
 import threading
 import time
@@ -19,6 +24,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 CHUNK = 16 * 1024
+TEXT = ("text/", "application/json", "image/svg+xml", "application/xml")
 TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".html": "text/html",
          ".json": "application/json", ".wasm": "application/wasm", ".svg": "image/svg+xml"}
 
@@ -64,7 +70,9 @@ class ThrottledServer:
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
-                line = head.split(b"\r\n", 1)[0].decode("latin-1")
+                line, *fields = head.decode("latin-1").split("\r\n")
+                asked = dict(f.lower().split(":", 1) for f in fields if ":" in f)
+                gzip_ok = "gzip" in asked.get("accept-encoding", "")
                 method, target, _ = line.split(" ", 2)
                 self.requests.append(target)
                 await asyncio.sleep(self.latency)
@@ -74,8 +82,11 @@ class ThrottledServer:
                 else:
                     body, status = file.read_bytes(), "200 OK"
                     kind = TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+                encoding = ""
+                if gzip_ok and kind.startswith(TEXT):
+                    body, encoding = gzip.compress(body, 6), "Content-Encoding: gzip\r\n"
                 headers = (f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n"
-                           "Cache-Control: no-cache\r\n\r\n").encode()
+                           f"{encoding}Cache-Control: no-cache\r\n\r\n").encode()
                 await self._send(writer, headers + (b"" if method == "HEAD" else body))
         except (asyncio.IncompleteReadError, asyncio.CancelledError, ConnectionError, ValueError):
             pass
