@@ -47,18 +47,20 @@ HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
 MBIT, LATENCY, KEY_DELAY = 20.0, 0.040, 15
 
-# In the page: the time of each keydown, and of the moment the first result
-# becomes the wanted reading.
-WATCH = """wanted => { window.__rlShown = new Promise(resolve => {
+# In the page: the time of each keydown, and of the moment the results of the
+# whole title are shown with the wanted reading first.
+WATCH = """([wanted, title]) => { window.__rlShown = new Promise(resolve => {
   const keys = [];
   document.addEventListener('keydown', () => keys.push(performance.now()), true);
   const check = () => {
-    const a = document.querySelector('.rl-search__link');
-    if (a && new URL(a.href).pathname.endsWith(wanted)) { resolve({shown: performance.now(), keys}); return true; }
+    const d = document.querySelector('.rl-search'), a = document.querySelector('.rl-search__link');
+    if (d && d.getAttribute('data-query') === title && a && new URL(a.href).pathname.endsWith(wanted)) {
+      resolve({shown: performance.now(), keys}); return true; }
     return false;
   };
   const obs = new MutationObserver(() => { if (check()) obs.disconnect(); });
   obs.observe(document.body, {childList: true, subtree: true});
+  setTimeout(() => { obs.disconnect(); resolve({shown: null, keys}); }, 20000);
 }); }"""
 
 
@@ -150,7 +152,7 @@ def measure(browser, server: ThrottledServer, entry_id: str, title: str) -> dict
     page.goto(server.url, wait_until="load")
     wait_quiet(server)
     home = server.sent - start
-    page.evaluate(WATCH, f"/readings/{entry_id}/")
+    page.evaluate(WATCH, [f"/readings/{entry_id}/", title])
     page.keyboard.press("/")
     page.wait_for_selector(".rl-search[open]")
     typing, asked = server.sent, len(server.requests)
@@ -161,8 +163,9 @@ def measure(browser, server: ThrottledServer, entry_id: str, title: str) -> dict
     if os.environ.get("SEARCH_BENCH_DEBUG"):
         print("   after typing:", server.requests[asked:], file=sys.stderr)
     last_key = result["keys"][-1]
+    shown = result["shown"] - last_key if result["shown"] is not None else float("inf")  # never first
     return {"home_kb": home / 1000, "after_typing_kb": (server.sent - typing) / 1000,
-            "total_kb": (server.sent - start) / 1000, "ms": result["shown"] - last_key}
+            "total_kb": (server.sent - start) / 1000, "ms": shown}
 
 
 Row = dict[str, float]
@@ -211,8 +214,9 @@ def report(results, count: int) -> str:
         lines.append(f"| {n:,} | {extra['index_kb'] / 1000:.1f} MB | {home:.0f} "
                      f"| {col('ms')} | {col('after_typing_kb')} | {col('total_kb')} |")
     lines += ["", "Targets: <= 300 ms, <= 300 KB after typing begins, <= 1 MB in all. The KB after typing "
-              "include Pagefind's start (its script, worker, WebAssembly and the filter lists), fetched "
-              "while the first keys are typed."]
+              "include Pagefind's start (its script, worker, WebAssembly and the index's page list), fetched "
+              "while the first keys are typed; the filters' values are fetched only when the reader opens "
+              "Filters."]
     return "\n".join(lines)
 
 

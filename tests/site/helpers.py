@@ -114,7 +114,7 @@ def search_settled(page, query: str) -> None:
 
 def open_search(page) -> None:
     """Open the dialog as a reader does (the header's button) and wait for
-    Pagefind to be ready (its filters listed)."""
+    Pagefind to be ready."""
     page.locator(SEARCH_OPEN).click()
     page.wait_for_selector(".rl-search[open][data-state=ready]")
 

@@ -103,7 +103,17 @@ def test_a_result_reads_as_title_three_authors_year_and_an_excerpt(searching, ca
             assert str(entry.year) in result["meta"]
 
 
+def _open_filters(page) -> None:
+    """Open "Filters" as a reader does (their values are fetched then)."""
+    filters = page.locator(".rl-search__filters")
+    if not filters.evaluate("d => d.open"):
+        filters.locator("summary").click()
+    page.wait_for_selector(".rl-search__filters[data-state=ready]")
+
+
 def _chosen(page, name: str, value: str) -> None:
+    """Choose a filter's value and wait for the results to change."""
+    _open_filters(page)
     before = page.locator(".rl-search").get_attribute("data-rendered")
     page.locator(f".rl-search select[name='{name}']").select_option(value)
     page.wait_for_function(
@@ -117,6 +127,7 @@ def _chosen(page, name: str, value: str) -> None:
 def test_a_filter_in_the_results_keeps_only_matching_readings(searching, catalog, name, pick):
     query = "learning"
     every = [r["href"] for r in search_for(searching, query)]
+    _open_filters(searching)
     values = searching.locator(f".rl-search select[name='{name}'] option").evaluate_all(
         "os => os.map(o => o.value).filter(Boolean)")
     assert len(values) >= 2

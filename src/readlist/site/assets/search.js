@@ -18,6 +18,7 @@
   "use strict";
 
   var SHOWN = 10; // results whose fragments are fetched and shown
+  var PHRASED = 3; // the phrase search's first results, fetched besides
   var FILTERS = [["topic", "Topic"], ["tier", "Tier"], ["kind", "Kind"], ["list", "List"]];
   var MAGNIFIER = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" aria-hidden="true" focusable="false">' +
     '<path d="M9.5 3A6.5 6.5 0 0 1 16 9.5c0 1.61-.59 3.09-1.56 4.23l.27.27h.79l5 5-1.5 1.5-5-5v-.79l-.27-.27A6.52 ' +
@@ -58,7 +59,7 @@
         return pf.options({ baseUrl: "/", excerptLength: 24 }).then(function () { return pf.init(); })
           .then(function () { pagefind = pf; return pf; });
       });
-      loading.then(fillFilters, function () {
+      loading.then(function () { dialog.setAttribute("data-state", "ready"); }, function () {
         status(window.location.protocol === "file:"
           ? "Search needs the site served over HTTP (for example: python -m http.server in the site folder)."
           : "Search could not be loaded.");
@@ -68,8 +69,13 @@
     return loading;
   }
 
+  /* The filters' values are fetched when the reader opens "Filters" (their
+     lists grow with the list: not for every search). */
+  var filling = null;
+
   function fillFilters() {
-    pagefind.filters().then(function (all) {
+    if (filling) { return filling; }
+    filling = load().then(function (pf) { return pf.filters(); }).then(function (all) {
       FILTERS.forEach(function (pair) {
         var select = dialog.querySelector("select[name='" + pair[0] + "']");
         var values = Object.keys(all[pair[0]] || {}).sort(function (a, b) {
@@ -78,8 +84,9 @@
         values.forEach(function (v) { select.add(new Option(v, v)); });
         select.parentNode.hidden = values.length < 2;
       });
-      dialog.setAttribute("data-state", "ready");
+      dialog.querySelector(".rl-search__filters").setAttribute("data-state", "ready");
     });
+    return filling;
   }
 
   /* -- ranking ---------------------------------------------------------------- */
@@ -164,7 +171,12 @@
     Promise.all(search.results.slice(from, from + SHOWN).map(function (r) { return r.data(); }))
       .then(function (datas) {
         if (ticket !== latest) { return; }
-        datas.forEach(function (d) { list.appendChild(resultItem(d)); });
+        var listed = {};
+        links().forEach(function (a) { listed[a.href] = true; });
+        datas.forEach(function (d) {
+          var item = resultItem(d);
+          if (!listed[item.firstChild.href]) { list.appendChild(item); }  // not the one a phrase put first
+        });
         counted(search.results.length, list.children.length);
         var next = list.children[from] && list.children[from].querySelector("a");
         if (next) { next.focus(); }
@@ -196,15 +208,24 @@
       return;
     }
     running = true;
+    var words = query.trim().replace(/"/g, "");
     load().then(function (pf) {
-      return pf.search(query.trim() || null, filters ? { filters: filters } : {});
-    }).then(function (search) {
+      var options = filters ? { filters: filters } : {};
+      // The query as a phrase too: a short title made of common words can
+      // rank below ten longer titles that hold its words, but few readings
+      // hold them in that order (its own title does).
+      return Promise.all([pf.search(query.trim() || null, options),
+        /\s/.test(words) ? pf.search('"' + words + '"', options) : null]);
+    }).then(function (both) {
+      var search = both[0], phrase = both[1];
       if (!search) { return null; }
       if (again) { return null; }  // typing went on: only the newest query fetches fragments
       current = search;
-      var top = search.results.slice(0, SHOWN);
+      var top = search.results.slice(0, SHOWN), seen = {};
+      top.forEach(function (r) { seen[r.id] = true; });
+      (phrase ? phrase.results.slice(0, PHRASED) : []).forEach(function (r) { if (!seen[r.id]) { top.push(r); } });
       return Promise.all(top.map(function (r) { return r.data(); })).then(function (datas) {
-        if (ticket === latest && !again) { render(query, rerank(query, datas), search.results.length); }
+        if (ticket === latest && !again) { render(query, rerank(query, datas).slice(0, SHOWN), search.results.length); }
       });
     }).catch(function () { /* the status line already says why */ }).then(function () {
       running = false;
@@ -250,9 +271,9 @@
     bar.appendChild(close);
     dialog.appendChild(bar);
 
-    var filters = el("div", "rl-search__filters");
-    filters.setAttribute("role", "group");
-    filters.setAttribute("aria-label", "Filters");
+    var filters = el("details", "rl-search__filters");
+    filters.appendChild(el("summary", "", "Filters"));
+    filters.addEventListener("toggle", function () { if (filters.open) { fillFilters(); } });
     FILTERS.forEach(function (pair) {
       var label = el("label", "rl-search__filter");
       label.hidden = true;
