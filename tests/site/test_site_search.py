@@ -62,19 +62,26 @@ def test_author_and_year_list_the_reading_in_the_top_three(searching, entries):
         return entry.authors[0].split()[-1]
 
     def names(entry) -> set[str]:
-        return {w.lower() for a in entry.authors for w in a.split()}
+        # split as the search index does (whitespace and hyphens), so
+        # "Chung-Ching Chang" matches the query "Chung" here too
+        return {w.lower() for a in entry.authors for w in re.split(r"[\s\-]+", a) if w}
 
     dated = [e for e in entries if e.authors and e.year]
     assert len(dated) > 100
-    wrong = {}
+    wrong, crowded = {}, 0
     for entry in dated:
         query = f"{surname(entry)} {entry.year}"
         group = {e.id for e in dated if e.year == entry.year and surname(entry).lower() in names(e)}
         found = [_reading(r["href"]) for r in search_for(searching, query)[:3]]
-        if entry.id in found or (len(group) > 3 and set(found) <= group):
+        if entry.id in found:
+            continue
+        if len(group) > 3 and set(found) <= group:
+            crowded += 1
             continue
         wrong[entry.id] = (query, found)
     assert wrong == {}, f"{len(wrong)} of {len(dated)}: {wrong}"
+    # a handful of such groups, not a pattern: at most one dated reading in twenty
+    assert crowded <= len(dated) // 20, crowded
 
 
 @pytest.mark.parametrize("query", ["PaLM 2", "lora", "chinchilla", "Vaswani", "language models"])
