@@ -6,8 +6,10 @@ finding points at the value it is about.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 from . import authors
@@ -16,11 +18,19 @@ from .models import Catalog, Loc, Topic
 
 MIN_SUMMARY_WORDS = 20
 
+# A line that ends in a hyphen glued to a word ("chain-"). Markdown joins the
+# lines of a `|` block with a space, so the word renders broken ("chain- of").
+_BROKEN_WORD = re.compile(r"(\S*\w-)$")
+# ...unless the hyphen is suspended: "pre-" / "and post-training" reads right
+# with the space, and so does "first-" / "to third-order".
+_SUSPENDED = re.compile(r"and|or|nor|to", re.IGNORECASE)
+
 
 def check(catalog: Catalog, entry_stems: set[str], *, topics_ok: bool = True) -> list[Diagnostic]:
     """Every cross-file finding. `entry_stems` names every entry file, valid or
     not, so that a list citing a broken entry is not also told it is unknown."""
     found = [*_duplicate_topics(catalog), *_duplicate_urls(catalog), *_thin_summaries(catalog)]
+    found += [*_words_broken_across_lines(catalog)]
     if topics_ok:
         found += [*_unknown_topics(catalog), *_empty_topics(catalog), *_no_way_in(catalog)]
     found += [*_list_references(catalog, entry_stems), *_source_marks(catalog, entry_stems)]
@@ -82,6 +92,49 @@ def _thin_summaries(catalog: Catalog) -> Iterator[Diagnostic]:
                 f"summary has {count} words; write at least {MIN_SUMMARY_WORDS}",
                 "warning",
             )
+
+
+def broken_words(text: str) -> Iterator[tuple[int, str]]:
+    """(0-based line, how it renders) for each line of `text` that ends in a
+    word broken at a hyphen: the next line goes on with text that is not a
+    conjunction. A last line has nothing glued to it, so it is left alone."""
+    lines = text.split("\n")
+    for number, (line, after) in enumerate(pairwise(lines)):
+        found = _BROKEN_WORD.search(line.rstrip())
+        rest = after.split()
+        if found and rest and not _SUSPENDED.fullmatch(rest[0]):
+            yield number, f"{found.group(1)} {rest[0]}"
+
+
+def _words_broken_across_lines(catalog: Catalog) -> Iterator[Diagnostic]:
+    for entry_id, entry in catalog.entries.items():
+        path = catalog.entry_files[entry_id]
+        texts: list[tuple[Loc, str, str]] = [(("summary",), "summary", entry.summary)]
+        texts += [(("notes", n), f"note {n + 1}", note) for n, note in enumerate(entry.notes)]
+        for loc, field, text in texts:
+            for number, rendered in broken_words(text):
+                line, col = _line_in_block(catalog, path, loc, number, text)
+                yield Diagnostic(
+                    path, line, col, "warning",
+                    f"{field} breaks a word at a line's end, so the site shows '{rendered}'; "
+                    "keep the word on one line (a suspended hyphen such as 'pre- and post-' is fine)",
+                )
+
+
+def _line_in_block(catalog: Catalog, path: Path, loc: Loc, number: int, text: str) -> tuple[int, int]:
+    """Where line `number` of a text value ends, in the file. In a `|` block the
+    value's lines are the file's lines after the indicator, one for one; for any
+    other style (a quoted string with "\\n"), the value's own position."""
+    line, col = catalog.locate(path, loc)
+    wanted = text.split("\n")[number].rstrip()
+    try:
+        file_lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return line, col
+    candidate = line + 1 + number
+    if candidate <= len(file_lines) and file_lines[candidate - 1].rstrip().endswith(wanted):
+        return candidate, len(file_lines[candidate - 1].rstrip())
+    return line, col
 
 
 def _empty_topics(catalog: Catalog) -> Iterator[Diagnostic]:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from readlist.authors import look_alikes, same_person
 from readlist.loading import load
@@ -213,3 +216,94 @@ def test_fmt_keeps_new_marks_in_place(root):
         "title: A list\nsections:\n  - title: All\n    entries: [a, b]\n"
         "new_in_source:\n  label: Added\n  entries: [b]\n"
     )
+
+
+# -- words broken across the lines of a `|` block -----------------------------
+#
+# Markdown joins the lines of a block with a space, so a line that ends inside a
+# hyphenated word ("chain-" / "of-thought") shows "chain- of-thought". The rule's
+# promise: it warns exactly when the site would show something other than what
+# the writer typed on one line, and it points at the line that ends in the hyphen.
+# The writer's own words end in a hyphen only as suspended hyphens ("pre- and"),
+# which is what makes "shown != written" the oracle.
+
+VOCABULARY = [
+    "the", "model", "reads", "a", "summary", "of", "results", "and", "to", "or", "with",
+    "chain-of-thought", "3.9-billion-parameter", "free-text", "end-to-end", "state-of-the-art",
+    "low-rank", "well-known", "pre- and post-training", "first- to third-order",
+    "zero- or few-shot", "(self-attention),", "GPT-3", "--", "—", "e.g.",
+]
+
+
+def block_entry(root: Path, field: str, lines: list[str]) -> Path:
+    """An entry whose summary, or else its one note, is a `|` block of `lines`."""
+    text = "title: t\nurl: https://example.org/t\ntopic: first\ntier: 1\n"
+    if field == "summary":
+        text += "summary: |\n" + "".join(f"  {line}\n" for line in lines)
+    else:
+        text += f"summary: {SUMMARY}\nnotes:\n  - |\n" + "".join(f"    {line}\n" for line in lines)
+    path = root / "entries" / "t.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def broken(root: Path) -> list:
+    return [d for d in load(root).diagnostics if "breaks a word" in d.message]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(VOCABULARY), min_size=25, max_size=60),
+    width=st.integers(min_value=8, max_value=70),
+    field=st.sampled_from(["summary", "note"]),
+)
+def test_a_warning_exactly_when_the_site_would_show_a_broken_word(words, width, field):
+    written = " ".join(words)
+    lines = textwrap.wrap(written, width, break_on_hyphens=True, break_long_words=False)
+    shown = " ".join(lines)  # what Markdown makes of the block
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "entries").mkdir()
+        (root / "topics.yaml").write_text(TOPICS, encoding="utf-8")
+        entry(root, "b", topic="deep")
+        path = block_entry(root, field, lines)
+        found = broken(root)
+        assert bool(found) == (shown != written), (lines, found)
+        file_lines = path.read_text(encoding="utf-8").splitlines()
+        for d in found:
+            # each warning sits on the hyphen that ends a line inside the block
+            assert d.path == path and d.severity == "warning"
+            assert file_lines[d.line - 1][d.col - 1:] == "-", (d, file_lines[d.line - 1])
+            assert (field == "summary") == d.message.startswith("summary ")
+        # joining each broken word back onto one line silences the rule
+        if found:
+            block_entry(root, field, [written])
+            assert broken(root) == []
+
+
+@pytest.mark.parametrize("lines, shown", [
+    (["a 3.9-billion-", "parameter model"], "3.9-billion- parameter"),
+    (["uses chain-", "of-thought data"], "chain- of-thought"),
+    (["free-", "text feedback"], "free- text"),
+    (["an end-", "to-end system"], "end- to-end"),  # "to" only excuses a whole word
+    (["both pre-", "and post-training", "then re-", "ranking"], "re- ranking"),
+])
+def test_named_broken_words(root, lines, shown):
+    path = block_entry(root, "summary", lines)
+    (d,) = broken(root)
+    assert f"the site shows '{shown}'" in d.message and d.path == path
+
+
+@pytest.mark.parametrize("lines", [
+    ["both pre-", "and post-training"], ["first-", "to third-order"], ["zero-", "or few-shot"],
+    ["a dash --", "then text"], ["a word -", "then text"], ["ends in a hyphen-"],
+    ["a paragraph that ends-", "", "and another"], ["GPT-3 and", "low-rank"],
+])
+def test_suspended_hyphens_and_dashes_are_fine(root, lines):
+    block_entry(root, "summary", lines)
+    assert broken(root) == []
+
+
+def test_strict_makes_a_broken_word_an_error(root):
+    block_entry(root, "note", ["uses chain-", "of-thought data"])
+    assert [(d.line, d.severity) for d in load(root, strict=True).diagnostics] == [(8, "error")]
