@@ -233,6 +233,17 @@
     });
   }
 
+  /* A last word of one or two letters matches the prefix of thousands of
+     words: Pagefind would fetch every index chunk they are in. It is searched
+     when the reader pauses; longer words at once. */
+  var SHORT = 3, PAUSE = 250, pause = null;
+
+  function typed() {
+    var last = dialog.querySelector(".rl-search__input").value.split(/\s+/).pop();
+    window.clearTimeout(pause);
+    if (last.length && last.length < SHORT) { pause = window.setTimeout(run, PAUSE); } else { run(); }
+  }
+
   function links() { return Array.prototype.slice.call(dialog.querySelectorAll(".rl-search__link")); }
 
   function onKey(event) {
@@ -263,7 +274,7 @@
     input.autocomplete = "off";
     input.spellcheck = false;
     input.setAttribute("autocapitalize", "off");
-    input.addEventListener("input", run);
+    input.addEventListener("input", typed);
     bar.appendChild(input);
     var close = el("button", "rl-search__close", "Close");
     close.type = "button";
