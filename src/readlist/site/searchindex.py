@@ -20,9 +20,11 @@ What is indexed, after the build:
 
 from __future__ import annotations
 
-import asyncio
 import html
+import json
 import re
+import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -162,7 +164,7 @@ class Indexed:
 def stage(staging: Path, records: list[Record], pages: list[tuple[str, Path]]) -> None:
     """Lay out what Pagefind indexes as files at the paths their URLs come
     from: the reading records where the reading pages are, and a copy of the
-    other built pages. One `add_directory` then indexes them all (the Python
+    other built pages. One run of Pagefind then indexes them all (its Python
     API answers each call after a pause of its own, so a call per record
     would cost minutes at 10,000 readings)."""
     for url, content in [*((r.url, r.html) for r in records), *((u, p.read_text(encoding="utf-8")) for u, p in pages)]:
@@ -172,16 +174,25 @@ def stage(staging: Path, records: list[Record], pages: list[tuple[str, Path]]) -
         path.write_text(content, encoding="utf-8")
 
 
-async def _write(staging: Path, output: Path, language: str, keep_index_url: bool) -> int:
-    from pagefind.index import IndexConfig, PagefindIndex
+def _write(staging: Path, output: Path, language: str, keep_index_url: bool) -> None:
+    """Run Pagefind's binary over the staged pages. The binary, not its Python
+    API: the API's service is stopped as soon as it answers `write_files`, and
+    at 10,000 readings that cut files short that were still being written."""
+    from pagefind.service import get_executable
 
-    config = IndexConfig(
-        exclude_selectors=list(EXCLUDE), force_language=language,
-        keep_index_url=keep_index_url, output_path=str(output),
-    )
-    async with PagefindIndex(config=config) as index:
-        indexed = await index.add_directory(str(staging))
-    return int(indexed["page_count"])
+    binary = get_executable()
+    if binary is None:
+        raise SearchIndexError("the Pagefind binary is missing: pip install 'pagefind[bin]'")
+    config = {
+        "site": ".", "output_path": str(output), "exclude_selectors": list(EXCLUDE),
+        "force_language": language, "keep_index_url": keep_index_url,
+    }
+    (staging / "pagefind.json").write_text(json.dumps(config), encoding="utf-8")
+    if output.exists():
+        shutil.rmtree(output)  # a bundle of an earlier build would mix with this one
+    done = subprocess.run([str(binary), "--silent"], cwd=staging, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SearchIndexError(f"Pagefind could not index the site: {(done.stderr or done.stdout).strip()}")
 
 
 def index_site(site_dir: Path, catalog: Catalog, *, words_per_minute: int = DEFAULT_WPM,
@@ -189,16 +200,10 @@ def index_site(site_dir: Path, catalog: Catalog, *, words_per_minute: int = DEFA
     """Write `site_dir/pagefind/` for the built site in `site_dir`."""
     if not (site_dir / "index.html").is_file():
         raise SearchIndexError(f"{site_dir} holds no built site (no index.html): build it first")
-    from pagefind.service import get_executable
-
-    if get_executable() is None:
-        raise SearchIndexError("the Pagefind binary is missing: pip install 'pagefind[bin]'")
     records = reading_records(catalog, words_per_minute=words_per_minute, url_style=url_style)
     pages = list(page_files(site_dir, url_style, {r.url for r in records}))
+    output = (site_dir / OUTPUT_DIR).resolve()
     with tempfile.TemporaryDirectory(prefix="readlist-search-") as tmp:
         stage(Path(tmp), records, pages)
-        count = asyncio.run(_write(Path(tmp), (site_dir / OUTPUT_DIR).resolve(), site_language(site_dir),
-                                   keep_index_url=url_style == "html"))
-    if count != len(records) + len(pages):
-        raise SearchIndexError(f"Pagefind indexed {count} of {len(records) + len(pages)} pages in {site_dir}")
+        _write(Path(tmp), output, site_language(site_dir), keep_index_url=url_style == "html")
     return Indexed(readings=len(records), pages=len(pages))
