@@ -17,6 +17,9 @@ RESPONSE = (
     + str(len(BODY)).encode()
     + b"\r\n\r\n"
 )
+# Paths outside /page/ do not exist, as on a real site: a checker's probe of
+# a path that cannot exist (soft-404 detection) gets a real 404.
+MISSING = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
 
 
 class LatencyProtocol(asyncio.Protocol):
@@ -36,11 +39,12 @@ class LatencyProtocol(asyncio.Protocol):
             head = self.buf[:end]
             self.buf = self.buf[end + 4:]
             is_head = head.startswith(b"HEAD ")
-            self.loop.call_later(self.latency, self._respond, is_head)
+            found = head.split(b" ", 2)[1].startswith(b"/page/")
+            self.loop.call_later(self.latency, self._respond, is_head, found)
 
-    def _respond(self, is_head):
+    def _respond(self, is_head, found=True):
         if not self.transport.is_closing():
-            self.transport.write(RESPONSE if is_head else RESPONSE + BODY)
+            self.transport.write(MISSING if not found else RESPONSE if is_head else RESPONSE + BODY)
 
 
 async def serve(hosts: int, port: int, latency: float, ready=None):

@@ -94,6 +94,8 @@ class Host(asyncio.Protocol):
         if target == "/__reset":
             STATE.reset()
             return _response(200, is_head)
+        if not target.startswith("/page/"):  # a path that does not exist, as on a real site
+            return _response(404, is_head)
         if n == BUCKET:
             if not STATE.take():
                 STATE.refused[n] += 1

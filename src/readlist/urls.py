@@ -12,6 +12,8 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 SAFE_SCHEMES = frozenset({"http", "https"})
+DEFAULT_PORTS = {"http": 80, "https": 443}  # a URL without a port means these
+YOUTUBE_WATCH = "https://www.youtube.com/watch"
 
 TRACKING_PARAMS = frozenset(
     {
@@ -84,8 +86,13 @@ def canonical(url: str) -> str:
     if paper := arxiv_id(url):
         return f"https://arxiv.org/abs/{paper}"
     if video := youtube_id(url):
-        return f"https://www.youtube.com/watch?v={video}"
+        return youtube_watch(video)
     return url
+
+
+def youtube_watch(video: str) -> str:
+    """The plain watch URL of a YouTube video id."""
+    return f"{YOUTUBE_WATCH}?v={video}"
 
 
 _SPECIAL_HOSTS = _ARXIV_HOSTS | _YOUTUBE_HOSTS | _DOI_HOSTS | {"youtu.be"}

@@ -314,14 +314,7 @@ class Proxy:
     ``connect_status`` answers every CONNECT with that status instead (407,
     502: a proxy that refuses); ``credentials`` ("user:password") makes it
     answer 407 without the matching Proxy-Authorization; ``names`` maps host
-    names only the proxy can resolve to addresses; ``made[target]`` lists
-    answers (status, headers) it makes itself to the next requests for that
-    target (a CONNECT's host:port or an absolute URL) before it serves it
-    again; ``stall`` reads each request and never answers;
-    ``proxy_status`` adds RFC 9209's ``Proxy-Status: readlist-test;
-    received-status=N`` to the answers it forwards."""
-
-    NAME = "readlist-test"
+    names only the proxy can resolve to addresses."""
 
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.requests: list[tuple[str, str]] = []     # (method, target) as received
@@ -329,9 +322,6 @@ class Proxy:
         self.connect_status: int | None = None
         self.credentials: str | None = None
         self.names: dict[str, str] = {}
-        self.made: dict[str, list[tuple[int, list[tuple[str, str]]]]] = {}
-        self.stall = False
-        self.proxy_status = False
         self.tls = tls
         self.loop = asyncio.new_event_loop()
         ready = threading.Event()
@@ -356,8 +346,9 @@ class Proxy:
         return [target for method, target in self.requests if method == "CONNECT"]
 
     def targets(self) -> list[str]:
-        """The absolute-form targets of the plain (forwarded) requests."""
-        return [target for method, target in self.requests if method != "CONNECT"]
+        """The absolute-form targets of the plain (forwarded) requests, the
+        checker's probe of each host for soft 404s aside."""
+        return [target for method, target in self.requests if method != "CONNECT" and "no-such-page" not in target]
 
     async def _serve(self, reader, writer):
         try:
@@ -374,15 +365,6 @@ class Proxy:
                                  b"Proxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n")
                     await writer.drain()
                     return
-            if self.stall:
-                await reader.read()  # until the client gives up
-                return
-            if self.made.get(target):
-                status, headers = self.made[target].pop(0)
-                lines = [f"HTTP/1.1 {status} Made by the test proxy", *(f"{k}: {v}" for k, v in headers)]
-                writer.write(("\r\n".join([*lines, "Content-Length: 0", "", ""])).encode("latin-1"))
-                await writer.drain()
-                return
             if method == "CONNECT":
                 await self._tunnel(target, reader, writer)
             else:
@@ -429,10 +411,6 @@ class Proxy:
         headers = [h for h in lines if h and not h.lower().startswith(("connection:", "proxy-"))]
         up_writer.write((f"{method} {path} {version}\r\n" + "\r\n".join(headers)
                          + "\r\nConnection: close\r\n\r\n").encode("latin-1"))
-        if self.proxy_status:  # the site's status line, then this proxy's Proxy-Status member
-            head = await up_reader.readuntil(b"\r\n")
-            status = head.split(b" ")[1].decode()
-            writer.write(head + f"Proxy-Status: {self.NAME}; received-status={status}\r\n".encode())
         while data := await up_reader.read(65536):
             writer.write(data)
         up_writer.close()

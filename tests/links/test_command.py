@@ -139,3 +139,17 @@ def test_names_that_do_not_resolve_end_as_readable_errors(tmp_path):
     rows = [line for line in md.stdout.splitlines() if line.startswith("| <")]
     assert len(rows) == 4 and all("`readings/entries/" in row and ".yaml:2`" in row for row in rows)
     assert "### Errors (4)" in md.stdout
+
+
+def test_merge_reports_reads_as_the_weekly_issue_does_and_names_a_bad_report(tmp_path):
+    """One reader for shard reports and the weekly issue: a file that is not
+    JSON is named with its line and column, one that is not a report says
+    why; both exit 2 before anything is written."""
+    (tmp_path / "broken.json").write_text('{"results": [\n  {"url": "https://x.org/", "outcome": "ok",}\n]}')
+    (tmp_path / "odd.json").write_text('{"results": [{"url": "https://x.org/", "outcome": "fine"}]}')
+    done = run_cli(tmp_path, "merge-reports", "broken.json", "--output", "merged.json")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "broken.json:2:" in done.stderr and "not JSON" in done.stderr
+    done = run_cli(tmp_path, "merge-reports", "odd.json", "--output", "merged.json")
+    assert done.returncode == 2 and "unknown outcome 'fine'" in done.stderr
+    assert not (tmp_path / "merged.json").exists()

@@ -84,12 +84,3 @@ def test_the_readme_names_every_json_key_and_error_kind():
 @pytest.mark.parametrize("outcome", list(Outcome))
 def test_the_readme_names_every_outcome(outcome):
     assert f"`{outcome}`" in SECTION
-
-
-def test_the_proxy_paragraph_names_the_connect_statuses_that_are_retried():
-    """A refused CONNECT is retried for the statuses a site's answer is."""
-    from readlist.links.policy import RETRY_STATUSES
-
-    proxies = SECTION.split("**Proxies.**", 1)[1].split("\n\n", 1)[0]
-    listed = re.search(r"retried for \(([\d, ]+)\)", " ".join(proxies.split()))
-    assert listed and {int(n) for n in listed.group(1).split(",")} == RETRY_STATUSES

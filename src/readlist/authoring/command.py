@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..diagnostics import display_path
+from . import TIMEOUT
 
 
 def _err(message: str) -> int:
@@ -191,7 +192,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     new.add_argument("--id", help="entry id (default: from the title)")
     new.add_argument("--title", help="use this title instead of the fetched one")
     new.add_argument("--kind", help="paper, post, video, ... (default: guessed)")
-    new.add_argument("--timeout", type=float, default=15.0, metavar="S", help="seconds (default: 15)")
+    new.add_argument("--timeout", type=float, default=TIMEOUT, metavar="S", help=f"seconds (default: {TIMEOUT:g})")
     new.add_argument("--dry-run", action="store_true", help="print the entry, write nothing")
     new.add_argument("--arxiv-api", help=argparse.SUPPRESS)
     new.add_argument("--oembed-api", help=argparse.SUPPRESS)
@@ -212,7 +213,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         "--fields", type=_fields, default=("title", "authors", "year"), metavar="LIST",
         help="comma-separated subset of title,authors,year (default: all three)",
     )
-    refresh.add_argument("--timeout", type=_seconds, default=15.0, metavar="S", help="seconds (default: 15)")
+    refresh.add_argument("--timeout", type=_seconds, default=TIMEOUT, metavar="S",
+                         help=f"seconds (default: {TIMEOUT:g})")
     refresh.add_argument(
         "--pause", type=_seconds, default=3.0, metavar="S",
         help="seconds between arXiv API requests, as arXiv asks (default: 3)",

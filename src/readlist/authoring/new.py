@@ -35,14 +35,15 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .. import __version__, urls
+from .. import urls
 from ..diagnostics import did_you_mean
 from ..files import atomic_write
 from ..models import ID_MAX, KINDS, MIN_YEAR
-from . import common
+from ..useragent import USER_AGENT
+from . import TIMEOUT, common
 
 MAX_BODY = 5 * 1024 * 1024
-USER_AGENT = f"readlist/{__version__} (+https://github.com/; metadata for a reading list)"
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 
@@ -64,7 +65,7 @@ class HttpStatusError(NewError):
 class Endpoints:
     arxiv_api: str = "https://export.arxiv.org/api/query"
     youtube_oembed: str = "https://www.youtube.com/oembed"
-    youtube_watch: str = "https://www.youtube.com/watch"
+    youtube_watch: str = urls.YOUTUBE_WATCH
     github_api: str = "https://api.github.com"
     doi_resolver: str = "https://doi.org"
 
@@ -244,7 +245,7 @@ def _iso_duration(text: str | None) -> str | None:
 
 
 def from_youtube(client: httpx.Client, video: str, endpoints: Endpoints) -> Metadata:
-    watch = f"https://www.youtube.com/watch?v={video}"
+    watch = urls.youtube_watch(video)
     what = "YouTube oEmbed"
     response = _get(client, endpoints.youtube_oembed, what=what, params={"url": watch, "format": "json"})
     try:
@@ -588,7 +589,7 @@ def from_page(client: httpx.Client, url: str) -> Metadata:
 # -- the command --------------------------------------------------------------------
 
 
-def fetch_metadata(url: str, *, timeout: float = 15.0, endpoints: Endpoints | None = None) -> Metadata:
+def fetch_metadata(url: str, *, timeout: float = TIMEOUT, endpoints: Endpoints | None = None) -> Metadata:
     endpoints = endpoints or Endpoints.from_env()
     with http_client(timeout) as client:
         if paper := urls.arxiv_id(url):
@@ -645,7 +646,7 @@ def create_entry(
     entry_id: str | None = None,
     title: str | None = None,
     kind: str | None = None,
-    timeout: float = 15.0,
+    timeout: float = TIMEOUT,
     endpoints: Endpoints | None = None,
     dry_run: bool = False,
     today: dt.date | None = None,

@@ -39,7 +39,7 @@ from ruamel.yaml.comments import CommentedSeq
 from .. import urls
 from ..files import atomic_write
 from ..loading import YamlProblem, parse_yaml, read_yaml
-from . import new, roundtrip
+from . import TIMEOUT, new, roundtrip
 from .fmt import yaml_files
 
 FIELDS = ("title", "authors", "year")
@@ -175,7 +175,7 @@ def refresh(
     *,
     fields: tuple[str, ...] = FIELDS,
     endpoints: new.Endpoints | None = None,
-    timeout: float = 15.0,
+    timeout: float = TIMEOUT,
     pause: float = 3.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[list[Refreshed], int]:

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..links.results import OUTCOMES, ErrorKind, LinkResult
+from ..links.results import OUTCOMES, LinkResult
 
 
 class ReportError(ValueError):
@@ -45,16 +45,16 @@ class Report:
     @property
     def unchecked(self) -> list[LinkResult]:
         """Links the proxy failed to carry (kind ``proxy``): no news of the site."""
-        return [r for r in self.failing if r.error_kind == ErrorKind.PROXY]
+        return [r for r in self.failing if not r.checked]
 
     def confirmed(self, after: int) -> list[LinkResult]:
         """Failing links that failed `after` checks in a row, or whose history
         is unknown (a run without the cache cannot tell a flap from rot)."""
-        return [r for r in self.failing if not 0 < r.failures < after and r.error_kind != ErrorKind.PROXY]
+        return [r for r in self.failing if not 0 < r.failures < after and r.checked]
 
     def pending(self, after: int) -> list[LinkResult]:
         """Failing links with fewer than `after` failed checks in a row: rechecked first."""
-        return [r for r in self.failing if 0 < r.failures < after and r.error_kind != ErrorKind.PROXY]
+        return [r for r in self.failing if 0 < r.failures < after and r.checked]
 
 
 def _citation(item: object, where: str) -> dict:

@@ -10,10 +10,11 @@ only a missing suggestion, never an error of the run.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 
 import httpx
 
-from . import policy
+from ..useragent import USER_AGENT
 
 CONCURRENCY = 4
 
@@ -33,12 +34,12 @@ async def _closest(client: httpx.AsyncClient, api: str, url: str) -> str | None:
 async def _all(urls: list[str], api: str, timeout: float) -> dict[str, str]:
     gate = asyncio.Semaphore(CONCURRENCY)
     try:  # httpx reads HTTP(S)_PROXY/NO_PROXY itself
-        client = httpx.AsyncClient(headers={"User-Agent": policy.USER_AGENT}, timeout=timeout,
+        client = httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, timeout=timeout,
                                    follow_redirects=True)
     except (ImportError, ValueError, httpx.InvalidURL):
         return {}  # a proxy it cannot use (socks without socksio, a bad URL): each link's error says so
     async with client:
-        async def one(url: str):
+        async def one(url: str) -> tuple[str, str | None]:
             async with gate:
                 return url, await _closest(client, api, url)
 
@@ -46,7 +47,7 @@ async def _all(urls: list[str], api: str, timeout: float) -> dict[str, str]:
     return {url: snapshot for url, snapshot in found if snapshot}
 
 
-def snapshots(urls, api: str, timeout: float = 20.0) -> dict[str, str]:
+def snapshots(urls: Iterable[str], api: str, timeout: float) -> dict[str, str]:
     """{url: snapshot URL} for the URLs the archive has a copy of."""
-    urls = list(dict.fromkeys(urls))
-    return asyncio.run(_all(urls, api, timeout)) if urls else {}
+    distinct = list(dict.fromkeys(urls))
+    return asyncio.run(_all(distinct, api, timeout)) if distinct else {}

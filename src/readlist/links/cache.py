@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from ..files import atomic_write
-from .results import FAILURES, ErrorKind, LinkResult
+from .results import FAILURES, LinkResult
 
 VERSION = 2
 READABLE = (1, 2)  # version 1 had no history; its entries read as no failures yet
@@ -25,7 +26,7 @@ class Cache:
     def __init__(self, path: Path | None, max_age: float) -> None:
         self.path = path
         self.max_age = max_age
-        self.entries: dict[str, dict] = {}
+        self.entries: dict[str, dict[str, Any]] = {}
         if path is not None and path.is_file():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
@@ -55,7 +56,7 @@ class Cache:
         if result.cached:
             return
         before = self.entries.get(result.url) or {}
-        if result.error_kind is ErrorKind.PROXY:
+        if not result.checked:
             # The proxy failed, the link was not checked: its history stands
             # (counting it would list every link as broken after a proxy outage).
             result.failures = int(before.get("failures") or 0)
@@ -74,6 +75,10 @@ class Cache:
         for key in ("url", "files", "cached"):
             data.pop(key, None)
         self.entries[result.url] = data
+
+    def note_archived(self, url: str, snapshot: str) -> None:
+        """The archived copy found for a failing URL already recorded."""
+        self.entries[url]["archived"] = snapshot
 
     def keep(self, result: LinkResult) -> None:
         """Keep a result as it is, history included (results merged from

@@ -1,30 +1,34 @@
-"""``readlist check-links`` and ``readlist merge-reports``: argument parsing
-and the pipeline load -> collect -> filter -> check -> report -> fix, read
-top to bottom in ``run_check_links``. Defaults live in the settings model."""
+"""``readlist check-links`` and ``readlist merge-reports``: arguments ->
+``readlist.links.run`` -> render -> fix. Defaults live in the settings
+model; exit statuses follow ``readlist.errors.Exit``."""
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
+import functools
 import os
 import subprocess
 import sys
-import time
+import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import display_path
+from ..errors import Exit, ReadlistError, UsageError
 from ..files import atomic_write
 from ..loading import load, readings_root
-from . import Checker
 from .cache import Cache
-from .collect import collect, only_files
+from .pipeline import run
 from .policy import format_duration
 from .report import render
-from .results import ErrorKind, LinkResult
+from .results import LinkResult
 from .settings import LinkSettings, SettingsError, read_table
 from .settings import build as build_settings
 from .transport import proxy_setting_problem
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 FORMATS = ["text", "json", "markdown", "github"]
 _DEFAULTS = LinkSettings()
@@ -45,12 +49,13 @@ def _help(name: str, text: str | None = None) -> str:
     return f"{text or field.description} (default {getattr(_DEFAULTS, name):g})"
 
 
-def add_parsers(commands) -> None:
+def add_parsers(commands: Any) -> None:
     p = commands.add_parser(
         "check-links", help="check every URL under readings/ for link rot",
         description="Check every URL cited under readings/ once; report where each is cited.",
         epilog="Exit status: 0 when nothing is broken, timed out or in error (blocked and skipped "
-               "do not fail), 1 otherwise, 2 on bad usage or a bad setting. Settings: "
+               "do not fail), 1 otherwise, 2 on bad usage or a bad setting, 3 on an internal error "
+               "(a bug, with its traceback). Settings: "
                "[tool.readlist.links] in pyproject.toml. Proxies: HTTP_PROXY, HTTPS_PROXY, "
                "ALL_PROXY, NO_PROXY.",
     )
@@ -93,13 +98,27 @@ def add_parsers(commands) -> None:
     m.set_defaults(func=run_merge_reports)
 
 
-def _fail(message: str, code: int = 2) -> int:
-    print(f"readlist: error: {message}", file=sys.stderr)
-    return code
+def _errors_exit(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """A user's mistake (a ``ReadlistError``) is one line and its exit code;
+    anything else is a bug in readlist: its traceback and ``Exit.INTERNAL``,
+    never a status a finding uses."""
+
+    @functools.wraps(command)
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except ReadlistError as exc:
+            print(f"readlist: error: {exc}", file=sys.stderr)
+            return int(exc.exit_code)
+        except Exception:
+            traceback.print_exc()
+            return Exit.INTERNAL
+
+    return wrapped
 
 
 def changed_files(repo: Path, ref: str) -> set[Path]:
-    def git(*args) -> str:
+    def git(*args: str) -> str:
         done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
         if done.returncode:
             raise ValueError(done.stderr.strip() or f"git {' '.join(args)} failed")
@@ -115,33 +134,32 @@ def changed_files(repo: Path, ref: str) -> set[Path]:
     return {(top / n).resolve() for n in names if n}
 
 
-def in_shard(url: str, index: int, count: int) -> bool:
-    digest = hashlib.sha1(url.encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") % count == index - 1
-
-
 def _write(text: str, output: str | None) -> None:
-    if output:
-        atomic_write(Path(output), text + "\n")
-    else:
+    if not output:
         print(text)
+        return
+    try:
+        atomic_write(Path(output), text + "\n")
+    except OSError as exc:
+        raise ReadlistError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
 
 
-def _output_problem(output: str | None) -> str | None:
-    """Why the report cannot be written to `output`, asked before any
-    request rather than found out after the whole check."""
+def _check_output(output: str | None) -> None:
+    """Refuse an `output` the report cannot be written to, before any
+    request rather than after the whole check."""
     if output and Path(output).is_dir():
-        return f"--output: {output} is a directory"
+        raise UsageError(f"--output: {output} is a directory")
     if output and not Path(output).resolve().parent.is_dir():
-        return f"--output: {Path(output).parent} is not a directory"
-    return None
+        raise UsageError(f"--output: {Path(output).parent} is not a directory")
 
 
 class _Progress:
     """A progress bar on a terminal; silent otherwise."""
 
-    def __init__(self, total: int) -> None:
-        self.bar = None
+    def __init__(self) -> None:
+        self.bar: Progress | None = None
+
+    def start(self, total: int) -> None:
         if sys.stderr.isatty() and not os.environ.get("CI"):
             from rich.console import Console  # only on a terminal: rich takes ~40 ms to import
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -151,35 +169,23 @@ class _Progress:
                 console=Console(stderr=True), transient=True,
             )
             self.task = self.bar.add_task("links", total=total)
-
-    def __enter__(self):
-        if self.bar:
             self.bar.start()
+
+    def __enter__(self) -> _Progress:
         return self
 
-    def advance(self) -> None:
+    def advance(self, result: LinkResult) -> None:
         if self.bar:
             self.bar.advance(self.task)
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         if self.bar:
             self.bar.stop()
 
 
-def run_check_links(args: argparse.Namespace) -> int:
-    """load -> collect -> filter (cache, --changed, --shard) -> check -> report -> fix.
-
-    Checking starts while loading: each file's URLs go to the checker (a
-    worker thread) once the file has validated, filtered as below; what is
-    reported is decided from the validated catalog all the same."""
-    try:
-        root = readings_root(args.root)
-    except ValueError as exc:
-        return _fail(str(exc))
-    if problem := _output_problem(args.output):
-        return _fail(problem)
-    project = next((d for d in (root.resolve(), *root.resolve().parents) if (d / "pyproject.toml").is_file()),
-                   root.resolve().parent)
+def _settings(args: argparse.Namespace, project: Path) -> LinkSettings:
+    """pyproject.toml's table with the command line on top; a bad value of
+    either (or of a proxy variable) is a ``UsageError`` naming it."""
     try:
         settings = build_settings(read_table(project / "pyproject.toml"), {
             "concurrency": args.concurrency, "per-host": args.per_host, "timeout": args.timeout,
@@ -187,124 +193,81 @@ def run_check_links(args: argparse.Namespace) -> int:
             "exclude": args.exclude or None,
         })
     except SettingsError as exc:
-        return _fail(str(exc))
+        raise UsageError(str(exc)) from None
     settings.github_token = os.environ.get("GITHUB_TOKEN") or None
     if problem := proxy_setting_problem(os.environ):
-        return _fail(problem)
+        raise UsageError(problem)
+    return settings
+
+
+@_errors_exit
+def run_check_links(args: argparse.Namespace) -> int:
+    """arguments -> load -> ``run`` (collect, filter, check, history, archive) -> report -> fix."""
+    try:
+        root = readings_root(args.root)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    _check_output(args.output)
+    project = next((d for d in (root.resolve(), *root.resolve().parents) if (d / "pyproject.toml").is_file()),
+                   root.resolve().parent)
+    settings = _settings(args, project)
     changed = None
     if args.changed is not None:
         try:
             changed = changed_files(project, args.changed)
         except (ValueError, OSError) as exc:
-            return _fail(f"--changed: {exc}")
-
+            raise UsageError(f"--changed: {exc}") from None
     cache_path = None if args.no_cache else Path(args.cache) if args.cache else project / ".readlist-cache.json"
     cache = Cache(cache_path, settings.max_age)
 
-    def wanted(url: str) -> bool:  # the filter: this shard, and not fresh in the cache
-        return (not args.shard or in_shard(url, *args.shard)) and (
-            settings.excluded(url) or cache.get(url) is None)
-
-    started = time.monotonic()
-    with Checker(settings) as checker:
-        # load; each file's URLs go to the checker as soon as the file has
-        # validated (only entries and lists that validate are ever contacted)
-        def on_file(model, path) -> None:
-            if changed is None or Path(path).resolve() in changed:
-                checker.submit(url for url, _ in model.cited_urls() if wanted(url))
-
-        loaded = load(root, on_file=on_file)
-        if loaded.errors:
-            print(f"readlist: warning: {len(loaded.errors)} validation error(s); "
-                  "files that failed to load are not checked (run `readlist validate`)", file=sys.stderr)
-        # collect, filter: what is reported, from the validated catalog
-        found = collect(loaded.catalog)
-        if changed is not None:
-            found = only_files(found, changed)
-        found = {url: places for url, places in found.items() if not args.shard or in_shard(url, *args.shard)}
-        results: dict[str, LinkResult] = {}
-        for url in found:
-            hit = cache.get(url)
-            if hit is not None and not settings.excluded(url):
-                results[url] = hit
-        todo = [url for url in found if url not in results]
-        checker.submit(todo)  # each is in already; kept so that nothing is ever missed
-
-        # check
-        with _Progress(len(todo)) as progress:
-            for result in checker.results():
-                if result.url in found:
-                    results[result.url] = result
-                    progress.advance()
-    for url in todo:
-        cache.record(results[url])  # history first: archive look-ups only for lasting failures' news
-    if settings.archive_lookup and (args.fix or args.format != "github"):
-        # not the links a proxy failed to carry: they were not checked
-        broken = [url for url in todo if results[url].failed and not results[url].archived
-                  and results[url].error_kind is not ErrorKind.PROXY]
-        if broken:
-            # Imported here, like the full client and --fix's YAML writer:
-            # a run with nothing broken never pays for httpx and ruamel.yaml.
-            from .archive import snapshots
-
-            for url, snapshot in snapshots(broken, settings.wayback_api, settings.timeout).items():
-                results[url].archived = snapshot
-                cache.entries[url]["archived"] = snapshot
-    elapsed = time.monotonic() - started
+    loaded = load(root)  # only entries and lists that validate are ever contacted
+    if loaded.errors:
+        print(f"readlist: warning: {len(loaded.errors)} validation error(s); "
+              "files that failed to load are not checked (run `readlist validate`)", file=sys.stderr)
+    with _Progress() as progress:
+        report = run(loaded.catalog, settings, cache, changed=changed, shard=args.shard,
+                     archive=args.fix or args.format != "github", on_todo=progress.start,
+                     on_result=progress.advance)
     if cache_path is not None:
         try:
             cache.save()
         except OSError as exc:
             print(f"readlist: warning: cannot write cache {cache_path}: {exc}", file=sys.stderr)
-
-    # report
-    ordered = []
-    for url, cited in found.items():
-        result = results[url]
-        result.files = [{"path": display_path(path), "line": line} for path, line in cited]
-        ordered.append(result)
-    try:
-        _write(render(ordered, args.format, elapsed), args.output)
-    except OSError as exc:
-        return _fail(f"cannot write the report to {args.output}: {exc.strerror or exc}")
-    # fix
+    _write(render(report.results, args.format, report.elapsed), args.output)
     if args.fix:
         from .fix import apply_fixes
 
-        for path, count in apply_fixes(ordered).items():
+        for path, count in apply_fixes(report.results).items():
             print(f"fixed {count} URL(s) in {display_path(path)}", file=sys.stderr)
-    return 1 if any(r.failed for r in ordered) else 0
+    return Exit.FOUND if report.failed else Exit.OK
 
 
+@_errors_exit
 def run_merge_reports(args: argparse.Namespace) -> int:
-    if problem := _output_problem(args.output):
-        return _fail(problem)
+    """Join shard reports, read by the same reader as the weekly issue's."""
+    from ..ci.report import ReportError, load_report
+
+    _check_output(args.output)
     merged: dict[str, LinkResult] = {}
     for name in args.reports:
         try:
-            data = json.loads(Path(name).read_text(encoding="utf-8"))
-            items = [LinkResult.from_json(item) for item in data["results"]]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            return _fail(f"{name}: not a check-links JSON report ({exc})")
+            items = load_report(Path(name)).results
+        except ReportError as exc:
+            raise UsageError(f"not a check-links JSON report: {exc}") from None
         for result in items:
             seen = merged.get(result.url)
             if seen is None:
                 merged[result.url] = result
             else:
-                for place in result.files:
-                    if place not in seen.files:
-                        seen.files.append(place)
+                seen.files += [place for place in result.files if place not in seen.files]
     results = list(merged.values())
     if args.cache:
-        cache = Cache(Path(args.cache), _DEFAULTS.max_age)
+        cache = Cache(Path(args.cache), LinkSettings().max_age)
         for result in results:
             cache.keep(result)
         try:
             cache.save()
         except OSError as exc:
-            return _fail(f"cannot write cache {args.cache}: {exc}")
-    try:
-        _write(render(results, args.format), args.output)
-    except OSError as exc:
-        return _fail(f"cannot write the report to {args.output}: {exc.strerror or exc}")
-    return 1 if any(r.failed for r in results) else 0
+            raise ReadlistError(f"cannot write cache {args.cache}: {exc}") from None
+    _write(render(results, args.format), args.output)
+    return Exit.FOUND if any(r.failed for r in results) else Exit.OK

@@ -5,7 +5,7 @@ are noticed), with retries, a total deadline per attempt that covers a slow
 body, and a cap on bytes read.
 
 A request goes through the transports in turn (see ``transport``): the lean
-HEAD client (``fasthead``) for a plain HEAD, else the full httpcore client
+HEAD client (``fasthead``) for a plain HEAD, else the full client on httpx
 (``fullclient``), imported the first time a request needs it.
 
 Scheduling: up to `concurrency` slot tasks take URLs from per-host queues
@@ -21,22 +21,26 @@ import email.utils
 import importlib
 import os
 import random
+import secrets
 import ssl
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from types import ModuleType
+from typing import Any
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import certifi
 
-from . import policy
+from . import judge, policy
 from .fasthead import FastHead
 from .guard import AddressGuard, NameNotResolved, UnsafeAddress
 from .pace import HostPace
 from .results import ErrorKind, LinkResult, Outcome
 from .settings import LinkSettings
-from .transport import WAITING, Declined, Failed, Proxies, Reply, Transport, deadline_passed, via
+from .transport import Declined, Failed, Proxies, Reply, Transport, deadline_passed, via
 
 REFUSALS = frozenset({429, 503})  # "slow down": the host's pace is cut
 GITHUB_CONCURRENCY, GITHUB_INTERVAL = 2, 0.5  # github.com pages without the API
@@ -55,6 +59,7 @@ class _Answer:
     delay: float | None = None
     suggestion: str | None = None
     refused: bool = False          # a 429/503: the host asks to slow down
+    body: bytes = b""              # the first bytes of a GET's body (up to the cap)
 
 
 @dataclass(slots=True)
@@ -103,20 +108,20 @@ LABELS = {ErrorKind.TLS: "TLS: ", ErrorKind.RESET: "connection reset: ", ErrorKi
 
 class Engine:
     """Checks URLs in one event loop; ``on_result`` is called as each finishes.
-    With ``keep=False`` that is all (``results`` stays empty, so memory does
-    not grow with the results a caller already has)."""
+    An exception no client knows (a bug) ends the run: ``wait`` raises it."""
 
-    def __init__(self, settings: LinkSettings, on_result=None, keep: bool = True) -> None:
+    def __init__(self, settings: LinkSettings, on_result: Callable[[LinkResult], None] | None = None) -> None:
         self.settings = settings
         self.on_result = on_result
-        self.keep = keep
         self.guard = AddressGuard(settings)
         self.proxies = Proxies()
         self.lean = FastHead(settings, self.guard, ssl_context, self.proxies)
         self.full: Transport | None = None  # made by ``full_client`` on first need
-        self.full_loading: asyncio.Future | None = None
+        self.full_loading: asyncio.Future[ModuleType] | None = None
         self.paces: dict[str, HostPace] = {}
         self.results: dict[str, LinkResult] = {}
+        self.probes: dict[str, asyncio.Future[_Answer | None]] = {}  # origin -> its answer to a path that cannot exist
+        self.signals: dict[str, list[judge.Signal]] = {}  # URL -> soft-404 signals seen, for ``judge.collapse``
 
     async def aclose(self) -> None:
         await self.lean.aclose()
@@ -159,7 +164,7 @@ class Engine:
         self.closed = False
         self.failure: Exception | None = None
         self.done = asyncio.Event()
-        self.tasks: set[asyncio.Task] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
 
     def add(self, url: str) -> None:
         """Queue one URL; a slot starts for it when fewer than `concurrency` run."""
@@ -247,20 +252,23 @@ class Engine:
         try:
             await self.done.wait()
         finally:
-            for task in list(self.tasks):
+            pending: list[asyncio.Future[Any]] = [*self.tasks, *self.probes.values()]
+            for task in pending:
                 task.cancel()
             await self.aclose()
         if self.failure is not None:
             raise self.failure
         return self.results
 
-    async def run(self, urls, concurrency: int | None = None) -> dict[str, LinkResult]:
+    async def run(self, urls: Iterable[str], concurrency: int | None = None) -> dict[str, LinkResult]:
         """Check a known list of URLs."""
         self.start(concurrency)
         for url in urls:
             self.add(url)
         self.close()
-        return await self.wait()
+        results = await self.wait()
+        judge.collapse(results, self.signals)
+        return results
 
     async def _slot(self) -> None:
         try:
@@ -281,8 +289,7 @@ class Engine:
 
     def _emit(self, result: LinkResult) -> None:
         result.checked_at = time.time()
-        if self.keep:
-            self.results[result.url] = result
+        self.results[result.url] = result
         if self.on_result:
             self.on_result(result)
         self.pending -= 1
@@ -321,7 +328,7 @@ class Engine:
             return None
         if answer.refused and answer.delay is not None:
             return 0.0  # the host's hold is the wait
-        return settings.backoff * (2 ** (job.attempts - 1)) * random.uniform(0.8, 1.2)
+        return settings.backoff * (2.0 ** (job.attempts - 1)) * random.uniform(0.8, 1.2)
 
     def _result(self, job: _Job) -> LinkResult:
         answer = job.answer
@@ -343,18 +350,80 @@ class Engine:
         rule = self.settings.rule(job.host)
         method = rule.method if rule else "HEAD"
         try:
+            if job.service is None:
+                self._probe(job.probe)  # asked now: its answer is in by the time the page's is
             answer = await self.fetch(job, method)
             if method == "HEAD" and answer.status is not None and answer.status >= 400 \
                     and answer.status not in policy.RETRY_STATUSES:
                 # HEAD refused or unreliable (405, 403, 404, 501, ...): ask with GET.
                 # Overload answers (429, 503, ...) are retried instead.
                 answer = await self.fetch(job, "GET")
+            if job.service is None and answer.outcome in (Outcome.OK, Outcome.REDIRECTED) \
+                    and urlsplit(job.url).path not in ("", "/"):
+                answer = await self._soft_404(job, answer)
             return answer
         except UnsafeAddress as exc:
             return _Answer(Outcome.SKIPPED, error=f"{exc} (use --allow-private to check it)",
                            error_kind=ErrorKind.UNSAFE_ADDRESS)
 
-    def _extra_headers(self, parts) -> dict | None:
+    # -- soft 404s (see ``judge``) -------------------------------------------------
+    def _probe(self, url: str) -> asyncio.Future[_Answer | None]:
+        """The answer of `url`'s origin to a path that cannot exist: asked
+        once per origin per run (shared by every URL of the origin); None
+        when there is none to compare with."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        known = self.probes.get(origin)
+        if known is None:
+            target = f"{origin}/readlist-no-such-page-{secrets.token_hex(8)}"
+            job = _Job(target, target, None, (parts.hostname or "").lower())
+            known = self.probes[origin] = asyncio.ensure_future(self._ask_probe(job))
+        return known
+
+    async def _ask_probe(self, job: _Job) -> _Answer | None:
+        """A HEAD, which most hosts answer with a real 404; a host that
+        answers it with a 2xx is asked again with GET, for a page to compare
+        (and so is one that refuses HEAD, as a page's check would)."""
+        try:
+            async with asyncio.timeout(self.settings.timeout):
+                answer = await self.fetch(job, "HEAD")
+                status = answer.status or 0
+                refused = status >= 400 and status not in (404, 410, *policy.RETRY_STATUSES)
+                if 200 <= status < 300 or refused:
+                    answer = await self.fetch(job, "GET")
+                return answer
+        except (TimeoutError, UnsafeAddress):
+            return None
+
+    async def _soft_404(self, job: _Job, answer: _Answer) -> _Answer:
+        """`answer` (a 2xx), or a `broken` soft 404 when signals agree."""
+        final = answer.final_url or job.probe
+        signals = [found] if (found := judge.redirect_signal(job.url, final)) else []
+        probe = await asyncio.shield(self._probe(final))
+        catch_all = probe is not None and probe.status is not None and 200 <= probe.status < 300
+        body = answer.body
+        if probe is not None and catch_all and probe.final_url == final != job.probe:
+            signals.append(judge.Signal("lands where a path that cannot exist lands", strong=True))
+        elif probe is not None and catch_all and not body:
+            again = await self.fetch(job, "GET")  # a host that answers any path: the page must be read
+            if again.outcome not in (Outcome.OK, Outcome.REDIRECTED):
+                return again
+            answer, body = again, again.body
+        if body:
+            page = judge.Page.read(body)
+            signals += judge.page_signals(page)
+            if probe is not None and catch_all and probe.body and judge.alike(page, judge.Page.read(probe.body)):
+                if page.shell:
+                    answer.error = judge.UNVERIFIED
+                else:
+                    signals.append(judge.Signal("the same page as a path that cannot exist", strong=True))
+        self.signals[job.url] = signals
+        if judge.decided(signals):
+            return _Answer(Outcome.BROKEN, status=answer.status, final_url=final, error_kind=ErrorKind.SOFT_404,
+                           error="soft 404: " + "; ".join(s.what for s in signals))
+        return answer
+
+    def _extra_headers(self, parts: SplitResult) -> dict[str, str] | None:
         """The GitHub token, for the GitHub API's own host only (never sent
         on to wherever a redirect points)."""
         token = self.settings.github_token
@@ -363,9 +432,8 @@ class Engine:
                     "X-GitHub-Api-Version": "2022-11-28"}
         return None
 
-    async def _send(self, job: _Job, method: str, url: str, parts) -> Reply:
+    async def _send(self, job: _Job, method: str, url: str, parts: SplitResult) -> Reply:
         headers = self._extra_headers(parts)
-        WAITING.set(None)  # a request through a proxy says whose answer it awaits (a stall may be the proxy's)
         try:
             return await self.lean.request(method, url, parts, headers)
         except Declined:
@@ -403,7 +471,7 @@ class Engine:
                     raise
                 return _Answer(Outcome.ERROR, final_url=current, error_kind=ErrorKind.UNSAFE_ADDRESS,
                                error=f"redirect into a {exc.reason} address refused: {exc}")
-            except Exception as exc:
+            except (Failed, NameNotResolved) as exc:
                 # Failed before any answer: the cited URL is where it failed,
                 # not the canonical probe standing in for it.
                 return self._failure(exc, job.url if hop == 0 else current)
@@ -447,16 +515,17 @@ class Engine:
             if final != probe and policy.is_wall(final):
                 return _Answer(Outcome.BLOCKED, status=status, final_url=final, error="login wall",
                                error_kind=ErrorKind.REFUSED)
-            if policy.soft_404_url(probe, final) or (reply.head and policy.soft_404_body(reply.head)):
-                return _Answer(Outcome.BROKEN, status=status, final_url=final, error="soft 404: a not-found page",
+            if reply.head and policy.video_gone(reply.head):
+                return _Answer(Outcome.BROKEN, status=status, final_url=final, error="video unavailable",
                                error_kind=ErrorKind.SOFT_404)
             if suggestion and job.service is None:
                 fragment = urlsplit(job.url).fragment
                 if fragment and "#" not in suggestion:
                     suggestion = f"{suggestion}#{fragment}"
                 if suggestion != job.url:
-                    return _Answer(Outcome.REDIRECTED, status=status, final_url=final, suggestion=suggestion)
-            return _Answer(Outcome.OK, status=status, final_url=final)
+                    return _Answer(Outcome.REDIRECTED, status=status, final_url=final, suggestion=suggestion,
+                                   body=reply.head)
+            return _Answer(Outcome.OK, status=status, final_url=final, body=reply.head)
         if status in REFUSALS and not (status == 503 and (
                 headers.get("cf-mitigated") or "cloudflare" in headers.get("server", "").lower())):
             delay = retry_after(headers.get("retry-after"), self.settings.retry_after_cap)
@@ -477,14 +546,13 @@ class Engine:
         return _Answer(Outcome.ERROR, status=status, final_url=final, error=f"unexpected HTTP {status}",
                        error_kind=ErrorKind.PROTOCOL)
 
-    def _failure(self, exc: Exception, url: str) -> _Answer:
-        """An attempt that failed before any answer."""
+    def _failure(self, exc: Failed | NameNotResolved, url: str) -> _Answer:
+        """An attempt that failed before any answer (anything else a client
+        raises is a bug and ends the run)."""
         text = str(exc) or type(exc).__name__
         if isinstance(exc, NameNotResolved):
             error_kind, label, retry = ErrorKind.DNS, "", False
-        elif isinstance(exc, Failed):
+        else:
             error_kind, label, retry = exc.error_kind, LABELS.get(exc.error_kind, ""), exc.retry
-        else:  # not a failure any client knows: say what it was
-            error_kind, label, retry = ErrorKind.OTHER, f"{type(exc).__name__}: ", False
         outcome = Outcome.TIMEOUT if error_kind is ErrorKind.TIMEOUT else Outcome.ERROR
         return _Answer(outcome, final_url=url, error=f"{label}{text}", error_kind=error_kind, retry=retry)

@@ -23,19 +23,24 @@ the previous one has not connected within 250 ms, or has failed).
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import re
 import ssl
+from collections.abc import Awaitable, Callable
+from urllib.parse import SplitResult
 
+from ..urls import DEFAULT_PORTS
 from . import policy
 from .guard import AddressGuard
+from .policy import IPAddress
 from .results import ErrorKind
+from .settings import LinkSettings
 from .transport import Declined, Failed, Proxies, Reply
 
 # What httpx would send unchanged: unreserved and reserved characters and '%'.
 _PLAIN_TARGET = re.compile(r"[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=%]*\Z")
 _PLAIN_HOST = re.compile(r"[a-z0-9.\-]+\Z")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _IDLE_REUSE = 4.0  # seconds; Apache closes idle keep-alive connections after 5
 MAX_HEAD = 64 * 1024  # bytes; a longer response head goes to the full client
 STAGGER = 0.25  # seconds before the next address is tried (RFC 8305)
@@ -57,12 +62,13 @@ class _Connection(asyncio.Protocol):
     def __init__(self, first: bytes = b"") -> None:
         self.transport: asyncio.Transport = None  # type: ignore[assignment]  # set on connection_made
         self.buffer = b""
-        self.waiter: asyncio.Future | None = None
+        self.waiter: asyncio.Future[None] | None = None
         self.lost = False
         self.first = first
         self.idle_since = 0.0
 
-    def connection_made(self, transport) -> None:
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         if self.first:
             # The first request leaves now, not when the connecting coroutine
@@ -80,10 +86,10 @@ class _Connection(asyncio.Protocol):
             elif len(self.buffer) > MAX_HEAD:
                 waiter.set_exception(Declined("response head too large"))
 
-    def eof_received(self):
+    def eof_received(self) -> bool:
         return False  # close our side too
 
-    def connection_lost(self, exc) -> None:
+    def connection_lost(self, exc: Exception | None) -> None:
         self.lost = True
         waiter = self.waiter
         if waiter is not None and not waiter.done():
@@ -102,12 +108,12 @@ class _Pool:
 
     __slots__ = ("host", "https", "idle", "limit", "port", "request_tail")
 
-    def __init__(self, scheme: str, host: str, port: int, limit: int, headers: dict) -> None:
+    def __init__(self, scheme: str, host: str, port: int, limit: int, headers: dict[str, str]) -> None:
         self.idle: list[_Connection] = []
         self.limit = asyncio.Semaphore(limit)
         self.https = scheme == "https"
         self.host, self.port = host, port
-        host_header = host if port == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
+        host_header = host if port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
         lines = [f"Host: {host_header}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         # " HTTP/1.1\r\n" + headers + blank line: the request is b"HEAD " + target + this
@@ -117,13 +123,14 @@ class _Pool:
 class FastHead:
     """HEAD requests over pooled keep-alive connections."""
 
-    def __init__(self, settings, guard: AddressGuard, ssl_context_factory, proxies: Proxies | None = None) -> None:
+    def __init__(self, settings: LinkSettings, guard: AddressGuard,
+                 ssl_context_factory: Callable[[], ssl.SSLContext], proxies: Proxies | None = None) -> None:
         self.settings = settings
         self.guard = guard
         self.proxy_for = proxies or Proxies()
-        self.pools: dict[tuple, _Pool | None] = {}
+        self.pools: dict[tuple[str, str, int], _Pool | None] = {}
         self._ssl_factory = ssl_context_factory
-        self._ssl = None
+        self._ssl: ssl.SSLContext | None = None
 
     def _pool(self, scheme: str, host: str, port: int) -> _Pool | None:
         key = (scheme, host, port)
@@ -141,14 +148,16 @@ class FastHead:
             self.pools[key] = pool
         return self.pools[key]
 
-    def _tls(self):
+    def _tls(self) -> ssl.SSLContext:
         if self._ssl is None:
             # Its own context: httpx offers h2 through ALPN on the shared one.
-            self._ssl = self._ssl_factory()
-            self._ssl.set_alpn_protocols(["http/1.1"])
+            context = self._ssl = self._ssl_factory()
+            context.set_alpn_protocols(["http/1.1"])
+            return context
         return self._ssl
 
-    async def request(self, method: str, url: str, parts, headers: dict | None = None) -> Reply:
+    async def request(self, method: str, url: str, parts: SplitResult,
+                      headers: dict[str, str] | None = None) -> Reply:
         """The reply to a HEAD of the split URL `parts`; ``Declined`` when
         this is not a plain HEAD of a plain URL with the host's own headers."""
         if method != "HEAD" or headers:
@@ -161,7 +170,7 @@ class FastHead:
         if not host or not _PLAIN_HOST.match(host):
             raise Declined("not a plain host name")
         try:
-            port = parts.port or _DEFAULT_PORTS[scheme]
+            port = parts.port or DEFAULT_PORTS[scheme]
         except (ValueError, KeyError):
             raise Declined("odd port or scheme") from None
         target = parts.path or "/"
@@ -177,7 +186,7 @@ class FastHead:
         async with pool.limit:
             return await self._exchange(pool, b"HEAD " + target.encode() + pool.request_tail)
 
-    async def _exchange(self, pool: _Pool, request: bytes):
+    async def _exchange(self, pool: _Pool, request: bytes) -> Reply:
         # One attempt is one request: a failure on a kept-alive connection is
         # not retried here (the server may well have had the request; the
         # engine retries with backoff). Connections the server has closed are
@@ -214,7 +223,7 @@ class FastHead:
             raise Declined("no address")
         loop = asyncio.get_running_loop()
 
-        async def one(address) -> _Connection:
+        async def one(address: IPAddress) -> _Connection:
             try:
                 if pool.https:
                     _, conn = await loop.create_connection(
@@ -233,7 +242,7 @@ class FastHead:
                 return await one(addresses[0])
             except OSError as exc:
                 raise Failed(ErrorKind.CONNECT, _reason(exc)) from None
-        return await _race([lambda a=a: one(a) for a in addresses], len(addresses))
+        return await _race([functools.partial(one, a) for a in addresses], len(addresses))
 
     @staticmethod
     def parse_head(data: bytes) -> tuple[int, dict[str, str], bool]:
@@ -286,12 +295,12 @@ class FastHead:
                 pool.idle.pop().transport.close()
 
 
-async def _race(starters, count: int):
+async def _race(starters: list[Callable[[], Awaitable[_Connection]]], count: int) -> _Connection:
     """The first of `count` connection attempts to succeed, each started
     STAGGER seconds after the previous one or as soon as all before it have
     failed; the others are cancelled, or closed if they connected too."""
     loop = asyncio.get_running_loop()
-    tasks: list[asyncio.Task] = []
+    tasks: list[asyncio.Future[_Connection]] = []
     failures: list[BaseException] = []
     winner = None
     try:

@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..files import atomic_write
-from .results import ErrorKind
+from .results import LinkResult
 
 _PLAIN_OK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s#'\"]*$")
 
 
-def _scalars(node, found):
+def _scalars(node: object, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """(line, col, value) of every string scalar, 0-based, from ruamel's lc info."""
     if isinstance(node, CommentedMap):
         for key, value in node.items():
@@ -116,13 +117,13 @@ def add_archived(text: str, url: str, snapshot: str, line: int) -> tuple[str, in
     return "".join(rows), 1
 
 
-def apply_fixes(results) -> dict[Path, int]:
+def apply_fixes(results: Iterable[LinkResult]) -> dict[Path, int]:
     """Rewrite every `redirected` URL at the places that cite it, and add
     the snapshot of every broken entry URL that has one as ``archived``."""
-    per_file: dict[Path, tuple[dict, set]] = {}
+    per_file: dict[Path, tuple[dict[str, str], set[int]]] = {}
     archive: dict[Path, list[tuple[str, str, int]]] = {}
     for r in results:
-        if r.failed and r.archived and r.error_kind is not ErrorKind.PROXY:  # a proxy's error: not checked
+        if r.failed and r.archived and r.checked:
             for place in r.files:
                 archive.setdefault(Path(place["path"]), []).append((r.url, r.archived, int(place["line"])))
         if r.outcome != "redirected" or not r.suggestion:

@@ -10,12 +10,14 @@ import ipaddress
 import socket
 
 from . import policy
+from .policy import IPAddress
+from .settings import LinkSettings
 
 
 class UnsafeAddress(Exception):
     """A connection would reach a private, loopback, link-local or metadata address."""
 
-    def __init__(self, host: str, address, reason: str) -> None:
+    def __init__(self, host: str, address: IPAddress, reason: str) -> None:
         super().__init__(f"{host} resolves to {reason} address {address}")
         self.reason = reason
 
@@ -24,16 +26,20 @@ class NameNotResolved(Exception):
     pass
 
 
+Lookup = list[IPAddress] | NameNotResolved  # what a name resolved to
+
+
 class AddressGuard:
     """Per-run cache of name -> checked addresses (a run is minutes long, so
     caching a DNS answer for its length is what a browser would do too)."""
 
-    def __init__(self, settings) -> None:  # a LinkSettings
+    def __init__(self, settings: LinkSettings) -> None:
         self.settings = settings
-        self.resolved: dict[str, object] = {}  # addresses, a NameNotResolved, or a Future of either
-        self.verdicts: dict[str, list | tuple] = {}  # addresses, or (address, reason)
+        # addresses, a NameNotResolved, or a Future of either
+        self.resolved: dict[str, Lookup | asyncio.Future[Lookup]] = {}
+        self.verdicts: dict[str, list[IPAddress] | tuple[IPAddress, str]] = {}  # addresses, or (address, reason)
 
-    async def resolve(self, host: str, port: int) -> list:
+    async def resolve(self, host: str, port: int) -> list[IPAddress]:
         """The addresses of `host`, looked up once per run: concurrent
         requests for one name share one lookup (a task of its own, so a
         request that times out does not cancel it for the others), and a name
@@ -53,9 +59,9 @@ class AddressGuard:
         assert isinstance(known, list)
         return known
 
-    async def _lookup(self, host: str, port: int) -> list | NameNotResolved:
+    async def _lookup(self, host: str, port: int) -> Lookup:
         loop = asyncio.get_running_loop()
-        answer: list | NameNotResolved
+        answer: Lookup
         try:
             infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
@@ -64,7 +70,7 @@ class AddressGuard:
             del self.resolved[host]  # the next asker tries anew
             raise
         else:
-            found: list = []
+            found: list[IPAddress] = []
             for info in infos:
                 address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
                 if address not in found:
@@ -73,12 +79,12 @@ class AddressGuard:
         self.resolved[host] = answer
         return answer
 
-    async def addresses(self, host: str, port: int) -> list:
+    async def addresses(self, host: str, port: int) -> list[IPAddress]:
         """The addresses to connect to; raises UnsafeAddress when any is refused."""
         verdict = self.verdicts.get(host)
         if verdict is None:
-            verdict = await self.resolve(host, port)
-            for address in verdict:
+            verdict = found = await self.resolve(host, port)
+            for address in found:
                 reason = policy.unsafe_address(address)
                 if reason and not self.settings.private_allowed(address):
                     verdict = (address, reason)

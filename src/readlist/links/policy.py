@@ -8,23 +8,27 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from ..urls import arxiv_id, doi, youtube_id
+from ..urls import arxiv_id, doi, youtube_id, youtube_watch
+from ..useragent import BROWSER_USER_AGENT
 from .results import Outcome
+
+if TYPE_CHECKING:
+    from .settings import LinkSettings
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 BLOCK_STATUSES = frozenset({401, 403, 429, 999})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
-USER_AGENT = (
-    "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 "
-    "readlist-linkcheck/0.1"
-)
 DEFAULT_HEADERS = {
-    "User-Agent": USER_AGENT,
+    "User-Agent": BROWSER_USER_AGENT,
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "en-US,en;q=0.8",
 }
@@ -38,13 +42,6 @@ METADATA_ADDRESSES = frozenset(
 _WALL_PATH = re.compile(
     r"/(login|signin|sign-in|sign_in|authwall|auth/login|accounts/login|checkpoint|"
     r"captcha|challenge|uas/login|session/new)\b",
-    re.I,
-)
-_SOFT404_PATH = re.compile(r"/(404|not[-_]?found|page[-_]?not[-_]?found|error)(\.html?)?/?$", re.I)
-_SOFT404_TEXT = re.compile(
-    rb"<title[^>]*>[^<]{0,200}?(404|not found|page not found|doesn.t exist|does not exist|"
-    rb"no longer available|page unavailable)[^<]{0,200}?</title>"
-    rb"|<h1[^>]*>\s*(404|not found|page not found)\s*</h1>",
     re.I,
 )
 _YOUTUBE_GONE = re.compile(rb'"playabilityStatus":\{"status":"(ERROR|LOGIN_REQUIRED)"', re.I)
@@ -67,7 +64,7 @@ def format_duration(seconds: float) -> str:
     return f"{seconds:g}s"
 
 
-def parse_statuses(values) -> frozenset[int]:
+def parse_statuses(values: Iterable[object] | None) -> frozenset[int]:
     """[200, "401", "200..=299", "400..404"] -> set of status codes."""
     out: set[int] = set()
     for value in values or ():
@@ -84,11 +81,11 @@ def parse_statuses(values) -> frozenset[int]:
 
 
 # -- address safety -------------------------------------------------------------
-def unsafe_address(address) -> str | None:
+def unsafe_address(address: str | IPAddress) -> str | None:
     """Why an IP address must not be contacted, or None when it is public."""
     if isinstance(address, str):
         address = ipaddress.ip_address(address)
-    if getattr(address, "ipv4_mapped", None):
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
     if address in METADATA_ADDRESSES:
         return "metadata"
@@ -113,7 +110,7 @@ class Service(StrEnum):
     GITHUB = "github"     # the REST API
 
 
-def probe_for(url: str, settings) -> tuple[str, Service | None]:
+def probe_for(url: str, settings: LinkSettings) -> tuple[str, Service | None]:
     """(URL to request, the service it asks, or None for the URL itself) for a cited URL.
 
     YouTube videos are checked through oEmbed (a deleted video's watch page
@@ -131,8 +128,7 @@ def probe_for(url: str, settings) -> tuple[str, Service | None]:
     if "youtu" not in host and "arxiv" not in host and "doi" not in host:
         return url, None  # a cheap no: every host the probes know has one of these words
     if video := youtube_id(url):
-        watch = f"https://www.youtube.com/watch?v={video}"
-        return f"{settings.youtube_oembed}?format=json&url={quote(watch, safe='')}", Service.YOUTUBE
+        return f"{settings.youtube_oembed}?format=json&url={quote(youtube_watch(video), safe='')}", Service.YOUTUBE
     if paper := arxiv_id(url):
         parts = urlsplit(url)
         if parts.path.startswith(("/pdf/", "/format/")) or parts.path.endswith(".pdf"):
@@ -195,16 +191,6 @@ def is_wall(final_url: str) -> bool:
     return bool(_WALL_PATH.search(urlsplit(final_url).path))
 
 
-def soft_404_url(original: str, final_url: str) -> bool:
-    """A redirect that lands on a not-found page or from a deep page to the root."""
-    if final_url == original:
-        return False
-    path = urlsplit(final_url).path
-    if _SOFT404_PATH.search(path):
-        return True
-    orig_path = urlsplit(original).path
-    return path in ("", "/") and orig_path.strip("/").count("/") >= 1
-
-
-def soft_404_body(head: bytes) -> bool:
-    return bool(_SOFT404_TEXT.search(head)) or bool(_YOUTUBE_GONE.search(head))
+def video_gone(head: bytes) -> bool:
+    """A YouTube watch page (read with GET) that says the video is gone."""
+    return bool(_YOUTUBE_GONE.search(head))

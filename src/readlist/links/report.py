@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 
 from .results import OUTCOMES, LinkResult, Outcome, summarize
 
 BROKEN, TIMEOUT, ERROR, REDIRECTED, BLOCKED, SKIPPED, OK = (
     Outcome.BROKEN, Outcome.TIMEOUT, Outcome.ERROR, Outcome.REDIRECTED, Outcome.BLOCKED, Outcome.SKIPPED, Outcome.OK)
-ORDER = {name: i for i, name in enumerate((BROKEN, TIMEOUT, ERROR, REDIRECTED, BLOCKED, SKIPPED, OK))}
+ORDER = {name: i for i, name in enumerate(OUTCOMES)}
 NOTEWORTHY = (BROKEN, TIMEOUT, ERROR, REDIRECTED, BLOCKED)
 
 
-def ordered(results) -> list[LinkResult]:
+def ordered(results: Iterable[LinkResult]) -> list[LinkResult]:
     return sorted(results, key=lambda r: (ORDER.get(r.outcome, 99), r.url))
 
 
@@ -49,12 +50,12 @@ def failing_since(result: LinkResult) -> str | None:
     return f"failing since {day} ({result.failures} check{'s' if result.failures != 1 else ''})"
 
 
-def render(results, fmt: str, elapsed: float | None = None) -> str:
-    results = ordered(results)
-    return {"text": text, "json": as_json, "markdown": markdown, "github": github}[fmt](results, elapsed)
+def render(results: Iterable[LinkResult], fmt: str, elapsed: float | None = None) -> str:
+    listed = ordered(results)
+    return {"text": text, "json": as_json, "markdown": markdown, "github": github}[fmt](listed, elapsed)
 
 
-def text(results, elapsed=None) -> str:
+def text(results: list[LinkResult], elapsed: float | None = None) -> str:
     lines = []
     for r in results:
         if r.outcome in NOTEWORTHY:
@@ -80,8 +81,8 @@ def text(results, elapsed=None) -> str:
     return "\n".join(lines)
 
 
-def as_json(results, elapsed=None) -> str:
-    summary = summarize(results)
+def as_json(results: list[LinkResult], elapsed: float | None = None) -> str:
+    summary: dict[str, float] = dict(summarize(results))
     if elapsed is not None:
         summary["elapsed_s"] = round(elapsed, 3)
     # Compact: the C encoder (an indent means the pure-Python one, ~10 us a
@@ -93,7 +94,7 @@ def _md(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def markdown(results, elapsed=None) -> str:
+def markdown(results: list[LinkResult], elapsed: float | None = None) -> str:
     counts = summarize(results)
     out = ["## Link check", ""]
     failing = counts["failed"]
@@ -126,7 +127,7 @@ def _escape(value: str, prop: bool = False) -> str:
     return value
 
 
-def github(results, elapsed=None) -> str:
+def github(results: list[LinkResult], elapsed: float | None = None) -> str:
     lines = []
     for r in results:
         if r.outcome not in NOTEWORTHY:

@@ -6,20 +6,24 @@ words), so code decides on them, never on message text."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Outcome(StrEnum):
-    """The outcome words, exactly as the design contract spells them."""
+    """The outcome words, exactly as the design contract spells them, in the
+    one order every report lists them: failures first, then what a person
+    may act on, then the rest."""
 
-    OK = "ok"
-    REDIRECTED = "redirected"
     BROKEN = "broken"
     TIMEOUT = "timeout"
     ERROR = "error"
+    REDIRECTED = "redirected"
     BLOCKED = "blocked"
     SKIPPED = "skipped"
+    OK = "ok"
 
 
 OUTCOMES = tuple(Outcome)
@@ -59,7 +63,7 @@ class LinkResult:
     error_kind: ErrorKind | None = None            # "kind" in JSON (the report's key)
     attempts: int = 0
     elapsed_ms: int = 0
-    files: list = field(default_factory=list)      # [{"path": str, "line": int}]
+    files: list[dict[str, Any]] = field(default_factory=list)  # [{"path": str, "line": int}]
     suggestion: str | None = None                  # the new URL of a permanent redirect
     archived: str | None = None                    # closest Wayback snapshot of a failing URL
     checked_at: float = 0.0                        # unix time of the check
@@ -71,7 +75,14 @@ class LinkResult:
     def failed(self) -> bool:
         return self.outcome in FAILURES
 
-    def to_json(self) -> dict:
+    @property
+    def checked(self) -> bool:
+        """False when the proxy failed to carry the request: the link itself
+        was not checked, so its history, archived copy and the weekly issue
+        take no news from this result."""
+        return self.error_kind is not ErrorKind.PROXY
+
+    def to_json(self) -> dict[str, Any]:
         # Fields one level deep (``asdict`` deep-copies every value, a
         # tenth of a millisecond a result); only ``files`` holds containers.
         data = {_JSON_KEYS.get(f.name, f.name): getattr(self, f.name) for f in _FIELDS}
@@ -79,7 +90,7 @@ class LinkResult:
         return data
 
     @classmethod
-    def from_json(cls, data: dict) -> LinkResult:
+    def from_json(cls, data: dict[str, Any]) -> LinkResult:
         known = {f.name: data[key] for f in _FIELDS if (key := _JSON_KEYS.get(f.name, f.name)) in data}
         try:
             known["outcome"] = Outcome(str(known.get("outcome")))
@@ -97,10 +108,23 @@ _FIELDS = dataclasses.fields(LinkResult)
 _JSON_KEYS = {"error_kind": "kind"}  # field -> key in the JSON report and cache, where they differ
 
 
-def summarize(results) -> dict:
+def summarize(results: Iterable[LinkResult]) -> dict[str, int]:
     counts = {str(name): 0 for name in OUTCOMES}
     for result in results:
         counts[str(result.outcome)] += 1
     counts["total"] = sum(counts.values())
     counts["failed"] = sum(counts[name] for name in FAILURES)
     return counts
+
+
+@dataclass
+class Report:
+    """What ``readlist.links.run`` found: every cited URL's result, with the
+    places that cite it, in catalog order, and the seconds the run took."""
+
+    results: list[LinkResult]
+    elapsed: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return any(result.failed for result in self.results)

@@ -82,7 +82,7 @@ class LinkSettings(BaseModel):
     body_cap: Annotated[int, Field(ge=1)] = 64 * 1024       # bytes read from a body at most
     interval: Annotated[float, Field(ge=0)] = 0.0           # default seconds between requests to a host
     max_age: Annotated[float, Field(ge=0, description="reuse cached successes younger than this")] = 3 * 86400.0
-    exclude: tuple[re.Pattern, ...] = ()
+    exclude: tuple[re.Pattern[str], ...] = ()
     allow_private: tuple[str, ...] = ()                     # () none; ("*",) all; else networks
     hosts: dict[str, HostRule] = Field(default_factory=dict)
     canonical_probes: bool = True
@@ -105,10 +105,10 @@ class LinkSettings(BaseModel):
 
     @field_validator("exclude", mode="before")
     @classmethod
-    def _patterns(cls, value: Any) -> tuple[re.Pattern, ...]:
+    def _patterns(cls, value: Any) -> tuple[re.Pattern[str], ...]:
         if not isinstance(value, (list, tuple)):
             raise ValueError("must be a list of regular expressions")
-        out = []
+        out: list[re.Pattern[str]] = []
         for item in value:
             if isinstance(item, re.Pattern):
                 out.append(item)
@@ -162,13 +162,13 @@ class LinkSettings(BaseModel):
     def excluded(self, url: str) -> bool:
         return any(rx.search(url) for rx in self.exclude)
 
-    def private_allowed(self, address) -> bool:
+    def private_allowed(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         if "*" in self.allow_private:
             return True
         return any(address in ipaddress.ip_network(n, strict=False) for n in self.allow_private)
 
 
-def _where(loc: tuple, source: str, cli: set[str]) -> str:
+def _where(loc: tuple[str | int, ...], source: str, cli: set[str]) -> str:
     """``pyproject.toml: [tool.readlist.links.hosts."x"] key`` (or ``--key``) for an error location."""
     if loc and loc[0] in cli:
         return f"--{loc[0]}"
@@ -188,7 +188,7 @@ def _message(error: Any) -> str:  # a pydantic ErrorDetails
     return f"{text} (got {error['input']!r})" if error["type"] not in ("value_error",) else text
 
 
-def build(table: dict, cli: dict | None = None, source: str = "pyproject.toml") -> LinkSettings:
+def build(table: dict[str, Any], cli: dict[str, Any] | None = None, source: str = "pyproject.toml") -> LinkSettings:
     """Settings from a ``[tool.readlist.links]`` table and command-line values
     (keys in kebab-case; None values are ignored); raises SettingsError."""
     cli = {k: v for k, v in (cli or {}).items() if v is not None}
@@ -207,7 +207,7 @@ def build(table: dict, cli: dict | None = None, source: str = "pyproject.toml") 
         raise SettingsError(f"{_where(first['loc'], source, set(cli))}: {_message(first)}") from None
 
 
-def read_table(path: Path) -> dict:
+def read_table(path: Path) -> dict[str, Any]:
     """The ``[tool.readlist.links]`` table of a pyproject.toml, or {}."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -4,7 +4,7 @@
 ``Declined`` (the only way to pass: the next transport asks instead) or
 ``Failed`` (the attempt failed before any answer, with a typed error kind).
 The engine asks the lean HEAD client (``fasthead.FastHead``) first, then the
-full client (``fullclient.FullClient``, httpcore). Only the interface lives
+full client (``fullclient.FullClient``, httpx). Only the interface lives
 here, so that a run whose requests the lean client all takes never imports
 httpx and httpcore (see ``Engine.full_client``).
 """
@@ -12,10 +12,10 @@ httpx and httpcore (see ``Engine.full_client``).
 from __future__ import annotations
 
 import urllib.request
-from contextvars import ContextVar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from .results import ErrorKind
 
@@ -40,25 +40,7 @@ class Reply:
     status: int
     headers: dict[str, str]        # lower-case names; repeated headers joined with ", "
     head: bytes = b""              # the first bytes of a GET body (up to the cap)
-    via: str | None = None         # the proxy that carried it (as ``proxy.shown`` names it)
-
-
-@dataclass(slots=True)
-class ProxyWait:
-    """Whose answer an attempt through a proxy is waiting for, kept up to
-    date by the full client as the exchange moves on: while ``owes`` is set
-    (a connection, a TLS handshake, an answer to CONNECT) the proxy itself
-    has not done its part; otherwise the site is answering through it."""
-
-    proxy: str
-    owes: str | None = None
-
-
-# The attempt's ``ProxyWait`` (None: no proxy). A context variable because
-# the deadline that ends a stalled attempt is the engine's (``asyncio.timeout``
-# cancels the client mid-await), so only the engine can say what timed out,
-# and only the client knows where it was.
-WAITING: ContextVar[ProxyWait | None] = ContextVar("proxy_wait", default=None)
+    via: str | None = None         # the proxy that carried it (as ``fullclient.shown`` names it)
 
 
 def via(proxy: str) -> str:
@@ -68,19 +50,14 @@ def via(proxy: str) -> str:
 
 
 def deadline_passed(timeout: float) -> Failed:
-    """The attempt's deadline passed: whose answer was missing, as a failure.
-    A proxy that has not connected, shaken hands or answered CONNECT is the
-    proxy's failure; a forwarded request (or a tunnel's TLS and request)
-    cannot be told from a slow site, so it is a timeout via the proxy."""
-    waiting = WAITING.get()
-    if waiting is not None and waiting.owes:
-        return Failed(ErrorKind.PROXY, f"{waiting.proxy} did not {waiting.owes} within {timeout:g}s")
-    through = via(waiting.proxy) if waiting is not None else ""
-    return Failed(ErrorKind.TIMEOUT, f"no complete answer within {timeout:g}s{through}")
+    """The attempt's deadline passed (through a proxy too: a stall there
+    cannot be told from a slow site)."""
+    return Failed(ErrorKind.TIMEOUT, f"no complete answer within {timeout:g}s")
 
 
 class Transport(Protocol):
-    async def request(self, method: str, url: str, parts, headers: dict | None = None) -> Reply: ...
+    async def request(self, method: str, url: str, parts: SplitResult,
+                      headers: dict[str, str] | None = None) -> Reply: ...
 
     async def aclose(self) -> None: ...
 
@@ -107,7 +84,7 @@ class Proxies:
         return self.known[key]
 
 
-def _variable(environ, scheme: str) -> str | None:
+def _variable(environ: Mapping[str, str], scheme: str) -> str | None:
     """The variable urllib takes `scheme`'s proxy from (the lower-case one
     first, as curl does), or None."""
     lower = f"{scheme}_proxy"
@@ -115,7 +92,7 @@ def _variable(environ, scheme: str) -> str | None:
     return lower if lower in names else (names[0] if names else None)
 
 
-def proxy_setting_problem(environ) -> str | None:
+def proxy_setting_problem(environ: Mapping[str, str]) -> str | None:
     """What is wrong with the proxy variables check-links would use, naming
     the variable and never its value (it may hold a password); None when
     they are usable. Asked once before any request: a proxy URL that cannot

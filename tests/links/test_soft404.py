@@ -1,0 +1,274 @@
+"""Soft 404s against real sites on loopback: each site is an HTTP server of
+its own (one origin, so one probe of a path that cannot exist per run),
+serving what the test puts in its table. Positives are drawn as families
+(a catch-all page, a not-found title, redirects to the root, a collapse);
+negatives too (articles about 404 pages, trailing-slash and locale
+redirects, a move to another port, a JavaScript app's shell).
+
+The invariants: a page is `broken` of kind `soft-404` only when the signals
+named in its error agree (one strong, or two); a page that merely talks
+about "not found" never is; a shell is `ok` with "could not verify"; the
+probe is asked once per host per run, whatever the number of URLs."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from readlist.links import LinkSettings, Outcome, check
+from readlist.links.judge import says_not_found
+
+Answer = tuple[int, dict[str, str], bytes]
+Route = Callable[[str], Answer]
+
+SETTINGS = LinkSettings(allow_private=("*",), retries=0, timeout=10)
+READ = LinkSettings(allow_private=("*",), retries=0, timeout=10, hosts={"127.0.0.1": {"method": "GET"}})
+WORDS = st.sampled_from(
+    "the a page site link reader archive paper notes design error server search history web "
+    "people write about code test results found lost missing moved index list".split())
+
+
+def html(title: str, text: str, head: str = "") -> bytes:
+    return (f"<!doctype html><html><head><title>{title}</title>{head}</head>"
+            f"<body><h1>{title}</h1><p>{text}</p></body></html>").encode()
+
+
+def article(title: str, words: int = 400) -> bytes:
+    body = " ".join(f"word{i % 37}" for i in range(words))
+    return html(title, body)
+
+
+class Site:
+    """An HTTP/1.1 server on 127.0.0.1 answering from `route(path)`."""
+
+    def __init__(self) -> None:
+        self.route: Route = lambda path: (404, {}, b"")
+        self.hits: Counter[str] = Counter()
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _answer(self, with_body: bool) -> None:
+                site.hits[self.path] += 1
+                status, headers, body = site.route(self.path)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if with_body:
+                    self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                self._answer(True)
+
+            def do_HEAD(self) -> None:
+                self._answer(False)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def probes(self) -> int:
+        return sum(n for path, n in self.hits.items() if "no-such-page" in path)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def sites() -> Iterator[list[Site]]:
+    made = [Site() for _ in range(3)]
+    yield made
+    for site in made:
+        site.close()
+
+
+def _judged(urls: list[str]) -> dict[str, object]:
+    return {r.url: r for r in check(urls, SETTINGS)}
+
+
+def _is_soft_404(result) -> bool:
+    return result.outcome is Outcome.BROKEN and result.error_kind == "soft-404"
+
+
+# -- positives ---------------------------------------------------------------------------------
+NOTICES = st.sampled_from(["404 Not Found", "Page not found", "Not Found", "Error 404",
+                           "Oops! This page does not exist", "Sorry, the page you requested could not be found"])
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(notice=NOTICES, site_name=st.lists(WORDS, min_size=1, max_size=3).map(" ".join),
+       paths=st.lists(st.lists(WORDS, min_size=1, max_size=4).map("/".join), min_size=1, max_size=4, unique=True))
+def test_a_catch_all_not_found_page_is_a_soft_404_and_real_pages_are_not(sites, notice, site_name, paths):
+    """Every unknown path answers 200 with one thin not-found page (the title
+    alone or with the site's name): those URLs are soft 404s, the site's
+    real article is ok, and the host is probed once for all of them."""
+    site = sites[0]
+    page = html(f"{notice} | {site_name}", "Try the search box.")
+    site.route = lambda path: (200, {"Content-Type": "text/html"}, article("Real article") if path == "/real"
+                               else page)
+    site.hits.clear()
+    urls = [site.url(f"/{path}") for path in paths]
+    judged = _judged([*urls, site.url("/real")])
+    for url in urls:
+        assert _is_soft_404(judged[url]), judged[url]
+        assert "same page as a path that cannot exist" in judged[url].error
+    assert judged[site.url("/real")].outcome is Outcome.OK
+    assert site.probes() <= 2  # one probe: its HEAD, then its GET as the host answered 2xx
+
+
+def test_a_catch_all_site_with_an_ordinary_title_is_caught_by_the_probe_alone(sites):
+    site = sites[0]
+    shop = html("Example Shop", "Welcome to the shop. " * 10)
+    site.route = lambda path: (200, {}, article("The real product page") if path == "/product/1" else shop)
+    judged = _judged([site.url("/product/2/old"), site.url("/product/1")])
+    assert _is_soft_404(judged[site.url("/product/2/old")])
+    assert judged[site.url("/product/1")].outcome is Outcome.OK
+
+
+def test_a_not_found_title_on_a_thin_page_of_an_honest_host_read_with_get(sites):
+    """A host that answers the probe with a real 404 but one page with a
+    200 "not found": its title decides once the page is read (a host rule
+    asks for GET)."""
+    site = sites[1]
+    site.route = lambda path: ((200, {}, html("404 Not Found", "Nothing here.")) if path == "/gone/page"
+                               else (200, {}, article("Fine")) if path == "/fine" else (404, {}, b""))
+    judged = {r.url: r for r in check([site.url("/gone/page"), site.url("/fine")], READ)}
+    assert _is_soft_404(judged[site.url("/gone/page")])
+    assert "not-found title" in judged[site.url("/gone/page")].error
+    assert judged[site.url("/fine")].outcome is Outcome.OK
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(paths=st.lists(st.lists(WORDS, min_size=2, max_size=5).map("/".join), min_size=1, max_size=4, unique=True),
+       status=st.sampled_from([301, 302, 307, 308]))
+def test_a_redirect_from_a_deep_page_to_the_root_is_a_soft_404(sites, paths, status):
+    site = sites[1]
+    site.route = lambda path: (200, {}, article("Home")) if path == "/" else (status, {"Location": "/"}, b"")
+    urls = [site.url(f"/{path}") for path in paths]
+    judged = _judged(urls)
+    for url in urls:
+        assert _is_soft_404(judged[url]) and "site's root" in judged[url].error, judged[url]
+
+
+def test_many_old_urls_collapsing_onto_one_notice_are_soft_404s(sites):
+    """Old URLs moved to one "this page was retired" notice: a much shorter
+    path (weak) and the collapse (weak) agree. A single such move is not
+    enough: one weak signal alone never decides."""
+    site = sites[2]
+    notice = html("Archive", "This page has been retired. " * 5)
+    site.route = lambda path: ((200, {}, notice) if path == "/retired"
+                               else (301, {"Location": "/retired"}, b"") if path.startswith("/old/")
+                               else (404, {}, b""))
+    many = [site.url(f"/old/{year}/posts/{n}") for year, n in ((2019, 1), (2019, 2), (2020, 7), (2021, 3))]
+    judged = _judged(many)
+    for url in many:
+        assert _is_soft_404(judged[url]), judged[url]
+        assert "URLs of the host end at" in judged[url].error and "much shorter path" in judged[url].error
+    alone = _judged([many[0]])[many[0]]
+    assert alone.outcome is Outcome.REDIRECTED, alone
+
+
+# -- negatives ---------------------------------------------------------------------------------
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=st.lists(WORDS | st.sampled_from(["404", "not", "found", "pages"]), min_size=2, max_size=8).map(" ".join),
+       mentions=st.integers(1, 20), words=st.integers(200, 1200))
+def test_an_article_about_404_pages_is_never_a_soft_404(sites, title, mentions, words):
+    """Long pages that talk about "404" and "not found" (in the title among
+    other words, and in the text), on a catch-all site and on an honest one
+    read with GET: never broken."""
+    site = sites[2]
+    text = " ".join(("page not found 404" if i % max(1, words // mentions) == 0 else f"word{i % 41}")
+                    for i in range(words))
+    page = html(f"How to write a {title}", text)
+    site.route = lambda path: (200, {}, page) if path == "/blog/404-pages" else (404, {}, b"")
+    result = check([site.url("/blog/404-pages")], READ)[0]
+    assert result.outcome is Outcome.OK, result
+
+
+LOCALES = st.sampled_from(["en", "de", "fr", "pt-BR", "zh-hans"])
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.lists(WORDS, min_size=0, max_size=4).map("/".join), locale=LOCALES,
+       move=st.sampled_from(["slash", "locale", "locale-slash"]))
+def test_trailing_slash_and_locale_redirects_are_not_soft_404s(sites, path, locale, move):
+    site = sites[1]
+    cited = f"/{locale}" if not path else f"/{path}"
+    target = {"slash": cited + "/", "locale": f"/{locale}{cited}", "locale-slash": f"/{locale}{cited}/"}[move]
+    if target == cited:
+        return
+    site.route = lambda p: ((200, {}, article("Docs")) if p == target
+                            else (301, {"Location": target}, b"") if p == cited else (404, {}, b""))
+    result = check([site.url(cited)], SETTINGS)[0]
+    assert result.outcome in (Outcome.OK, Outcome.REDIRECTED), (cited, target, result)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.lists(WORDS, min_size=1, max_size=4).map("/".join))
+def test_an_http_page_moved_to_the_same_path_on_another_port_is_not_a_soft_404(sites, path):
+    old, new = sites[0], sites[1]
+    old.route = lambda p: (301, {"Location": new.url(p)}, b"")
+    new.route = lambda p: (200, {}, article("Moved here")) if p == f"/{path}" else (404, {}, b"")
+    result = check([old.url(f"/{path}")], SETTINGS)[0]
+    assert result.outcome is Outcome.REDIRECTED and result.suggestion == new.url(f"/{path}"), result
+
+
+SHELL = html("Example App", "", '<script src="/static/app.js"></script>').replace(
+    b"<h1>Example App</h1><p></p>", b'<div id="root"></div><noscript>Enable JavaScript.</noscript>')
+
+
+def test_a_javascript_app_shell_is_ok_and_says_it_could_not_be_verified(sites):
+    """Every path of a single-page app answers the same shell: the probe
+    cannot tell a route from a missing one, so nothing is called broken."""
+    site = sites[2]
+    site.route = lambda path: (200, {"Content-Type": "text/html"}, SHELL)
+    urls = [site.url("/app/settings"), site.url("/docs/getting-started/install")]
+    for result in check(urls, SETTINGS):
+        assert result.outcome is Outcome.OK and result.error and "could not verify" in result.error, result
+
+
+def test_the_probe_is_one_head_per_host_per_run_on_an_honest_host(sites):
+    site = sites[0]
+    site.route = lambda path: (404, {}, b"") if "no-such-page" in path else (200, {}, article("Page"))
+    site.hits.clear()
+    results = check([site.url(f"/docs/page/{n}") for n in range(12)], SETTINGS)
+    assert all(r.outcome is Outcome.OK for r in results)
+    assert site.probes() == 1
+    assert not any("no-such-page" in path for path in site.hits if site.hits[path] > 1)
+
+
+# -- the title rule, over families of titles -----------------------------------------------------
+SEPARATORS = st.sampled_from([" | ", " – ", " - ", " · ", " : "])
+
+
+@given(notice=NOTICES, site=st.lists(WORDS, min_size=1, max_size=4).map(" ".join), sep=SEPARATORS,
+       first=st.booleans())
+def test_a_not_found_notice_beside_the_sites_name_is_a_notice(notice, site, sep, first):
+    assert says_not_found(f"{notice}{sep}{site}" if first else f"{site}{sep}{notice}")
+
+
+@given(before=st.lists(WORDS, min_size=1, max_size=5).map(" ".join),
+       after=st.lists(WORDS, min_size=1, max_size=5).map(" ".join),
+       phrase=st.sampled_from(["404", "not found", "page not found", "404 not found", "does not exist"]))
+def test_a_title_that_only_mentions_not_found_is_no_notice(before, after, phrase):
+    """"How to design a 404 page", "Lost and not found stories": the phrase
+    inside a longer title (no separator setting it apart) is no notice."""
+    assert not says_not_found(f"{before} {phrase} {after}")
