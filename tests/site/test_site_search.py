@@ -257,3 +257,16 @@ def test_the_search_box_is_the_only_one_and_every_page_has_it(page, real_site_ur
         assert page.locator(SEARCH_OPEN).is_visible()
         assert page.locator(".md-search").count() == 0
     assert page.locator(SEARCH_INPUT).count() == 0  # built on first use
+
+
+def test_opened_from_files_the_search_says_to_serve_the_folder(page, real_site):
+    """Browsers refuse Pagefind's fetches on file:// pages: the dialog says
+    what to do instead of spinning, and the page itself keeps working."""
+    page.goto((real_site / "index.html").as_uri())
+    page.locator(SEARCH_OPEN).click()
+    page.wait_for_selector(".rl-search[open][data-state=failed]")
+    status = page.locator(".rl-search__status")
+    assert status.is_visible() and "served over HTTP" in status.inner_text()
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".rl-search", state="hidden")
+    assert page.locator(".md-content h1").is_visible()
