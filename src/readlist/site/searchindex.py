@@ -16,6 +16,9 @@ What is indexed, after the build:
 * every other built page (home, topics, lists, stats, hand-written pages)
   from its HTML, without the theme's chrome and without the entry cards
   (`EXCLUDE`), so a reading is one result and not one per page that lists it.
+
+Both are staged as files in a temporary folder and indexed by one run of
+Pagefind's binary (from the `pagefind[bin]` package).
 """
 
 from __future__ import annotations
@@ -167,6 +170,7 @@ def stage(staging: Path, records: list[Record], pages: list[tuple[str, Path]]) -
     other built pages. One run of Pagefind then indexes them all (its Python
     API answers each call after a pause of its own, so a call per record
     would cost minutes at 10,000 readings)."""
+    staging.mkdir(parents=True, exist_ok=True)
     for url, content in [*((r.url, r.html) for r in records), *((u, p.read_text(encoding="utf-8")) for u, p in pages)]:
         rel = url.lstrip("/")
         path = staging / (rel + "index.html" if rel == "" or rel.endswith("/") else rel)
@@ -188,8 +192,6 @@ def _write(staging: Path, output: Path, language: str, keep_index_url: bool) -> 
         "force_language": language, "keep_index_url": keep_index_url,
     }
     (staging / "pagefind.json").write_text(json.dumps(config), encoding="utf-8")
-    if output.exists():
-        shutil.rmtree(output)  # a bundle of an earlier build would mix with this one
     done = subprocess.run([str(binary), "--silent"], cwd=staging, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SearchIndexError(f"Pagefind could not index the site: {(done.stderr or done.stdout).strip()}")
@@ -204,6 +206,12 @@ def index_site(site_dir: Path, catalog: Catalog, *, words_per_minute: int = DEFA
     pages = list(page_files(site_dir, url_style, {r.url for r in records}))
     output = (site_dir / OUTPUT_DIR).resolve()
     with tempfile.TemporaryDirectory(prefix="readlist-search-") as tmp:
-        stage(Path(tmp), records, pages)
-        _write(Path(tmp), output, site_language(site_dir), keep_index_url=url_style == "html")
+        staging, bundle = Path(tmp) / "site", Path(tmp) / "bundle"
+        stage(staging, records, pages)
+        _write(staging, bundle, site_language(site_dir), keep_index_url=url_style == "html")
+        # The site keeps its earlier bundle until this one is whole (and the
+        # two never mix: Pagefind's file names change with the content).
+        if output.exists():
+            shutil.rmtree(output)
+        shutil.move(bundle, output)
     return Indexed(readings=len(records), pages=len(pages))
