@@ -25,6 +25,16 @@ def _readings(value: str | None) -> Path:
         raise SystemExit(2) from None
 
 
+def _iso_date(value: str):
+    """An argparse type: an ISO date (a bad one is a usage error naming the flag)."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date such as 2025-01-31: {value!r}") from None
+
+
 def _fail(message: str) -> int:
     print(f"readlist: error: {message}", file=sys.stderr)
     return 1
@@ -79,6 +89,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     options = SiteOptions(
         words_per_minute=args.words_per_minute,
         new_since=SiteOptions.new_cutoff(args.new),
+        since=args.since,
         url_style=args.urls or ("md" if config and config.suffix.lower() == ".toml" else "directory"),
         site_url=args.site_url,
         site_name=args.site_name,
@@ -131,7 +142,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(render(loaded.errors, "text"), file=sys.stderr)
         if not args.allow_errors:
             return _fail(f"{len(loaded.errors)} validation error(s); fix them or pass --allow-errors")
-    text = atom_feed(loaded.catalog, args.site_url) if args.format == "atom" else export(loaded.catalog, args.format)
+    if args.format == "atom":
+        text = atom_feed(loaded.catalog, args.site_url, since=args.since)
+    else:
+        text = export(loaded.catalog, args.format)
     if args.output and args.output != "-":
         from .files import atomic_write
 
@@ -183,6 +197,11 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
         help=f"days (or an ISO date) within which an entry counts as new (default: {NEW_DAYS})",
     )
     generate.add_argument(
+        "--since", type=_iso_date, metavar="DATE",
+        help="the day the list began (its first import): readings added then or before are "
+        "never new (default: the earliest `added` date)",
+    )
+    generate.add_argument(
         "--urls", choices=["directory", "html", "md"], default=None,
         help="links between pages: to page/ (MkDocs' default), page.html, or page.md for a "
         "generator that resolves .md links itself (Zensical); default: md with a --config "
@@ -215,6 +234,11 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
     export.add_argument("--format", choices=["json", "csv", "bibtex", "atom"], default="json")
     export.add_argument("--output", "-o", metavar="FILE", help="file to write (default: standard output)")
     export.add_argument("--site-url", help="absolute site URL (Atom only)")
+    export.add_argument(
+        "--since", type=_iso_date, metavar="DATE",
+        help="the day the list began (Atom only): the feed lists readings added after it "
+        "(default: the earliest `added` date)",
+    )
     export.add_argument(
         "--allow-errors", action="store_true", help="export the valid entries even if some files have errors"
     )

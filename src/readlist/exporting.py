@@ -16,7 +16,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from . import urls
+from . import newness, urls
 from .models import Catalog, Entry, Topic
 from .text import markdown_html
 
@@ -117,7 +117,9 @@ def _bib_key(entry_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9_:-]", "", entry_id)
 
 
-def _bib_entry(entry: Entry) -> str:
+def bibtex_entry(entry: Entry) -> str:
+    """One reading as a BibTeX record keyed by its id (readings.bib holds them
+    all; each reading's page shows its own)."""
     paper = urls.arxiv_id(entry.url)
     if entry.kind in _BIB_TYPES:
         entry_type = _BIB_TYPES[entry.kind]
@@ -152,15 +154,24 @@ def _bib_entry(entry: Entry) -> str:
 
 def export_bibtex(catalog: Catalog) -> str:
     """Every entry as a BibTeX record keyed by its id (UTF-8, for biber/bibtex8)."""
-    return "\n".join(_bib_entry(entry) for entry in catalog.ordered_entries())
+    return "\n".join(bibtex_entry(entry) for entry in catalog.ordered_entries())
 
 
 # -- Atom ------------------------------------------------------------------------
 
 
-def latest_additions(catalog: Catalog, limit: int = FEED_SIZE) -> list[Entry]:
-    """Entries with an `added` date, newest first (ties: reading order)."""
-    dated = [(-e.added.toordinal(), n, e) for n, e in enumerate(catalog.ordered_entries()) if e.added]
+def latest_additions(
+    catalog: Catalog, limit: int = FEED_SIZE, since: dt.date | None = None,
+) -> list[Entry]:
+    """Entries added after the list's first import (`newness.first_import`:
+    `since`, else the earliest `added` date), newest first (ties: reading
+    order). A list imported in one go has none yet."""
+    start = newness.first_import(catalog, since)
+    dated = [
+        (-e.added.toordinal(), n, e)
+        for n, e in enumerate(catalog.ordered_entries())
+        if e.added and newness.added_after_import(e, start)
+    ]
     dated.sort(key=lambda item: item[:2])
     return [e for _, _, e in dated[:limit]]
 
@@ -187,8 +198,11 @@ def atom_feed(
     title: str = "Latest additions",
     limit: int = FEED_SIZE,
     feed_path: str = "feed.xml",
+    since: dt.date | None = None,
 ) -> str:
-    """An Atom 1.0 feed of the latest additions (entries with an `added` date).
+    """An Atom 1.0 feed of the latest additions: readings added after the
+    list's first import (see `latest_additions`), so subscribers hear of
+    what joins the list, not of the list itself.
 
     Each item links to the reading itself and has a stable `tag:` id; with
     `site_url` the feed links to the site and to itself.
@@ -201,7 +215,7 @@ def atom_feed(
             element.text = text
         return element
 
-    entries = latest_additions(catalog, limit)
+    entries = latest_additions(catalog, limit, since)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     sub(feed, "title", title)
     if site_url:

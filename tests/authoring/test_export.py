@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -36,6 +37,10 @@ def test_atom_feed_latest_additions_first(readings):
     feed = ET.fromstring(atom_feed(load(readings).catalog, "https://example.org/list/"))
     assert feed.tag == f"{ATOM}feed"
     titles = [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")]
+    # the earliest `added` (2024-03-01) is the list's first import: not news
+    assert titles == ["But what is a neural network?"]
+    since = ET.fromstring(atom_feed(load(readings).catalog, None, since=dt.date(2024, 2, 1)))
+    titles = [e.findtext(f"{ATOM}title") for e in since.findall(f"{ATOM}entry")]
     assert titles == ["But what is a neural network?", "Attention Is All You Need"]  # no `added`: not in feed
     assert feed.findtext(f"{ATOM}updated") == "2024-04-02T00:00:00Z"
     self_link = [link.get("href") for link in feed.findall(f"{ATOM}link") if link.get("rel") == "self"]

@@ -34,6 +34,8 @@ PAGE_TYPES = {
     "tags": "tags/",
     "stats": "stats/",
     "hand-written": "contributing/",
+    "reading": "readings/attention-is-all-you-need/",
+    "authors-part": "authors/page-2/",
 }
 # The fonts pages are laid out with in the phone tests: DejaVu Sans (what
 # Debian's Chromium brings) and the narrower Liberation Sans (Arial metrics).

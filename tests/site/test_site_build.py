@@ -137,6 +137,7 @@ def test_plugin_options(fixture_project, tmp_path):
     config.write_text(config.read_text() + (
         "      words_per_minute: 100\n"
         "      new: 1999-01-01\n"
+        "      since: 2019-12-31\n"
         "      intro: 'Hello *readers* <script>alert(1)</script>'\n"
         "      sections: {tags: false, stats: false, downloads: false}\n"
     ))
@@ -149,7 +150,8 @@ def test_plugin_options(fixture_project, tmp_path):
     assert "Hello <em>readers</em>" in home and "alert(1)" not in home
     assert "100 words per minute" in home
     alpha = (out / "topics" / "alpha" / "index.html").read_text()
-    assert alpha.count('class="rl-new"') == 2  # everything added since 1999 is new
+    # everything added since 1999 and after the list began (since) is new
+    assert alpha.count('class="rl-new"') == 2
     assert "~8,800 words · 1 h 28 min" in alpha  # 8,800 words at 100 wpm
     assert 'href="about/"' in home  # hand-written pages follow the generated nav
 

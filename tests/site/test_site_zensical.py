@@ -6,6 +6,7 @@ the filters and mark-as-read in Chromium."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -104,7 +105,9 @@ def test_every_entry_list_and_tier_has_its_page(zensical_real):
     # Zensical's own search is off: one search box, Pagefind's.
     assert "md-search" not in _page(zensical_real, "")
     for list_id, rl in catalog.lists.items():
-        page = _page(zensical_real, f"lists/{list_id}/")
+        # a long list is split into parts (lists/<id>/page-N/): its readings are on one of them
+        page = _page(zensical_real, f"lists/{list_id}/") + "".join(
+            p.read_text(encoding="utf-8") for p in (zensical_real / "lists" / list_id).glob("page-*/index.html"))
         for entry_id in rl.entry_ids():
             assert f'id="{entry_id}"' in page, f"lists/{list_id}/#{entry_id} missing"
     for tier in (1, 2, 3, 4):
@@ -344,3 +347,17 @@ def test_a_link_to_a_tier4_entry_opens_it_and_pages_work_without_javascript(
     assert plain.locator(".rl-filters").count() == 0  # controls need the script; content does not
     nojs.close()
 
+
+
+def test_reading_pages_carry_citation_tags_under_zensical(zensical_real):
+    """The theme override `generate --config` writes puts the same head tags
+    on a reading's page as the plugin does (read back as Zotero would)."""
+    catalog = load(REPO / "readings").catalog
+    for entry_id in ("attention-is-all-you-need", next(iter(catalog.entries))):
+        entry = catalog.entries[entry_id]
+        head = _page(zensical_real, f"readings/{entry_id}/").split("</head>", 1)[0]
+        metas = re.findall(r'<meta name="(citation_[a-z_]+)" content="([^"]*)"', head)
+        assert [html.unescape(v) for k, v in metas if k == "citation_title"] == [entry.title]
+        assert [html.unescape(v) for k, v in metas if k == "citation_author"] == list(entry.authors)
+        if entry.year:
+            assert ("citation_publication_date", str(entry.year)) in metas

@@ -14,8 +14,9 @@ Two outputs:
   only those settings, for a config of one's own (`INHERIT:` it, or copy it);
 * a complete config, `mkdocs.yml` or `zensical.toml` by the file name's suffix,
   with a theme override (`THEME_DIR/main.html` in the output folder, from
-  templates/theme_main.html) that adds what the plugin adds to each page's
-  head: the feed's `<link rel="alternate">`.
+  templates/theme_main.html, which the plugin uses too) that adds to each
+  page's head the feed's `<link rel="alternate">` and, on a reading's page,
+  its citation_* / Open Graph tags.
 """
 
 from __future__ import annotations
@@ -31,10 +32,16 @@ import yaml
 from .generator import Site
 
 FRAGMENT = ".readlist-config.yml"  # a dot file: neither MkDocs nor Zensical publishes it
-THEME_DIR = ".readlist-theme"  # custom_dir of the full config: the feed's <link> in every head
+THEME_DIR = ".readlist-theme"  # custom_dir of the full config: citation tags, the feed's <link>
 # What the pages need from Python-Markdown: `{ #id .class }` on headings and
 # Markdown inside the entry cards' HTML. The plugin adds the same two.
 EXTENSIONS = ("attr_list", "md_in_html")
+# Pages reached from the pages, not the nav (a reading's own page, the later
+# parts of a split page): MkDocs would list each one as "not in the nav".
+NOT_IN_NAV = "\n".join((
+    "/readings/", "/topics/*/page-*.md", "/reading-path/*/page-*.md", "/lists/*/page-*.md",
+    "/authors/page-*.md", "/tags/page-*.md",
+)) + "\n"
 # Material's look as in the project's mkdocs.yml; the features only change the
 # chrome, never what a page holds.
 FEATURES = [
@@ -86,6 +93,7 @@ def fragment(site: Site, extra_pages: list[str] | None = None) -> dict[str, Any]
     assets = list(Site.asset_paths())
     return {
         "nav": [*site.nav, *(extra_pages or [])],
+        "not_in_nav": NOT_IN_NAV,
         "markdown_extensions": [*EXTENSIONS, {"toc": {"permalink": True}}],
         "extra_css": [p for p in assets if p.endswith(".css")],
         "extra_javascript": [p for p in assets if p.endswith(".js")],
@@ -119,8 +127,10 @@ def full_config(
     if site_url:
         config["site_url"] = site_url
     config["docs_dir"] = docs_dir_setting(config_path, docs_dir)
+    # The theme override puts the readings' citation tags (and the feed's link) in the head.
+    parts["theme"] = {"custom_dir": f"{config['docs_dir']}/{THEME_DIR}", **parts["theme"]}
     if "feed.xml" in site.files:
-        parts["theme"] = {"custom_dir": f"{config['docs_dir']}/{THEME_DIR}", **parts["theme"]}
+        config["extra"] = {"readlist_feed": True}
     config["site_dir"] = "site"
     if url_style == "html":
         config["use_directory_urls"] = False  # the pages link to page.html

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
+import json
 import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Sequence
@@ -26,9 +28,10 @@ from typing import Any, Literal
 import jinja2
 from markupsafe import Markup, escape
 
-from .. import authors, exporting, text
+from .. import authors, exporting, newness, text, urls
 from ..files import atomic_write
 from ..models import DEFAULT_WPM, KINDS, TIERS, Catalog, Entry, ReadingList, Topic
+from . import paging
 
 UrlStyle = Literal["directory", "html", "md"]
 SECTIONS = ("reading_path", "lists", "tags", "stats", "downloads", "authors")
@@ -47,6 +50,14 @@ LENGTH_BUCKETS = (
     ("huge", "Over 4 h", float("inf")),
 )
 LATEST = 10
+# What one page holds before the rest goes to a page of its own ("page 2"),
+# so that no page grows with the list: a card is 1-3 KB of HTML, a one-line
+# row (a tier page, Authors, Tags) about 0.3-0.6 KB. A page never cuts a
+# card or a person; a part links to every other part.
+PAGE_CARDS = 60
+PAGE_ROWS = 500
+RELATED = 6  # related readings on a reading's page
+READINGS_DIR = "readings"  # readings/<entry-id>.md: the page of one reading
 TOPICS_SRC = "topics/index.md"  # the overview: the landing page of the Topics tab
 ASSETS = ("readlist.css", "readlist.js", "search.css", "search.js")
 ASSET_DIR = "assets/readlist"
@@ -93,7 +104,8 @@ class SiteOptions:
     """What the generator needs besides the Catalog."""
 
     words_per_minute: int = DEFAULT_WPM
-    new_since: dt.date | None = None  # entries added on or after this date are "new"
+    new_since: dt.date | None = None  # entries added on or after this date are "new"...
+    since: dt.date | None = None  # ...and after the list's first import (default: earliest `added`)
     sections: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(SECTIONS, True))
     url_style: UrlStyle = "directory"
     site_name: str = "Reading list"
@@ -378,8 +390,11 @@ class Builder:
         return [e for t, _ in topic.walk() for e in self.by_topic.get(t.id, [])]
 
     def is_new(self, entry: Entry) -> bool:
-        cutoff = self.options.new_since
-        return bool(cutoff and entry.added and entry.added >= cutoff)
+        return newness.is_new(entry, start=self.first_import, cutoff=self.options.new_since)
+
+    @cached_property
+    def first_import(self) -> dt.date | None:
+        return newness.first_import(self.catalog, self.options.since)
 
     # one entry as template data -----------------------------------------------
     @cached_property
@@ -410,13 +425,21 @@ class Builder:
         )
 
     def plan(self) -> list[tuple[str, str, Callable[[], str]]]:
-        """Every page as (source path, title, render function), in nav order.
-        Cheap: nothing is rendered until a function is called."""
+        """Every page as (source path, title, render function), in nav order
+        (the parts after a family's first page and the readings' pages come
+        after it, and stay out of the nav). Cheap: nothing is rendered until
+        a function is called."""
         opts = self.options
         plan: list[tuple[str, str, Callable[[], str]]] = []
 
         def add(src: str, title: str, template: str, context: Callable[[], dict]) -> None:
             plan.append((src, title, lambda: self.render(template, src, **context())))
+
+        def add_parts(parts: list[paging.Part], title: str, template: str,
+                      context: Callable[[paging.Part], dict]) -> None:
+            for part in parts:
+                add(part.src, self.part_title(title, part, parts), template,
+                    functools.partial(lambda part: {**context(part), "part": part, "parts": parts}, part))
 
         add("index.md", "Home", "home.md.j2", lambda: {
             "latest": self.latest(), "topic_rows": self.topic_rows,
@@ -427,33 +450,62 @@ class Builder:
                 "tiers": [(t, self.totals(self.tier_entries(t))) for t in TIERS],
             })
             for tier in TIERS:
-                add(self.tier_src(tier), tier_label(tier), "tier.md.j2",
-                    functools.partial(self.tier_context, tier))
+                add_parts(self.tier_parts[tier], tier_label(tier), "tier.md.j2",
+                          functools.partial(lambda tier, part: self.tier_context(tier), tier))
         add(TOPICS_SRC, "Topics", "topics.md.j2", lambda: {"topic_rows": self.topic_rows})
         for topic, _ in self.catalog.walk_topics():
-            add(self.topic_src[topic.id], topic.title, "topic.md.j2",
-                functools.partial(self.topic_context, topic))
+            add_parts(self.topic_parts[topic.id], topic.title, "topic.md.j2",
+                      functools.partial(lambda topic, part: self.topic_context(topic), topic))
         if opts.on("lists") and self.catalog.lists:
             add("lists/index.md", "Lists", "lists.md.j2", lambda: {
                 "lists": [(rl, self.list_totals(rl)) for rl in self.catalog.lists.values()],
             })
             for rl in self.catalog.lists.values():
-                add(self.list_src(rl.id), rl.title, "list.md.j2", functools.partial(
-                    lambda rl: {"rl": rl, "sections": self.list_sections(rl),
-                                "totals": self.list_totals(rl), "marks": self.source_marks(rl)},
+                add_parts(self.list_parts[rl.id], rl.title, "list.md.j2", functools.partial(
+                    lambda rl, part: {"rl": rl, "sections": self.list_sections(rl),
+                                      "totals": self.list_totals(rl), "marks": self.source_marks(rl)},
                     rl))
         if opts.on("tags"):
-            add("tags.md", "Tags", "tags.md.j2", lambda: {"tags": self.tags()})
+            add_parts(self.tag_parts, "Tags", "tags.md.j2", lambda part: {"tags": self.tags()})
         if opts.on("stats"):
             add("stats.md", "Stats", "stats.md.j2", self.stats)
         if opts.on("authors") and self.author_index:
-            add(AUTHORS_SRC, "Authors", "authors.md.j2", lambda: {"people": self.people()})
+            add_parts(self.author_parts, "Authors", "authors.md.j2",
+                      lambda part: {"people": self.people(part)})
+        for entry in self.ordered:
+            if entry.topic in self.topic_src:
+                add(self.reading_src(entry.id), entry.title, "reading.md.j2",
+                    functools.partial(self.reading_context, entry))
         return plan
+
+    @staticmethod
+    def part_title(title: str, part: paging.Part, parts: list[paging.Part]) -> str:
+        return title if len(parts) == 1 else f"{title} ({part.number} of {len(parts)})"
+
+    @cached_property
+    def nav_sources(self) -> set[str]:
+        """The pages the nav lists: every page but later parts and readings' pages."""
+        later = {p.src for parts in self._families() for p in parts[1:]}
+        return {src for src, _, _ in self.plan()
+                if src not in later and not src.startswith(READINGS_DIR + "/")}
+
+    def _families(self) -> list[list[paging.Part]]:
+        opts = self.options
+        families = list(self.topic_parts.values())
+        if opts.on("reading_path"):
+            families += self.tier_parts.values()
+        if opts.on("lists"):
+            families += self.list_parts.values()
+        if opts.on("tags"):
+            families.append(self.tag_parts)
+        if opts.on("authors") and self.author_index:
+            families.append(self.author_parts)
+        return families
 
     def topic_context(self, topic: Topic) -> dict[str, Any]:
         entries = self.by_topic.get(topic.id, [])
         return {
-            "topic": topic, "tiers": self.group_by_tier(entries),
+            "topic": topic,
             "path": self.catalog.topic_path(topic.id), "totals": self.totals(entries),
             "ids": self.ids(entries),
             "subtree": self.totals(self.subtree_entries(topic)),
@@ -463,19 +515,204 @@ class Builder:
     def tier_entries(self, tier: int) -> list[Entry]:
         return [e for e in self.ordered if e.tier == tier]
 
-    def tier_context(self, tier: int) -> dict[str, Any]:
+    def tier_groups(self, tier: int) -> list[tuple[Topic, list[Entry]]]:
         groups = []
         for topic, _ in self.catalog.walk_topics():
             here = [e for e in self.by_topic.get(topic.id, []) if e.tier == tier]
             if here:
                 groups.append((topic, here))
+        return groups
+
+    def tier_context(self, tier: int) -> dict[str, Any]:
+        groups = self.tier_groups(tier)
         return {
-            "tier": tier, "groups": groups, "totals": self.totals(self.tier_entries(tier)),
+            "tier": tier, "n_topics": len(groups), "totals": self.totals(self.tier_entries(tier)),
             "ids": self.ids([e for _, es in groups for e in es]),
         }
 
+    # families split into parts ---------------------------------------------------
+    @cached_property
+    def topic_parts(self) -> dict[str, list[paging.Part]]:
+        """A topic's cards by tier, PAGE_CARDS to a page."""
+        return {
+            topic.id: paging.split(self.topic_src[topic.id],
+                                   self.group_by_tier(self.by_topic.get(topic.id, [])),
+                                   PAGE_CARDS, label=tier_label)
+            for topic, _ in self.catalog.walk_topics()
+        }
+
+    @cached_property
+    def card_src(self) -> dict[str, str]:
+        """Entry id -> the topic page (part) that holds its card, `#<entry-id>`."""
+        out: dict[str, str] = {}
+        for parts in self.topic_parts.values():
+            out.update(paging.locate(parts, lambda e: e.id))
+        return out
+
+    @cached_property
+    def tier_parts(self) -> dict[int, list[paging.Part]]:
+        """A tier's rows by topic, PAGE_ROWS to a page."""
+        return {
+            tier: paging.split(self.tier_src(tier), self.tier_groups(tier), PAGE_ROWS,
+                               label=lambda topic: topic.title)
+            for tier in TIERS
+        }
+
+    @cached_property
+    def tier_topic_src(self) -> dict[tuple[int, str], str]:
+        """(tier, topic id) -> the tier page (part) where the topic's group starts."""
+        out: dict[tuple[int, str], str] = {}
+        for tier, parts in self.tier_parts.items():
+            for part in parts:
+                for group in part.groups:
+                    out.setdefault((tier, group.key.id), part.src)
+        return out
+
+    @cached_property
+    def list_parts(self) -> dict[str, list[paging.Part]]:
+        """A list's cards by section, PAGE_CARDS to a page."""
+        return {
+            rl.id: paging.split(self.list_src(rl.id),
+                                [(s, s["entries"]) for s in self.list_sections(rl)],
+                                PAGE_CARDS, label=lambda s: s["section"].title)
+            for rl in self.catalog.lists.values()
+        }
+
+    @cached_property
+    def list_card_src(self) -> dict[tuple[str, str], str]:
+        """(list id, entry id) -> the list page (part) with the entry's first card."""
+        out: dict[tuple[str, str], str] = {}
+        for lid, parts in self.list_parts.items():
+            for part in parts:
+                for entry in part.items:
+                    out.setdefault((lid, entry.id), part.src)
+        return out
+
+    @cached_property
+    def section_src(self) -> dict[tuple[str, str], str]:
+        """(list id, section anchor) -> the list page (part) where the section starts."""
+        out: dict[tuple[str, str], str] = {}
+        for lid, parts in self.list_parts.items():
+            for part in parts:
+                for group in part.groups:
+                    out.setdefault((lid, group.key["anchor"]), part.src)
+        return out
+
+    @cached_property
+    def tag_parts(self) -> list[paging.Part]:
+        """Tags, each with its readings, PAGE_ROWS readings to a page."""
+        return paging.split("tags.md", self.tags(), PAGE_ROWS, label=lambda tag: f"#{tag}")
+
+    @cached_property
+    def tag_src(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for part in self.tag_parts:
+            for group in part.groups:
+                out.setdefault(group.key, part.src)
+        return out
+
+    @cached_property
+    def author_parts(self) -> list[paging.Part]:
+        """People by the first letter of the surname, about PAGE_ROWS rows to a page."""
+        groups: dict[str, list[str]] = {}
+        for name in self.author_index:
+            letter = authors.sort_key(name)[0][:1].upper()
+            groups.setdefault(letter if letter.isalpha() else "#", []).append(name)
+        index = self.author_index
+        return paging.split(AUTHORS_SRC, list(groups.items()), PAGE_ROWS,
+                            weight=lambda name: 1 + len(index[name]))
+
+    @cached_property
+    def author_src(self) -> dict[str, str]:
+        """Name -> the Authors page (part) that lists the person."""
+        return paging.locate(self.author_parts, lambda name: name)
+
+    # the page of one reading -------------------------------------------------------
+    @staticmethod
+    def reading_src(entry_id: str) -> str:
+        return f"{READINGS_DIR}/{entry_id}.md"
+
+    @cached_property
+    def entry_sections(self) -> dict[str, list[tuple[ReadingList, dict[str, Any]]]]:
+        """Entry id -> every (list, section) that includes it, in list order."""
+        out: dict[str, list[tuple[ReadingList, dict[str, Any]]]] = defaultdict(list)
+        for rl in self.catalog.lists.values():
+            for section in self.list_sections(rl):
+                for entry in section["entries"]:
+                    out[entry.id].append((rl, section))
+        return out
+
+    @cached_property
+    def _by_topic_tier(self) -> dict[tuple[str, int], list[Entry]]:
+        out: dict[tuple[str, int], list[Entry]] = defaultdict(list)
+        for entry in self.ordered:
+            out[(entry.topic, entry.tier)].append(entry)
+        return out
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {e.id: n for n, e in enumerate(self.ordered)}
+
+    def related(self, entry: Entry) -> list[Entry]:
+        """A few readings to go on with: those sharing the most authors first,
+        then the same topic and tier, each in reading order (deterministic)."""
+        shared: Counter[str] = Counter()
+        for name in dict.fromkeys(entry.authors):
+            for other in self.author_index.get(name, ()):
+                if other.id != entry.id:
+                    shared[other.id] += 1
+        position = self._position
+        chosen = sorted(shared, key=lambda eid: (-shared[eid], position[eid]))[:RELATED]
+        for other in self._by_topic_tier.get((entry.topic, entry.tier), ()):
+            if len(chosen) >= RELATED:
+                break
+            if other.id != entry.id and other.id not in shared:
+                chosen.append(other.id)
+        return [self.catalog.entries[eid] for eid in chosen]
+
+    def reading_context(self, entry: Entry) -> dict[str, Any]:
+        return {
+            "e": self.view(entry),
+            "front": self.reading_front_matter(entry),
+            "path": self.catalog.topic_path(entry.topic),
+            "sections": self.entry_sections.get(entry.id, ()),
+            "related": self.related(entry),
+            "bibtex": exporting.bibtex_entry(entry),
+        }
+
+    def reading_front_matter(self, entry: Entry) -> Markup:
+        """The page's YAML front matter (each value JSON-quoted, which YAML
+        reads as is): its title, and under `readlist` what the
+        theme override puts in the head (Highwire citation_* tags for Zotero
+        and Google Scholar, Open Graph and Twitter cards)."""
+        summary = " ".join(html.unescape(text.plain(entry.summary)).split())
+        description = summary if len(summary) <= 300 else summary[:297].rsplit(" ", 1)[0] + "…"
+        head: dict[str, Any] = {
+            "citation_title": entry.title, "citation_author": list(entry.authors),
+            "description": description,
+        }
+        if entry.year:
+            head["citation_publication_date"] = str(entry.year)
+        paper = urls.arxiv_id(entry.url)
+        if paper:
+            head["citation_arxiv_id"] = paper
+            head["citation_pdf_url"] = f"https://arxiv.org/pdf/{paper}"
+        elif entry.url.lower().split("?")[0].endswith(".pdf"):
+            head["citation_pdf_url"] = entry.url
+        lines = [
+            "---",
+            # Material writes the title into <title> and the header as it is:
+            # `<`, `>` and `&` escaped here keep a hostile title text.
+            f"title: {json.dumps(html.escape(entry.title, quote=False), ensure_ascii=False)}",
+            f"readlist: {json.dumps(head, ensure_ascii=False)}",
+            "search:",
+            "  exclude: true",
+            "---",
+        ]
+        return Markup("\n".join(lines) + "\n")
+
     def nav_for(self, plan) -> list[Any]:
-        return self.nav({src for src, _, _ in plan})
+        return self.nav({src for src, _, _ in plan} & self.nav_sources)
 
     def build(self) -> Site:
         plan = self.plan()
@@ -491,19 +728,24 @@ class Builder:
         return [(tier, groups[tier]) for tier in TIERS if groups.get(tier)]
 
     def latest(self) -> list[Entry]:
-        return exporting.latest_additions(self.catalog, LATEST)
+        return exporting.latest_additions(self.catalog, LATEST, self.options.since)
 
     @cached_property
     def topic_rows(self) -> list[dict[str, Any]]:
         """The topic table, shown on the home page and on the Topics overview."""
         rows = []
+        parents: dict[str, str] = {}
         for topic, depth in self.catalog.walk_topics():
+            for child in topic.children:
+                parents[child.id] = topic.id
             own = self.by_topic.get(topic.id, [])
             subtree = self.subtree_entries(topic)
             rows.append({
                 "topic": topic, "depth": depth, "own": own, "totals": self.totals(subtree),
                 "tiers": Counter(e.tier for e in subtree),
-                "ids": self.ids(subtree),
+                # its own readings only: the script adds up a parent's subtopics
+                # (each id once on the page, however deep the tree)
+                "ids": self.ids(own), "parent": parents.get(topic.id),
             })
         return rows
 
@@ -611,36 +853,51 @@ class Builder:
         escaped = self._escaped_names
         if not self.options.on("authors") or not self.author_index:
             return Markup(", ".join(str(escape(name)) for name in names))
-        base = link(AUTHORS_SRC)
+        where = self.author_src
         anchors = self.author_anchors
         return Markup(", ".join(
-            f'<a class="rl-author" href="{base}#{anchors[name]}">{escaped[name]}</a>'
+            f'<a class="rl-author" href="{link(where[name])}#{anchors[name]}">{escaped[name]}</a>'
             for name in names
         ))
 
-    def people(self) -> list[dict[str, Any]]:
-        """The Authors page, grouped by the surname's first letter. Each
-        reading's row is built once (a reading by four people is listed four
-        times) and in Python, as it is most of the page."""
-        link = self.linker(AUTHORS_SRC)
+    def people(self, part: paging.Part) -> list[dict[str, Any]]:
+        """One part of the Authors pages, grouped by the surname's first letter.
+        Each reading's row is built once (a reading by four people is listed
+        four times) and in Python, as it is most of the page."""
+        link = self.linker(part.src)
         rows: dict[str, str] = {}
+        card_src = self.card_src
 
         def row(entry: Entry) -> str:
             if entry.id not in rows:
                 year = f' <span class="rl-row-meta">{entry.year}</span>' if entry.year else ""
-                href = escape(link(self.topic_src[entry.topic], entry.id))
+                href = escape(link(card_src[entry.id], entry.id))
                 rows[entry.id] = f'<li><a href="{href}">{escape(entry.title)}</a>{year}</li>'
             return rows[entry.id]
 
-        groups: dict[str, list[dict[str, Any]]] = {}
-        for name, entries in self.author_index.items():
-            letter = authors.sort_key(name)[0][:1].upper()
-            letter = letter if letter.isalpha() else "#"
-            groups.setdefault(letter, []).append({
-                "name": name, "anchor": self.author_anchors[name],
-                "rows": Markup("\n".join(row(e) for e in entries)),
-            })
-        return [{"letter": k, "people": v} for k, v in groups.items()]
+        return [
+            {
+                "letter": group.key, "continued": group.continued,
+                "anchor": "letter-" + (group.key.lower() if group.key != "#" else "other"),
+                "people": [
+                    {"name": name, "anchor": self.author_anchors[name],
+                     "rows": Markup("\n".join(row(e) for e in self.author_index[name]))}
+                    for name in group.items
+                ],
+            }
+            for group in part.groups
+        ]
+
+    @cached_property
+    def letters(self) -> list[tuple[str, str, str]]:
+        """(letter, anchor, Authors page source) for the index of letters."""
+        out = []
+        for part in self.author_parts:
+            for group in part.groups:
+                if not group.continued:
+                    anchor = "letter-" + (group.key.lower() if group.key != "#" else "other")
+                    out.append((group.key, anchor, part.src))
+        return out
 
     # downloads ---------------------------------------------------------------
     def downloads_on(self) -> dict[str, str]:
@@ -657,7 +914,7 @@ class Builder:
             DOWNLOADS["bibtex"]: lambda: exporting.export_bibtex(self.catalog),
             DOWNLOADS["feed"]: lambda: exporting.atom_feed(
                 self.catalog, self.options.site_url,
-                title=f"{self.options.site_name}: latest additions",
+                title=f"{self.options.site_name}: latest additions", since=self.options.since,
             ),
         }
 

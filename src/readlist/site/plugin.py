@@ -5,6 +5,8 @@
   as `file:line:col: severity: message`, generates the pages and adds them
   (and the downloads and assets) with `File.generated`; builds the nav when
   mkdocs.yml has none.
+* on_env: serves templates/theme_main.html as the theme's main.html (the
+  head tags of a reading's page), unless the site's custom_dir has its own.
 * on_page_context: previous / next links stay inside their tab.
 * on_post_build: writes the Pagefind search index into the built site (also
   under `mkdocs serve`), one record per reading and the other pages
@@ -22,8 +24,10 @@ import datetime as dt
 import html
 import os
 import time
+from importlib import resources
 from pathlib import Path
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
@@ -51,6 +55,7 @@ class ReadlistConfig(base.Config):
     readings = c.Type(str, default="readings")
     words_per_minute = c.Type(int, default=DEFAULT_WPM)
     new = c.Optional(c.Type((int, str, dt.date)))  # days, or a date; default NEW_DAYS
+    since = c.Optional(c.Type((str, dt.date)))  # the list's first import; default: earliest `added`
     sections = c.SubConfig(_Sections)
     intro = c.Optional(c.Type(str))
     nav = c.Type(bool, default=True)  # build the nav when mkdocs.yml has none
@@ -106,10 +111,19 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
             cutoff = SiteOptions.new_cutoff(new)
         except ValueError:
             raise PluginError(f"readlist: 'new' must be a number of days or a date, not {new!r}") from None
+        since = self.config.since
+        if since is not None and not isinstance(since, dt.date):
+            try:
+                since = dt.date.fromisoformat(str(since))
+            except ValueError:
+                raise PluginError(
+                    f"readlist: 'since' must be a date such as 2025-01-31, not {since!r}"
+                ) from None
         sections = {name: bool(self.config.sections.get(name, True)) for name in SECTIONS}
         return SiteOptions(
             words_per_minute=self.config.words_per_minute,
             new_since=cutoff,
+            since=since,
             sections=sections,
             url_style="directory" if config.use_directory_urls else "html",
             site_name=config.site_name,
@@ -141,11 +155,16 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         plan = builder.plan()
         downloads = builder.download_plan()
 
+        listed = builder.nav_sources
+
         def add(src: str, render) -> None:
             if files.get_file_from_path(src) is not None:
                 log.info(f"{src} in docs_dir replaces the generated page")
                 return
-            files.append(File.generated(config, src, content=render()))
+            # A reading's page and a page 2 are reached from the pages, not the nav.
+            inclusion = (InclusionLevel.UNDEFINED if src in listed or not src.endswith(".md")
+                         else InclusionLevel.NOT_IN_NAV)
+            files.append(File.generated(config, src, content=render(), inclusion=inclusion))
 
         for src, _, render in plan:
             add(src, render)
@@ -176,6 +195,21 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         )
 
     # -- pages ------------------------------------------------------------------
+    def on_env(self, env, *, config, files):
+        """Serve templates/theme_main.html as main.html: what a page's head
+        carries beyond the theme's (the citation_* tags of a reading's page).
+        A custom_dir with a main.html of its own keeps it."""
+        custom = config.theme.custom_dir
+        if custom and os.path.isfile(os.path.join(custom, "main.html")):
+            log.info("custom_dir has its own main.html: readings' pages get no citation tags")
+            return env
+        source = resources.files(__package__).joinpath("templates", "theme_main.html").read_text(
+            encoding="utf-8")
+        override = jinja2.DictLoader({"main.html": source})
+        assert env.loader is not None
+        env.loader = jinja2.ChoiceLoader([override, env.loader])
+        return env
+
     def on_page_context(self, context, *, page, config, nav):
         """Previous / next stay inside a tab of the nav the plugin built: the
         Topics overview is not preceded by "Tier 4+", and Stats does not lead

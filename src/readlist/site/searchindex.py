@@ -36,7 +36,7 @@ from pathlib import Path
 from .. import text
 from ..errors import Exit, ReadlistError
 from ..models import DEFAULT_WPM, Catalog, Entry
-from .generator import KIND_LABELS, UrlStyle, page_url, tier_label
+from .generator import KIND_LABELS, READINGS_DIR, UrlStyle, page_url, tier_label
 
 OUTPUT_DIR = "pagefind"  # Pagefind's bundle, under the site root
 AUTHORS_SHOWN = 3
@@ -59,7 +59,7 @@ class SearchIndexError(ReadlistError):
 
 def reading_src(entry_id: str) -> str:
     """The Markdown source of a reading's own page (the URL follows from it)."""
-    return f"readings/{entry_id}.md"
+    return f"{READINGS_DIR}/{entry_id}.md"
 
 
 def reading_url(entry_id: str, url_style: UrlStyle) -> str:

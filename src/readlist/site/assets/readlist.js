@@ -108,6 +108,32 @@
     return { done: done, total: list.length };
   }
 
+  /* A topic table's row holds its topic's own readings; a topic's count
+     adds its subtopics' rows (data-rl-parent), and "all" adds every row. */
+  function topicCounts() {
+    var byTopic = {}, all = { done: 0, total: 0 }, rows = document.querySelectorAll("tr[data-rl-topic]");
+    var parents = {};
+    rows.forEach(function (row) {
+      var id = row.getAttribute("data-rl-topic");
+      parents[id] = row.getAttribute("data-rl-parent");
+      if (!byTopic[id]) { byTopic[id] = { done: 0, total: 0 }; }
+    });
+    var seen = {};
+    rows.forEach(function (row) {
+      var id = row.getAttribute("data-rl-topic");
+      if (seen[id]) { return; }  // one table is enough (home and Topics have one each)
+      seen[id] = true;
+      var own = count(row.getAttribute("data-entries"));
+      all.done += own.done;
+      all.total += own.total;
+      for (var t = id, guard = 0; t && byTopic[t] && guard < 100; t = parents[t], guard += 1) {
+        byTopic[t].done += own.done;
+        byTopic[t].total += own.total;
+      }
+    });
+    return { byTopic: byTopic, all: all };
+  }
+
   function refresh() {
     document.querySelectorAll("[data-rl-check]").forEach(function (box) {
       box.checked = isRead(box.getAttribute("data-rl-check"));
@@ -118,9 +144,10 @@
       var heading = headingOf(item);
       if (heading) { heading.classList.toggle("rl-is-read", done); }
     });
+    var topics = topicCounts();
     document.querySelectorAll("[data-rl-progress]").forEach(function (el) {
       if (!el.getAttribute("data-label")) { el.setAttribute("data-label", el.textContent.trim()); }
-      var c = count(el.getAttribute("data-entries"));
+      var c = el.hasAttribute("data-rl-all-topics") ? topics.all : count(el.getAttribute("data-entries"));
       el.hidden = false;
       el.innerHTML = "";
       var label = document.createElement("span");
@@ -132,7 +159,8 @@
     document.querySelectorAll("tr[data-entries]").forEach(function (row) {
       var cell = row.querySelector(".rl-progress-col");
       if (!cell) { return; }
-      var c = count(row.getAttribute("data-entries"));
+      var topic = row.getAttribute("data-rl-topic");
+      var c = topic && topics.byTopic[topic] ? topics.byTopic[topic] : count(row.getAttribute("data-entries"));
       var name = row.querySelector("td, th");
       cell.innerHTML = bar(c.done, c.total, "Read in " + (name ? name.textContent.trim() : "this row")) +
         '<span class="rl-bar-label">' + c.done + "/" + c.total + "</span>";
@@ -358,6 +386,53 @@
     }
   }, true);
 
+  /* -- copy the BibTeX of a reading's page ---------------------------------- */
+  /* The button is hidden in the HTML (without this script it could not work)
+     and shown here. It is a real <button>: Enter and Space press it. The
+     outcome is said in the status next to it (a live region). */
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return legacyCopy(text); });
+    }
+    return legacyCopy(text);
+  }
+
+  function legacyCopy(text) {
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      var focused = document.activeElement;
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      if (focused && focused.focus) { focused.focus(); }
+      if (ok) { resolve(); } else { reject(new Error("copy refused")); }
+    });
+  }
+
+  function addCopyButtons() {
+    document.querySelectorAll("button[data-rl-copy]").forEach(function (button) {
+      if (button.hasAttribute("data-rl-ready")) { return; }
+      button.setAttribute("data-rl-ready", "");
+      button.hidden = false;
+      var status = button.parentNode.querySelector(".rl-copy-status");
+      button.addEventListener("click", function () {
+        var source = document.getElementById(button.getAttribute("data-rl-copy"));
+        if (!source) { return; }
+        copyText(source.textContent).then(function () {
+          if (status) { status.textContent = "Copied to the clipboard."; }
+        }, function () {
+          if (status) { status.textContent = "Could not copy: select the text above and copy it."; }
+        });
+      });
+    });
+  }
+
   /* -- landing on an entry ------------------------------------------------ */
   /* Tier 4+ entries sit in a collapsed <details>. When the reader arrives at
      #<entry-id> (a link, a search result, a hash change, instant loading),
@@ -376,9 +451,25 @@
     applyFilters();
   }
 
+  /* An old link to page/#<entry-id> whose reading is now on a later part
+     of a split page: go on to the part that holds it. */
+  function forward(hash) {
+    var id = (hash || "").replace(/^#/, "");
+    try { id = decodeURIComponent(id); } catch (e) { /* keep it raw */ }
+    if (!id) { return false; }
+    var links = document.querySelectorAll("a[data-rl-holds]");
+    for (var i = 0; i < links.length; i += 1) {
+      if ((" " + links[i].getAttribute("data-rl-holds") + " ").indexOf(" " + id + " ") >= 0) {
+        window.location.replace(links[i].href.split("#")[0] + "#" + encodeURIComponent(id));
+        return true;
+      }
+    }
+    return false;
+  }
+
   function reveal(hash) {
     var el = targetOf(hash);
-    if (!el) { return false; }
+    if (!el) { forward(hash); return false; }
     var changed = false;
     for (var d = el.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) {
       if (!d.open) { d.open = true; changed = true; }
@@ -406,6 +497,7 @@
     read = loadRead();
     addCheckboxes();
     addFilters();
+    addCopyButtons();
     refresh();
     revealSoon(window.location.hash);
   }
