@@ -205,6 +205,9 @@ def test_keyboard_only(page, real_site_url):
     page.keyboard.press("Enter")
     page.wait_for_url(first)
     assert _reading(page.url) == "attention-is-all-you-need"
+    # The reading's own page: its title heads it.
+    assert page.locator("h1#attention-is-all-you-need").inner_text().strip().rstrip("¶").strip() == \
+        "Attention Is All You Need"
 
 
 def test_on_a_phone(browser, real_site_url, artifacts):
@@ -224,6 +227,10 @@ def test_on_a_phone(browser, real_site_url, artifacts):
     assert first and first["y"] >= 0 and first["y"] + first["height"] <= PHONE["height"]
     assert page.evaluate("document.querySelector('.rl-search').scrollWidth <= innerWidth")
     page.screenshot(path=str(artifacts / "search-phone.png"))
+    page.locator(".rl-search__link").first.tap()
+    page.wait_for_url(found[0]["href"])
+    heading = page.locator("h1#attention-is-all-you-need")
+    assert heading.is_visible() and heading.bounding_box()["y"] < PHONE["height"]
     context.close()
 
 
