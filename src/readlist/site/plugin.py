@@ -97,7 +97,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
                 config.extra_javascript.append(path)
         for other in ("search", "material/search"):
             if other in config.plugins:
-                log.warning(f"readlist: the site's search is Pagefind's (the readlist plugin writes its index); "
+                log.warning(f"the site's search is Pagefind's (the readlist plugin writes its index); "
                             f"remove '{other}' from plugins in mkdocs.yml, or the header shows two search boxes")
         self.readings_dir = self._readings_dir(config)
         self._user_nav = config.nav is not None
