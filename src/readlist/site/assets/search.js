@@ -31,7 +31,7 @@
     return at >= 0 ? src.slice(0, at) : null;
   })();
 
-  var pagefind = null, loading = null, dialog = null, opener = null;
+  var loading = null, dialog = null, opener = null;
   var chosen = {}, latest = 0, renders = 0, current = null;
 
   function norm(text) {
@@ -57,7 +57,7 @@
     if (!loading) {
       loading = import(ROOT + "pagefind/pagefind.js").then(function (pf) {
         return pf.options({ baseUrl: "/", excerptLength: 24 }).then(function () { return pf.init(); })
-          .then(function () { pagefind = pf; return pf; });
+          .then(function () { return pf; });
       });
       loading.then(function () { dialog.setAttribute("data-state", "ready"); }, function () {
         status(window.location.protocol === "file:"
