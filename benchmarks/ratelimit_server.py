@@ -1,17 +1,30 @@
 """Rate-limited loopback hosts for ``benchmarks/links.py --rate-limited``.
 
-On 127.0.1.1 .. 127.0.1.13, one port for all:
+One limiter family per address (the models of ``tests/links/limiters.py``,
+on the real clock), one port for all:
 
-- .1 a token bucket: 10 requests a second, burst 5; beyond that 429 with
-  ``Retry-After: 1`` (GitHub, Read the Docs);
-- .2 at most 2 requests in flight; beyond that 429 without Retry-After
+- 127.0.1.1 ``bucket``: a token bucket, 10 a second, burst 5; beyond it 429
+  with ``Retry-After: 1`` (GitHub's web pages, Read the Docs);
+- 127.0.1.2 ``cap``: at most 2 requests in flight; beyond it a bare 429
   (a Cloudflare-style concurrency limit);
-- .3 .. .12 plain hosts answering after 50 ms;
-- .13 a slow host answering after 1 s.
+- 127.0.1.3 ``bucket-date``: the bucket, answering 503 with
+  ``Retry-After`` as an HTTP date;
+- 127.0.1.4 ``fixed-window``: 20 requests per 2-second window, announced as
+  GitHub's API does (``x-ratelimit-remaining`` on every answer,
+  ``x-ratelimit-reset`` a Unix time), no ``Retry-After``;
+- 127.0.1.5 ``sliding-window``: 10 requests in any second; beyond it a bare
+  429, no headers;
+- 127.0.1.6 ``cap-503``: at most 3 in flight (200 ms each); beyond it 503
+  with ``Retry-After: 1``;
+- 127.0.1.7 ``cap-then-bucket``: at most 4 in flight (503, ``Retry-After: 1``)
+  before a bucket of 15 a second, burst 5 (100 ms each);
+- 127.0.1.8 ``relaxes``: a bucket of 5 a second (``Retry-After: 1``) that
+  allows 15 a second from 4 s after the reset on;
+- 127.0.1.9, 127.0.1.10 plain hosts.
 
-Answered requests take the host's latency; refusals are immediate.
-``GET /__stats`` on any host answers the 429 counts per host as JSON;
-``GET /__reset`` clears them and refills the bucket.
+Served requests take the family's latency (50 ms unless said); refusals
+are immediate. ``GET /__stats`` on any host answers the refusals and
+answers per host as JSON; ``GET /__reset`` starts every limiter afresh.
 """
 
 from __future__ import annotations
@@ -22,11 +35,36 @@ import collections
 import json
 import os
 import signal
+import sys
 import time
+from pathlib import Path
 
-HOSTS = 13
-BUCKET, INFLIGHT, SLOW = 1, 2, 13
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "links"))
+
+from limiters import Both, FixedWindow, InFlight, Limiter, SlidingWindow, TokenBucket
+
+FAMILIES = {  # name: (limiter factory, latency of a served request)
+    "bucket": (lambda: TokenBucket(rate=10, burst=5, style="seconds"), 0.05),
+    "cap": (lambda: InFlight(cap=2), 0.05),
+    "bucket-date": (lambda: TokenBucket(rate=10, burst=5, style="date", status=503), 0.05),
+    "fixed-window": (lambda: FixedWindow(limit=20, window=2.0, style="x-epoch"), 0.05),
+    "sliding-window": (lambda: SlidingWindow(limit=10, window=1.0), 0.05),
+    "cap-503": (lambda: InFlight(cap=3, status=503, retry=1), 0.2),
+    "cap-then-bucket": (lambda: Both(first=InFlight(cap=4, status=503, retry=1),
+                                     second=TokenBucket(rate=15, burst=5)), 0.1),
+    "relaxes": (lambda: TokenBucket(rate=5, burst=5, style="seconds", relax_at=4.0, relax=3.0), 0.05),
+}
+PLAIN = 2
+HOSTS = len(FAMILIES) + PLAIN
 BODY = b"<html><body>ok</body></html>"
+
+
+def address(family: str) -> str:
+    return f"127.0.1.{list(FAMILIES).index(family) + 1}"
+
+
+def plain_addresses() -> list[str]:
+    return [f"127.0.1.{len(FAMILIES) + i + 1}" for i in range(PLAIN)]
 
 
 class State:
@@ -34,26 +72,23 @@ class State:
         self.reset()
 
     def reset(self) -> None:
-        self.tokens, self.at = 5.0, time.monotonic()
-        self.in_flight = 0
+        self.limiters: dict[int, tuple[Limiter, float]] = {}
+        start = time.monotonic()
+        for n, (make, latency) in enumerate(FAMILIES.values(), 1):
+            limiter = make()
+            limiter.wall = time.time() - time.monotonic()
+            if isinstance(limiter, TokenBucket) and limiter.relax_at < float("inf"):
+                limiter.relax_at += start
+            self.limiters[n] = (limiter, latency)
         self.refused: collections.Counter = collections.Counter()
         self.answered: collections.Counter = collections.Counter()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(5.0, self.tokens + (now - self.at) * 10.0)
-        self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
 
 
 STATE = State()
 
 
 def _response(status: int, is_head: bool, headers=(), body: bytes = BODY) -> bytes:
-    lines = [f"HTTP/1.1 {status} {'OK' if status == 200 else 'Too Many Requests'}",
+    lines = [f"HTTP/1.1 {status} {'OK' if status == 200 else 'Slow down'}",
              "Content-Type: text/html", f"Content-Length: {len(body)}", *headers]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + (b"" if is_head else body)
 
@@ -96,24 +131,24 @@ class Host(asyncio.Protocol):
             return _response(200, is_head)
         if not target.startswith("/page/"):  # a path that does not exist, as on a real site
             return _response(404, is_head)
-        if n == BUCKET:
-            if not STATE.take():
-                STATE.refused[n] += 1
-                return _response(429, is_head, ["Retry-After: 1"])
+        if n not in STATE.limiters:  # a plain host
             await asyncio.sleep(0.05)
-        elif n == INFLIGHT:
-            if STATE.in_flight >= 2:
-                STATE.refused[n] += 1
-                return _response(429, is_head)
-            STATE.in_flight += 1
-            try:
-                await asyncio.sleep(0.05)
-            finally:
-                STATE.in_flight -= 1
-        else:
-            await asyncio.sleep(1.0 if n == SLOW else 0.05)
+            STATE.answered[n] += 1
+            return _response(200, is_head)
+        limiter, latency = STATE.limiters[n]
+        now = time.monotonic()
+        refusal = limiter.arrive(now)
+        if refusal is not None:
+            STATE.refused[n] += 1
+            status, headers = refusal
+            return _response(status, is_head, [f"{k}: {v}" for k, v in headers.items()], b"slow down")
+        headers = limiter.answer_headers(now)
+        try:
+            await asyncio.sleep(latency)
+        finally:
+            limiter.leave(time.monotonic())
         STATE.answered[n] += 1
-        return _response(200, is_head)
+        return _response(200, is_head, [f"{k}: {v}" for k, v in headers.items()])
 
 
 async def serve(port: int) -> None:

@@ -20,6 +20,8 @@ import threading
 import time
 from urllib.parse import parse_qs, urlsplit
 
+from .limiters import Limiter
+
 OK_PAGE = b"<!doctype html><html><head><title>A fine page</title></head><body>Hello</body></html>"
 NOT_FOUND_PAGE = b"<!doctype html><html><head><title>Page not found</title></head><body>Sorry</body></html>"
 HUGE = 100 * 1024 * 1024
@@ -56,6 +58,8 @@ class Hosts:
         self.github_auth: list = []                                  # Authorization headers the API got
         self.last_headers: dict[str, str] = {}
         self.together: dict[str, list] = {}                          # group -> [in now, peak, Event]
+        self.limiters: dict[str, tuple[Limiter, float]] = {}         # name -> (limiter, latency)
+        self.limited: dict[str, list[tuple[float, bool]]] = {}       # name -> (arrival, refused)
         self.loop = asyncio.new_event_loop()
         self.servers = []
 
@@ -146,6 +150,8 @@ class Hosts:
                 return await R(429, b"slow down", [("Retry-After", "1")])
             await asyncio.sleep(0.02)
             return await R(200, OK_PAGE)
+        if path.startswith("/limited/"):  # /limited/NAME/...: behind the limiter a test set up as NAME
+            return await self._limited(path.split("/")[2], R)
         if path.startswith("/inflight/"):  # /inflight/NAME/...: 2 in flight at most, else 429 (no Retry-After)
             name = path.split("/")[2]
             if self.in_flight[name] >= 2:
@@ -265,6 +271,28 @@ class Hosts:
             return await R(404, b'{"responseCode": 100}')
         return await R(404, b"unknown test path")
 
+
+    def limit(self, name: str, limiter: Limiter, latency: float = 0.02) -> None:
+        """Put `limiter` (on the real clock) in front of /limited/NAME/, each
+        answer served after `latency` seconds."""
+        limiter.wall = time.time() - time.monotonic()
+        self.limiters[name] = (limiter, latency)
+        self.limited[name] = []
+
+    async def _limited(self, name, respond):
+        limiter, latency = self.limiters[name]
+        now = time.monotonic()
+        refusal = limiter.arrive(now)
+        self.limited[name].append((now, refusal is not None))
+        if refusal is not None:
+            status, headers = refusal
+            return await respond(status, b"slow down", list(headers.items()))
+        headers = limiter.answer_headers(now)
+        try:
+            await asyncio.sleep(latency)
+        finally:
+            limiter.leave(time.monotonic())
+        return await respond(200, OK_PAGE, list(headers.items()))
 
     async def _together(self, group, n, respond):
         """A barrier: the peak of requests held at once says how concurrent

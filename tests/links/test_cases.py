@@ -25,7 +25,7 @@ CASES = {
     "server-error": (A, "/500", "broken", 3, 0.2),
     "flaky": (C, "/flaky503", "ok", 2, 0.08),
     "rate-limited": (C, "/ratelimited", "ok", 2, 1.0),
-    "always-429": (C, "/always429", "blocked", 3, 0.0),
+    "always-429": (C, "/always429", "blocked", 5, 0.0),  # a refusal gets twice the retries
     "head-405": (A, "/head405", "ok", 1, 0),
     "head-403": (A, "/head403", "ok", 1, 0),
     "moved-301": (A, "/moved301", "redirected", 1, 0),

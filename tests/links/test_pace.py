@@ -1,69 +1,108 @@
-"""The pace per host, learned during the run, against real rate-limited
-loopback hosts: a token bucket that answers 429 with Retry-After, and a host
-that refuses more than 2 requests in flight with a bare 429."""
+"""The pace per host against real rate-limited loopback hosts, one family of
+limiters each (the models of limiters.py on the real clock, behind
+``/limited/NAME/``): what the hosts saw is asserted — every URL answered,
+few refusals, and nothing sent into a hold the host announced beyond what
+was already on its way. How close each run comes to its bound is a timing:
+``benchmarks/links.py --rate-limited`` measures it; the simulator
+(test_pace_sim.py) checks it in virtual time."""
 
 from __future__ import annotations
 
 import itertools
+import time
+
+import pytest
 
 from readlist.links import Outcome, check
-from readlist.links.pace import HostPace
 from readlist.links.settings import LinkSettings
 
 from .helpers import make_project, run_json
+from .limiters import Both, FixedWindow, InFlight, Limiter, SlidingWindow, TokenBucket
 
 C, D = "127.0.0.6", "127.0.0.7"
-IN_FLIGHT = 0.15  # seconds a request already sent may still take to arrive (a busy machine)
+PER_HOST = 5
+
+FAMILIES = {
+    "bucket-retry-after-seconds": (lambda: TokenBucket(rate=10, burst=3, style="seconds"), 0.02),
+    "bucket-retry-after-date-503": (lambda: TokenBucket(rate=10, burst=3, style="date", status=503), 0.02),
+    "bucket-bare-429": (lambda: TokenBucket(rate=10, burst=3, style=None), 0.02),
+    "fixed-window-x-ratelimit-reset": (lambda: FixedWindow(limit=8, window=1.0, style="x-epoch"), 0.02),
+    "fixed-window-ratelimit-reset-on-429-only": (
+        lambda: FixedWindow(limit=8, window=1.0, style="ratelimit-delta", every=False), 0.02),
+    "sliding-window-bare": (lambda: SlidingWindow(limit=20, window=2.0), 0.02),
+    "in-flight-cap-429": (lambda: InFlight(cap=2), 0.05),
+    "in-flight-cap-503-retry-after": (lambda: InFlight(cap=2, status=503, retry=1), 0.05),
+    "cap-before-bucket": (lambda: Both(first=InFlight(cap=3, status=503, retry=1),
+                                       second=TokenBucket(rate=15, burst=3)), 0.05),
+}
 
 
 def _settings(**kw) -> LinkSettings:
-    return LinkSettings(allow_private=["*"], **kw)
+    return LinkSettings(allow_private=["*"], per_host=PER_HOST, **kw)
 
 
-def test_token_bucket_host_every_url_ok_few_429s(hosts):
-    urls = [hosts.url(C, f"/bucket/tb1/{i}") for i in range(100)]
+def _resets(limiter: Limiter) -> list[tuple[float, float]]:
+    return limiter.all_resets if isinstance(limiter, Both) else limiter.resets
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_each_family_every_url_ok_few_refused_no_request_into_a_hold(hosts, family):
+    make, latency = FAMILIES[family]
+    limiter = make()
+    name = f"family-{family}"
+    hosts.limit(name, limiter, latency)
+    urls = [hosts.url(C, f"/limited/{name}/{i}") for i in range(40)]
     results = list(check(urls, _settings()))
-    assert len(results) == 100 and {r.outcome for r in results} == {Outcome.OK}
-    # The issue's bar: at most 10% of a limited host's URLs answered 429. The
-    # first round (10 at once against a burst of 5) costs 5 of them.
-    refusals = hosts.refused["/bucket/tb1"]
-    assert refusals <= 10, refusals
-    # No request reaches the host during the second that follows a 429
-    # (Retry-After: 1), bar those already on their way when it was sent.
-    arrivals = hosts.times(C, "/bucket/tb1/")
-    for refused_at in hosts.refusal_times["/bucket/tb1"]:
-        early = [t - refused_at for t in arrivals if refused_at + IN_FLIGHT < t < refused_at + 1 - IN_FLIGHT]
-        assert not early, early
-    # What the host saw: each URL asked once with HEAD, plus one request
-    # again per 429 and nothing else (no GET fallback, no duplicate), so
-    # every refusal cost exactly one request. How close the run comes to
-    # the bucket's own pace is a timing: benchmarks/links.py measures it.
-    assert len(arrivals) == 100 + refusals, (len(arrivals), refusals)
-    assert {method for (host, method, path) in hosts.hits if path.startswith("/bucket/tb1/")} == {"HEAD"}
+    assert {r.outcome for r in results} == {Outcome.OK}, [(r.url, r.error) for r in results if r.outcome != "ok"]
+    seen = hosts.limited[name]
+    refused = sum(1 for _, no in seen if no)
+    # The first round goes out blind (PER_HOST at once); after it, at most
+    # 10% of the URLs are refused; a sliding window that says nothing costs
+    # a streak of refusals (the pace's backoff) per window until its rate is
+    # known: 20% there (benchmarks/RESULTS.md: the pace's weakest family).
+    assert refused <= PER_HOST + (8 if family == "sliding-window-bare" else 4), (refused, len(seen))
+    assert len(seen) == len(urls) + refused  # each refusal cost one request, nothing else was asked
+    # No request into an announced hold but those already on their way when
+    # it was announced (at most one per request the host may have in hand).
+    arrivals = [t for t, _ in seen]
+    for announced, until in _resets(limiter):
+        inside = [t for t in arrivals if announced < t < until - 0.005]
+        assert len(inside) <= PER_HOST, (announced, until, inside)
 
 
-def test_retry_after_holds_the_whole_host_but_not_others(hosts):
-    """After a 429 with Retry-After: 1, the held host sees nothing for a
-    second (bar requests already in flight), while another host goes on."""
-    held = [hosts.url(C, f"/bucket/tb2/{i}") for i in range(12)]
-    free = [hosts.url(D, f"/ok?free-while-held={i}") for i in range(30)]
-    results = {r.url: r for r in check(held + free, _settings())}
-    assert all(r.outcome is Outcome.OK for r in results.values())
-    times = hosts.times(C, "/bucket/tb2/")
-    # the first refusal came in the first burst; find the gap that followed
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert max(gaps) >= 0.9, gaps  # a hold of about one second
-    hold_start = times[gaps.index(max(gaps))]
-    free_times = hosts.times(D, "/ok?free-while-held=")
-    assert any(hold_start < t < hold_start + 0.9 for t in free_times) or free_times[-1] < hold_start
-
-
-def test_concurrency_limited_host_without_retry_after(hosts):
-    urls = [hosts.url(D, f"/inflight/cl1/{i}") for i in range(40)]
+def test_a_hold_stops_the_held_host_and_only_it(hosts):
+    """After a 429 with Retry-After: 1 nothing new reaches the held host for
+    a second, while another host, busy for longer than that, goes on."""
+    held, free = TokenBucket(rate=1, burst=2, style="seconds"), Limiter()
+    hosts.limit("held", held, 0.02)
+    hosts.limit("free", free, 0.1)
+    urls = [hosts.url(C, f"/limited/held/{i}") for i in range(4)]
+    urls += [hosts.url(D, f"/limited/free/{i}") for i in range(40)]  # 40 x 0.1 s / 5: 0.8 s at least
     results = list(check(urls, _settings()))
-    assert {r.outcome for r in results} == {Outcome.OK}, [r.error for r in results if r.outcome != "ok"]
-    refusals = hosts.refused["/inflight/cl1"]
-    assert refusals <= 8 + 4, refusals  # 8 in the first round of 10, few after
+    assert {r.outcome for r in results} == {Outcome.OK}
+    announced, until = held.resets[0]
+    held_inside = [t for t, _ in hosts.limited["held"] if announced < t < until - 0.005]
+    free_inside = [t for t, _ in hosts.limited["free"] if announced < t < until - 0.005]
+    assert len(held_inside) <= PER_HOST  # only what was already on its way
+    assert len(free_inside) >= 10, free_inside  # the free host kept its pace meanwhile
+    # and after the reset the held host was asked again
+    assert any(t >= until - 0.005 for t, _ in hosts.limited["held"])
+
+
+def test_a_limit_that_relaxes_mid_run_is_found(hosts):
+    """A bucket that triples its rate after 1.5 s: the run finishes much
+    sooner than at the first rate (40 URLs at 5 a second take 7.4 s)."""
+    limiter = TokenBucket(rate=5, burst=3, style="seconds", relax=4.0)
+    hosts.limit("relaxes", limiter, 0.02)
+    limiter.relax_at = time.monotonic() + 1.5
+    urls = [hosts.url(C, f"/limited/relaxes/{i}") for i in range(40)]
+    results = list(check(urls, _settings()))
+    assert {r.outcome for r in results} == {Outcome.OK}
+    after = [t for t, ok in hosts.limited["relaxes"] if t >= limiter.relax_at and not ok]
+    served = sorted(t for t, no in hosts.limited["relaxes"] if not no)
+    gaps = [b - a for a, b in itertools.pairwise(t for t in served if t >= limiter.relax_at + 1.0)]
+    # served faster than the first rate allowed once the limit relaxed
+    assert gaps and sum(gaps) / len(gaps) < 1 / 5, (gaps, after)
 
 
 def test_still_refused_is_blocked_rate_limited_never_broken(hosts, tmp_path):
@@ -73,44 +112,5 @@ def test_still_refused_is_blocked_rate_limited_never_broken(hosts, tmp_path):
     result = by_url[url]
     assert result["outcome"] == "blocked" and result["kind"] == "rate-limited"
     assert result["error"] == f"rate-limited by {C} (HTTP 429)" and done.returncode == 0
-
-
-def test_pace_cuts_once_per_round_and_grows_back_gently():
-    # a limit on requests in flight (a bare 429): fast back to half, then gently
-    pace = HostPace(limit=10, interval=0.0)
-    pace.sent(0.0)
-    pace.refused(sent_at=0.0, now=0.5, retry_after=None)
-    assert (pace.limit, pace.threshold, pace.hold_until) == (1, 5, 0.0) and pace.interval > 0
-    pace.refused(sent_at=0.1, now=0.6, retry_after=None)  # sent before the cut: no second cut
-    assert pace.threshold == 5
-    for _ in range(4):
-        pace.answered(1.0)
-    assert pace.limit == 5
-    for _ in range(5 * 16):
-        pace.answered(2.0)
-    assert pace.limit == 6  # one more per 16 x limit successes
-
-    # a rate limit (429 with Retry-After): the host is held, one in flight,
-    # and the interval is set from the rate served between holds
-    pace = HostPace(limit=10, interval=0.0)
-    pace.sent(0.0)
-    pace.refused(sent_at=0.01, now=0.05, retry_after=1.0)  # the 6th of the first round
-    assert pace.limit == 1 and pace.threshold == 1 and pace.hold_until == 1.05
-    assert pace.slot(0.5) == 1.05  # nothing before the Retry-After
-    for _ in range(5):
-        pace.answered(0.0)  # the first round's burst, answered after the cut
-    pace.answered(0.03)  # sent after the refused one: served from a refill, not the burst
-    assert pace.burst == 5
-    # the window after the hold, against a bucket of 5 refilling 10 a second:
-    # one request each 50 ms, 9 served, the 10th refused
-    start = pace.hold_until
-    for k in range(9):
-        pace.answered(start + 0.05 * k)
-    pace.refused(sent_at=start + 0.45, now=start + 0.46, retry_after=1.0)
-    assert pace.hold_until == start + 1.46
-    assert abs(pace.interval - 0.1) < 1e-9  # 4 beyond the burst by the last success, 0.4 s in: 10 a second
-    # after a Retry-After the interval narrows gently: about 10% in 100 successes
-    before = pace.interval
-    for _ in range(100):
-        pace.answered(start + 2.0)
-    assert 0.85 * before < pace.interval < 0.95 * before
+    asked = sum(1 for _, host, target in list(hosts.arrivals) if target == "/always429?pace")
+    assert asked == 2 * 1 + 1  # a refusal gets twice the retries: the pace backs off between them

@@ -25,6 +25,9 @@ BAD = [
     ('[tool.readlist.links.hosts."x.org"]\naccept = ["ok"]\n',
      '[tool.readlist.links.hosts."x.org"] accept: not statuses or ranges'),
     ('max-age = "soon"\n', "[tool.readlist.links] max-age: not a duration"),
+    ("max-interval = 0\n", "[tool.readlist.links] max-interval: Input should be greater than 0"),
+    ('max-interval = "5s"\n', "[tool.readlist.links] max-interval: Input should be a valid number"),
+    ("retry-after-cap = -1\n", "[tool.readlist.links] retry-after-cap: Input should be greater than 0"),
     ("no-such-thing = 1\n", "[tool.readlist.links] no-such-thing: no such setting"),
     ('github-token = "ghp_x"\n', "[tool.readlist.links] github-token: a token does not belong in a file"),
 ]

@@ -17,7 +17,6 @@ place, so a host cut to one request in flight really has one.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import importlib
 import os
 import random
@@ -37,7 +36,7 @@ import certifi
 from . import judge, policy
 from .fasthead import FastHead
 from .guard import AddressGuard, NameNotResolved, UnsafeAddress
-from .pace import HostPace
+from .pace import NOTHING_SAID, Announced, HostPace, announced, retry_after
 from .results import ErrorKind, LinkResult, Outcome
 from .settings import LinkSettings
 from .transport import Declined, Failed, Proxies, Reply, Transport, deadline_passed, via
@@ -59,6 +58,7 @@ class _Answer:
     delay: float | None = None
     suggestion: str | None = None
     refused: bool = False          # a 429/503: the host asks to slow down
+    said: Announced = NOTHING_SAID  # what the answer's headers say of the host's limit
     body: bytes = b""              # the first bytes of a GET's body (up to the cap)
 
 
@@ -74,22 +74,6 @@ class _Job:
     attempts: int = 0
     answer: _Answer | None = None
     deadline: asyncio.Timeout | None = None  # the current attempt's (see ``_send``)
-
-
-def retry_after(value: str | None, cap: float) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds or HTTP date), capped."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return min(float(value), cap)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, min(when.timestamp() - time.time(), cap))
 
 
 def ssl_context() -> ssl.SSLContext:
@@ -185,7 +169,7 @@ class Engine:
             if host == "github.com" and not rule:
                 # Unauthenticated, github.com answers 429 quickly: start slow.
                 limit, interval = min(limit, GITHUB_CONCURRENCY), max(interval, GITHUB_INTERVAL)
-            self.paces[host] = HostPace(limit, interval)
+            self.paces[host] = HostPace(limit, interval, settings.max_interval, settings.retry_after_cap)
             self.queues[host] = deque()
         self._queue(_Job(url, probe, service, host))
 
@@ -280,8 +264,9 @@ class Engine:
                     self._wake(job.host)  # room again: back in turn
                 if again is None:
                     self._emit(self._result(job))
-                else:
-                    self.loop.call_later(again, self._queue, job, True)
+                else:  # a refused URL waits its turn behind the others; a failed one goes first
+                    refused = job.answer is not None and job.answer.refused
+                    self.loop.call_later(again, self._queue, job, not refused)
         except Exception as exc:  # a bug, not a link's failure: stop the run loudly
             self.failure = exc
             self.done.set()
@@ -300,18 +285,12 @@ class Engine:
     async def _attempt(self, job: _Job) -> float | None:
         """One attempt at `job`; the delay before the next one, or None when done."""
         settings, pace = self.settings, self.paces[job.host]
-        while True:  # wait for the host's next slot, and out any hold begun meanwhile
-            now = time.monotonic()
-            start = pace.slot(now)
-            if start > now:
-                await self._sleep(start - now)
-            if pace.hold_until <= time.monotonic():
-                break
+        while (wait := pace.delay(time.monotonic())) > 0:  # the host's pace, and any hold
+            await self._sleep(wait)
         job.attempts += 1
-        sent = time.monotonic()
+        ticket = pace.send(time.monotonic())
         if job.attempts == 1:
-            job.started = sent  # time in the host's queue is not the URL's
-        pace.sent(sent)
+            job.started = ticket.at  # time in the host's queue is not the URL's
         async with self.gate:
             try:
                 async with asyncio.timeout(settings.timeout) as deadline:
@@ -321,13 +300,19 @@ class Engine:
                 answer = self._failure(deadline_passed(settings.timeout), job.url)
         job.answer = answer
         if answer.refused:
-            pace.refused(sent, time.monotonic(), answer.delay)
+            pace.refused(ticket, time.monotonic(), answer.said)
         elif answer.status is not None:
-            pace.answered(sent)
-        if not answer.retry or job.attempts > settings.retries:
+            pace.served(ticket, time.monotonic(), answer.said)
+        else:
+            pace.failed(ticket)
+        if not answer.retry:
             return None
-        if answer.refused and answer.delay is not None:
-            return 0.0  # the host's hold is the wait
+        if answer.refused:
+            # The host's pace is the wait, and backs off between refusals:
+            # twice the retries let it find the host's rate.
+            return 0.0 if job.attempts <= 2 * settings.retries else None
+        if job.attempts > settings.retries:
+            return None
         return settings.backoff * (2.0 ** (job.attempts - 1)) * random.uniform(0.8, 1.2)
 
     def _result(self, job: _Job) -> LinkResult:
@@ -489,6 +474,7 @@ class Engine:
                 current = nxt
                 continue
             answer = self._judge(job, reply, current, suggestion)
+            answer.said = announced(reply.headers, settings.retry_after_cap)
             if reply.via and answer.error:  # through a proxy: whose answer it was cannot always be told
                 answer.error = f"{answer.error}{via(reply.via)}"
             return answer

@@ -77,7 +77,8 @@ class LinkSettings(BaseModel):
     timeout: Annotated[float, Field(gt=0, description="seconds per attempt, body included")] = 20.0
     retries: Annotated[int, Field(ge=0, description="retries after the first attempt")] = 2
     backoff: Annotated[float, Field(ge=0)] = 0.5            # first retry delay, doubled, jittered
-    retry_after_cap: Annotated[float, Field(gt=0)] = 60.0   # longest Retry-After honoured
+    retry_after_cap: Annotated[float, Field(gt=0)] = 60.0   # longest hold a host's announced reset sets
+    max_interval: Annotated[float, Field(gt=0)] = 5.0       # a host's pace never waits longer between requests
     max_redirects: Annotated[int, Field(ge=0)] = 8
     body_cap: Annotated[int, Field(ge=1)] = 64 * 1024       # bytes read from a body at most
     interval: Annotated[float, Field(ge=0)] = 0.0           # default seconds between requests to a host
