@@ -88,6 +88,32 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search_index(args: argparse.Namespace) -> int:
+    """Index a site built from `readlist generate` pages (by Zensical, ProperDocs
+    or MkDocs without the plugin) as the plugin indexes its own builds."""
+    from .diagnostics import render
+    from .errors import Exit, ReadlistError
+    from .loading import load
+    from .site.searchindex import index_site
+
+    if args.words_per_minute <= 0:
+        print("readlist: error: --words-per-minute must be more than zero", file=sys.stderr)
+        return Exit.USAGE
+    loaded = load(_readings(args.root))
+    if loaded.errors:
+        print(render(loaded.errors, "text"), file=sys.stderr)
+        return Exit.FOUND
+    try:
+        done = index_site(Path(args.site_dir), loaded.catalog, words_per_minute=args.words_per_minute,
+                          url_style=args.urls)
+    except ReadlistError as err:
+        print(f"readlist: error: {err}", file=sys.stderr)
+        return err.exit_code
+    print(f"indexed {done.readings} readings and {done.pages} pages into {Path(args.site_dir) / 'pagefind'}",
+          file=sys.stderr)
+    return Exit.OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from .diagnostics import render
     from .exporting import atom_feed, export
@@ -171,6 +197,18 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
     )
     generate.add_argument("--force", action="store_true", help="replace an existing --config FILE")
     generate.set_defaults(func=cmd_generate)
+
+    search_index = commands.add_parser(
+        "search-index", help="write the search index (Pagefind) into a site built from `generate`'s pages",
+    )
+    search_index.add_argument("site_dir", metavar="SITE_DIR", help="the built site (holds index.html)")
+    search_index.add_argument("root", nargs="?", help="the project root or its readings/ folder (default: .)")
+    search_index.add_argument(
+        "--urls", choices=["directory", "html"], default="directory",
+        help="the built site's URLs: page/ (default) or page.html (use_directory_urls: false)",
+    )
+    search_index.add_argument("--words-per-minute", type=int, default=DEFAULT_WPM, metavar="N")
+    search_index.set_defaults(func=cmd_search_index)
 
     export = commands.add_parser("export", help="write the catalog as JSON, CSV, BibTeX or Atom")
     export.add_argument("root", nargs="?", help=ROOT_HELP)

@@ -47,7 +47,7 @@ NOT_IN_NAV = "\n".join((
 # chrome, never what a page holds.
 FEATURES = [
     "navigation.tabs", "navigation.sections", "navigation.indexes", "navigation.top",
-    "navigation.footer", "search.suggest", "search.highlight", "toc.follow",
+    "navigation.footer", "toc.follow",
 ]
 PALETTE = [
     {"media": "(prefers-color-scheme: light)", "scheme": "default", "primary": "indigo",
@@ -141,6 +141,9 @@ def full_config(
         "features": list(FEATURES), "palette": [dict(p) for p in PALETTE],
     }
     config.update(parts)
+    # The search is Pagefind's (`readlist search-index` after the build); the
+    # generator's own would add a second box.
+    config["plugins"] = {"search": {"enabled": False}}
     return config
 
 
@@ -179,11 +182,15 @@ Written by `readlist generate`: what a generator needs to build these pages
 as the readlist plugin does (nav in topic order, extensions, CSS/JS, local
 fonts). Use it from a mkdocs.yml next to this folder with
 `INHERIT: {docs}/{name}`, or copy the keys. For Zensical, generate with
-`--urls md` (it resolves links to .md files itself). Regenerated on every run."""
+`--urls md` (it resolves links to .md files itself). After the build, run
+`readlist search-index SITE_DIR` for the search (the plugin does it itself).
+Turn the generator's own search off (plugins: search: enabled: false).
+Regenerated on every run."""
 
 CONFIG_HEADER = """\
 Written by `readlist generate --config`: builds the pages in {docs}/ as the
-readlist plugin does: {build}.
+readlist plugin does: {build}, then
+`{index}` for the search.
 `readlist generate` replaces this file only with --force."""
 
 
@@ -225,7 +232,8 @@ def write_build_config(
             build = f"`zensical build -f {config_path.name}`"
         else:  # Zensical would take the page/ links as relative to the source file
             build = f"`mkdocs build -f {config_path.name}` (for Zensical, generate with `--urls md`)"
-        header = CONFIG_HEADER.format(docs=config["docs_dir"], build=build)
+        index = "readlist search-index site" + (" --urls html" if url_style == "html" else "")
+        header = CONFIG_HEADER.format(docs=config["docs_dir"], build=build, index=index)
         if "custom_dir" in config["theme"]:
             theme = out / THEME_DIR / "main.html"
             theme.parent.mkdir(exist_ok=True)

@@ -59,13 +59,10 @@ PAGE_ROWS = 500
 RELATED = 6  # related readings on a reading's page
 READINGS_DIR = "readings"  # readings/<entry-id>.md: the page of one reading
 TOPICS_SRC = "topics/index.md"  # the overview: the landing page of the Topics tab
-ASSETS = ("readlist.css", "readlist.js")
+ASSETS = ("readlist.css", "readlist.js", "search.css", "search.js")
 ASSET_DIR = "assets/readlist"
 AUTHORS_SRC = "authors.md"
 DOWNLOADS = {"feed": "feed.xml", "json": "readings.json", "bibtex": "readings.bib"}
-# What readlist.js needs to put the reading a query names at the top of
-# Material's search results (exact title; author and year).
-SEARCH_RECORDS = f"{ASSET_DIR}/entries.json"
 
 
 def tier_label(tier: int) -> str:
@@ -720,7 +717,7 @@ class Builder:
     def build(self) -> Site:
         plan = self.plan()
         pages = {src: render() for src, _, render in plan}
-        files = {**self.downloads(), **{path: render() for path, render in self.data_plan().items()}}
+        files = self.downloads()
         return Site(pages=pages, nav=self.nav_for(plan), files=files)
 
     # page data -----------------------------------------------------------------
@@ -920,22 +917,6 @@ class Builder:
                 title=f"{self.options.site_name}: latest additions", since=self.options.since,
             ),
         }
-
-    def data_plan(self) -> dict[str, Callable[[], str]]:
-        """Data files the site's own script reads, by path (always written)."""
-        return {SEARCH_RECORDS: self.search_records}
-
-    def search_records(self) -> str:
-        """One record per reading: the words a reader may type for it (title,
-        author names, year) and the URL of its entry, relative to the site root."""
-        records = [
-            {
-                "id": e.id, "title": e.title, "authors": list(e.authors), "year": e.year,
-                "url": self.url(self.card_src[e.id]) + "#" + e.id,
-            }
-            for e in self.ordered if e.topic in self.topic_src
-        ]
-        return json.dumps(records, ensure_ascii=False, separators=(",", ":"))
 
     def downloads(self) -> dict[str, str]:
         return {path: render() for path, render in self.download_plan().items()}

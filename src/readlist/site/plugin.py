@@ -1,4 +1,4 @@
-"""`plugins: [search, readlist]`: thin MkDocs glue around the site generator.
+"""`plugins: [readlist]`: thin MkDocs glue around the site generator.
 
 * on_config: adds the Markdown extensions the pages use and the CSS/JS.
 * on_files: loads `readings/`, reports problems through the plugin logger
@@ -8,6 +8,9 @@
 * on_env: serves templates/theme_main.html as the theme's main.html (the
   head tags of a reading's page), unless the site's custom_dir has its own.
 * on_page_context: previous / next links stay inside their tab.
+* on_post_build: writes the Pagefind search index into the built site (also
+  under `mkdocs serve`), one record per reading and the other pages
+  (searchindex.py); the site's search box (search.js) reads it.
 * on_serve: watches `readings/`, which lives outside `docs_dir`.
 
 Errors fail `mkdocs build` (warnings fail it under `--strict`); under
@@ -31,7 +34,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from ..models import DEFAULT_WPM, NEW_DAYS
+from ..errors import ReadlistError
+from ..models import DEFAULT_WPM, NEW_DAYS, Catalog
 from .buildconfig import EXTENSIONS  # one home: generate's configs name them too
 from .generator import SECTIONS, Builder, Site, SiteOptions
 
@@ -65,6 +69,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         self.readings_dir: Path | None = None
         self._user_nav = False
         self._built_nav = False
+        self._catalog: Catalog | None = None  # from on_files to on_post_build, then let go
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps one plugin instance across `serve` rebuilds.
@@ -90,6 +95,10 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         for path in js:
             if path not in [str(s) for s in config.extra_javascript]:
                 config.extra_javascript.append(path)
+        for other in ("search", "material/search"):
+            if other in config.plugins:
+                log.warning(f"the site's search is Pagefind's (the readlist plugin writes its index); "
+                            f"remove '{other}' from plugins in mkdocs.yml, or the header shows two search boxes")
         self.readings_dir = self._readings_dir(config)
         self._user_nav = config.nav is not None
         return config
@@ -145,7 +154,6 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         builder = Builder(catalog, self._options(config))
         plan = builder.plan()
         downloads = builder.download_plan()
-        data = builder.data_plan()
 
         listed = builder.nav_sources
 
@@ -160,12 +168,13 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
 
         for src, _, render in plan:
             add(src, render)
-        for src, render in [*downloads.items(), *data.items()]:
+        for src, render in downloads.items():
             add(src, render)
         for src, path in Site.asset_paths().items():
             if files.get_file_from_path(src) is None:
                 files.append(File.generated(config, src, abs_src_path=str(path)))
         self.sources = {src for src, _, _ in plan}
+        self._catalog = catalog
         self.has_feed = "feed.xml" in downloads
         self._built_nav = bool(self.config.nav and not self._user_nav)
         if self._built_nav:
@@ -223,6 +232,22 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
             f'title="{html.escape(config.site_name)}: latest additions" href="{href}">'
         )
         return output.replace("</head>", link + "</head>", 1)
+
+    def on_post_build(self, *, config) -> None:
+        """Index the built site for search (under `serve` too: the box works there)."""
+        from .searchindex import index_site
+
+        catalog, self._catalog = self._catalog, None
+        if catalog is None:
+            return
+        start = time.perf_counter()
+        try:
+            done = index_site(Path(config.site_dir), catalog, words_per_minute=self.config.words_per_minute,
+                              url_style="directory" if config.use_directory_urls else "html")
+        except ReadlistError as err:
+            raise PluginError(f"readlist: search index: {err}") from None
+        log.debug(f"search index: {done.readings} readings, {done.pages} pages "
+                  f"in {time.perf_counter() - start:.2f}s")
 
     # -- serve --------------------------------------------------------------------
     def on_serve(self, server, *, config, builder):
