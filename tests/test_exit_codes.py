@@ -71,6 +71,7 @@ READING_COMMANDS = {
     "export": ["export", "ROOT"],
     "check-links": ["check-links", "ROOT"],
     "ci shards": ["ci", "shards", "ROOT"],
+    "search-index": ["search-index", "{out}", "ROOT"],
     "new": ["new", "https://example.org/new", "--root", "ROOT"],
     "import .bib": ["import", "{bib}", "--out", "ROOT"],
 }

@@ -92,23 +92,18 @@ def cmd_search_index(args: argparse.Namespace) -> int:
     """Index a site built from `readlist generate` pages (by Zensical, ProperDocs
     or MkDocs without the plugin) as the plugin indexes its own builds."""
     from .diagnostics import render
-    from .errors import Exit, ReadlistError
+    from .errors import Exit, UsageError
     from .loading import load
     from .site.searchindex import index_site
 
     if args.words_per_minute <= 0:
-        print("readlist: error: --words-per-minute must be more than zero", file=sys.stderr)
-        return Exit.USAGE
-    loaded = load(_readings(args.root))
+        raise UsageError("--words-per-minute must be more than zero")
+    loaded = load(readings_root(args.root))
     if loaded.errors:
         print(render(loaded.errors, "text"), file=sys.stderr)
         return Exit.FOUND
-    try:
-        done = index_site(Path(args.site_dir), loaded.catalog, words_per_minute=args.words_per_minute,
-                          url_style=args.urls)
-    except ReadlistError as err:
-        print(f"readlist: error: {err}", file=sys.stderr)
-        return err.exit_code
+    done = index_site(Path(args.site_dir), loaded.catalog, words_per_minute=args.words_per_minute,
+                      url_style=args.urls)
     print(f"indexed {done.readings} readings and {done.pages} pages into {Path(args.site_dir) / 'pagefind'}",
           file=sys.stderr)
     return Exit.OK
@@ -202,7 +197,7 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
         "search-index", help="write the search index (Pagefind) into a site built from `generate`'s pages",
     )
     search_index.add_argument("site_dir", metavar="SITE_DIR", help="the built site (holds index.html)")
-    search_index.add_argument("root", nargs="?", help="the project root or its readings/ folder (default: .)")
+    search_index.add_argument("root", nargs="?", help=ROOT_HELP)
     search_index.add_argument(
         "--urls", choices=["directory", "html"], default="directory",
         help="the built site's URLs: page/ (default) or page.html (use_directory_urls: false)",
