@@ -99,7 +99,7 @@ def cmd_search_index(args: argparse.Namespace) -> int:
     if args.words_per_minute <= 0:
         print("readlist: error: --words-per-minute must be more than zero", file=sys.stderr)
         return Exit.USAGE
-    loaded = load(_readings(args.root))
+    loaded = load(readings_root(args.root))
     if loaded.errors:
         print(render(loaded.errors, "text"), file=sys.stderr)
         return Exit.FOUND
