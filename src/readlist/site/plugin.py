@@ -24,15 +24,22 @@ import datetime as dt
 import html
 import os
 import time
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
 import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure import StructureItem
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from ..errors import ReadlistError
 from ..models import DEFAULT_WPM, NEW_DAYS, Catalog
@@ -76,13 +83,13 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         self.command = command
 
     # -- config -------------------------------------------------------------
-    def _readings_dir(self, config) -> Path:
+    def _readings_dir(self, config: MkDocsConfig) -> Path:
         root = Path(self.config.readings)
         if not root.is_absolute() and config.config_file_path:
             root = Path(os.path.dirname(os.path.abspath(config.config_file_path))) / root
         return root
 
-    def on_config(self, config):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self.config.words_per_minute <= 0:
             raise PluginError("readlist: 'words_per_minute' must be more than zero")
         for ext in EXTENSIONS:
@@ -104,7 +111,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         return config
 
     # -- files ----------------------------------------------------------------
-    def _options(self, config) -> SiteOptions:
+    def _options(self, config: MkDocsConfig) -> SiteOptions:
         new = self.config.new if self.config.new is not None else NEW_DAYS
         assert isinstance(new, int | str | dt.date)  # what the config option accepts
         try:
@@ -131,7 +138,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
             intro=self.config.intro,
         )
 
-    def _load(self):
+    def _load(self) -> Catalog:
         from ..loading import load
 
         assert self.readings_dir is not None
@@ -148,7 +155,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
                 raise PluginError(f"readlist: {summary}")
         return loaded.catalog
 
-    def on_files(self, files: Files, *, config) -> Files:
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         start = time.perf_counter()
         catalog = self._load()
         builder = Builder(catalog, self._options(config))
@@ -157,7 +164,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
 
         listed = builder.nav_sources
 
-        def add(src: str, render) -> None:
+        def add(src: str, render: Callable[[], str]) -> None:
             if files.get_file_from_path(src) is not None:
                 log.info(f"{src} in docs_dir replaces the generated page")
                 return
@@ -186,7 +193,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         return files
 
     @staticmethod
-    def _other_pages(files: Files, generated: set[str]) -> list:
+    def _other_pages(files: Files, generated: set[str]) -> list[str]:
         """Hand-written pages in docs_dir, after the generated ones."""
         return sorted(
             f.src_uri
@@ -195,7 +202,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         )
 
     # -- pages ------------------------------------------------------------------
-    def on_env(self, env, *, config, files):
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         """Serve templates/theme_main.html as main.html: what a page's head
         carries beyond the theme's (the citation_* tags of a reading's page).
         A custom_dir with a main.html of its own keeps it."""
@@ -210,7 +217,8 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         env.loader = jinja2.ChoiceLoader([override, env.loader])
         return env
 
-    def on_page_context(self, context, *, page, config, nav):
+    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> TemplateContext:
         """Previous / next stay inside a tab of the nav the plugin built: the
         Topics overview is not preceded by "Tier 4+", and Stats does not lead
         to Tags' neighbour in another section."""
@@ -222,7 +230,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
                 page.next_page = None
         return context
 
-    def on_post_page(self, output: str, *, page, config) -> str:
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Point feed readers at the Atom feed from every page."""
         if not self.has_feed:
             return output
@@ -233,7 +241,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         )
         return output.replace("</head>", link + "</head>", 1)
 
-    def on_post_build(self, *, config) -> None:
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Index the built site for search (under `serve` too: the box works there)."""
         from .searchindex import index_site
 
@@ -250,15 +258,19 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
                   f"in {time.perf_counter() - start:.2f}s")
 
     # -- serve --------------------------------------------------------------------
-    def on_serve(self, server, *, config, builder):
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
+                 builder: Callable[..., object]) -> LiveReloadServer:
         if self.readings_dir is not None and self.readings_dir.is_dir():
             server.watch(str(self.readings_dir))
         return server
 
 
-def _tab(page):
+def _tab(page: Page) -> StructureItem:
     """The top-level nav item a page belongs to (its tab under navigation.tabs)."""
-    return page.ancestors[-1] if page.ancestors else page
+    top: StructureItem = page
+    while top.parent is not None:
+        top = top.parent
+    return top
 
 
 def _relative(page_url: str, target: str) -> str:
