@@ -114,6 +114,7 @@ class HostPace:
     __slots__ = (
         "base",
         "cap_probes",
+        "found",
         "credit",
         "hold_cap",
         "hold_until",
@@ -151,6 +152,7 @@ class HostPace:
         self.credit = 0          # successes since the last probe step
         self.cap_probes = CAP_PROBES
         self.probes = PROBES     # successes over which the probe climbs 1 / SAFE
+        self.found = math.inf    # the interval last estimated
 
     # -- when ----------------------------------------------------------------------
     def delay(self, now: float) -> float:
@@ -248,9 +250,12 @@ class HostPace:
     # -- inside --------------------------------------------------------------------
     def _pace(self, interval: float) -> None:
         """An estimate: the interval, and enough in flight to keep to it."""
-        self.interval = min(self.max_interval, max(self.base, interval))
+        interval = min(self.max_interval, max(self.base, interval))
+        # A limit found again where it was is probed more seldom; one that
+        # moved up is probed as at first.
+        self.probes = PROBES if interval < SAFE * self.found else self.probes + PROBES
+        self.found = self.interval = interval
         self.credit = 0
-        self.probes += PROBES  # each estimate, a limit found again: probe it more seldom
         if self.interval > 0:
             self.limit = min(self.max_limit, max(self.limit, math.ceil(self.latency / self.interval)))
 
