@@ -111,29 +111,9 @@ class Ticket(NamedTuple):
 class HostPace:
     """The pace of one host: `limit` requests in flight, `delay` before the next."""
 
-    __slots__ = (
-        "base",
-        "cap_probes",
-        "found",
-        "credit",
-        "hold_cap",
-        "hold_until",
-        "in_flight",
-        "interval",
-        "last_cut",
-        "latency",
-        "limit",
-        "mark",
-        "max_interval",
-        "max_limit",
-        "most_ahead",
-        "next_at",
-        "ok",
-        "probes",
-        "quota",
-        "sent",
-        "streak",
-    )
+    __slots__ = ("base", "cap_probes", "credit", "found", "hold_cap", "hold_until", "in_flight", "interval",
+                 "last_cut", "latency", "limit", "mark", "max_interval", "max_limit", "most_ahead", "next_at", "ok",
+                 "probes", "quota", "sent", "streak")
 
     def __init__(self, limit: int, interval: float, max_interval: float, hold_cap: float) -> None:
         self.max_limit = self.limit = limit
