@@ -38,7 +38,7 @@ RTT = 0.001        # a refusal's answer comes back at once
 # Each family's test passes its bar, (times the bound, share of URLs refused),
 # that every draw must meet. The bar is (1.5, 0.10); no family meets it
 # on every draw hypothesis finds (its edges: 150 URLs, limits of 1-5, long
-# latencies), so each is held to just above the worst that five searches of
+# latencies), so each is held to just above the worst that three searches of
 # 300 hypothesis examples per family found: a regression fails (the pace
 # this replaced took 37x). How often the bar is met, family by family, is in
 # benchmarks/RESULTS.md (benchmarks/pace_sim.py).
