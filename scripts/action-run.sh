@@ -2,7 +2,7 @@
 # The command step of action.yml, kept here (not inline in YAML) so that the tests
 # run it exactly as the action does. Inputs arrive as environment variables:
 #   COMMAND   validate | check-links | link-issue
-#   READINGS  the readings directory (validate, check-links)
+#   READINGS  the project root or its readings/ folder (validate, check-links)
 #   ARGS      extra arguments, split on whitespace, never globbed
 #   FAIL      "true": exit 1 (problems found) fails the step; "false": only exit 2+ does
 #   GH_TOKEN  for link-issue only (it is unset for the other commands)

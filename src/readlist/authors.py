@@ -104,9 +104,8 @@ def look_alikes(names: Iterable[str]) -> list[tuple[str, str]]:
     lists hold hundreds of Wangs and Lis; so each name is compared only with
     the names whose first given name could match it: the same one, its
     initial, its prefixes of three letters or more, or the same formal name.
-    `benchmarks/authors.py` compares the two on 12,541 synthetic names over
-    20 surnames (same pairs; 6.6x less CPU time, see benchmarks/RESULTS.md).
-    The real list's few hundred names take milliseconds either way."""
+    `benchmarks/authors.py` compares this with comparing every two names
+    (the same pairs; the numbers are in benchmarks/RESULTS.md)."""
     by_surname: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
     for name in set(names):
         if (p := parts(name)) is not None:

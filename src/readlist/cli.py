@@ -1,50 +1,39 @@
 """The `readlist` command: a thin shell over the pipeline stages.
 
 Each subcommand parses its arguments here and calls one function elsewhere.
-User mistakes end with a message and exit status 1 or 2, never a traceback.
+Every command follows one exit-status rule (errors.py): a user's mistake is
+a `ReadlistError`, printed as one line; anything else is a bug, printed with
+its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
 from . import __version__
+from .errors import EXIT_STATUS, Exit, ReadlistError, report
 from .models import DEFAULT_WPM, NEW_DAYS
+from .roots import ROOT_HELP, readings_root
 
 
-def _readings(value: str | None) -> Path:
-    from .loading import readings_root
-
-    try:
-        return readings_root(value)
-    except ValueError as exc:
-        print(f"readlist: error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-
-
-def _iso_date(value: str):
+def _iso_date(value: str) -> dt.date:
     """An argparse type: an ISO date (a bad one is a usage error naming the flag)."""
-    import datetime as dt
-
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date such as 2025-01-31: {value!r}") from None
 
 
-def _fail(message: str) -> int:
-    print(f"readlist: error: {message}", file=sys.stderr)
-    return 1
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     from .diagnostics import render
     from .loading import load
 
-    loaded = load(_readings(args.root), strict=args.strict)
+    loaded = load(readings_root(args.root), strict=args.strict)
     output = render(loaded.diagnostics, args.format)
     if output:
         print(output)
@@ -56,7 +45,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"{len(catalog.topic_index)} topics: {errors} error(s), {warnings} warning(s)",
             file=sys.stderr,
         )
-    return 1 if loaded.errors else 0
+    return Exit.FOUND if loaded.errors else Exit.OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -72,20 +61,16 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_generate(args: argparse.Namespace) -> int:
     from .diagnostics import render
     from .loading import load
-    from .site.buildconfig import ConfigError, check_target, write_build_config
+    from .site.buildconfig import check_target, write_build_config
     from .site.generator import SiteOptions, generate_site
 
     out, config = Path(args.out), Path(args.config) if args.config else None
-    try:
-        check_target(config, out, force=args.force)
-    except ConfigError as err:
-        print(f"readlist: error: {err}", file=sys.stderr)
-        return 2
-    loaded = load(_readings(args.root))
+    check_target(config, out, force=args.force)
+    loaded = load(readings_root(args.root))
     if output := render(loaded.diagnostics, "text"):
         print(output, file=sys.stderr)
     if loaded.errors:
-        return 1
+        return Exit.FOUND
     options = SiteOptions(
         words_per_minute=args.words_per_minute,
         new_since=SiteOptions.new_cutoff(args.new),
@@ -103,19 +88,37 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search_index(args: argparse.Namespace) -> int:
+    """Index a site built from `readlist generate` pages (by Zensical, ProperDocs
+    or MkDocs without the plugin) as the plugin indexes its own builds."""
+    from .diagnostics import render
+    from .errors import Exit, UsageError
+    from .loading import load
+    from .site.searchindex import index_site
+
+    if args.words_per_minute <= 0:
+        raise UsageError("--words-per-minute must be more than zero")
+    loaded = load(readings_root(args.root))
+    if loaded.errors:
+        print(render(loaded.errors, "text"), file=sys.stderr)
+        return Exit.FOUND
+    done = index_site(Path(args.site_dir), loaded.catalog, words_per_minute=args.words_per_minute,
+                      url_style=args.urls)
+    print(f"indexed {done.readings} readings and {done.pages} pages into {Path(args.site_dir) / 'pagefind'}",
+          file=sys.stderr)
+    return Exit.OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from .diagnostics import render
     from .exporting import atom_feed, export
     from .loading import load
 
-    root = Path(args.root)
-    if not root.is_dir():
-        return _fail(f"{root} is not a directory")
-    loaded = load(root)
+    loaded = load(readings_root(args.root))
     if loaded.errors:
         print(render(loaded.errors, "text"), file=sys.stderr)
         if not args.allow_errors:
-            return _fail(f"{len(loaded.errors)} validation error(s); fix them or pass --allow-errors")
+            raise ReadlistError(f"{len(loaded.errors)} validation error(s); fix them or pass --allow-errors")
     if args.format == "atom":
         text = atom_feed(loaded.catalog, args.site_url, since=args.since)
     else:
@@ -131,7 +134,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-
 def build_parser() -> argparse.ArgumentParser:
     return _parser_and_commands()[0]
 
@@ -143,13 +145,13 @@ def command_names() -> list[str]:
 
 def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[argparse.ArgumentParser]]:
     parser = argparse.ArgumentParser(
-        prog="readlist", description="Keep a curated reading list as data."
+        prog="readlist", description="Keep a curated reading list as data.", epilog=EXIT_STATUS
     )
     parser.add_argument("--version", action="version", version=f"readlist {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check every YAML file under readings/")
-    validate.add_argument("root", nargs="?", help="the project root or its readings/ folder (default: .)")
+    validate.add_argument("root", nargs="?", help=ROOT_HELP)
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.add_argument("--format", choices=["text", "github", "json"], default="text")
     validate.set_defaults(func=cmd_validate)
@@ -163,7 +165,7 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
     generate = commands.add_parser(
         "generate", help="write the site's Markdown pages, downloads and assets to a folder"
     )
-    generate.add_argument("root", nargs="?", help="readings directory (default: readings)")
+    generate.add_argument("root", nargs="?", help=ROOT_HELP)
     generate.add_argument("--out", required=True, help="folder to write (a docs_dir)")
     generate.add_argument("--words-per-minute", type=int, default=DEFAULT_WPM, metavar="N")
     generate.add_argument(
@@ -191,8 +193,20 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
     generate.add_argument("--force", action="store_true", help="replace an existing --config FILE")
     generate.set_defaults(func=cmd_generate)
 
+    search_index = commands.add_parser(
+        "search-index", help="write the search index (Pagefind) into a site built from `generate`'s pages",
+    )
+    search_index.add_argument("site_dir", metavar="SITE_DIR", help="the built site (holds index.html)")
+    search_index.add_argument("root", nargs="?", help=ROOT_HELP)
+    search_index.add_argument(
+        "--urls", choices=["directory", "html"], default="directory",
+        help="the built site's URLs: page/ (default) or page.html (use_directory_urls: false)",
+    )
+    search_index.add_argument("--words-per-minute", type=int, default=DEFAULT_WPM, metavar="N")
+    search_index.set_defaults(func=cmd_search_index)
+
     export = commands.add_parser("export", help="write the catalog as JSON, CSV, BibTeX or Atom")
-    export.add_argument("root", nargs="?", default="readings", help="readings directory (default: readings)")
+    export.add_argument("root", nargs="?", help=ROOT_HELP)
     export.add_argument("--format", choices=["json", "csv", "bibtex", "atom"], default="json")
     export.add_argument("--output", "-o", metavar="FILE", help="file to write (default: standard output)")
     export.add_argument("--site-url", help="absolute site URL (Atom only)")
@@ -222,15 +236,23 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
 
     add_init_parser(commands)
 
+    for command in commands.choices.values():  # wherever it was defined (`ci` does its own subcommands)
+        command.epilog = EXIT_STATUS
     return parser, commands
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its status follows the one rule in errors.py."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        return int(args.func(args))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `readlist export | head`: the reader left; neither a bug nor a finding
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 141  # 128 + SIGPIPE, as the shell reports a command the pipe ended
+    except Exception as error:
+        return report(error)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,10 @@ other exception is a bug and ends with a traceback and `INTERNAL`.
 
 from __future__ import annotations
 
+import sys
+import traceback
 from enum import IntEnum
+from importlib import metadata
 
 
 class Exit(IntEnum):
@@ -39,3 +42,43 @@ class UsageError(ReadlistError):
     """Bad usage: a bad argument, setting or root. Exit 2."""
 
     exit_code = Exit.USAGE
+
+
+EXIT_STATUS = (
+    "exit status: 0 nothing found; 1 problems found in the data or the links; "
+    "2 bad usage, a bad setting or a folder with no readings; 3 an internal error "
+    "(a bug in readlist: the traceback is printed, please report it)"
+)
+"""The rule above, as every `--help` ends with it."""
+
+
+def report(error: BaseException) -> Exit:
+    """Print what went wrong on standard error and return the exit status.
+
+    A `ReadlistError` is the user's to fix: one line, its own status. Any
+    other exception is a bug: its traceback, a request to report it, 3."""
+    if isinstance(error, ReadlistError):
+        print(f"readlist: error: {error}", file=sys.stderr)
+        return error.exit_code
+    from . import __version__
+
+    traceback.print_exception(error)
+    print(
+        f"readlist: internal error: this is a bug in readlist {__version__}; please report it, "
+        f"with the traceback above, at {_issues_url()}",
+        file=sys.stderr,
+    )
+    return Exit.INTERNAL
+
+
+def _issues_url() -> str:
+    """Where to report a bug: the Issues URL of the installed metadata."""
+    try:
+        urls: list[str] = metadata.metadata("readlist").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        urls = []
+    for item in urls:
+        label, _, url = item.partition(",")
+        if label.strip().lower() == "issues":
+            return url.strip()
+    return "readlist's issue tracker"

@@ -355,8 +355,9 @@ def _no_cyclic_gc() -> Iterator[None]:
 
     Loading creates many small objects that stay alive (models, position
     tables) and no reference cycles; each collection pass would walk all of
-    them again, which made loading 10,000 entries about 25% slower.
-    Reference counting still frees everything temporary.
+    them again, for nothing. Reference counting still frees everything
+    temporary. It stays while it earns 10% on `benchmarks/validate.py` (the
+    alternating runs are in benchmarks/RESULTS.md).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -424,18 +425,3 @@ def _load(root: Path, strict: bool, on_file: OnFile | None) -> Loaded:
             for d in problems
         ]
     return Loaded(catalog, sorted(problems))
-
-
-def readings_root(value: str | Path | None) -> Path:
-    """The readings folder for a ROOT argument: the project root (with a
-    readings/ folder) or readings/ itself; the current folder by default.
-    ValueError when it has no readings: a check of nothing must not pass."""
-    root = Path(value) if value else Path(".")
-    if not root.is_dir():
-        raise ValueError(f"{root} is not a directory")
-    if (root / "readings").is_dir():
-        root = root / "readings"
-    if not any((root / name).exists() for name in ("entries", "lists", "topics.yaml")):
-        raise ValueError(f"{root} has no readings (no entries/, lists/ or topics.yaml; "
-                         "give the project root or its readings/ folder)")
-    return root

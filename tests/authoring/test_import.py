@@ -210,7 +210,7 @@ def test_reimport_refuses_to_overwrite_the_list(tmp_path, capsys):
     source, root = tmp_path / "a.md", tmp_path / "readings"
     source.write_text("# A\n\n- [One](https://one.example/)\n")
     assert run_cli("import", source, "--out", root) == 0
-    assert run_cli("import", source, "--out", root) == 1
+    assert run_cli("import", source, "--out", root) == 2  # a usage error: pass --list
     assert "already exists" in capsys.readouterr().err
     # a second list with the same item links the existing entry
     assert run_cli("import", source, "--out", root, "--list", "again") == 0

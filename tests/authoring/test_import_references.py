@@ -230,5 +230,5 @@ def test_a_hash_inside_a_value_is_not_a_concatenation(readings, capsys, tmp_path
 
 def test_out_must_be_a_readings_directory(capsys, tmp_path):
     code, _, err = run_import(capsys, REFS / "jabref.bib", "--out", tmp_path / "nowhere")
-    assert code == 2 and "is not a directory" in err and "nothing written" in err
+    assert code == 2 and "is not a directory" in err
     assert not (tmp_path / "nowhere").exists()

@@ -244,7 +244,7 @@ def test_refuses_url_of_an_entry_that_does_not_validate_yet(env, readings, capsy
 
 
 def test_unknown_topic_has_did_you_mean(env, readings, capsys):
-    assert run_cli("new", "https://example.org/x", "--topic", "transformer", "--root", readings) == 1
+    assert run_cli("new", "https://example.org/x", "--topic", "transformer", "--root", readings) == 2
     assert "did you mean 'transformers'" in capsys.readouterr().err
     assert env.requests == []
 

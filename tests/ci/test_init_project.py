@@ -163,7 +163,7 @@ def test_an_existing_file_is_named_and_nothing_is_written(tmp_path):
     (dest / "readings" / "topics.yaml").write_text("- id: mine\n  title: Mine\n")
     (dest / "notes.txt").write_text("kept")
     done = readlist("init", str(dest), cwd=tmp_path)
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert f"{dest / 'readings' / 'topics.yaml'}" in done.stderr and "nothing written" in done.stderr
     assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*")) == ["notes.txt", "readings", "readings/topics.yaml"]
     assert (dest / "readings" / "topics.yaml").read_text() == "- id: mine\n  title: Mine\n"
@@ -177,16 +177,16 @@ def test_init_into_an_unrelated_existing_folder_and_twice(tmp_path):
     assert (dest / "LICENSE").read_text() == "mine"
     before = {p: p.read_bytes() for p in dest.rglob("*") if p.is_file()}
     again = readlist("init", str(dest), "--title", "Other", cwd=tmp_path)
-    assert again.returncode == 1 and "18 file(s) already exist" in again.stderr
+    assert again.returncode == 2 and "18 file(s) already exist" in again.stderr
     assert {p: p.read_bytes() for p in dest.rglob("*") if p.is_file()} == before
 
 
 def test_bad_title_and_a_file_in_the_way(tmp_path):
     done = readlist("init", str(tmp_path / "x"), "--title", "   ", cwd=tmp_path)
-    assert done.returncode == 1 and "--title must not be empty" in done.stderr
+    assert done.returncode == 2 and "--title must not be empty" in done.stderr
     (tmp_path / "file").write_text("")
     done = readlist("init", str(tmp_path / "file"), cwd=tmp_path)
-    assert done.returncode == 1 and "is not a directory" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "is not a directory" in done.stderr and "Traceback" not in done.stderr
 
 
 # --- the docs page and the README say commands readlist accepts ------------------------------

@@ -319,10 +319,11 @@ def test_apply_does_nothing_when_all_is_well_and_no_issue(gh):
     assert [c["argv"][:2] for c in gh.calls()] == [["issue", "list"]]
 
 
-def test_gh_failure_is_one_clear_line_and_exit_1(gh):
+def test_gh_failure_is_one_clear_line_and_exit_2(gh):
+    """gh refusing is the run's setup (token, permissions), not the links: a usage error."""
     gh.env["FAKE_GH_FAIL"] = "issue create"
     done = readlist("ci", "link-issue", "--report", str(REPORTS / "rot.json"), "--apply", env=gh.env)
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert done.stderr.strip() == ("readlist: error: gh issue create failed: "
                                    "HTTP 403: Resource not accessible by integration")
 

@@ -224,6 +224,7 @@ RUN_BY = {
     "scripts/install-test-tools.sh": ".ci/run",
     "pytest": ".ci/run",
     "ruff check": "tests/ci/test_lint.py",
+    "ruff format": "tests/ci/test_lint.py",
     "mypy": "tests/ci/test_lint.py",
     "readlist validate": "tests/ci/test_workflow_commands.py",
     "readlist fmt": "tests/ci/test_workflow_commands.py",

@@ -79,3 +79,51 @@ def serve_dir(root: Path):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server
+
+
+def pagefind_records(site: Path) -> list[dict]:
+    """Every record of the Pagefind index written into `site`: what a search
+    can return (url, content, meta, filters), read from the bundle's fragment
+    files (gzip, a signature, then JSON)."""
+    import gzip
+    import json
+
+    records = []
+    for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        records.append(json.loads(data[data.index(b"{"):]))
+    return records
+
+
+# The search dialog (src/readlist/site/assets/search.js), as a reader sees it.
+SEARCH_OPEN = ".rl-search-open"
+SEARCH_INPUT = ".rl-search__input"
+# The results on screen: title, meta line and excerpt of each visible link.
+SEARCH_RESULTS = """() => [...document.querySelectorAll('.rl-search[open] .rl-search__link')]
+  .filter(a => a.getClientRects().length)
+  .map(a => ({href: a.href, title: a.querySelector('.rl-search__title').innerText,
+              meta: (a.querySelector('.rl-search__meta') || {innerText: ''}).innerText,
+              excerpt: a.querySelector('.rl-search__excerpt').innerText, height: a.getBoundingClientRect().height}))"""
+
+
+def search_settled(page, query: str) -> None:
+    """Wait until the dialog shows the results of `query` (search.js marks
+    the query it rendered)."""
+    page.wait_for_function(
+        "q => { const d = document.querySelector('.rl-search'); return d && d.getAttribute('data-query') === q; }",
+        arg=query)
+
+
+def open_search(page) -> None:
+    """Open the dialog as a reader does (the header's button) and wait for
+    Pagefind to be ready."""
+    page.locator(SEARCH_OPEN).click()
+    page.wait_for_selector(".rl-search[open][data-state=ready]")
+
+
+def search_for(page, query: str) -> list[dict]:
+    """Type `query` in the open dialog and return the visible results."""
+    box = page.locator(SEARCH_INPUT)
+    box.fill(query)
+    search_settled(page, query)
+    return page.evaluate(SEARCH_RESULTS)

@@ -168,7 +168,6 @@ theme:
   name: material
   font: false
 plugins:
-  - search
   - readlist:
       readings: {readings}
       new: 30

@@ -14,6 +14,7 @@ from readlist import exporting
 from readlist.loading import load
 from readlist.site import SiteOptions, generate_site
 
+from .helpers import pagefind_records
 from .site_fixture_data import MANY_AUTHORS, write_readings
 
 
@@ -94,13 +95,14 @@ def test_exports_carry_every_author(catalog):
 
 
 def test_built_site_indexes_people_for_search(fixture_site):
-    docs = json.loads((fixture_site / "search" / "search_index.json").read_text())["docs"]
-    locations = {d["location"]: d for d in docs}
-    assert locations["authors/#author-mary-kenneth-keller"]["title"] == "Mary Kenneth Keller"
+    records = {r["url"]: r for r in pagefind_records(fixture_site)}
+    people = {a["id"]: a["text"] for a in records["/authors/"]["anchors"]}
+    assert people["author-mary-kenneth-keller"] == "Mary Kenneth Keller"
     # a reading stays one search result: the Authors page lists titles outside the index
-    assert not any(d["location"].startswith("authors/") and "Linkers" in d["text"] for d in docs)
-    beta = locations["topics/beta/#beta-primer"]["text"]
-    assert all(name in beta for name in MANY_AUTHORS)  # hidden names are still searchable
+    assert "Linkers" not in records["/authors/"]["content"]
+    beta = records["/readings/beta-primer/"]
+    assert all(name in beta["content"] for name in MANY_AUTHORS)  # hidden names are still searchable
+    assert beta["meta"]["authors"] == ", ".join(MANY_AUTHORS[:3]) + " et al."  # the result line: three
     html = (fixture_site / "topics" / "beta" / "index.html").read_text()
     assert re.search(r'<details class="rl-et-al">\s*<summary>et al\.', html)
     # inside the collapsed tier 4+ block, the card's own <details> closes before the

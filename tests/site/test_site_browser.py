@@ -1,4 +1,4 @@
-"""Real headless Chromium (Debian's, driven by Playwright): search, filters,
+"""Real headless Chromium (Debian's, driven by Playwright): filters, landing,
 marking as read, progress; screenshots land in tests/artifacts/."""
 
 from __future__ import annotations
@@ -12,20 +12,6 @@ from .helpers import PAGE_TYPES, PHONE_FONTS, font_installed
 
 def _no_errors(page) -> None:
     assert page.console_errors == [], page.console_errors
-
-
-def test_search_for_an_author_lands_on_the_entry(page, fixture_site_url, artifacts):
-    page.goto(fixture_site_url)
-    box = page.locator("input.md-search__input")
-    box.click()
-    page.keyboard.type("Hopper", delay=50)
-    result = page.locator(".md-search-result__item a", has_text="Compilers for Everyone").first
-    result.wait_for(timeout=15000)
-    result.click()
-    page.wait_for_url(re.compile(r"topics/alpha/#compilers-for-everyone$"))
-    heading = page.locator("h3#compilers-for-everyone")
-    assert heading.is_visible()
-    _no_errors(page)
 
 
 # What a reader sees: titles whose box is on the page (not display:none,
@@ -239,8 +225,9 @@ def _closed_and_below_the_fold(page) -> None:
 
 
 @pytest.mark.parametrize("site", ["fixture_site_url", "fixture_site_instant_url"])
-@pytest.mark.parametrize("query", ["Keller", "Linkers"])
-def test_search_result_opens_the_collapsed_tier4_entry(browser, request, artifacts, site, query):
+def test_a_link_from_another_page_opens_the_collapsed_tier4_entry(browser, request, artifacts, site):
+    """A link to a reading's card (the Authors page's, a list's) lands on it
+    even inside the closed tier 4+ block, with and without instant loading."""
     url = request.getfixturevalue(site)
     context = browser.new_context(viewport={"width": 1100, "height": 420})
     page = context.new_page()
@@ -249,25 +236,12 @@ def test_search_result_opens_the_collapsed_tier4_entry(browser, request, artifac
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
     page.goto(url + "topics/alpha/")
     _closed_and_below_the_fold(page)
-    page.goto(url)
-    page.locator("input.md-search__input").click()
-    page.keyboard.type(query, delay=40)
-    result = page.locator(".md-search-result__item a", has_text="Linkers and Loaders at Length").first
-    result.wait_for(timeout=15000)
-    result.click()
+    page.goto(url + "authors/")
+    page.locator(f".rl-person-readings a[href$='#{TIER4}']").first.click()
     page.wait_for_url(re.compile(rf"topics/alpha/(\?[^#]*)?#{TIER4}$"))
     _assert_revealed(page)
-    if query == "Keller" and site == "fixture_site_url":
-        page.screenshot(path=str(artifacts / "search-landed-tier4.png"))
-    # The same result again, on the same page, after the reader closed the block.
-    page.locator(f"details.rl-more:has(#{TIER4})").evaluate("d => { d.open = false; }")
-    page.evaluate("window.scrollTo(0, 0)")
-    page.locator("input.md-search__input").click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(query, delay=40)
-    result.wait_for(timeout=15000)
-    result.click()
-    _assert_revealed(page)
+    if site == "fixture_site_url":
+        page.screenshot(path=str(artifacts / "link-landed-tier4.png"))
     assert errors == [], errors
     context.close()
 

@@ -7,13 +7,10 @@ import re
 import shutil
 from pathlib import Path
 
+from readlist import text
 from readlist.loading import load
 
-from .helpers import REPO, mkdocs
-
-
-def _index(site: Path) -> list[dict]:
-    return json.loads((site / "search" / "search_index.json").read_text())["docs"]
+from .helpers import REPO, mkdocs, pagefind_records
 
 
 def _topic_url(catalog, topic_id: str) -> str:
@@ -22,19 +19,37 @@ def _topic_url(catalog, topic_id: str) -> str:
 
 
 def _check_every_entry(site: Path, readings: Path) -> None:
+    """Each reading is one search record, at its own page's URL, with its
+    title, three authors at most in the result line, every author in the
+    searchable text, and its filters; the pages that list it (topic, tier,
+    list, tag pages) leave its card out of their own records."""
     catalog = load(readings).catalog
-    docs = _index(site)
-    locations = [d["location"] for d in docs]
+    records = pagefind_records(site)
+    by_url: dict[str, list[dict]] = {}
+    for record in records:
+        by_url.setdefault(record["url"], []).append(record)
     for entry in catalog.entries.values():
-        want = f"{_topic_url(catalog, entry.topic)}#{entry.id}"
-        assert locations.count(want) == 1, f"{want} should be one search result"
-        doc = next(d for d in docs if d["location"] == want)
-        for author in entry.authors[:2]:
-            assert author in doc["text"]
+        mine = by_url.get(f"/readings/{entry.id}/", [])
+        assert len(mine) == 1, f"{entry.id}: {len(mine)} search records"
+        record = mine[0]
+        assert record["meta"]["title"] == entry.title
+        shown = record["meta"].get("authors", "")
+        assert shown.removesuffix(" et al.").count(", ") <= 2, shown
+        assert shown.endswith(" et al.") == (len(entry.authors) > 3)
+        for author in entry.authors:
+            assert author in record["content"]
+        assert record["filters"]["topic"] == [catalog.topic_index[entry.topic].title]
+        assert record["filters"]["tier"] == ["Tier 4+" if entry.tier >= 4 else f"Tier {entry.tier}"]
+        assert sorted(record["filters"].get("list", [])) == sorted(rl.title for rl in catalog.lists_of(entry.id))
         html = (site / _topic_url(catalog, entry.topic) / "index.html").read_text()
         assert f'id="{entry.id}"' in html, f"anchor #{entry.id} missing"
-    # No duplicates from tier, list or tag pages.
-    assert not [loc for loc in locations if loc.startswith(("reading-path/", "lists/", "tags/"))]
+        # Its summary is in its own record and in no other (the cards are left out).
+        opening = " ".join(text.plain(entry.summary).split())[:60]
+        holding = [r["url"] for r in records if opening in " ".join(r["content"].split())]
+        assert holding == [record["url"]], (entry.id, holding)
+    pages = [r for r in records if not r["url"].startswith("/readings/")]
+    assert {"/", "/topics/", "/stats/"} <= {r["url"] for r in pages}
+    assert len(records) == len(catalog.entries) + len(pages)
 
 
 def test_real_site_builds_strict_with_every_entry(real_site):
@@ -156,6 +171,8 @@ def test_properdocs_build(fixture_project, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert 'id="compilers-for-everyone"' in (out / "topics" / "alpha" / "index.html").read_text()
+    # The plugin's search index is written by ProperDocs' build too.
+    assert "/readings/compilers-for-everyone/" in {r["url"] for r in pagefind_records(out)}
 
 
 def test_topics_tab_lands_on_the_overview_with_neighbours_in_its_tab(real_site):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 
 from readlist.loading import load
 from readlist.site import SiteOptions, generate_site
-from readlist.site.generator import SEARCH_RECORDS, duration, page_url, relative_url
+from readlist.site.generator import duration, page_url, relative_url
 from readlist.text import markdown_html, md_inline, web_url
 
 from .site_fixture_data import write_readings
@@ -105,20 +104,8 @@ def test_sections_can_be_turned_off(catalog):
     assert not [p for p in site.pages if p.startswith(("reading-path", "lists"))
                 or p in ("tags.md", "stats.md", "authors.md")]
     assert "Grace Hopper, Ada Lovelace" in site.pages["topics/alpha.md"]  # names, no links
-    assert set(site.files) == {SEARCH_RECORDS}  # no downloads; the search records stay
+    assert site.files == {}  # no downloads
     assert "lists/friends-list" not in site.pages["topics/alpha.md"]
-
-
-def test_search_records_point_at_each_entry(catalog):
-    """What readlist.js reads to put the reading a query names first."""
-    for style, url in (("directory", "topics/alpha/#compilers-for-everyone"),
-                       ("html", "topics/alpha.html#compilers-for-everyone")):
-        site = generate_site(catalog, SiteOptions(url_style=style))
-        records = {r["id"]: r for r in json.loads(site.files[SEARCH_RECORDS])}
-        assert set(records) == set(catalog.entries)
-        first = records["compilers-for-everyone"]
-        assert first == {"id": "compilers-for-everyone", "title": "Compilers for Everyone",
-                         "authors": ["Grace Hopper", "Ada Lovelace"], "year": 1952, "url": url}
 
 
 def test_stats_reproduce_list_shares(catalog):

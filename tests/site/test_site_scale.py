@@ -43,7 +43,7 @@ def big(tmp_path_factory):
     (root / "docs").mkdir()
     (root / "mkdocs.yml").write_text(
         "site_name: Big list\ndocs_dir: docs\ntheme:\n  name: material\n  font: false\n"
-        "plugins:\n  - search\n  - readlist:\n      readings: readings\n", encoding="utf-8")
+        "plugins:\n  - readlist:\n      readings: readings\n", encoding="utf-8")
     out = root / "site"
     mkdocs("build", "--strict", "--site-dir", str(out), cwd=root)
     return out, load(root / "readings").catalog

@@ -1,5 +1,6 @@
 """A real `mkdocs serve` process: editing YAML under readings/ rebuilds the
-page; a validation error is reported with file:line:col and the server lives on."""
+page; a validation error is reported with file:line:col, the server lives on
+and serves the valid files until the error is fixed."""
 
 from __future__ import annotations
 
@@ -91,9 +92,10 @@ def test_editing_yaml_rebuilds_and_errors_do_not_kill_the_server(server):
 
     entry.write_text(original.replace("tier: 3", "tier: seven"))
     server.wait_log("gamma-notes.yaml:4:7: error: tier")
-    time.sleep(0.5)
+    # the rebuild goes on with the valid files: the topic page, without the broken entry
+    html = server.wait_for(page, lambda html: "Gamma Notes" not in html)
+    assert "Gamma topic" in html
     assert server.proc.poll() is None
-    assert "Gamma Topic" in server.get(page) or "Gamma topic" in server.get(page)
 
     entry.write_text(original.replace("title: Gamma Notes", "title: Gamma Notes Fixed"))
     server.wait_for(page, lambda html: "Gamma Notes Fixed" in html)

@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from readlist import text
 from readlist.cli import main
 from readlist.loading import load
 from readlist.site.buildconfig import FRAGMENT
 
-from .helpers import ENV, REPO, mkdocs, serve_dir
+from .helpers import ENV, REPO, mkdocs, open_search, pagefind_records, search_for, serve_dir
 
 SITE_NAME = "The ML Reading List"
 
@@ -49,6 +50,9 @@ def zensical_real(tmp_path_factory) -> Path:
     assert generate(REPO / "readings", project / "docs", "--config", str(project / "zensical.toml"),
                     "--site-name", SITE_NAME, "--new", "60") == 0
     zensical("build", "--strict", "-f", "zensical.toml", cwd=project)
+    # The search index: the step the generated config names after the build.
+    assert "readlist search-index site" in (project / "zensical.toml").read_text()
+    assert main(["search-index", str(project / "site"), str(REPO / "readings")]) == 0
     return project / "site"
 
 
@@ -82,18 +86,24 @@ def primary_nav(html: str) -> list[tuple[str, str]]:
 
 def test_every_entry_list_and_tier_has_its_page(zensical_real):
     catalog = load(REPO / "readings").catalog
-    search = json.loads((zensical_real / "search.json").read_text())["items"]
-    locations = [item["location"] for item in search]
+    records = pagefind_records(zensical_real)
+    urls = [r["url"] for r in records]
     for entry in catalog.entries.values():
         topic_url = f"topics/{entry.topic}/"
         assert f'id="{entry.id}"' in _page(zensical_real, topic_url), f"anchor #{entry.id} missing"
-        want = f"{topic_url}#{entry.id}"
-        assert locations.count(want) == 1, f"{want} should be one search result"
-        text = next(i for i in search if i["location"] == want)["text"]
-        for author in entry.authors[:2]:
-            assert author in text
-    # A reading is found once: tier, list and tag pages stay out of the index.
-    assert not [loc for loc in locations if loc.startswith(("reading-path/", "lists/", "tags/"))]
+        want = f"/readings/{entry.id}/"
+        assert urls.count(want) == 1, f"{want} should be one search record"
+        record = next(r for r in records if r["url"] == want)
+        assert record["meta"]["title"] == entry.title
+        for author in entry.authors:
+            assert author in record["content"]
+        # A reading is found once: the pages that list it leave its card (and
+        # so its summary) out of their records.
+        opening = " ".join(text.plain(entry.summary).split())[:60]
+        holding = [r["url"] for r in records if opening in " ".join(r["content"].split())]
+        assert holding == [want], (entry.id, holding)
+    # Zensical's own search is off: one search box, Pagefind's.
+    assert "md-search" not in _page(zensical_real, "")
     for list_id, rl in catalog.lists.items():
         # a long list is split into parts (lists/<id>/page-N/): its readings are on one of them
         page = _page(zensical_real, f"lists/{list_id}/") + "".join(
@@ -184,8 +194,9 @@ def test_config_formats_agree_and_carry_the_plugin_nav(fixture_project, tmp_path
         assert config["nav"] == plugin_nav
         assert config["docs_dir"] == "docs"
         assert config["theme"]["font"] is False
-        assert config["extra_css"] == ["assets/readlist/readlist.css"]
-        assert config["extra_javascript"] == ["assets/readlist/readlist.js"]
+        assert config["extra_css"] == ["assets/readlist/readlist.css", "assets/readlist/search.css"]
+        assert config["extra_javascript"] == ["assets/readlist/readlist.js", "assets/readlist/search.js"]
+        assert config["plugins"] == {"search": {"enabled": False}}  # the search is Pagefind's
     assert set(toml["markdown_extensions"]) == {"attr_list", "md_in_html", "toc"}
     assert yml["markdown_extensions"] == ["attr_list", "md_in_html", {"toc": {"permalink": True}}]
     fragment = yaml.safe_load((tmp_path / "a" / "docs" / FRAGMENT).read_text())
@@ -280,16 +291,17 @@ def local_page(browser, zensical_real_url):
     assert page.requests and page.errors == [], page.errors
 
 
-def test_search_in_the_browser_lands_on_the_entry(local_page, zensical_real_url):
+def test_search_in_the_browser_finds_the_reading(local_page, zensical_real_url):
+    """The same search dialog as on the plugin's build, over the index
+    `readlist search-index` wrote."""
     page = local_page
     page.goto(zensical_real_url)
-    page.locator(".md-search__button").click()
-    page.keyboard.type("Vaswani", delay=40)
-    result = page.locator("a[role='option']", has_text="Attention Is All You Need").first
-    result.wait_for()
-    result.click()
-    page.wait_for_url(re.compile(r"topics/transformers/(\?[^#]*)?#attention-is-all-you-need$"))
-    assert page.locator("h3#attention-is-all-you-need").is_visible()
+    assert page.locator(".md-search").count() == 0  # Zensical's own box is off
+    open_search(page)
+    found = search_for(page, "Vaswani 2017")
+    assert found[0]["title"] == "Attention Is All You Need"
+    assert found[0]["href"] == zensical_real_url + "readings/attention-is-all-you-need/"
+    assert found[0]["meta"] == "Ashish Vaswani, Noam Shazeer, Niki Parmar et al. · 2017 · Paper"
 
 
 def test_filters_and_mark_as_read(local_page, zensical_real_url, artifacts):

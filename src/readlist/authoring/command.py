@@ -8,12 +8,9 @@ import sys
 from pathlib import Path
 
 from ..diagnostics import display_path
+from ..errors import Exit, ReadlistError
+from ..roots import PATHS_HELP, ROOT_HELP, readings_paths, readings_root
 from . import TIMEOUT
-
-
-def _err(message: str) -> int:
-    print(f"readlist: error: {message}", file=sys.stderr)
-    return 1
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -30,12 +27,12 @@ def cmd_new(args: argparse.Namespace) -> int:
         )
     try:
         created = create_entry(
-            args.url, Path(args.root), topic=args.topic, tier=args.tier, entry_id=args.id,
+            args.url, readings_root(args.root), topic=args.topic, tier=args.tier, entry_id=args.id,
             title=args.title, kind=args.kind, timeout=args.timeout, endpoints=endpoints,
             dry_run=args.dry_run,
         )
     except NewError as exc:
-        return _err(f"{exc}; nothing written")
+        raise ReadlistError(f"{exc}; nothing written", exit_code=exc.exit_code) from None
     if args.dry_run:
         sys.stdout.write(created.text)
         return 0
@@ -76,13 +73,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     from .new import Endpoints
     from .refresh import refresh, write
 
-    paths = [Path(p) for p in args.paths] or [Path("readings") / "entries"]
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        print(f"readlist: error: no such file or directory: {missing[0]}", file=sys.stderr)
-        return 2
     results, others = refresh(
-        paths, fields=args.fields, endpoints=Endpoints.from_env(), timeout=args.timeout,
+        readings_paths(args.paths), fields=args.fields, endpoints=Endpoints.from_env(), timeout=args.timeout,
         pause=args.pause,
     )
     failed = [r for r in results if r.error]
@@ -103,17 +95,13 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         + ("" if args.write or not changed else "; run with --write to apply"),
         file=sys.stderr,
     )
-    return 1 if failed else 0
+    return Exit.FOUND if failed else Exit.OK
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:
     from .fmt import run
 
-    paths = [Path(p) for p in args.paths] or [Path("readings")]
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        return _err(f"no such file or directory: {missing[0]}")
-    results = run(paths, check=args.check)
+    results = run(readings_paths(args.paths), check=args.check)
     failed = [r for r in results if r.error]
     changed = [r for r in results if r.changed]
     for result in failed:
@@ -129,8 +117,8 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     )
     print(summary, file=sys.stderr)
     if failed or (args.check and changed):
-        return 1
-    return 0
+        return Exit.FOUND
+    return Exit.OK
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -140,14 +128,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         return cmd_import_references(args)
     from .importing import ImportFailed, plan_import, write
 
-    source, root = Path(args.file), Path(args.out)
+    source, root = Path(args.file), readings_root(args.out, new_ok=True)
     try:
         plan = plan_import(
             source, root, list_id=args.list, source_url=args.source_url,
             default_tier=args.tier or 1, force=args.force,
         )
     except ImportFailed as exc:
-        return _err(f"{exc}; nothing written")
+        raise ReadlistError(f"{exc}; nothing written", exit_code=exc.exit_code) from None
     for note in sorted(plan.notes, key=lambda n: n.line):
         severity = "warning" if note.category in ("not understood", "duplicate") else "note"
         print(f"{display_path(source)}:{note.line}: {severity}: {note.category}: {note.message}", file=sys.stderr)
@@ -177,7 +165,7 @@ def _tier(value: str) -> int:
     return int(value)
 
 
-def add_parsers(commands: argparse._SubParsersAction) -> None:
+def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     new = commands.add_parser(
         "new", help="add a reading: fetch its metadata and write readings/entries/<id>.yaml",
         description="Fetch title, authors, year, kind and length for URL (arXiv API, YouTube "
@@ -188,7 +176,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     new.add_argument("url")
     new.add_argument("--topic", help="topic id")
     new.add_argument("--tier", type=_tier, help="1 (read first) .. 4")
-    new.add_argument("--root", default="readings", help="readings directory (default: readings)")
+    new.add_argument("--root", metavar="ROOT", help=ROOT_HELP)
     new.add_argument("--id", help="entry id (default: from the title)")
     new.add_argument("--title", help="use this title instead of the fetched one")
     new.add_argument("--kind", help="paper, post, video, ... (default: guessed)")
@@ -207,7 +195,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         "and the owner account when an entry names no author. Service base URLs: "
         "READLIST_ARXIV_API, READLIST_GITHUB_API, READLIST_DOI_RESOLVER.",
     )
-    refresh.add_argument("paths", nargs="*", help="entry files or folders (default: readings/entries)")
+    refresh.add_argument("paths", nargs="*", help=PATHS_HELP)
     refresh.add_argument("--write", action="store_true", help="apply the changes (default: only show them)")
     refresh.add_argument(
         "--fields", type=_fields, default=("title", "authors", "year"), metavar="LIST",
@@ -224,7 +212,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     fmt = commands.add_parser(
         "fmt", help="rewrite YAML files in canonical key order and layout, keeping comments"
     )
-    fmt.add_argument("paths", nargs="*", help="files or directories (default: readings)")
+    fmt.add_argument("paths", nargs="*", help=PATHS_HELP)
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
     fmt.set_defaults(func=cmd_fmt)
 
@@ -237,7 +225,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--topic", metavar="ID", help=".bib/.json: topic of records whose keywords name none")
     imp.add_argument("--list", metavar="ID", help="list id (default: from the list's title)")
-    imp.add_argument("--out", default="readings", metavar="ROOT", help="readings directory (default: readings)")
+    imp.add_argument("--out", metavar="ROOT", help=ROOT_HELP + "; a Markdown list may start a new one there")
     imp.add_argument("--source-url", help="where the list was published (for attribution)")
     imp.add_argument("--tier", type=_tier, help="tier of items before any 'Tier N' line (default: 1); "
                      ".bib/.json: tier of records without a 'tierN' keyword")

@@ -37,6 +37,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .. import urls
+from ..errors import Exit, ReadlistError
 from ..files import atomic_write_all
 from ..models import ID_MAX
 from . import common, roundtrip
@@ -56,8 +57,9 @@ _CHECKBOX = re.compile(r"^\[[ xX]\]\s+")
 _RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 
 
-class ImportFailed(Exception):
-    """The import cannot go ahead; nothing was written."""
+class ImportFailed(ReadlistError):
+    """The import cannot go ahead; nothing was written. Exit 1 when the
+    file's content is the problem; 2 for a bad argument."""
 
 
 @dataclass
@@ -447,7 +449,7 @@ def plan_import(
     except UnicodeDecodeError as exc:
         raise ImportFailed(f"{source} is not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
-        raise ImportFailed(f"cannot read {source}: {exc.strerror or exc}") from None
+        raise ImportFailed(f"cannot read {source}: {exc.strerror or exc}", exit_code=Exit.USAGE) from None
     parsed = parse(text, default_tier=None)
     if not parsed.items:
         raise ImportFailed(f"{source}: no `- [title](url)` items found; nothing to import")
@@ -455,10 +457,11 @@ def plan_import(
     title = parsed.title or source.stem.replace("-", " ").replace("_", " ").strip().capitalize()
     list_id = list_id or common.slugify(title) or "imported"
     if list_id != common.slugify(list_id, ID_MAX):
-        raise ImportFailed(f"'{list_id}' is not a valid list id")
+        raise ImportFailed(f"'{list_id}' is not a valid list id", exit_code=Exit.USAGE)
     list_path = root / "lists" / f"{list_id}.yaml"
     if list_path.exists() and not force:
-        raise ImportFailed(f"list '{list_id}' already exists ({list_path}); pass --list ID to choose another id")
+        raise ImportFailed(f"list '{list_id}' already exists ({list_path}); pass --list ID to choose another id",
+                           exit_code=Exit.USAGE)
     plan = Plan(root, list_id, list_path, notes=list(parsed.notes))
 
     # topics ---------------------------------------------------------------------------

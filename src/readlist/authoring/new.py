@@ -37,6 +37,7 @@ import httpx
 
 from .. import urls
 from ..diagnostics import did_you_mean
+from ..errors import Exit, ReadlistError
 from ..files import atomic_write
 from ..models import ID_MAX, KINDS, MIN_YEAR
 from ..useragent import USER_AGENT
@@ -48,8 +49,10 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 
 
-class NewError(Exception):
-    """A reason not to write the entry, worded for the person at the terminal."""
+class NewError(ReadlistError):
+    """A reason not to write the entry, worded for the person at the terminal.
+    Exit 1 when the URL, what its service answered or the list is the
+    problem; 2 for a bad argument."""
 
 
 class HttpStatusError(NewError):
@@ -654,9 +657,10 @@ def create_entry(
     """Fetch metadata for `url` and write `root/entries/<id>.yaml`. Raises NewError."""
     url = url.strip()
     if not urls.is_web_url(url):
-        raise NewError(f"'{url}' is not an http(s) URL")
+        raise NewError(f"'{url}' is not an http(s) URL", exit_code=Exit.USAGE)
     if not (root / "entries").is_dir() and not (root / "topics.yaml").is_file():
-        raise NewError(f"{root} does not look like a readings directory (no topics.yaml, no entries/)")
+        raise NewError(f"{root} does not look like a readings directory (no topics.yaml, no entries/)",
+                       exit_code=Exit.USAGE)
     key = urls.normalize(url)
     if existing := common.known_urls(root).get(key):
         raise NewError(
@@ -665,13 +669,14 @@ def create_entry(
         )
     topic_ids = _topics(root)
     if topic and topic not in topic_ids:
-        raise NewError(f"unknown topic '{topic}'{did_you_mean(topic, topic_ids)}")
+        raise NewError(f"unknown topic '{topic}'{did_you_mean(topic, topic_ids)}", exit_code=Exit.USAGE)
     if tier is not None and tier not in (1, 2, 3, 4):
-        raise NewError("tier must be 1, 2, 3 or 4")
+        raise NewError("tier must be 1, 2, 3 or 4", exit_code=Exit.USAGE)
     if kind and kind not in KINDS:
-        raise NewError(f"unknown kind '{kind}'; one of {', '.join(KINDS)}")
+        raise NewError(f"unknown kind '{kind}'; one of {', '.join(KINDS)}", exit_code=Exit.USAGE)
     if entry_id is not None and entry_id != common.slugify(entry_id, ID_MAX):
-        raise NewError(f"'{entry_id}' is not a valid id (lowercase letters, digits, single hyphens)")
+        raise NewError(f"'{entry_id}' is not a valid id (lowercase letters, digits, single hyphens)",
+                       exit_code=Exit.USAGE)
 
     meta = fetch_metadata(url, timeout=timeout, endpoints=endpoints)
     final_url = urls.canonical(meta.url if meta.source in ("arXiv API", "YouTube oEmbed") else url)

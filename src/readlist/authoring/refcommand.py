@@ -8,6 +8,9 @@ import os
 import sys
 from pathlib import Path
 
+from ..errors import Exit, ReadlistError
+from ..roots import readings_root
+
 
 def _rel(path: Path) -> str:
     try:
@@ -20,26 +23,21 @@ def _rel(path: Path) -> str:
 def cmd_import_references(args: argparse.Namespace) -> int:
     from . import bibtex, csljson, references
 
-    source, root = Path(args.file), Path(args.out)
+    source, root = Path(args.file), readings_root(args.out)
     reader = csljson if source.suffix.lower() == ".json" else bibtex
-    if not root.is_dir():
-        print(f"readlist: error: {root} is not a directory (pass --out ROOT); nothing written", file=sys.stderr)
-        return 2
     try:
         records, problems = reader.read(source)
     except references.ReadError as exc:
-        print(f"readlist: error: {exc}; nothing written", file=sys.stderr)
-        return 1
+        raise ReadlistError(f"{exc}; nothing written", exit_code=exc.exit_code) from None
     plan = references.plan(records, problems, root, topic=args.topic, tier=args.tier)
     for problem in sorted(plan.problems, key=lambda p: p.line):
         where = f"{_rel(source)}:{problem.line}" if problem.line else _rel(source)
         print(f"{where}: {problem.severity}: {problem.message}", file=sys.stderr)
     skipped = sum(p.severity == "warning" for p in plan.problems)
     if not plan.files:
-        print(f"readlist: error: nothing to import from {_rel(source)} ({plan.records} record(s): "
-              f"{len(plan.known)} already in the catalog, {skipped} not importable); nothing written",
-              file=sys.stderr)
-        return 1
+        raise ReadlistError(f"nothing to import from {_rel(source)} ({plan.records} record(s): "
+                            f"{len(plan.known)} already in the catalog, {skipped} not importable); "
+                            "nothing written")
     if not args.dry_run:
         references.write(plan)
     verb = "would import" if args.dry_run else "imported"
@@ -53,4 +51,4 @@ def cmd_import_references(args: argparse.Namespace) -> int:
     if not args.dry_run:
         print("  next: write the summaries (and any TODO topic/tier); `readlist validate` lists them until then",
               file=sys.stderr)
-    return 0
+    return Exit.OK

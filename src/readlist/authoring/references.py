@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import urls
+from ..errors import Exit, ReadlistError
 from ..loading import YamlProblem, read_yaml
 from . import common
 
@@ -50,8 +51,9 @@ class Problem:
     severity: str = "warning"  # a skipped record; "note" for something dropped or linked
 
 
-class ReadError(Exception):
-    """The whole file is unreadable: nothing is imported."""
+class ReadError(ReadlistError):
+    """The whole file is unreadable: nothing is imported. Exit 1 for its
+    content; 2 when there is no such file."""
 
 
 @dataclass
@@ -69,7 +71,7 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         raise ReadError(f"{path} is not UTF-8 text (byte {exc.start}); export it as UTF-8") from None
     except OSError as exc:
-        raise ReadError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ReadError(f"cannot read {path}: {exc.strerror or exc}", exit_code=Exit.USAGE) from None
 
 
 def clean(text: str) -> str:

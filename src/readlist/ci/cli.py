@@ -14,6 +14,13 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import EXIT_STATUS, UsageError
+from ..roots import ROOT_HELP, readings_root
+
+if TYPE_CHECKING:
+    from .issue import Context
 
 
 def _at_least_one(text: str) -> int:
@@ -26,7 +33,7 @@ def _at_least_one(text: str) -> int:
     return value
 
 
-def _context(args: argparse.Namespace):
+def _context(args: argparse.Namespace) -> Context:
     from .issue import Context
 
     server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
@@ -44,53 +51,44 @@ def _context(args: argparse.Namespace):
 
 
 def cmd_link_issue(args: argparse.Namespace) -> int:
-    from .github import Gh, GhError, parse_issues
+    from .github import Gh, parse_issues
     from .issue import closing_comment, decide, render_body
-    from .report import ReportError, load_report
+    from .report import load_report
 
-    try:
-        report = load_report(Path(args.report))
-    except ReportError as exc:
-        print(f"readlist: error: {exc}", file=sys.stderr)
-        return 2
+    report = load_report(Path(args.report))
     ctx = _context(args)
     if args.body_only:
         sys.stdout.write(render_body(report, ctx, after=args.after))
         return 0
 
     gh = Gh(args.repo)
-    try:
-        if args.issues is not None:
-            issues = parse_issues(Path(args.issues).read_text(encoding="utf-8"))
-        else:
-            issues = gh.open_issues()
-        decision = decide(report, issues, ctx, after=args.after)
-        if not args.apply:
-            print(json.dumps(decision.as_dict(), indent=2))
-            return 0
-        comment = closing_comment(report, ctx, after=args.after, recovered=decision.recovered)
-        for line in gh.apply(decision, comment):
-            print(line)
-    except (GhError, OSError) as exc:
-        print(f"readlist: error: {exc}", file=sys.stderr)
-        return 1
+    if args.issues is not None:
+        try:
+            text = Path(args.issues).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--issues: {exc}") from None
+        issues = parse_issues(text)
+    else:
+        issues = gh.open_issues()
+    decision = decide(report, issues, ctx, after=args.after)
+    if not args.apply:
+        print(json.dumps(decision.as_dict(), indent=2))
+        return 0
+    comment = closing_comment(report, ctx, after=args.after, recovered=decision.recovered)
+    for line in gh.apply(decision, comment):
+        print(line)
     return 0
 
 
 def cmd_shards(args: argparse.Namespace) -> int:
-    from ..loading import readings_root
     from .shards import distinct_urls, plan
 
-    try:  # ROOT as for check-links: the project root or readings/; no readings is an error
-        shards = plan(distinct_urls(readings_root(args.root)), args.per_shard, args.max_shards)
-    except ValueError as exc:
-        print(f"readlist: error: {exc}", file=sys.stderr)
-        return 2
+    shards = plan(distinct_urls(readings_root(args.root)), args.per_shard, args.max_shards)
     print(json.dumps(shards, separators=(",", ":")))
     return 0
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from .issue import AFTER
 
     ci = commands.add_parser(
@@ -106,6 +104,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             "`readlist check-links --format json`. Without --apply, print the decision "
             "as JSON (action: open|update|close|none, issue, title, body) and change nothing."
         ),
+        epilog=EXIT_STATUS,
     )
     issue.add_argument("--report", required=True, help="JSON report of readlist check-links")
     issue.add_argument("--issues", metavar="FILE",
@@ -128,8 +127,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     shards = sub.add_parser(
         "shards",
         help="print the shard labels (a JSON list of 'I/N') for a full link check",
+        epilog=EXIT_STATUS,
     )
-    shards.add_argument("root", nargs="?", help="the project root or its readings/ folder (default: .)")
-    shards.add_argument("--per-shard", type=int, default=400, help="URLs per shard (default 400)")
-    shards.add_argument("--max-shards", type=int, default=8, help="at most this many (default 8)")
+    shards.add_argument("root", nargs="?", help=ROOT_HELP)
+    shards.add_argument("--per-shard", type=_at_least_one, default=400, help="URLs per shard (default 400)")
+    shards.add_argument("--max-shards", type=_at_least_one, default=8, help="at most this many (default 8)")
     shards.set_defaults(func=cmd_shards)

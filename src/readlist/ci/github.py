@@ -12,14 +12,16 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ..errors import UsageError
 from .issue import LABEL, Decision, Issue
 
 LABEL_COLOR = "B60205"
 LABEL_DESCRIPTION = "Links in readings/ that no longer work (kept by the links workflow)"
 
 
-class GhError(RuntimeError):
-    pass
+class GhError(UsageError):
+    """`gh` is missing, not allowed, or answered nonsense: the run's setup
+    (token, permissions) is at fault, not the links. Exit 2."""
 
 
 class Gh:

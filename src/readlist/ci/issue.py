@@ -18,9 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from .report import LinkResult, Report
+from ..links.results import LinkResult
+from .report import Report
 
 LABEL = "link-rot"
 MARKER = "<!-- readlist:link-rot -->"
@@ -66,7 +69,7 @@ class Decision:
     close_duplicates: tuple[int, ...] = field(default=())
     recovered: tuple[str, ...] = field(default=())  # listed as broken last time, fine now
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "action": self.action,
             "issue": self.issue,
@@ -167,7 +170,7 @@ def title_for(report: Report, after: int = AFTER, held: int = 0) -> str:
 
 
 def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_BODY,
-                after: int = AFTER, recovered: list[str] | tuple = (), held: list[str] | tuple = ()) -> str:
+                after: int = AFTER, recovered: Sequence[str] = (), held: Sequence[str] = ()) -> str:
     """The Markdown body of the link-rot issue (also fine as a job summary).
     `held`: URLs listed as broken before that were not checked this time;
     they stay in the hidden state, so a later run can say they work again."""
@@ -258,7 +261,7 @@ def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_B
         f"when every link works again. Label: `{LABEL}`.",
     ]
 
-    def state(urls) -> list[str]:  # the broken URLs listed, for the next run's "working again"
+    def state(urls: Iterable[str]) -> list[str]:  # the broken URLs listed, for the next run's "working again"
         text = json.dumps(sorted(urls)).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         return [f"<!-- readlist:broken {text} -->", ""]  # no "-->" can end it early
 

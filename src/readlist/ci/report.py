@@ -1,6 +1,6 @@
 """A link-check report as written by `readlist check-links --format json`.
 
-The shape is the one in DESIGN.md::
+The shape is the one docs/reference/link-checking.md documents::
 
     {"summary": {...counts...},
      "results": [{"url", "outcome", "status", "final_url", "error", "attempts",
@@ -16,18 +16,20 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from ..errors import UsageError
 from ..links.results import OUTCOMES, LinkResult
 
 
-class ReportError(ValueError):
-    """The file is not a link-check report."""
+class ReportError(UsageError):
+    """The file given as --report is not a link-check report. Exit 2."""
 
 
 @dataclass(frozen=True)
 class Report:
     results: tuple[LinkResult, ...]
-    summary: dict = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
 
     def by_outcome(self, outcome: str) -> list[LinkResult]:
         return sorted(
@@ -35,7 +37,7 @@ class Report:
         )
 
     @property
-    def counts(self) -> Counter:
+    def counts(self) -> Counter[str]:
         return Counter(r.outcome for r in self.results)
 
     @property
@@ -57,7 +59,7 @@ class Report:
         return [r for r in self.failing if 0 < r.failures < after and r.checked]
 
 
-def _citation(item: object, where: str) -> dict:
+def _citation(item: object, where: str) -> dict[str, Any]:
     if isinstance(item, str):
         return {"path": item, "line": None}
     if not isinstance(item, dict) or not isinstance(item.get("path"), str):

@@ -5,19 +5,17 @@ model; exit statuses follow ``readlist.errors.Exit``."""
 from __future__ import annotations
 
 import argparse
-import functools
 import os
 import subprocess
 import sys
-import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import display_path
 from ..errors import Exit, ReadlistError, UsageError
 from ..files import atomic_write
-from ..loading import load, readings_root
+from ..loading import load
+from ..roots import ROOT_HELP, readings_root
 from .cache import Cache
 from .pipeline import run
 from .policy import format_duration
@@ -52,14 +50,12 @@ def _help(name: str, text: str | None = None) -> str:
 def add_parsers(commands: Any) -> None:
     p = commands.add_parser(
         "check-links", help="check every URL under readings/ for link rot",
-        description="Check every URL cited under readings/ once; report where each is cited.",
-        epilog="Exit status: 0 when nothing is broken, timed out or in error (blocked and skipped "
-               "do not fail), 1 otherwise, 2 on bad usage or a bad setting, 3 on an internal error "
-               "(a bug, with its traceback). Settings: "
-               "[tool.readlist.links] in pyproject.toml. Proxies: HTTP_PROXY, HTTPS_PROXY, "
-               "ALL_PROXY, NO_PROXY.",
+        description="Check every URL cited under readings/ once; report where each is cited. "
+                    "A link found broken, timed out or in error is a problem found (exit 1); blocked "
+                    "and skipped ones are not. Settings: [tool.readlist.links] in pyproject.toml. "
+                    "Proxies: HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY.",
     )
-    p.add_argument("root", nargs="?", help="the project root or its readings/ folder (default: .)")
+    p.add_argument("root", nargs="?", help=ROOT_HELP)
     p.add_argument("--format", choices=FORMATS, default="text", help="report format (default text)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     # Typed loosely here: the settings model checks every value and names it.
@@ -96,25 +92,6 @@ def add_parsers(commands: Any) -> None:
     m.add_argument("--cache", metavar="FILE",
                    help="also keep the merged results (and each URL's failure history) in this cache")
     m.set_defaults(func=run_merge_reports)
-
-
-def _errors_exit(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """A user's mistake (a ``ReadlistError``) is one line and its exit code;
-    anything else is a bug in readlist: its traceback and ``Exit.INTERNAL``,
-    never a status a finding uses."""
-
-    @functools.wraps(command)
-    def wrapped(args: argparse.Namespace) -> int:
-        try:
-            return command(args)
-        except ReadlistError as exc:
-            print(f"readlist: error: {exc}", file=sys.stderr)
-            return int(exc.exit_code)
-        except Exception:
-            traceback.print_exc()
-            return Exit.INTERNAL
-
-    return wrapped
 
 
 def changed_files(repo: Path, ref: str) -> set[Path]:
@@ -200,13 +177,9 @@ def _settings(args: argparse.Namespace, project: Path) -> LinkSettings:
     return settings
 
 
-@_errors_exit
 def run_check_links(args: argparse.Namespace) -> int:
     """arguments -> load -> ``run`` (collect, filter, check, history, archive) -> report -> fix."""
-    try:
-        root = readings_root(args.root)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    root = readings_root(args.root)
     _check_output(args.output)
     project = next((d for d in (root.resolve(), *root.resolve().parents) if (d / "pyproject.toml").is_file()),
                    root.resolve().parent)
@@ -242,7 +215,6 @@ def run_check_links(args: argparse.Namespace) -> int:
     return Exit.FOUND if report.failed else Exit.OK
 
 
-@_errors_exit
 def run_merge_reports(args: argparse.Namespace) -> int:
     """Join shard reports, read by the same reader as the weekly issue's."""
     from ..ci.report import ReportError, load_report

@@ -16,12 +16,15 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata, resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import __version__
+from ..errors import UsageError
 
 DEFAULT_TITLE = "My reading list"
 # The repository named by a Repository URL that the metadata lacks (a source
@@ -29,8 +32,8 @@ DEFAULT_TITLE = "My reading list"
 FALLBACK_REPOSITORY = "OWNER/readlist"
 
 
-class InitError(Exception):
-    """A reason to write nothing."""
+class InitError(UsageError):
+    """A reason to write nothing: the title or the destination. Exit 2."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class ScaffoldFile:
 def repository() -> str:
     """`owner/name` of readlist's GitHub repository, from the installed metadata."""
     try:
-        urls = metadata.metadata("readlist").get_all("Project-URL") or []
+        urls: list[str] = metadata.metadata("readlist").get_all("Project-URL") or []
     except metadata.PackageNotFoundError:
         return FALLBACK_REPOSITORY
     for item in urls:
@@ -58,7 +61,7 @@ def _target_name(parts: tuple[str, ...]) -> str:
     return "/".join("." + p[len("dot-"):] if p.startswith("dot-") else p for p in parts)
 
 
-def _walk(node, parts: tuple[str, ...] = ()):
+def _walk(node: Traversable, parts: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Traversable]]:
     for child in sorted(node.iterdir(), key=lambda c: c.name):
         if child.name == "__pycache__":
             continue

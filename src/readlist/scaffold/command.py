@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..errors import UsageError
+
 
 def cmd_init(args: argparse.Namespace) -> int:
     from . import InitError, init
@@ -14,11 +16,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     try:
         written = init(dest, args.title)
     except InitError as exc:
-        print(f"readlist: error: {exc}; nothing written", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"readlist: error: {exc}", file=sys.stderr)
-        return 1
+        raise InitError(f"{exc}; nothing written") from None
+    except OSError as exc:  # the destination cannot be written: the DIR given is at fault
+        raise UsageError(str(exc)) from None
     for path in written:
         print(f"wrote {path}")
     print(
@@ -29,7 +29,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from . import DEFAULT_TITLE
 
     p = commands.add_parser(

@@ -21,14 +21,15 @@ Two outputs:
 
 from __future__ import annotations
 
-import json
 import os
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import tomli_w
 import yaml
 
+from ..errors import UsageError
 from .generator import Site
 
 FRAGMENT = ".readlist-config.yml"  # a dot file: neither MkDocs nor Zensical publishes it
@@ -46,7 +47,7 @@ NOT_IN_NAV = "\n".join((
 # chrome, never what a page holds.
 FEATURES = [
     "navigation.tabs", "navigation.sections", "navigation.indexes", "navigation.top",
-    "navigation.footer", "search.suggest", "search.highlight", "toc.follow",
+    "navigation.footer", "toc.follow",
 ]
 PALETTE = [
     {"media": "(prefers-color-scheme: light)", "scheme": "default", "primary": "indigo",
@@ -58,8 +59,8 @@ PALETTE = [
 ]
 
 
-class ConfigError(ValueError):
-    """A config that cannot be written as asked (the message says why)."""
+class ConfigError(UsageError):
+    """A config that cannot be written as asked (the message says why). Exit 2."""
 
 
 def config_format(path: Path) -> str:
@@ -140,6 +141,9 @@ def full_config(
         "features": list(FEATURES), "palette": [dict(p) for p in PALETTE],
     }
     config.update(parts)
+    # The search is Pagefind's (`readlist search-index` after the build); the
+    # generator's own would add a second box.
+    config["plugins"] = {"search": {"enabled": False}}
     return config
 
 
@@ -151,56 +155,22 @@ def to_yaml(config: dict[str, Any], header: str) -> str:
     return "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines()) + body
 
 
-def _toml_value(value: Any, indent: str = "") -> str:
-    """A TOML value; arrays of more than one item spread over lines (a newline
-    inside an array is valid even within an inline table)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # JSON string escapes are TOML's
-    if isinstance(value, dict):
-        items = ", ".join(f"{_toml_key(k)} = {_toml_value(v, indent)}" for k, v in value.items())
-        return "{ " + items + " }" if items else "{}"
-    if isinstance(value, (list, tuple)):
-        if len(value) <= 1 and not any(isinstance(v, (list, dict)) for v in value):
-            return "[" + ", ".join(_toml_value(v, indent) for v in value) + "]"
-        inner = indent + "  "
-        lines = [f"{inner}{_toml_value(v, inner)}," for v in value]
-        return "[\n" + "\n".join(lines) + f"\n{indent}]"
-    raise TypeError(f"no TOML form for {type(value).__name__}")
-
-
-def _toml_key(key: str) -> str:
-    bare = key.replace("-", "").replace("_", "").isalnum() and key.isascii()
-    return key if bare else json.dumps(key, ensure_ascii=False)
-
-
 def to_toml(config: dict[str, Any], header: str) -> str:
     """`zensical.toml`: everything under `[project]`, the theme in
     `[project.theme]` with its palette as `[[project.theme.palette]]`, and the
     Markdown extensions as a table of tables (Zensical's own form)."""
-    config = dict(config)
-    theme = dict(config.pop("theme", {}))
-    palette = theme.pop("palette", [])
-    extensions = config.pop("markdown_extensions", [])
-    lines = [f"# {line}" if line else "#" for line in header.splitlines()]
-    lines.append("[project]")
-    lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in config.items()]
+    project = dict(config)
+    theme = dict(project.pop("theme", {}))
+    theme.pop("name", None)  # Zensical's theme is Material's successor already
+    extensions = project.pop("markdown_extensions", [])
     if theme:
-        theme.pop("name", None)  # Zensical's theme is Material's successor already
-        lines += ["", "[project.theme]"]
-        lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in theme.items()]
-    for scheme in palette:
-        lines += ["", "[[project.theme.palette]]"]
-        lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in scheme.items()]
+        project["theme"] = theme
     if extensions:
-        lines += ["", "[project.markdown_extensions]"]
-        for ext in extensions:
-            name, options = (ext, {}) if isinstance(ext, str) else next(iter(ext.items()))
-            lines.append(f"{_toml_key(name)} = {_toml_value(options)}")
-    return "\n".join(lines) + "\n"
+        project["markdown_extensions"] = dict(
+            (ext, {}) if isinstance(ext, str) else next(iter(ext.items())) for ext in extensions
+        )
+    comment = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
+    return comment + tomli_w.dumps({"project": project}, indent=2)
 
 
 def render(config: dict[str, Any], fmt: str, header: str) -> str:
@@ -212,11 +182,15 @@ Written by `readlist generate`: what a generator needs to build these pages
 as the readlist plugin does (nav in topic order, extensions, CSS/JS, local
 fonts). Use it from a mkdocs.yml next to this folder with
 `INHERIT: {docs}/{name}`, or copy the keys. For Zensical, generate with
-`--urls md` (it resolves links to .md files itself). Regenerated on every run."""
+`--urls md` (it resolves links to .md files itself). After the build, run
+`readlist search-index SITE_DIR` for the search (the plugin does it itself).
+Turn the generator's own search off (plugins: search: enabled: false).
+Regenerated on every run."""
 
 CONFIG_HEADER = """\
 Written by `readlist generate --config`: builds the pages in {docs}/ as the
-readlist plugin does: {build}.
+readlist plugin does: {build}, then
+`{index}` for the search.
 `readlist generate` replaces this file only with --force."""
 
 
@@ -258,7 +232,8 @@ def write_build_config(
             build = f"`zensical build -f {config_path.name}`"
         else:  # Zensical would take the page/ links as relative to the source file
             build = f"`mkdocs build -f {config_path.name}` (for Zensical, generate with `--urls md`)"
-        header = CONFIG_HEADER.format(docs=config["docs_dir"], build=build)
+        index = "readlist search-index site" + (" --urls html" if url_style == "html" else "")
+        header = CONFIG_HEADER.format(docs=config["docs_dir"], build=build, index=index)
         if "custom_dir" in config["theme"]:
             theme = out / THEME_DIR / "main.html"
             theme.parent.mkdir(exist_ok=True)

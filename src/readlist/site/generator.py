@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 import jinja2
 from markupsafe import Markup, escape
@@ -34,6 +34,10 @@ from ..models import DEFAULT_WPM, KINDS, TIERS, Catalog, Entry, ReadingList, Top
 from . import paging
 
 UrlStyle = Literal["directory", "html", "md"]
+# A page plan: (source path, title, render function) per page, in nav order.
+Plan = list[tuple[str, str, Callable[[], str]]]
+K = TypeVar("K")  # a paged family's group key...
+T = TypeVar("T")  # ...and its items
 SECTIONS = ("reading_path", "lists", "tags", "stats", "downloads", "authors")
 AUTHORS_SHOWN = 3  # a card names this many authors, then "et al." opens the rest
 
@@ -59,13 +63,10 @@ PAGE_ROWS = 500
 RELATED = 6  # related readings on a reading's page
 READINGS_DIR = "readings"  # readings/<entry-id>.md: the page of one reading
 TOPICS_SRC = "topics/index.md"  # the overview: the landing page of the Topics tab
-ASSETS = ("readlist.css", "readlist.js")
+ASSETS = ("readlist.css", "readlist.js", "search.css", "search.js")
 ASSET_DIR = "assets/readlist"
 AUTHORS_SRC = "authors.md"
 DOWNLOADS = {"feed": "feed.xml", "json": "readings.json", "bibtex": "readings.bib"}
-# What readlist.js needs to put the reading a query names at the top of
-# Material's search results (exact title; author and year).
-SEARCH_RECORDS = f"{ASSET_DIR}/entries.json"
 
 
 def tier_label(tier: int) -> str:
@@ -197,6 +198,13 @@ def page_title(title: str) -> str:
     these titles safe, and Material puts them in an attribute (the footer's
     aria-label)."""
     return html.escape(title)
+
+
+class Linker(Protocol):
+    """`link(src)` or `link(src, anchor)`: the href of a page source (and an
+    anchor on it) relative to the page being rendered."""
+
+    def __call__(self, src: str, anchor: str | None = None) -> str: ...
 
 
 def _render_env() -> jinja2.Environment:
@@ -361,7 +369,7 @@ class Builder:
     def url(self, src: str) -> str:
         return page_url(src, self.options.url_style)
 
-    def linker(self, current: str):
+    def linker(self, current: str) -> Linker:
         """A function (src, anchor) -> href relative to the page `current`."""
         base = self.url(current)
         cache: dict[str, str] = {}
@@ -438,19 +446,19 @@ class Builder:
             **context,
         )
 
-    def plan(self) -> list[tuple[str, str, Callable[[], str]]]:
+    def plan(self) -> Plan:
         """Every page as (source path, title, render function), in nav order
         (the parts after a family's first page and the readings' pages come
         after it, and stay out of the nav). Cheap: nothing is rendered until
         a function is called."""
         opts = self.options
-        plan: list[tuple[str, str, Callable[[], str]]] = []
+        plan: Plan = []
 
-        def add(src: str, title: str, template: str, context: Callable[[], dict]) -> None:
+        def add(src: str, title: str, template: str, context: Callable[[], dict[str, Any]]) -> None:
             plan.append((src, title, lambda: self.render(template, src, **context())))
 
-        def add_parts(parts: list[paging.Part], title: str, template: str,
-                      context: Callable[[paging.Part], dict]) -> None:
+        def add_parts(parts: list[paging.Part[K, T]], title: str, template: str,
+                      context: Callable[[paging.Part[K, T]], dict[str, Any]]) -> None:
             for part in parts:
                 add(part.src, self.part_title(title, part, parts), template,
                     functools.partial(lambda part: {**context(part), "part": part, "parts": parts}, part))
@@ -493,7 +501,7 @@ class Builder:
         return plan
 
     @staticmethod
-    def part_title(title: str, part: paging.Part, parts: list[paging.Part]) -> str:
+    def part_title(title: str, part: paging.Part[K, T], parts: list[paging.Part[K, T]]) -> str:
         return title if len(parts) == 1 else f"{title} ({part.number} of {len(parts)})"
 
     @cached_property
@@ -503,9 +511,10 @@ class Builder:
         return {src for src, _, _ in self.plan()
                 if src not in later and not src.startswith(READINGS_DIR + "/")}
 
-    def _families(self) -> list[list[paging.Part]]:
+    def _families(self) -> list[list[paging.Part[Any, Any]]]:
+        """Every family of parts, whatever its keys and items."""
         opts = self.options
-        families = list(self.topic_parts.values())
+        families: list[list[paging.Part[Any, Any]]] = list(self.topic_parts.values())
         if opts.on("reading_path"):
             families += self.tier_parts.values()
         if opts.on("lists"):
@@ -546,7 +555,7 @@ class Builder:
 
     # families split into parts ---------------------------------------------------
     @cached_property
-    def topic_parts(self) -> dict[str, list[paging.Part]]:
+    def topic_parts(self) -> dict[str, list[paging.Part[int, Entry]]]:
         """A topic's cards by tier, PAGE_CARDS to a page."""
         return {
             topic.id: paging.split(self.topic_src[topic.id],
@@ -564,7 +573,7 @@ class Builder:
         return out
 
     @cached_property
-    def tier_parts(self) -> dict[int, list[paging.Part]]:
+    def tier_parts(self) -> dict[int, list[paging.Part[Topic, Entry]]]:
         """A tier's rows by topic, PAGE_ROWS to a page."""
         return {
             tier: paging.split(self.tier_src(tier), self.tier_groups(tier), PAGE_ROWS,
@@ -583,7 +592,7 @@ class Builder:
         return out
 
     @cached_property
-    def list_parts(self) -> dict[str, list[paging.Part]]:
+    def list_parts(self) -> dict[str, list[paging.Part[dict[str, Any], Entry]]]:
         """A list's cards by section, PAGE_CARDS to a page."""
         return {
             rl.id: paging.split(self.list_src(rl.id),
@@ -613,7 +622,7 @@ class Builder:
         return out
 
     @cached_property
-    def tag_parts(self) -> list[paging.Part]:
+    def tag_parts(self) -> list[paging.Part[str, Entry]]:
         """Tags, each with its readings, PAGE_ROWS readings to a page."""
         return paging.split("tags.md", self.tags(), PAGE_ROWS, label=lambda tag: f"#{tag}")
 
@@ -626,7 +635,7 @@ class Builder:
         return out
 
     @cached_property
-    def author_parts(self) -> list[paging.Part]:
+    def author_parts(self) -> list[paging.Part[str, str]]:
         """People by the first letter of the surname, about PAGE_ROWS rows to a page."""
         groups: dict[str, list[str]] = {}
         for name in self.author_index:
@@ -723,13 +732,13 @@ class Builder:
         ]
         return Markup("\n".join(lines) + "\n")
 
-    def nav_for(self, plan) -> list[Any]:
+    def nav_for(self, plan: Plan) -> list[Any]:
         return self.nav({src for src, _, _ in plan} & self.nav_sources)
 
     def build(self) -> Site:
         plan = self.plan()
         pages = {src: render() for src, _, render in plan}
-        files = {**self.downloads(), **{path: render() for path, render in self.data_plan().items()}}
+        files = self.downloads()
         return Site(pages=pages, nav=self.nav_for(plan), files=files)
 
     # page data -----------------------------------------------------------------
@@ -856,7 +865,7 @@ class Builder:
     def _escaped_names(self) -> dict[str, str]:
         return {name: str(escape(name)) for name in self.author_anchors}
 
-    def author_links(self, link: Callable[..., str], names: list[str]) -> Markup:
+    def author_links(self, link: Linker, names: list[str]) -> Markup:
         """Names for an entry card, each linked to its person on the Authors page.
 
         Built here rather than by a template loop: a card's names are among the
@@ -872,7 +881,7 @@ class Builder:
             for name in names
         ))
 
-    def people(self, part: paging.Part) -> list[dict[str, Any]]:
+    def people(self, part: paging.Part[str, str]) -> list[dict[str, Any]]:
         """One part of the Authors pages, grouped by the surname's first letter.
         Each reading's row is built once (a reading by four people is listed
         four times) and in Python, as it is most of the page."""
@@ -929,22 +938,6 @@ class Builder:
                 title=f"{self.options.site_name}: latest additions", since=self.options.since,
             ),
         }
-
-    def data_plan(self) -> dict[str, Callable[[], str]]:
-        """Data files the site's own script reads, by path (always written)."""
-        return {SEARCH_RECORDS: self.search_records}
-
-    def search_records(self) -> str:
-        """One record per reading: the words a reader may type for it (title,
-        author names, year) and the URL of its entry, relative to the site root."""
-        records = [
-            {
-                "id": e.id, "title": e.title, "authors": list(e.authors), "year": e.year,
-                "url": self.url(self.card_src[e.id]) + "#" + e.id,
-            }
-            for e in self.ordered if e.topic in self.topic_src
-        ]
-        return json.dumps(records, ensure_ascii=False, separators=(",", ":"))
 
     def downloads(self) -> dict[str, str]:
         return {path: render() for path, render in self.download_plan().items()}

@@ -11,12 +11,13 @@ are `<page>/page-N`. Every part lists all parts, so nothing is out of reach.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 K = TypeVar("K")
 T = TypeVar("T")
+H = TypeVar("H", bound=Hashable)
 
 
 @dataclass
@@ -53,7 +54,7 @@ def split(
     groups: Sequence[tuple[K, Sequence[T]]],
     budget: int,
     weight: Callable[[T], int] = lambda _: 1,
-    label: Callable[[Any], str] = str,
+    label: Callable[[K], str] = str,
 ) -> list[Part[K, T]]:
     """Cut `groups` into parts of at most `budget` weight (an item heavier than
     the budget gets a part of its own). Empty groups stay where they are."""
@@ -90,6 +91,6 @@ def split(
     return out
 
 
-def locate(parts: Sequence[Part[Any, T]], key: Callable[[T], Any]) -> dict[Any, str]:
+def locate(parts: Sequence[Part[K, T]], key: Callable[[T], H]) -> dict[H, str]:
     """Item key -> the source path of the part that shows the item."""
     return {key(item): part.src for part in parts for item in part.items}

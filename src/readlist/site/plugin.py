@@ -1,4 +1,4 @@
-"""`plugins: [search, readlist]`: thin MkDocs glue around the site generator.
+"""`plugins: [readlist]`: thin MkDocs glue around the site generator.
 
 * on_config: adds the Markdown extensions the pages use and the CSS/JS.
 * on_files: loads `readings/`, reports problems through the plugin logger
@@ -8,6 +8,9 @@
 * on_env: serves templates/theme_main.html as the theme's main.html (the
   head tags of a reading's page), unless the site's custom_dir has its own.
 * on_page_context: previous / next links stay inside their tab.
+* on_post_build: writes the Pagefind search index into the built site (also
+  under `mkdocs serve`), one record per reading and the other pages
+  (searchindex.py); the site's search box (search.js) reads it.
 * on_serve: watches `readings/`, which lives outside `docs_dir`.
 
 Errors fail `mkdocs build` (warnings fail it under `--strict`); under
@@ -21,6 +24,7 @@ import datetime as dt
 import html
 import os
 import time
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -28,11 +32,18 @@ import jinja2
 from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure import StructureItem
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
-from ..models import DEFAULT_WPM, NEW_DAYS
+from ..errors import ReadlistError
+from ..models import DEFAULT_WPM, NEW_DAYS, Catalog
 from .buildconfig import EXTENSIONS  # one home: generate's configs name them too
 from .generator import SECTIONS, Builder, Site, SiteOptions
 
@@ -66,19 +77,20 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         self.readings_dir: Path | None = None
         self._user_nav = False
         self._built_nav = False
+        self._catalog: Catalog | None = None  # from on_files to on_post_build, then let go
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps one plugin instance across `serve` rebuilds.
         self.command = command
 
     # -- config -------------------------------------------------------------
-    def _readings_dir(self, config) -> Path:
+    def _readings_dir(self, config: MkDocsConfig) -> Path:
         root = Path(self.config.readings)
         if not root.is_absolute() and config.config_file_path:
             root = Path(os.path.dirname(os.path.abspath(config.config_file_path))) / root
         return root
 
-    def on_config(self, config):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self.config.words_per_minute <= 0:
             raise PluginError("readlist: 'words_per_minute' must be more than zero")
         for ext in EXTENSIONS:
@@ -91,12 +103,16 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         for path in js:
             if path not in [str(s) for s in config.extra_javascript]:
                 config.extra_javascript.append(path)
+        for other in ("search", "material/search"):
+            if other in config.plugins:
+                log.warning(f"the site's search is Pagefind's (the readlist plugin writes its index); "
+                            f"remove '{other}' from plugins in mkdocs.yml, or the header shows two search boxes")
         self.readings_dir = self._readings_dir(config)
         self._user_nav = config.nav is not None
         return config
 
     # -- files ----------------------------------------------------------------
-    def _options(self, config) -> SiteOptions:
+    def _options(self, config: MkDocsConfig) -> SiteOptions:
         new = self.config.new if self.config.new is not None else NEW_DAYS
         assert isinstance(new, int | str | dt.date)  # what the config option accepts
         try:
@@ -123,7 +139,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
             intro=self.config.intro,
         )
 
-    def _load(self):
+    def _load(self) -> Catalog:
         from ..loading import load
 
         assert self.readings_dir is not None
@@ -140,17 +156,16 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
                 raise PluginError(f"readlist: {summary}")
         return loaded.catalog
 
-    def on_files(self, files: Files, *, config) -> Files:
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         start = time.perf_counter()
         catalog = self._load()
         builder = Builder(catalog, self._options(config))
         plan = builder.plan()
         downloads = builder.download_plan()
-        data = builder.data_plan()
 
         listed = builder.nav_sources
 
-        def add(src: str, render) -> None:
+        def add(src: str, render: Callable[[], str]) -> None:
             if files.get_file_from_path(src) is not None:
                 log.info(f"{src} in docs_dir replaces the generated page")
                 return
@@ -161,12 +176,13 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
 
         for src, _, render in plan:
             add(src, render)
-        for src, render in [*downloads.items(), *data.items()]:
+        for src, render in downloads.items():
             add(src, render)
         for src, path in Site.asset_paths().items():
             if files.get_file_from_path(src) is None:
                 files.append(File.generated(config, src, abs_src_path=str(path)))
         self.sources = {src for src, _, _ in plan}
+        self._catalog = catalog
         self.has_feed = "feed.xml" in downloads
         self._built_nav = bool(self.config.nav and not self._user_nav)
         if self._built_nav:
@@ -178,7 +194,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         return files
 
     @staticmethod
-    def _other_pages(files: Files, generated: set[str]) -> list:
+    def _other_pages(files: Files, generated: set[str]) -> list[str]:
         """Hand-written pages in docs_dir, after the generated ones."""
         return sorted(
             f.src_uri
@@ -187,7 +203,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         )
 
     # -- pages ------------------------------------------------------------------
-    def on_env(self, env, *, config, files):
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         """Serve templates/theme_main.html as main.html: what a page's head
         carries beyond the theme's (the citation_* tags of a reading's page).
         A custom_dir with a main.html of its own keeps it."""
@@ -202,7 +218,8 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         env.loader = jinja2.ChoiceLoader([override, env.loader])
         return env
 
-    def on_page_context(self, context, *, page, config, nav):
+    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> TemplateContext:
         """Previous / next stay inside a tab of the nav the plugin built: the
         Topics overview is not preceded by "Tier 4+", and Stats does not lead
         to Tags' neighbour in another section."""
@@ -214,7 +231,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
                 page.next_page = None
         return context
 
-    def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """A generated page's title is already HTML (`generator.page_title`),
         as Material writes it raw into the nav and <title>; marked safe, it is
         not escaped a second time where Material does escape it (the footer's
@@ -223,7 +240,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
             page.title = Markup(page.title)
         return markdown
 
-    def on_post_page(self, output: str, *, page, config) -> str:
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Point feed readers at the Atom feed from every page."""
         if not self.has_feed:
             return output
@@ -234,16 +251,36 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         )
         return output.replace("</head>", link + "</head>", 1)
 
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Index the built site for search (under `serve` too: the box works there)."""
+        from .searchindex import index_site
+
+        catalog, self._catalog = self._catalog, None
+        if catalog is None:
+            return
+        start = time.perf_counter()
+        try:
+            done = index_site(Path(config.site_dir), catalog, words_per_minute=self.config.words_per_minute,
+                              url_style="directory" if config.use_directory_urls else "html")
+        except ReadlistError as err:
+            raise PluginError(f"readlist: search index: {err}") from None
+        log.debug(f"search index: {done.readings} readings, {done.pages} pages "
+                  f"in {time.perf_counter() - start:.2f}s")
+
     # -- serve --------------------------------------------------------------------
-    def on_serve(self, server, *, config, builder):
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
+                 builder: Callable[..., object]) -> LiveReloadServer:
         if self.readings_dir is not None and self.readings_dir.is_dir():
             server.watch(str(self.readings_dir))
         return server
 
 
-def _tab(page):
+def _tab(page: Page) -> StructureItem:
     """The top-level nav item a page belongs to (its tab under navigation.tabs)."""
-    return page.ancestors[-1] if page.ancestors else page
+    top: StructureItem = page
+    while top.parent is not None:
+        top = top.parent
+    return top
 
 
 def _relative(page_url: str, target: str) -> str:

@@ -386,123 +386,6 @@
     }
   }, true);
 
-  /* -- search: the reading a query names comes first ------------------------ */
-  /* Material's search ranks sections of pages; a title that shares its words
-     with a longer one (a sequel, "Attention? Attention!") or a year that
-     appears in other titles can push the reading the reader named down the
-     list. When the query is a reading's exact title, or an author's name and
-     the year, that reading is put at the top of Material's own result list,
-     in Material's markup (the look stays). The records come from
-     entries.json, written next to this script. */
-  var ROOT = (function () {
-    var script = document.currentScript;
-    var src = script && script.src ? script.src : "";
-    var at = src.indexOf("assets/readlist/readlist.js");
-    return at >= 0 ? src.slice(0, at) : null;
-  })();
-  var records = null, loadingRecords = false;
-
-  function norm(text) {
-    return String(text || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
-      .replace(/[^a-z0-9]+/g, " ").trim();
-  }
-
-  function loadRecords() {
-    if (records || loadingRecords || !ROOT || !window.fetch) { return; }
-    loadingRecords = true;
-    window.fetch(ROOT + "assets/readlist/entries.json").then(function (r) { return r.json(); })
-      .then(function (data) {
-        records = data.map(function (e) {
-          var names = [];
-          e.authors.forEach(function (a) { names = names.concat(norm(a).split(" ")); });
-          var title = norm(e.title);
-          return { e: e, title: title, words: title.split(" "), names: names, year: e.year ? String(e.year) : "" };
-        });
-        promoteResults();
-      }, function () { loadingRecords = false; });
-  }
-
-  function bestMatches(query) {
-    var q = norm(query);
-    if (!records || q.length < 2) { return []; }
-    var words = q.split(" "), exact = [], byAuthor = [];
-    records.forEach(function (r) {
-      if (r.title === q) { exact.push(r); return; }
-      var year = false, author = false, all = true;
-      words.forEach(function (w) {
-        if (r.year && w === r.year) { year = true; } else if (r.names.indexOf(w) >= 0) { author = true; } else if (r.words.indexOf(w) < 0) { all = false; }
-      });
-      if (all && year && author) { byAuthor.push(r); }
-    });
-    return exact.concat(byAuthor).slice(0, 3);
-  }
-
-  function resultItem(r, query) {
-    var li = document.createElement("li");
-    li.className = "md-search-result__item rl-best";
-    li.setAttribute("data-rl-query", query);
-    var a = document.createElement("a");
-    a.className = "md-search-result__link";
-    a.href = ROOT + r.e.url;
-    a.tabIndex = -1;
-    var article = document.createElement("article");
-    article.className = "md-search-result__article md-typeset";
-    article.setAttribute("data-md-score", "best");
-    var icon = document.createElement("div");
-    icon.className = "md-search-result__icon md-icon";
-    var h = document.createElement("h1");
-    h.textContent = r.e.title;
-    var teaser = document.createElement("p");
-    teaser.className = "md-search-result__teaser";
-    teaser.textContent = [r.e.authors.slice(0, 3).join(", ") + (r.e.authors.length > 3 ? " et al." : ""), r.year]
-      .filter(Boolean).join(" · ");
-    article.appendChild(icon);
-    article.appendChild(h);
-    article.appendChild(teaser);
-    a.appendChild(article);
-    li.appendChild(a);
-    return li;
-  }
-
-  function promoteResults() {
-    var input = document.querySelector(".md-search__input");
-    var list = document.querySelector(".md-search-result__list");
-    if (!input || !list) { return; }
-    var query = input.value;
-    var best = bestMatches(query);
-    var first = list.firstElementChild;
-    var current = first && first.classList.contains("rl-best") && first.getAttribute("data-rl-query") === query;
-    if (!current) {
-      list.querySelectorAll(".rl-best").forEach(function (li) { li.remove(); });
-      list.querySelectorAll("[data-rl-duplicate]").forEach(function (el) {
-        el.hidden = false; el.removeAttribute("data-rl-duplicate");
-      });
-      best.slice().reverse().forEach(function (r) { list.insertBefore(resultItem(r, query), list.firstElementChild); });
-    }
-    // Material's own link to a promoted reading is hidden, also in the
-    // batches it renders later (as the reader scrolls the results). Its links
-    // carry "?h=<terms>" for highlighting: compare path and anchor only.
-    var wanted = {};
-    best.forEach(function (r) { var u = new URL(ROOT + r.e.url); wanted[u.pathname + u.hash] = true; });
-    list.querySelectorAll("li:not(.rl-best) a.md-search-result__link").forEach(function (a) {
-      if (wanted[a.pathname + a.hash] && !a.hidden) { a.hidden = true; a.setAttribute("data-rl-duplicate", ""); }
-    });
-  }
-
-  function watchSearch() {
-    var list = document.querySelector(".md-search-result__list");
-    var input = document.querySelector(".md-search__input");
-    if (!list || !input || list.hasAttribute("data-rl-watched")) { return; }
-    list.setAttribute("data-rl-watched", "");
-    input.addEventListener("focus", loadRecords);
-    // A query Material cannot parse (a title with "Name:" reads as a field)
-    // renders no list at all: promote on the typing too.
-    ["input", "keyup"].forEach(function (type) {
-      input.addEventListener(type, function () { loadRecords(); window.setTimeout(promoteResults, 0); });
-    });
-    new MutationObserver(promoteResults).observe(list, { childList: true });
-  }
-
   /* -- copy the BibTeX of a reading's page ---------------------------------- */
   /* The button is hidden in the HTML (without this script it could not work)
      and shown here. It is a real <button>: Enter and Space press it. The
@@ -615,7 +498,6 @@
     addCheckboxes();
     addFilters();
     addCopyButtons();
-    watchSearch();
     refresh();
     revealSoon(window.location.hash);
   }

@@ -1,0 +1,68 @@
+"""The search index a build writes (Pagefind's bundle in the site), read back
+from its files: `readlist search-index` for sites built without the plugin,
+the URL shapes, and the result line's rule for any author list."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import string
+
+from readlist.cli import main
+from readlist.loading import load
+from readlist.site.searchindex import authors_short
+
+from .helpers import mkdocs, pagefind_records
+
+
+def test_the_result_line_names_three_authors_at_most():
+    """Any author list, none to hundreds of names of any length: three names,
+    then "et al." exactly when there are more."""
+    rng = random.Random(21)
+    letters = string.ascii_letters + "éøß -.'"
+    for _ in range(500):
+        count = rng.choice([0, 1, 2, 3, 4, 5, rng.randint(6, 300)])
+        names = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 20))).strip() or "X"
+                 for _ in range(count)]
+        line = authors_short(names)
+        shown = line.removesuffix(" et al.").split(", ") if names else []
+        assert shown == names[:3]
+        assert line.endswith(" et al.") == (len(names) > 3)
+
+
+def test_search_index_for_a_site_built_without_the_plugin(fixture_project, tmp_path, capsys):
+    """`readlist generate` pages built by plain MkDocs, then `readlist
+    search-index`: the same records as the plugin writes."""
+    docs = tmp_path / "docs"
+    assert main(["generate", str(fixture_project / "readings"), "--out", str(docs),
+                 "--config", str(tmp_path / "mkdocs.yml")]) == 0
+    mkdocs("build", "--strict", "-f", "mkdocs.yml", cwd=tmp_path)
+    site = tmp_path / "site"
+    assert not (site / "pagefind").exists()  # the build alone writes no index
+    assert main(["search-index", str(site), str(fixture_project / "readings")]) == 0
+    catalog = load(fixture_project / "readings").catalog
+    urls = [r["url"] for r in pagefind_records(site)]
+    assert sorted(u for u in urls if u.startswith("/readings/")) == sorted(
+        f"/readings/{e}/" for e in catalog.entries)
+    assert "/" in urls and "/topics/alpha/" in urls
+    assert "readlist search-index site" in (tmp_path / "mkdocs.yml").read_text()
+
+
+def test_html_urls_keep_their_file_names(fixture_project, tmp_path):
+    """With use_directory_urls: false (a site opened from files), the records
+    point at page.html, as the pages' own links do."""
+    project = tmp_path / "project"
+    shutil.copytree(fixture_project, project)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "use_directory_urls: false\n")
+    mkdocs("build", "--strict", cwd=project)
+    urls = {r["url"] for r in pagefind_records(project / "site")}
+    assert "/readings/compilers-for-everyone.html" in urls
+    assert {"/index.html", "/topics/alpha.html"} <= urls
+
+
+def test_search_index_refuses_a_folder_without_a_site(tmp_path, fixture_project, capsys):
+    assert main(["search-index", str(tmp_path), str(fixture_project / "readings")]) == 2
+    assert "holds no built site" in capsys.readouterr().err
+    assert main(["search-index", str(tmp_path), str(fixture_project / "readings"),
+                 "--words-per-minute", "0"]) == 2
