@@ -46,6 +46,7 @@ def shut_down(loop: asyncio.AbstractEventLoop, thread: threading.Thread, servers
 class Hosts:
     def __init__(self) -> None:
         self.hits: collections.Counter = collections.Counter()     # (host, method, path)
+        self.targets: collections.Counter = collections.Counter()  # (host, method, path?query)
         self.sent: collections.Counter = collections.Counter()     # path -> body bytes written
         self.arrivals: list[tuple[float, str, str]] = []            # (monotonic, host, target)
         self.connections: collections.Counter = collections.Counter()  # host -> accepted
@@ -118,6 +119,7 @@ class Hosts:
                 parts = urlsplit(target)
                 path = parts.path
                 self.hits[(host, method, path)] += 1
+                self.targets[(host, method, target)] += 1
                 keep = await self._case(host, method, path, parse_qs(parts.query), writer)
                 if not keep:
                     break

@@ -265,10 +265,25 @@ def test_a_not_found_notice_beside_the_sites_name_is_a_notice(notice, site, sep,
     assert says_not_found(f"{notice}{sep}{site}" if first else f"{site}{sep}{notice}")
 
 
-@given(before=st.lists(WORDS, min_size=1, max_size=5).map(" ".join),
-       after=st.lists(WORDS, min_size=1, max_size=5).map(" ".join),
+# The words a notice itself is made of ("Error 404", "The page was not found"):
+# a title of nothing but these ("Error 404 error") is a notice, not a mention.
+NOTICE_WORDS = {"error", "http", "the", "this", "page", "file", "not", "found", "was"}
+OWN_WORDS = WORDS.filter(lambda word: word not in NOTICE_WORDS)
+
+
+@given(before=st.tuples(OWN_WORDS, st.lists(WORDS, max_size=4)).map(lambda t: " ".join([t[0], *t[1]])),
+       after=st.tuples(st.lists(WORDS, max_size=4), OWN_WORDS).map(lambda t: " ".join([*t[0], t[1]])),
        phrase=st.sampled_from(["404", "not found", "page not found", "404 not found", "does not exist"]))
 def test_a_title_that_only_mentions_not_found_is_no_notice(before, after, phrase):
     """"How to design a 404 page", "Lost and not found stories": the phrase
-    inside a longer title (no separator setting it apart) is no notice."""
+    inside a longer title with words of its own on both sides (no separator
+    setting it apart) is no notice. The words next to the phrase may be a
+    notice's own ("design error 404 page"); the title's ends are not."""
     assert not says_not_found(f"{before} {phrase} {after}")
+
+
+@pytest.mark.parametrize("title", ["Error 404 error", "error 404", "404 error", "The page was not found"])
+def test_a_title_made_only_of_a_notices_words_is_a_notice(title):
+    """The other side of the rule above: nothing but a notice's words is a
+    notice, even when a word repeats."""
+    assert says_not_found(title)

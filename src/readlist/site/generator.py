@@ -190,6 +190,16 @@ def relative_url(target: str, base: str) -> str:
     return rel
 
 
+def page_title(title: str) -> str:
+    """A title as Material (and Zensical) want it in the nav and a page's front
+    matter: they write nav and page titles into the HTML as they are, with no
+    escaping, so `<`, `>`, `&` and quotes are escaped here; a hostile title
+    then stays text and "Q&A" still reads "Q&A". Quotes too: the plugin marks
+    these titles safe, and Material puts them in an attribute (the footer's
+    aria-label)."""
+    return html.escape(title)
+
+
 class Linker(Protocol):
     """`link(src)` or `link(src, anchor)`: the href of a page source (and an
     anchor on it) relative to the page being rendered."""
@@ -213,6 +223,7 @@ def _render_env() -> jinja2.Environment:
     env.filters["thousands"] = lambda n: f"{int(n):,}"
     env.filters["percent"] = lambda x: f"{x * 100:.1f}%" if x else "0%"
     env.filters["web_url"] = text.web_url
+    env.filters["page_title"] = page_title
     env.globals["bar"] = bar
     env.globals["KIND_LABELS"] = KIND_LABELS
     env.globals["LENGTH_BUCKETS"] = LENGTH_BUCKETS
@@ -713,9 +724,7 @@ class Builder:
             head["citation_pdf_url"] = entry.url
         lines = [
             "---",
-            # Material writes the title into <title> and the header as it is:
-            # `<`, `>` and `&` escaped here keep a hostile title text.
-            f"title: {json.dumps(html.escape(entry.title, quote=False), ensure_ascii=False)}",
+            f"title: {json.dumps(page_title(entry.title), ensure_ascii=False)}",
             f"readlist: {json.dumps(head, ensure_ascii=False)}",
             "search:",
             "  exclude: true",
@@ -945,7 +954,7 @@ class Builder:
         nav.append({"Topics": overview + [self._topic_nav(t) for t in self.catalog.topics]})
         if "lists/index.md" in pages:
             nav.append({"Lists": ["lists/index.md"] + [
-                {rl.title: self.list_src(rl.id)} for rl in self.catalog.lists.values()
+                {page_title(rl.title): self.list_src(rl.id)} for rl in self.catalog.lists.values()
             ]})
         for src, title in (("tags.md", "Tags"), (AUTHORS_SRC, "Authors"), ("stats.md", "Stats")):
             if src in pages:
@@ -958,8 +967,8 @@ class Builder:
         # next full garbage collection.
         src = self.topic_src[topic.id]
         if not topic.children:
-            return {topic.title: src}
-        return {topic.title: [src] + [self._topic_nav(child) for child in topic.children]}
+            return {page_title(topic.title): src}
+        return {page_title(topic.title): [src] + [self._topic_nav(child) for child in topic.children]}
 
 
 def generate_site(catalog: Catalog, options: SiteOptions | None = None) -> Site:

@@ -29,6 +29,7 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -229,6 +230,15 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
             if page.next_page is not None and _tab(page.next_page) is not here:
                 page.next_page = None
         return context
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """A generated page's title is already HTML (`generator.page_title`),
+        as Material writes it raw into the nav and <title>; marked safe, it is
+        not escaped a second time where Material does escape it (the footer's
+        aria-label of the next and previous pages)."""
+        if page.file.src_uri in self.sources and page.title:
+            page.title = Markup(page.title)
+        return markdown
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Point feed readers at the Atom feed from every page."""
