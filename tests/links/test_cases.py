@@ -101,9 +101,21 @@ def run(hosts, tmp_path_factory):
     # the same URL cited by a list too: reported at both places
     lists = {"lists/cited.yaml": f"title: Cited\nsource:\n  title: s\n  url: {urls['ok']}\nsections: []\n"}
     make_project(root, urls, config, lists)
-    (done, report, by_url), seen = _seen_during(hosts, lambda: run_json(
-        root, "--no-cache", "--timeout", "30", "--retries", "2",
-        "--exclude", "excluded-by-flag", *ALLOWED, hosts=hosts))
+    (done, report, by_url), seen = _seen_during(
+        hosts,
+        lambda: run_json(
+            root,
+            "--no-cache",
+            "--timeout",
+            "30",
+            "--retries",
+            "2",
+            "--exclude",
+            "excluded-by-flag",
+            *ALLOWED,
+            hosts=hosts,
+        ),
+    )
     return {"urls": urls, "done": done, "report": report, "by_url": by_url, "root": root, **seen}
 
 

@@ -33,7 +33,7 @@ SITE = "Hostile titles"
 TOPIC = 'Topic <script>alert("t")</script> Q&A "quoted" \'single\''
 CHILD = "Child <img src=x onerror=alert(1)> &lt;not an entity&gt; a < b"
 LIST = 'List x" onmouseover="alert(2) <b id=t-bold>bold</b> & </title><script>alert(3)</script>'
-ENTRY = "Entry <svg id=t-svg onload=alert(4)> R&D's \"best\" </h1>"
+ENTRY = 'Entry <svg id=t-svg onload=alert(4)> R&D\'s "best" </h1>'
 TITLES = (TOPIC, CHILD, LIST, ENTRY)
 
 
@@ -61,8 +61,15 @@ class Page(HTMLParser):
         if self._open and tag == self._open[-1][1]:
             self._open[-1][2] += 1
         classes = (found.get("class") or "").split()
-        what = ("skip" if "headerlink" in classes else "label" if "md-ellipsis" in classes
-                else tag if tag in ("title", "h1", "script") else None)
+        what = (
+            "skip"
+            if "headerlink" in classes
+            else "label"
+            if "md-ellipsis" in classes
+            else tag
+            if tag in ("title", "h1", "script")
+            else None
+        )
         if what:
             self._open.append([what, tag, 0, []])
 
@@ -93,22 +100,35 @@ def _text(title: str) -> str:
 def _write_project(root: Path) -> Path:
     assert main(["init", str(root)]) == 0
     readings = root / "readings"
-    (readings / "topics.yaml").write_text(yaml.safe_dump([
-        {"id": "parent", "title": TOPIC, "description": "A topic.",
-         "children": [{"id": "child", "title": CHILD, "description": "A subtopic."}]},
-    ], allow_unicode=True), encoding="utf-8")
+    (readings / "topics.yaml").write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "id": "parent",
+                    "title": TOPIC,
+                    "description": "A topic.",
+                    "children": [{"id": "child", "title": CHILD, "description": "A subtopic."}],
+                },
+            ],
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     entry_file = readings / "entries" / "how-to-read-a-paper.yaml"
     entry = yaml.safe_load(entry_file.read_text(encoding="utf-8"))
-    entry_file.write_text(yaml.safe_dump({**entry, "title": ENTRY, "topic": "child"}, allow_unicode=True),
-                          encoding="utf-8")
+    entry_file.write_text(
+        yaml.safe_dump({**entry, "title": ENTRY, "topic": "child"}, allow_unicode=True), encoding="utf-8"
+    )
     list_file = readings / "lists" / "start-here.yaml"
     listed = yaml.safe_load(list_file.read_text(encoding="utf-8"))
     list_file.write_text(yaml.safe_dump({**listed, "title": LIST}, allow_unicode=True), encoding="utf-8")
     config = root / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace('site_name: "My reading list"',
-                                                                 f"site_name: {SITE}")
-                      .replace("    - navigation.top\n", "    - navigation.top\n    - navigation.footer\n"),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        .replace('site_name: "My reading list"', f"site_name: {SITE}")
+        .replace("    - navigation.top\n", "    - navigation.top\n    - navigation.footer\n"),
+        encoding="utf-8",
+    )
     return readings
 
 
@@ -120,10 +140,29 @@ def site(request, tmp_path_factory) -> Path:
         mkdocs("build", "--strict", cwd=root)
         return root / "site"
     out = root / "out"
-    assert main(["generate", str(readings), "--out", str(out / "docs"), "--config", str(out / "zensical.toml"),
-                 "--site-name", SITE]) == 0
-    done = subprocess.run([sys.executable, "-m", "zensical", "build", "--strict", "-f", "zensical.toml"],
-                          cwd=out, env=ENV, capture_output=True, text=True, timeout=300)
+    assert (
+        main(
+            [
+                "generate",
+                str(readings),
+                "--out",
+                str(out / "docs"),
+                "--config",
+                str(out / "zensical.toml"),
+                "--site-name",
+                SITE,
+            ]
+        )
+        == 0
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "zensical", "build", "--strict", "-f", "zensical.toml"],
+        cwd=out,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return out / "site"
 
@@ -152,10 +191,15 @@ def test_the_nav_shows_every_title_as_text_on_every_page(site):
             assert _text(title) in page.labels, (name, title, page.labels)
 
 
-@pytest.mark.parametrize(("path", "title"), [
-    ("topics/parent/index.html", TOPIC), ("topics/child/index.html", CHILD),
-    ("lists/start-here/index.html", LIST), ("readings/how-to-read-a-paper/index.html", ENTRY),
-])
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("topics/parent/index.html", TOPIC),
+        ("topics/child/index.html", CHILD),
+        ("lists/start-here/index.html", LIST),
+        ("readings/how-to-read-a-paper/index.html", ENTRY),
+    ],
+)
 def test_a_pages_title_header_and_heading_are_its_title(site, path, title):
     page = Page((site / path).read_text(encoding="utf-8"))
     assert page.title == f"{_text(title)} - {SITE}"
