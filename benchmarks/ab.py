@@ -57,8 +57,10 @@ def main() -> int:
         proc.wait(10)
         shutil.rmtree(root, ignore_errors=True)
     for name in srcs:
-        print(f"{name}: median wall {statistics.median(walls[name]):.2f} s "
-              f"({', '.join(f'{w:.2f}' for w in walls[name])}), median CPU {statistics.median(cpus[name]):.2f} s")
+        print(
+            f"{name}: median wall {statistics.median(walls[name]):.2f} s "
+            f"({', '.join(f'{w:.2f}' for w in walls[name])}), median CPU {statistics.median(cpus[name]):.2f} s"
+        )
     return 0
 
 

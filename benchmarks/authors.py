@@ -26,12 +26,48 @@ from results import write_section
 from readlist.authors import look_alikes, parts, same_person
 
 FIRST = [
-    "Wei", "Yi", "Jian", "Xin", "Li", "Chris", "Christopher", "Anna", "Maria", "John",
-    "Jon", "Alex", "Alexander", "Sasha", "Tom", "Thomas", "Ming", "Hao", "Jun", "Yu",
+    "Wei",
+    "Yi",
+    "Jian",
+    "Xin",
+    "Li",
+    "Chris",
+    "Christopher",
+    "Anna",
+    "Maria",
+    "John",
+    "Jon",
+    "Alex",
+    "Alexander",
+    "Sasha",
+    "Tom",
+    "Thomas",
+    "Ming",
+    "Hao",
+    "Jun",
+    "Yu",
 ]
 LAST = [
-    "Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou",
-    "Smith", "Brown", "Lee", "Kim", "Park", "Nguyen", "Garcia", "Müller", "Schmidt", "Rossi",
+    "Wang",
+    "Li",
+    "Zhang",
+    "Liu",
+    "Chen",
+    "Yang",
+    "Huang",
+    "Zhao",
+    "Wu",
+    "Zhou",
+    "Smith",
+    "Brown",
+    "Lee",
+    "Kim",
+    "Park",
+    "Nguyen",
+    "Garcia",
+    "Müller",
+    "Schmidt",
+    "Rossi",
 ]
 
 
@@ -54,8 +90,11 @@ def all_pairs(found: Iterable[str]) -> list[tuple[str, str]]:
         if (p := parts(name)) is not None:
             by_surname[p[0]].append(name)
     return sorted(
-        (a, b) for group in by_surname.values()
-        for i, a in enumerate(group) for b in group[i + 1:] if same_person(a, b)
+        (a, b)
+        for group in by_surname.values()
+        for i, a in enumerate(group)
+        for b in group[i + 1 :]
+        if same_person(a, b)
     )
 
 
@@ -82,12 +121,16 @@ def main() -> None:
             timings[name].append(seconds)
     plain, indexed = min(timings["all pairs"]), min(timings["indexed"])
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"{len(set(data)):,} names, {count:,} look-alike pairs: all pairs {plain:.2f} s, "
-          f"indexed {indexed:.2f} s ({plain / indexed:.1f}x faster), load average {load}")
+    print(
+        f"{len(set(data)):,} names, {count:,} look-alike pairs: all pairs {plain:.2f} s, "
+        f"indexed {indexed:.2f} s ({plain / indexed:.1f}x faster), load average {load}"
+    )
     if args.write:
-        row = (f"| {dt.date.today()} | {platform.machine()}, {os.cpu_count()} cores, Python "
-               f"{platform.python_version()}, load {load} | {len(set(data)):,} | {count:,} | "
-               f"{plain:.2f} s | {indexed:.2f} s | {plain / indexed:.1f}x |")
+        row = (
+            f"| {dt.date.today()} | {platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, load {load} | {len(set(data)):,} | {count:,} | "
+            f"{plain:.2f} s | {indexed:.2f} s | {plain / indexed:.1f}x |"
+        )
         write_result(row)
 
 

@@ -32,10 +32,21 @@ WORDS = (
     "protein molecule weather market planning control search tree game theory"
 ).split()
 SHAPES = (
-    "{A} {B} for {C}", "On the {A} of {B} {C}", "{A} {B}: {C} {D} at scale",
-    "Towards {A} {B}", "Why {A} {B} works", "{A} is all you need", "Learning {A} {B} with {C}",
-    "A survey of {A} {B}", "{A}, {B} and {C}", "Scaling {A} to {N} {B}", "Can {A} {B} {C}?",
-    "The {A} {B} handbook", "{A} {B} {C} revisited", "Notes on {A}", "{A}-{B}: a {C} {D}",
+    "{A} {B} for {C}",
+    "On the {A} of {B} {C}",
+    "{A} {B}: {C} {D} at scale",
+    "Towards {A} {B}",
+    "Why {A} {B} works",
+    "{A} is all you need",
+    "Learning {A} {B} with {C}",
+    "A survey of {A} {B}",
+    "{A}, {B} and {C}",
+    "Scaling {A} to {N} {B}",
+    "Can {A} {B} {C}?",
+    "The {A} {B} handbook",
+    "{A} {B} {C} revisited",
+    "Notes on {A}",
+    "{A}-{B}: a {C} {D}",
 )
 KINDS = ["paper"] * 6 + ["post", "post", "video", "course", "book", "talk", "notes", "chapter"]
 FIRST = (
@@ -74,8 +85,14 @@ def sentence(rng: random.Random, n: int) -> str:
 
 
 def make_big_list(
-    root: Path, n_entries: int, seed: int = 11, today: dt.date | None = None, *,
-    areas: int = len(AREAS), topics_per_area: int = 5, tiers: tuple[int, ...] = (1, 2, 2, 3, 3, 4),
+    root: Path,
+    n_entries: int,
+    seed: int = 11,
+    today: dt.date | None = None,
+    *,
+    areas: int = len(AREAS),
+    topics_per_area: int = 5,
+    tiers: tuple[int, ...] = (1, 2, 2, 3, 3, 4),
 ) -> Path:
     """Write a readings/ tree of `n_entries` readings under `root`; return
     `root`. Fewer areas and topics, or tiers drawn unevenly, make a small list
@@ -88,14 +105,17 @@ def make_big_list(
         for c in range(topics_per_area):
             tid = f"{slug(area)}-{c + 1}"
             leaves.append(tid)
-            children.append({"id": tid, "title": f"{area}: {rng.choice(WORDS)} {rng.choice(WORDS)}",
-                             "description": sentence(rng, 12)})
-        topics.append({"id": slug(area), "title": area, "description": sentence(rng, 15),
-                       "children": children})
+            children.append(
+                {
+                    "id": tid,
+                    "title": f"{area}: {rng.choice(WORDS)} {rng.choice(WORDS)}",
+                    "description": sentence(rng, 12),
+                }
+            )
+        topics.append({"id": slug(area), "title": area, "description": sentence(rng, 15), "children": children})
     (root / "entries").mkdir(parents=True)
     (root / "lists").mkdir()
-    (root / "topics.yaml").write_text(yaml.safe_dump(topics, sort_keys=False, allow_unicode=True),
-                                      encoding="utf-8")
+    (root / "topics.yaml").write_text(yaml.safe_dump(topics, sort_keys=False, allow_unicode=True), encoding="utf-8")
     people = sorted({f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(max(30, n_entries // 2))})
     tags = sorted({f"{rng.choice(WORDS)}-{rng.choice(WORDS)}" for _ in range(300)})
     imported = today - dt.timedelta(days=400)
@@ -109,18 +129,26 @@ def make_big_list(
         taken.add(eid)
         ids.append(eid)
         kind = rng.choice(KINDS)
-        length = (f"{rng.randint(10, 120)} min" if kind in ("video", "talk")
-                  else f"~{rng.randint(1, 40) * 500:,} words")
+        length = f"{rng.randint(10, 120)} min" if kind in ("video", "talk") else f"~{rng.randint(1, 40) * 500:,} words"
         team = rng.randint(20, 130) if rng.random() < 0.02 else rng.randint(1, 6)
         authors = list(dict.fromkeys(rng.choice(people) for _ in range(team)))
-        url = (f"https://arxiv.org/abs/{rng.randint(1501, 2412)}.{rng.randint(10000, 99999)}"
-               if kind == "paper" and rng.random() < 0.6 else f"https://host{i % 50}.example/r/{i}")
+        url = (
+            f"https://arxiv.org/abs/{rng.randint(1501, 2412)}.{rng.randint(10000, 99999)}"
+            if kind == "paper" and rng.random() < 0.6
+            else f"https://host{i % 50}.example/r/{i}"
+        )
         added = imported if rng.random() < 0.7 else imported + dt.timedelta(days=rng.randint(1, 400))
         data = {
-            "title": name, "url": url, "topic": leaves[rng.randrange(len(leaves))],
-            "tier": rng.choice(tiers), "kind": kind, "length": length,
+            "title": name,
+            "url": url,
+            "topic": leaves[rng.randrange(len(leaves))],
+            "tier": rng.choice(tiers),
+            "kind": kind,
+            "length": length,
             "summary": " ".join(sentence(rng, rng.randint(12, 20)) for _ in range(rng.randint(2, 5))),
-            "authors": authors, "year": rng.randint(1990, today.year), "added": added.isoformat(),
+            "authors": authors,
+            "year": rng.randint(1990, today.year),
+            "added": added.isoformat(),
             "tags": sorted(set(rng.sample(tags, rng.randint(1, 3)))),
         }
         if i % 5 == 0:
@@ -128,17 +156,25 @@ def make_big_list(
         if i % 7 == 0:
             data["links"] = [{"title": "Code", "url": f"https://code.example/{i}"}]
         (root / "entries" / f"{eid}.yaml").write_text(
-            yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
     for n in range(3):
         members = rng.sample(ids, min(300, len(ids)))
         size = max(1, len(members) // 6)
-        sections = [{"title": f"Part {s + 1}: {rng.choice(WORDS)}", "entries": members[s * size:(s + 1) * size]}
-                    for s in range(6) if members[s * size:(s + 1) * size]]
-        body = {"title": f"List {n + 1}: {rng.choice(WORDS)} {rng.choice(WORDS)}",
-                "source": {"title": "Somewhere", "url": f"https://lists.example/{n}"},
-                "description": sentence(rng, 20), "sections": sections}
+        sections = [
+            {"title": f"Part {s + 1}: {rng.choice(WORDS)}", "entries": members[s * size : (s + 1) * size]}
+            for s in range(6)
+            if members[s * size : (s + 1) * size]
+        ]
+        body = {
+            "title": f"List {n + 1}: {rng.choice(WORDS)} {rng.choice(WORDS)}",
+            "source": {"title": "Somewhere", "url": f"https://lists.example/{n}"},
+            "description": sentence(rng, 20),
+            "sections": sections,
+        }
         (root / "lists" / f"list-{n + 1}.yaml").write_text(
-            yaml.safe_dump(body, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            yaml.safe_dump(body, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
     return root
 
 

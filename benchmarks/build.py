@@ -64,8 +64,7 @@ def make_readings(root: Path, n_entries: int, seed: int = 7) -> None:
             tid = f"topic-{t}-{c}"
             leaves.append(tid)
             children.append({"id": tid, "title": f"Topic {t}.{c}", "description": sentence(rng, 12)})
-        topics.append({"id": f"area-{t}", "title": f"Area {t}", "description": sentence(rng, 15),
-                       "children": children})
+        topics.append({"id": f"area-{t}", "title": f"Area {t}", "description": sentence(rng, 15), "children": children})
     (root / "entries").mkdir(parents=True)
     (root / "lists").mkdir()
     (root / "topics.yaml").write_text(yaml.safe_dump(topics, sort_keys=False))
@@ -96,9 +95,13 @@ def make_readings(root: Path, n_entries: int, seed: int = 7) -> None:
         (root / "entries" / f"{eid}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     for n in range(5):
         members = rng.sample(ids, 100)
-        sections = [{"title": f"Part {s + 1}", "entries": members[s * 20:(s + 1) * 20]} for s in range(5)]
-        body = {"title": f"List {n}", "source": {"title": "Somewhere", "url": f"https://lists.example/{n}"},
-                "description": sentence(rng, 20), "sections": sections}
+        sections = [{"title": f"Part {s + 1}", "entries": members[s * 20 : (s + 1) * 20]} for s in range(5)]
+        body = {
+            "title": f"List {n}",
+            "source": {"title": "Somewhere", "url": f"https://lists.example/{n}"},
+            "description": sentence(rng, 20),
+            "sections": sections,
+        }
         (root / "lists" / f"list-{n}.yaml").write_text(yaml.safe_dump(body, sort_keys=False))
 
 
@@ -118,9 +121,7 @@ markdown_extensions:
 
 def plugin_project(root: Path, readings: Path) -> Path:
     (root / "docs").mkdir(parents=True)
-    (root / "mkdocs.yml").write_text(
-        BASE + f"plugins:\n  - search\n  - readlist:\n      readings: {readings}\n"
-    )
+    (root / "mkdocs.yml").write_text(BASE + f"plugins:\n  - search\n  - readlist:\n      readings: {readings}\n")
     return root
 
 
@@ -131,14 +132,22 @@ def plain_project(root: Path, readings: Path) -> Path:
     from readlist.site import SiteOptions, generate_site
     from readlist.site.generator import ASSET_DIR
 
-    site = generate_site(load(readings).catalog, SiteOptions(new_since=SiteOptions.new_cutoff(30),
-                                                           site_name="Benchmark"))
+    site = generate_site(
+        load(readings).catalog, SiteOptions(new_since=SiteOptions.new_cutoff(30), site_name="Benchmark")
+    )
     site.write(root / "docs")
-    config = BASE + "plugins:\n  - search\n" + yaml.safe_dump({
-        "nav": site.nav,
-        "extra_css": [f"{ASSET_DIR}/readlist.css"],
-        "extra_javascript": [f"{ASSET_DIR}/readlist.js"],
-    }, sort_keys=False)
+    config = (
+        BASE
+        + "plugins:\n  - search\n"
+        + yaml.safe_dump(
+            {
+                "nav": site.nav,
+                "extra_css": [f"{ASSET_DIR}/readlist.css"],
+                "extra_javascript": [f"{ASSET_DIR}/readlist.js"],
+            },
+            sort_keys=False,
+        )
+    )
     (root / "mkdocs.yml").write_text(config)
     return root
 
@@ -173,7 +182,11 @@ def serve_rebuild(project: Path, readings: Path) -> tuple[float, float]:
         port = sock.getsockname()[1]
     proc = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=project, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=project,
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     log: list[str] = []
     threading.Thread(target=lambda: log.extend(proc.stdout), daemon=True).start()  # type: ignore[arg-type]
@@ -221,7 +234,7 @@ NOTES = (
     "`readings.json`, which now parses to the same data): each entry's words and minutes "
     "worked out once instead of in every total (79,000 additions for 5,000 entries); the "
     "topic table built once for the home and Topics pages; progress-widget ids and a row's "
-    "\"A, B, C et al.\" joined in Python instead of by Jinja `map`/`join` filters over every "
+    '"A, B, C et al." joined in Python instead of by Jinja `map`/`join` filters over every '
     "entry; `readings.json` written on one line (`indent=2` makes `json` use its pure-Python "
     "encoder: the file took 0.7 s of a build under load, about 0.2 s now); BibTeX escaping by `str.translate`.\n"
     "- Second round of plain speed-ups (2026-12-02, session 2; the built site is byte for byte "
@@ -287,13 +300,17 @@ def main() -> int:
         c_plain, c_plugin = statistics.median(plain_cpu), statistics.median(plugin_cpu)
         cpu_ratio = c_plugin / c_plain
         pairs = ", ".join(f"{b / a:.2f}x" for a, b in zip(plains, plugins, strict=True))
-        runs = (f"plain {', '.join(f'{t:.2f}' for t in plains)} s; "
-                f"plugin {', '.join(f'{t:.2f}' for t in plugins)} s; "
-                f"run by run {pairs}; CPU time plain "
-                f"{', '.join(f'{t:.2f}' for t in plain_cpu)} s, plugin "
-                f"{', '.join(f'{t:.2f}' for t in plugin_cpu)} s")
-        loads = (f"load average {' / '.join(f'{x:.2f}' for x in load_before)} before, "
-                 f"{' / '.join(f'{x:.2f}' for x in load_after)} after")
+        runs = (
+            f"plain {', '.join(f'{t:.2f}' for t in plains)} s; "
+            f"plugin {', '.join(f'{t:.2f}' for t in plugins)} s; "
+            f"run by run {pairs}; CPU time plain "
+            f"{', '.join(f'{t:.2f}' for t in plain_cpu)} s, plugin "
+            f"{', '.join(f'{t:.2f}' for t in plugin_cpu)} s"
+        )
+        loads = (
+            f"load average {' / '.join(f'{x:.2f}' for x in load_before)} before, "
+            f"{' / '.join(f'{x:.2f}' for x in load_after)} after"
+        )
         print(runs)
         print(loads)
         print(f"{args.entries} entries, {n_pages} pages")
@@ -327,8 +344,7 @@ def main() -> int:
                 f"{t_plugin:.2f} s | {ratio:.2f}x | {c_plain:.2f} s, {c_plugin:.2f} s, "
                 f"{cpu_ratio:.2f}x |\n\n"
                 f"- Target (at most 1.2x) {'met' if ratio <= 1.2 else 'not met'} in this run: the "
-                f"plugin adds {t_plugin - t_plain:.2f} s to a {t_plain:.2f} s build.\n"
-                + serve_line + NOTES
+                f"plugin adds {t_plugin - t_plain:.2f} s to a {t_plain:.2f} s build.\n" + serve_line + NOTES
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -4,6 +4,7 @@ fixed latency, listening on several loopback addresses (one "host" each).
 Used by ``benchmarks/links.py``; run standalone for experiments:
 ``python benchmarks/latency_server.py --hosts 20 --port 8800 --latency 0.2``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,11 +13,7 @@ import os
 import signal
 
 BODY = b"<html><body>ok</body></html>"
-RESPONSE = (
-    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
-    + str(len(BODY)).encode()
-    + b"\r\n\r\n"
-)
+RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: " + str(len(BODY)).encode() + b"\r\n\r\n"
 # Paths outside /page/ do not exist, as on a real site: a checker's probe of
 # a path that cannot exist (soft-404 detection) gets a real 404.
 MISSING = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
@@ -37,7 +34,7 @@ class LatencyProtocol(asyncio.Protocol):
             if end < 0:
                 return
             head = self.buf[:end]
-            self.buf = self.buf[end + 4:]
+            self.buf = self.buf[end + 4 :]
             is_head = head.startswith(b"HEAD ")
             found = head.split(b" ", 2)[1].startswith(b"/page/")
             self.loop.call_later(self.latency, self._respond, is_head, found)
@@ -52,8 +49,9 @@ async def serve(hosts: int, port: int, latency: float, ready=None):
     loop = asyncio.get_running_loop()
     servers = []
     for i in range(1, hosts + 1):
-        servers.append(await loop.create_server(
-            LatencyProtocol, f"127.0.0.{i}", port, backlog=1024, reuse_address=True))
+        servers.append(
+            await loop.create_server(LatencyProtocol, f"127.0.0.{i}", port, backlog=1024, reuse_address=True)
+        )
     if ready is not None:
         ready()
     stop = asyncio.Event()
@@ -72,6 +70,7 @@ def main():
     a = ap.parse_args()
     try:
         import uvloop
+
         uvloop.install()
     except ImportError:
         pass

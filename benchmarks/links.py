@@ -43,8 +43,13 @@ from pathlib import Path
 from results import read_section, write_section
 
 HERE = Path(__file__).resolve().parent
-PARTS = ("### Fixed latency", "### Rate-limited hosts", "### A pull request's check", "### Memory",
-         "### The pace in the simulator")
+PARTS = (
+    "### Fixed latency",
+    "### Rate-limited hosts",
+    "### A pull request's check",
+    "### Memory",
+    "### The pace in the simulator",
+)
 
 
 def make_project(root: Path, urls: list[str]) -> None:
@@ -55,7 +60,8 @@ def make_project(root: Path, urls: list[str]) -> None:
     for i, url in enumerate(urls):
         (entries / f"entry-{i}.yaml").write_text(
             f"title: Entry {i}\nurl: {url}\ntopic: bench\ntier: 1\n"
-            "summary: A generated entry for the link checker benchmark, long enough to pass.\n")
+            "summary: A generated entry for the link checker benchmark, long enough to pass.\n"
+        )
     (root / "pyproject.toml").write_text('[project]\nname = "bench"\n')
 
 
@@ -66,8 +72,10 @@ def timed(cmd, cwd, env=None) -> tuple[float, subprocess.CompletedProcess]:
 
 
 def conditions() -> str:
-    return (f"{datetime.date.today()}, {platform.machine()}, {platform.python_implementation()} "
-            f"{platform.python_version()}, {os.cpu_count()} cores")
+    return (
+        f"{datetime.date.today()}, {platform.machine()}, {platform.python_implementation()} "
+        f"{platform.python_version()}, {os.cpu_count()} cores"
+    )
 
 
 def load() -> str:
@@ -81,8 +89,20 @@ def server(script: str, *args: str) -> subprocess.Popen:
 
 
 def ours(*extra: str) -> list[str]:
-    return [sys.executable, "-m", "readlist.cli", "check-links", "readings", "--no-cache", "--allow-private",
-            "--format", "json", "--output", "out.json", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "readlist.cli",
+        "check-links",
+        "readings",
+        "--no-cache",
+        "--allow-private",
+        "--format",
+        "json",
+        "--output",
+        "out.json",
+        *extra,
+    ]
 
 
 def lychee_cmd(lychee: str, *extra: str) -> list[str]:
@@ -98,8 +118,17 @@ def fixed(a, lychee: str | None) -> list[str]:
     try:
         make_project(root, [f"http://127.0.0.{i % a.hosts + 1}:{a.port}/page/{i}" for i in range(a.urls)])
         mine = ours("--concurrency", str(a.concurrency), "--per-host", str(a.per_host), "--retries", "0")
-        theirs = lychee_cmd(lychee or "lychee", "--max-concurrency", str(a.concurrency), "--host-concurrency",
-                            str(a.per_host), "--host-request-interval", "0ms", "--max-retries", "0")
+        theirs = lychee_cmd(
+            lychee or "lychee",
+            "--max-concurrency",
+            str(a.concurrency),
+            "--host-concurrency",
+            str(a.per_host),
+            "--host-request-interval",
+            "0ms",
+            "--max-retries",
+            "0",
+        )
         for _ in range(a.runs):  # alternate, so drift hits both alike
             wall, done = timed(mine, root)
             assert done.returncode == 0, done.stderr[-2000:]
@@ -117,19 +146,25 @@ def fixed(a, lychee: str | None) -> list[str]:
     limit = a.urls * a.latency / a.concurrency
     mine_t = statistics.median(times["readlist"])
     lines = [
-        PARTS[0], "",
+        PARTS[0],
+        "",
         f"{a.urls} URLs over {a.hosts} loopback hosts, {a.latency * 1000:.0f} ms latency per request, global "
         f"concurrency {a.concurrency}, per host {a.per_host}, no retries; wall time including process start, "
         f"median of {a.runs} alternating runs ({conditions()}; load average {before} before, {load()} after; "
-        "other engineers' test runs share the 2 cores). Run: `python benchmarks/links.py`.", "",
-        "| | wall (s) | runs (s) |", "| --- | ---: | --- |",
+        "other engineers' test runs share the 2 cores). Run: `python benchmarks/links.py`.",
+        "",
+        "| | wall (s) | runs (s) |",
+        "| --- | ---: | --- |",
         f"| readlist check-links | {mine_t:.2f} | {', '.join(f'{t:.2f}' for t in times['readlist'])} |",
     ]
     if times["lychee"]:
         lychee_t = statistics.median(times["lychee"])
         lines.append(f"| {version(lychee)} | {lychee_t:.2f} | {', '.join(f'{t:.2f}' for t in times['lychee'])} |")
-    lines += ["", f"- limit (URLs x latency / concurrency): {limit:.3f} s; "
-              f"readlist / limit: {mine_t / limit:.2f}x (target at most 1.25x)"]
+    lines += [
+        "",
+        f"- limit (URLs x latency / concurrency): {limit:.3f} s; "
+        f"readlist / limit: {mine_t / limit:.2f}x (target at most 1.25x)",
+    ]
     if times["lychee"]:
         lines.append(f"- readlist / lychee: {mine_t / lychee_t:.3f} (target at most 1.2)")
     return lines
@@ -184,8 +219,11 @@ def rate_limited(a, lychee: str | None) -> list[str]:
                             not_ok = len(urls) - json.loads(done.stdout)["successful"]
                         refused = _stats(a.rl_port, "/__stats")["refused"].get(str(number), 0)
                         rows[family][tool].append((wall, not_ok, refused))
-                        print(f"{family} {tool}: {wall:.2f} s ({wall / bounds[family]:.2f}x), {not_ok} not ok, "
-                              f"{refused} refused", flush=True)
+                        print(
+                            f"{family} {tool}: {wall:.2f} s ({wall / bounds[family]:.2f}x), {not_ok} not ok, "
+                            f"{refused} refused",
+                            flush=True,
+                        )
             finally:
                 shutil.rmtree(root, ignore_errors=True)
     finally:
@@ -193,14 +231,16 @@ def rate_limited(a, lychee: str | None) -> list[str]:
         proc.wait(10)
     theirs = version(lychee) if lychee else "lychee"
     lines = [
-        PARTS[1], "",
+        PARTS[1],
+        "",
         f"One run per limiter family (`benchmarks/ratelimit_server.py`, the models of `tests/links/limiters.py` "
         f"on loopback): {n} live URLs on the limited host and {n // 2} on each of two plain hosts (50 ms). Both "
-        "tools with their defaults (10 requests in flight per host). Every URL is alive, so every \"not ok\" is a "
+        'tools with their defaults (10 requests in flight per host). Every URL is alive, so every "not ok" is a '
         "false alarm. The bound is the least time the family's limits allow for its URLs (`limiters.bound`: a "
         "bucket's (URLs - burst) / rate, a window's whole windows, a cap's URLs x latency / cap). Median of "
         f"{a.runs} alternating runs ({conditions()}; load average {before} before, {load()} after; other "
-        "engineers' test runs share the 2 cores). Run: `python benchmarks/links.py --rate-limited`.", "",
+        "engineers' test runs share the 2 cores). Run: `python benchmarks/links.py --rate-limited`.",
+        "",
         f"| family | bound (s) | readlist wall (s) | readlist / bound | readlist refused | readlist not ok "
         f"| {theirs} wall (s) | lychee / bound | lychee refused | lychee not ok |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -223,8 +263,11 @@ def rate_limited(a, lychee: str | None) -> list[str]:
             if rows[family][tool]:
                 detail = "; ".join(f"{w:.2f} / {o} / {r}" for w, o, r in rows[family][tool])
                 lines.append(f"- {family}, {tool}: {detail}")
-    lines += ["", "Targets, on each family: every live URL ok (not ok is the worst run's), at most 10% of the "
-              "limited host's URLs refused, within 1.5x the bound, and better than lychee on each measure."]
+    lines += [
+        "",
+        "Targets, on each family: every live URL ok (not ok is the worst run's), at most 10% of the "
+        "limited host's URLs refused, within 1.5x the bound, and better than lychee on each measure.",
+    ]
     return lines
 
 
@@ -284,12 +327,14 @@ def memory(a) -> list[str]:
         proc.terminate()
         proc.wait(10)
     lines = [
-        PARTS[3], "",
+        PARTS[3],
+        "",
         f"Peak RSS by number of URLs ({a.hosts} loopback hosts, 20 ms latency, defaults, `--format json`; "
         f"{conditions()}; load average {before} before, {load()} after). `check-links` is one process: it "
         "loads and validates the readings, checks, and writes the report. The checker alone is "
         "`readlist.links.check(urls, settings)` fed the same URLs by a script that keeps no results; "
-        "`readlist validate` shows what loading alone takes. Run: `python benchmarks/links.py --memory`.", "",
+        "`readlist validate` shows what loading alone takes. Run: `python benchmarks/links.py --memory`.",
+        "",
         "| URLs | check-links (MiB) | validate (MiB) | checker alone (MiB) | wall of check-links (s) |",
         "| ---: | ---: | ---: | ---: | ---: |",
     ]
@@ -297,8 +342,11 @@ def memory(a) -> list[str]:
     if len(rows) > 1:
         (n0, c0, v0, k0, _), (n1, c1, v1, k1, _) = rows[0], rows[-1]
         per = lambda a, b: (b - a) * 1024 / (n1 - n0)  # noqa: E731 - KiB per URL
-        lines += ["", f"- per URL: check-links {per(c0, c1):.2f} KiB, of which validate {per(v0, v1):.2f} KiB; "
-                  f"the checker alone {per(k0, k1):.2f} KiB (its queue of URLs not yet checked)."]
+        lines += [
+            "",
+            f"- per URL: check-links {per(c0, c1):.2f} KiB, of which validate {per(v0, v1):.2f} KiB; "
+            f"the checker alone {per(k0, k1):.2f} KiB (its queue of URLs not yet checked).",
+        ]
     return lines
 
 
@@ -332,14 +380,18 @@ def pull_request(a, lychee: str | None) -> list[str]:
         proc.wait(10)
         shutil.rmtree(root, ignore_errors=True)
     lines = [
-        PARTS[2], "",
+        PARTS[2],
+        "",
         f"5 URLs over 3 loopback hosts, 50 ms latency, defaults; wall time including process start, median of "
         f"{a.runs} alternating runs ({conditions()}; load average {before} before, {load()} after). "
-        "Run: `python benchmarks/links.py --pull-request [--baseline SRC]`.", "",
-        "| | wall (s) | runs (s) |", "| --- | ---: | --- |",
+        "Run: `python benchmarks/links.py --pull-request [--baseline SRC]`.",
+        "",
+        "| | wall (s) | runs (s) |",
+        "| --- | ---: | --- |",
     ]
-    lines += [f"| {name} | {statistics.median(ts):.3f} | {', '.join(f'{t:.2f}' for t in ts)} |"
-              for name, ts in times.items()]
+    lines += [
+        f"| {name} | {statistics.median(ts):.3f} | {', '.join(f'{t:.2f}' for t in ts)} |" for name, ts in times.items()
+    ]
     return lines
 
 
@@ -350,9 +402,9 @@ def write_part(part: list[str]) -> None:
     pieces = {}
     for heading in PARTS:
         if heading in old:
-            rest = old[old.index(heading):]
+            rest = old[old.index(heading) :]
             ends = [rest.index(h) for h in PARTS if h != heading and h in rest and rest.index(h) > 0]
-            pieces[heading] = rest[:min(ends)].rstrip("\n") if ends else rest.rstrip("\n")
+            pieces[heading] = rest[: min(ends)].rstrip("\n") if ends else rest.rstrip("\n")
     pieces[part[0]] = "\n".join(part)
     body = "## Link checker (`check-links`)\n\n" + "\n\n".join(pieces[h] for h in PARTS if h in pieces)
     write_section("links", body)

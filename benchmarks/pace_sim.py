@@ -29,6 +29,7 @@ HEADING = PARTS[4]
 
 def families(rng: random.Random):
     """name -> a function drawing (limiter, latency range) as the simulator's strategies do."""
+
     def latency(low=0.01, high=0.3):
         mean, jitter = rng.uniform(low, high), rng.uniform(0, 0.5)
         return mean * (1 - jitter), mean * (1 + jitter)
@@ -39,23 +40,38 @@ def families(rng: random.Random):
     def relaxes():
         rate, burst = rng.uniform(2, 10), rng.randint(1, 10)
         halfway = (225 - burst) / rate / 2
-        return TokenBucket(rate=rate, burst=burst, style=rng.choice(["seconds", None]), relax_at=halfway,
-                           relax=rng.uniform(2, 4)), latency()
+        return TokenBucket(
+            rate=rate, burst=burst, style=rng.choice(["seconds", None]), relax_at=halfway, relax=rng.uniform(2, 4)
+        ), latency()
 
     return {
         "token bucket, Retry-After seconds": lambda: bucket("seconds", 429),
         "token bucket, Retry-After date (503)": lambda: bucket("date", 503),
         "token bucket, bare 429": lambda: bucket(None, 429),
-        "fixed window, reset headers": lambda: (FixedWindow(
-            limit=rng.randint(5, 60), window=rng.uniform(1, 5), style=rng.choice(["x-epoch", "ratelimit-delta"]),
-            every=rng.random() < 0.5), latency()),
-        "sliding window, no headers": lambda: (SlidingWindow(limit=rng.randint(5, 40), window=rng.uniform(1, 5)),
-                                               latency()),
-        "cap in flight, 429, Retry-After none, 1 or 2 s": lambda: (InFlight(cap=rng.randint(1, 6), status=429,
-                                                       retry=rng.choice([None, 1, 2])), latency(0.05, 0.5)),
-        "cap before a bucket": lambda: (Both(first=InFlight(cap=rng.randint(2, 6), status=503, retry=1),
-                                             second=TokenBucket(rate=rng.uniform(3, 20), burst=rng.randint(1, 10))),
-                                        latency(0.05, 0.3)),
+        "fixed window, reset headers": lambda: (
+            FixedWindow(
+                limit=rng.randint(5, 60),
+                window=rng.uniform(1, 5),
+                style=rng.choice(["x-epoch", "ratelimit-delta"]),
+                every=rng.random() < 0.5,
+            ),
+            latency(),
+        ),
+        "sliding window, no headers": lambda: (
+            SlidingWindow(limit=rng.randint(5, 40), window=rng.uniform(1, 5)),
+            latency(),
+        ),
+        "cap in flight, 429, Retry-After none, 1 or 2 s": lambda: (
+            InFlight(cap=rng.randint(1, 6), status=429, retry=rng.choice([None, 1, 2])),
+            latency(0.05, 0.5),
+        ),
+        "cap before a bucket": lambda: (
+            Both(
+                first=InFlight(cap=rng.randint(2, 6), status=503, retry=1),
+                second=TokenBucket(rate=rng.uniform(3, 20), burst=rng.randint(1, 10)),
+            ),
+            latency(0.05, 0.3),
+        ),
         "a limit that relaxes mid-run": relaxes,
     }
 
@@ -66,12 +82,16 @@ def main() -> int:
     ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args()
     rng = random.Random(20261207)
-    lines = [HEADING, "",
-             f"{a.draws} draws per family, 225 URLs on one host (the simulator's middle), {PER_HOST} in flight at "
-             "first, 2 retries; parameters from the simulator's ranges; virtual time. Run: "
-             "`python benchmarks/pace_sim.py`.", "",
-             "| family | bar met | median / bound | worst / bound | median refused | worst refused | false alarms |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        HEADING,
+        "",
+        f"{a.draws} draws per family, 225 URLs on one host (the simulator's middle), {PER_HOST} in flight at "
+        "first, 2 retries; parameters from the simulator's ranges; virtual time. Run: "
+        "`python benchmarks/pace_sim.py`.",
+        "",
+        "| family | bar met | median / bound | worst / bound | median refused | worst refused | false alarms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for name, draw in families(rng).items():
         ratios, refused, alarms, met = [], [], 0, 0
         for seed in range(a.draws):
@@ -83,8 +103,10 @@ def main() -> int:
             refused.append(share)
             alarms += run.blocked
             met += ratio <= 1.5 and share <= 0.1 and not run.blocked
-        lines.append(f"| {name} | {met / a.draws:.0%} | {statistics.median(ratios):.2f}x | {max(ratios):.2f}x "
-                     f"| {statistics.median(refused):.1%} | {max(refused):.1%} | {alarms} |")
+        lines.append(
+            f"| {name} | {met / a.draws:.0%} | {statistics.median(ratios):.2f}x | {max(ratios):.2f}x "
+            f"| {statistics.median(refused):.1%} | {max(refused):.1%} | {alarms} |"
+        )
         print(lines[-1], flush=True)
     if not a.no_write:
         write_part(lines)

@@ -50,8 +50,10 @@ FAMILIES = {  # name: (limiter factory, latency of a served request)
     "fixed-window": (lambda: FixedWindow(limit=20, window=2.0, style="x-epoch"), 0.05),
     "sliding-window": (lambda: SlidingWindow(limit=10, window=1.0), 0.05),
     "cap-503": (lambda: InFlight(cap=3, status=503, retry=1), 0.2),
-    "cap-then-bucket": (lambda: Both(first=InFlight(cap=4, status=503, retry=1),
-                                     second=TokenBucket(rate=15, burst=5)), 0.1),
+    "cap-then-bucket": (
+        lambda: Both(first=InFlight(cap=4, status=503, retry=1), second=TokenBucket(rate=15, burst=5)),
+        0.1,
+    ),
     "relaxes": (lambda: TokenBucket(rate=5, burst=5, style="seconds", relax_at=4.0, relax=3.0), 0.05),
 }
 PLAIN = 2
@@ -88,8 +90,12 @@ STATE = State()
 
 
 def _response(status: int, is_head: bool, headers=(), body: bytes = BODY) -> bytes:
-    lines = [f"HTTP/1.1 {status} {'OK' if status == 200 else 'Slow down'}",
-             "Content-Type: text/html", f"Content-Length: {len(body)}", *headers]
+    lines = [
+        f"HTTP/1.1 {status} {'OK' if status == 200 else 'Slow down'}",
+        "Content-Type: text/html",
+        f"Content-Length: {len(body)}",
+        *headers,
+    ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + (b"" if is_head else body)
 
 
@@ -109,7 +115,7 @@ class Host(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.buf += data
         while (end := self.buf.find(b"\r\n\r\n")) >= 0:
-            head, self.buf = self.buf[:end], self.buf[end + 4:]
+            head, self.buf = self.buf[:end], self.buf[end + 4 :]
             self.queue.put_nowait(head)
 
     async def _work(self) -> None:  # HTTP/1.1: answers in order on a connection
@@ -123,8 +129,12 @@ class Host(asyncio.Protocol):
     async def _answer(self, is_head: bool, target: str) -> bytes:
         n = self.number
         if target == "/__stats":
-            body = json.dumps({"refused": {str(k): v for k, v in STATE.refused.items()},
-                               "answered": {str(k): v for k, v in STATE.answered.items()}}).encode()
+            body = json.dumps(
+                {
+                    "refused": {str(k): v for k, v in STATE.refused.items()},
+                    "answered": {str(k): v for k, v in STATE.answered.items()},
+                }
+            ).encode()
             return _response(200, False, body=body)
         if target == "/__reset":
             STATE.reset()
@@ -153,8 +163,10 @@ class Host(asyncio.Protocol):
 
 async def serve(port: int) -> None:
     loop = asyncio.get_running_loop()
-    servers = [await loop.create_server(lambda n=n: Host(n), f"127.0.1.{n}", port, backlog=1024,
-                                        reuse_address=True) for n in range(1, HOSTS + 1)]
+    servers = [
+        await loop.create_server(lambda n=n: Host(n), f"127.0.1.{n}", port, backlog=1024, reuse_address=True)
+        for n in range(1, HOSTS + 1)
+    ]
     print("ready", os.getpid(), flush=True)
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)

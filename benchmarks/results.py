@@ -17,7 +17,7 @@ def read_section(name: str) -> str:
     text = RESULTS.read_text() if RESULTS.exists() else ""
     start, end = _markers(name)
     if start in text and end in text:
-        return text[text.index(start) + len(start): text.index(end)].strip("\n")
+        return text[text.index(start) + len(start) : text.index(end)].strip("\n")
     return ""
 
 
@@ -27,7 +27,7 @@ def write_section(name: str, body: str) -> None:
     start, end = _markers(name)
     block = f"{start}\n{body.strip(chr(10))}\n{end}"
     if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     RESULTS.write_text(text)

@@ -64,8 +64,10 @@ WATCH = """([wanted, title]) => { window.__rlShown = new Promise(resolve => {
 }); }"""
 
 
-SYLLABLES = ("ka ri to ne mo la su vi de par lin tor gen mar sel ton bri cal dra fen gul hes jor "
-             "kel lum nor pes quin rov sta tel ur vor wen xen yal zor").split()
+SYLLABLES = (
+    "ka ri to ne mo la su vi de par lin tor gen mar sel ton bri cal dra fen gul hes jor "
+    "kel lum nor pes quin rov sta tel ur vor wen xen yal zor"
+).split()
 KINDS = ["paper", "post", "video", "course", "book", "talk", "notes"]
 
 
@@ -92,8 +94,14 @@ def make_list(root: Path, n: int, seed: int = 21) -> None:
         for c in range(5):
             leaves.append(f"topic-{t}-{c}")
             children.append({"id": leaves[-1], "title": " ".join(words(2)).title(), "description": sentence(12)})
-        topics.append({"id": f"area-{t}", "title": f"{' '.join(words(2)).title()} {t}",
-                       "description": sentence(15), "children": children})
+        topics.append(
+            {
+                "id": f"area-{t}",
+                "title": f"{' '.join(words(2)).title()} {t}",
+                "description": sentence(15),
+                "children": children,
+            }
+        )
     (root / "entries").mkdir(parents=True)
     (root / "lists").mkdir()
     (root / "topics.yaml").write_text(yaml.safe_dump(topics, sort_keys=False))
@@ -107,20 +115,29 @@ def make_list(root: Path, n: int, seed: int = 21) -> None:
         titles.add(title)
         kind = rng.choice(KINDS)
         data = {
-            "title": title, "url": f"https://host{i % 50}.example/r/{i}",
-            "topic": leaves[i % len(leaves)], "tier": rng.choice([1, 2, 2, 3, 3, 4]), "kind": kind,
-            "length": (f"{rng.randint(10, 120)} min" if kind in ("video", "talk")
-                       else f"~{rng.randint(1, 40) * 500:,} words"),
+            "title": title,
+            "url": f"https://host{i % 50}.example/r/{i}",
+            "topic": leaves[i % len(leaves)],
+            "tier": rng.choice([1, 2, 2, 3, 3, 4]),
+            "kind": kind,
+            "length": (
+                f"{rng.randint(10, 120)} min" if kind in ("video", "talk") else f"~{rng.randint(1, 40) * 500:,} words"
+            ),
             "summary": " ".join(sentence(rng.randint(12, 20)) for _ in range(3)),
-            "authors": rng.sample(people, rng.randint(1, 6)), "year": rng.randint(1950, 2025),
+            "authors": rng.sample(people, rng.randint(1, 6)),
+            "year": rng.randint(1950, 2025),
         }
         ids.append(f"reading-{i:05d}")
         (root / "entries" / f"{ids[-1]}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     for k in range(3):
         members = rng.sample(ids, min(300, n))
-        sections = [{"title": f"Part {s + 1}", "entries": members[s * 60:(s + 1) * 60]} for s in range(5)]
-        body = {"title": f"List {k}", "source": {"title": "Somewhere", "url": f"https://lists.example/{k}"},
-                "description": sentence(20), "sections": sections}
+        sections = [{"title": f"Part {s + 1}", "entries": members[s * 60 : (s + 1) * 60]} for s in range(5)]
+        body = {
+            "title": f"List {k}",
+            "source": {"title": "Somewhere", "url": f"https://lists.example/{k}"},
+            "description": sentence(20),
+            "sections": sections,
+        }
         (root / "lists" / f"list-{k}.yaml").write_text(yaml.safe_dump(body, sort_keys=False))
 
 
@@ -130,8 +147,13 @@ def build_site(root: Path, n: int) -> Path:
     (root / "docs").mkdir()
     (root / "mkdocs.yml").write_text(BASE + f"plugins:\n  - readlist:\n      readings: {readings}\n")
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--site-dir", str(root / "site")],
-                            cwd=root, env=ENV, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(root / "site")],
+        cwd=root,
+        env=ENV,
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         raise SystemExit(result.stderr[-3000:])
     print(f"{n} readings: built in {time.perf_counter() - start:.1f} s", file=sys.stderr)
@@ -164,8 +186,12 @@ def measure(browser, server: ThrottledServer, entry_id: str, title: str) -> dict
         print("   after typing:", server.requests[asked:], file=sys.stderr)
     last_key = result["keys"][-1]
     shown = result["shown"] - last_key if result["shown"] is not None else float("inf")  # never first
-    return {"home_kb": home / 1000, "after_typing_kb": (server.sent - typing) / 1000,
-            "total_kb": (server.sent - start) / 1000, "ms": shown}
+    return {
+        "home_kb": home / 1000,
+        "after_typing_kb": (server.sent - typing) / 1000,
+        "total_kb": (server.sent - start) / 1000,
+        "ms": shown,
+    }
 
 
 Row = dict[str, float]
@@ -176,8 +202,9 @@ def run(sizes: list[int], count: int, workdir: Path | None) -> list[tuple[int, l
 
     out = []
     with tempfile.TemporaryDirectory(prefix="readlist-search-bench-") as tmp, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-quic"])
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-quic"]
+        )
         for n in sizes:
             root = (workdir or Path(tmp)) / str(n)
             site = root / "site" if (root / "site" / "pagefind").is_dir() else build_site(root, n)
@@ -207,16 +234,23 @@ def report(results, count: int) -> str:
         "|---:|---:|---:|---:|---:|---:|",
     ]
     for n, rows, extra in results:
+
         def col(key: str, rows=rows) -> str:
             values = [r[key] for r in rows]
             return f"{statistics.median(values):.0f} / {max(values):.0f}"
+
         home = statistics.median(r["home_kb"] for r in rows)
-        lines.append(f"| {n:,} | {extra['index_kb'] / 1000:.1f} MB | {home:.0f} "
-                     f"| {col('ms')} | {col('after_typing_kb')} | {col('total_kb')} |")
-    lines += ["", "Targets: <= 300 ms, <= 300 KB after typing begins, <= 1 MB in all. The KB after typing "
-              "include Pagefind's start (its script, worker, WebAssembly and the index's page list), fetched "
-              "while the first keys are typed; the filters' values are fetched only when the reader opens "
-              "Filters."]
+        lines.append(
+            f"| {n:,} | {extra['index_kb'] / 1000:.1f} MB | {home:.0f} "
+            f"| {col('ms')} | {col('after_typing_kb')} | {col('total_kb')} |"
+        )
+    lines += [
+        "",
+        "Targets: <= 300 ms, <= 300 KB after typing begins, <= 1 MB in all. The KB after typing "
+        "include Pagefind's start (its script, worker, WebAssembly and the index's page list), fetched "
+        "while the first keys are typed; the filters' values are fetched only when the reader opens "
+        "Filters.",
+    ]
     return "\n".join(lines)
 
 

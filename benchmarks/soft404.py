@@ -35,18 +35,26 @@ Answer = tuple[int, dict[str, str], bytes]
 
 
 def page(title: str, text: str, head: str = "") -> bytes:
-    return (f"<!doctype html><html><head><title>{title}</title>{head}</head>"
-            f"<body><h1>{title}</h1><p>{text}</p></body></html>").encode()
+    return (
+        f"<!doctype html><html><head><title>{title}</title>{head}</head>"
+        f"<body><h1>{title}</h1><p>{text}</p></body></html>"
+    ).encode()
 
 
 def article(title: str, words: int = 400) -> bytes:
     return page(title, " ".join(f"word{i % 37}" for i in range(words)))
 
 
-SHELL = (b'<!doctype html><html><head><title>Example App</title><script src="/static/app.js"></script>'
-         b'</head><body><div id="root"></div><noscript>Enable JavaScript.</noscript></body></html>')
-ARTICLE_404 = page("How to design a good 404 page", " ".join(
-    "a page not found error 404 should help the reader" if i % 40 == 0 else f"word{i % 41}" for i in range(600)))
+SHELL = (
+    b'<!doctype html><html><head><title>Example App</title><script src="/static/app.js"></script>'
+    b'</head><body><div id="root"></div><noscript>Enable JavaScript.</noscript></body></html>'
+)
+ARTICLE_404 = page(
+    "How to design a good 404 page",
+    " ".join(
+        "a page not found error 404 should help the reader" if i % 40 == 0 else f"word{i % 41}" for i in range(600)
+    ),
+)
 RETIRED = page("Archive", "This page has been retired. " * 5)
 NOT_FOUND = page("404 Not Found", "Sorry, nothing here.")
 
@@ -56,47 +64,83 @@ SITES: dict[str, Callable[[str], Answer]] = {
     # every unknown path answers 200 with a not-found page; two real articles
     "catch-all-404": lambda p: (200, {}, article("A real article") if p.startswith("/real/") else NOT_FOUND),
     # every unknown path answers 200 with the shop's front page
-    "catch-all-home": lambda p: (200, {}, article("A product") if p == "/product/1"
-                                 else page("Example Shop", "Welcome to the shop. " * 10)),
+    "catch-all-home": lambda p: (
+        200,
+        {},
+        article("A product") if p == "/product/1" else page("Example Shop", "Welcome to the shop. " * 10),
+    ),
     # gone pages redirect to the root (or to /404, a 200 page)
-    "to-root": lambda p: ((200, {}, article("Home")) if p == "/"
-                          else (200, {}, NOT_FOUND) if p == "/404"
-                          else (301, {"Location": "/404"}, b"") if p.startswith("/gone/")
-                          else (302, {"Location": "/"}, b"") if p.startswith("/old/")
-                          else (200, {}, article("Docs")) if p in ("/en/", "/en/docs/start")
-                          else (301, {"Location": "/en/"}, b"") if p == "/en"
-                          else (301, {"Location": "/en/docs/start"}, b"") if p == "/docs/start"
-                          else (302, {"Location": "/docs"}, b"") if p == "/docs/a/b/c"
-                          else (200, {}, article("Docs index")) if p == "/docs"
-                          else (404, {}, b"")),
+    "to-root": lambda p: (
+        (200, {}, article("Home"))
+        if p == "/"
+        else (200, {}, NOT_FOUND)
+        if p == "/404"
+        else (301, {"Location": "/404"}, b"")
+        if p.startswith("/gone/")
+        else (302, {"Location": "/"}, b"")
+        if p.startswith("/old/")
+        else (200, {}, article("Docs"))
+        if p in ("/en/", "/en/docs/start")
+        else (301, {"Location": "/en/"}, b"")
+        if p == "/en"
+        else (301, {"Location": "/en/docs/start"}, b"")
+        if p == "/docs/start"
+        else (302, {"Location": "/docs"}, b"")
+        if p == "/docs/a/b/c"
+        else (200, {}, article("Docs index"))
+        if p == "/docs"
+        else (404, {}, b"")
+    ),
     # many old URLs moved onto one "retired" notice
-    "collapse": lambda p: ((200, {}, RETIRED) if p == "/retired"
-                           else (301, {"Location": "/retired"}, b"") if p.startswith("/blog/20")
-                           else (200, {}, ARTICLE_404) if p == "/articles/designing-404-pages"
-                           else (200, {}, article("Post")) if p.startswith("/posts/")
-                           else (404, {}, b"")),
+    "collapse": lambda p: (
+        (200, {}, RETIRED)
+        if p == "/retired"
+        else (301, {"Location": "/retired"}, b"")
+        if p.startswith("/blog/20")
+        else (200, {}, ARTICLE_404)
+        if p == "/articles/designing-404-pages"
+        else (200, {}, article("Post"))
+        if p.startswith("/posts/")
+        else (404, {}, b"")
+    ),
     # a single-page app: the same shell for any path
     "spa": lambda p: (200, {}, SHELL),
     # an honest host with one 200 "not found" page (read only with GET)
-    "honest": lambda p: ((200, {}, NOT_FOUND) if p == "/removed/page"
-                         else (200, {}, article("Fine")) if p.startswith("/fine/")
-                         else (404, {}, b"")),
+    "honest": lambda p: (
+        (200, {}, NOT_FOUND)
+        if p == "/removed/page"
+        else (200, {}, article("Fine"))
+        if p.startswith("/fine/")
+        else (404, {}, b"")
+    ),
     # moved to the same path on another port (filled in once the ports are known)
     "moved-port": lambda p: (404, {}, b""),
 }
 # (site, path, gone?)
 CASES = [
-    ("catch-all-404", "/guides/old-tutorial", True), ("catch-all-404", "/2019/05/lost-post", True),
-    ("catch-all-404", "/real/one", False), ("catch-all-404", "/real/two", False),
-    ("catch-all-home", "/product/9/discontinued/item", True), ("catch-all-home", "/product/1", False),
-    ("to-root", "/old/section/page", True), ("to-root", "/old/another/deep/page", True),
-    ("to-root", "/gone/thing", True), ("to-root", "/en", False), ("to-root", "/docs/start", False),
+    ("catch-all-404", "/guides/old-tutorial", True),
+    ("catch-all-404", "/2019/05/lost-post", True),
+    ("catch-all-404", "/real/one", False),
+    ("catch-all-404", "/real/two", False),
+    ("catch-all-home", "/product/9/discontinued/item", True),
+    ("catch-all-home", "/product/1", False),
+    ("to-root", "/old/section/page", True),
+    ("to-root", "/old/another/deep/page", True),
+    ("to-root", "/gone/thing", True),
+    ("to-root", "/en", False),
+    ("to-root", "/docs/start", False),
     ("to-root", "/docs/a/b/c", False),
-    ("collapse", "/blog/2019/01/a", True), ("collapse", "/blog/2019/02/b", True),
-    ("collapse", "/blog/2020/07/c", True), ("collapse", "/blog/2021/03/d", True),
-    ("collapse", "/articles/designing-404-pages", False), ("collapse", "/posts/1", False),
-    ("spa", "/app/settings", False), ("spa", "/docs/getting-started", False),
-    ("honest", "/removed/page", True), ("honest", "/fine/1", False), ("honest", "/fine/2", False),
+    ("collapse", "/blog/2019/01/a", True),
+    ("collapse", "/blog/2019/02/b", True),
+    ("collapse", "/blog/2020/07/c", True),
+    ("collapse", "/blog/2021/03/d", True),
+    ("collapse", "/articles/designing-404-pages", False),
+    ("collapse", "/posts/1", False),
+    ("spa", "/app/settings", False),
+    ("spa", "/docs/getting-started", False),
+    ("honest", "/removed/page", True),
+    ("honest", "/fine/1", False),
+    ("honest", "/fine/2", False),
     ("moved-port", "/moved/page", False),
 ]
 
@@ -187,21 +231,26 @@ def main() -> int:
                     flagged = flagged_by_lychee(done.stdout)
                 wall = time.perf_counter() - started
                 rows[tool].append((wall, flagged))
-                print(f"{tool}: {wall:.2f} s, {len(flagged & positives)}/{len(positives)} caught, "
-                      f"{len(flagged & negatives)}/{len(negatives)} false alarms", flush=True)
+                print(
+                    f"{tool}: {wall:.2f} s, {len(flagged & positives)}/{len(positives)} caught, "
+                    f"{len(flagged & negatives)}/{len(negatives)} false alarms",
+                    flush=True,
+                )
     finally:
         shutil.rmtree(root, ignore_errors=True)
     lines = [
-        "## Soft 404s: readlist vs lychee (`benchmarks/soft404.py`)", "",
+        "## Soft 404s: readlist vs lychee (`benchmarks/soft404.py`)",
+        "",
         f"{len(positives)} gone pages answered 2xx and {len(negatives)} live look-alikes on 7 loopback sites "
         "(`benchmarks/soft404.py`): catch-all sites answering any path with a not-found page or with their "
         "front page, deep pages redirected to the root or to a 200 `/404` page, old posts moved onto one "
-        "\"retired\" notice, a 200 \"404 Not Found\" page on a host that answers other unknown paths with a "
+        '"retired" notice, a 200 "404 Not Found" page on a host that answers other unknown paths with a '
         "real 404; live: real pages of the catch-all sites, an article about 404 pages, `/en` → `/en/`, "
         "`/docs/start` → `/en/docs/start`, a deep page redirected once to a shorter one, a JavaScript app's "
         "shell, a page moved to the same path on another port. Both tools with their defaults. Median of "
         f"{a.runs} alternating runs ({conditions()}; load average {before} before, {load()} after). Run: "
-        "`python benchmarks/soft404.py`.", "",
+        "`python benchmarks/soft404.py`.",
+        "",
         "| | gone pages caught | live pages flagged (false alarms) | wall (s) |",
         "| --- | ---: | ---: | ---: |",
     ]
@@ -215,9 +264,12 @@ def main() -> int:
         lines.append(f"| {name} | {caught:g} of {len(positives)} | {alarms:g} of {len(negatives)} | {wall:.2f} |")
     missed = sorted(positives - rows["readlist"][-1][1]) if rows["readlist"] else []
     if missed:
-        lines += ["", "readlist misses (by design: a host that answers a path that cannot exist with a real 404 "
-                  "is not read with GET, so a lone 200 \"not found\" page there passes unless a host rule asks "
-                  "for GET): " + ", ".join(f"`{u.split('/', 3)[3]}`" for u in missed) + "."]
+        lines += [
+            "",
+            "readlist misses (by design: a host that answers a path that cannot exist with a real 404 "
+            'is not read with GET, so a lone 200 "not found" page there passes unless a host rule asks '
+            "for GET): " + ", ".join(f"`{u.split('/', 3)[3]}`" for u in missed) + ".",
+        ]
     print("\n".join(lines))
     if not a.no_write:
         write_section("soft404", "\n".join(lines))

@@ -25,8 +25,15 @@ from urllib.parse import unquote, urlparse
 
 CHUNK = 16 * 1024
 TEXT = ("text/", "application/json", "image/svg+xml", "application/xml")
-TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".html": "text/html",
-         ".json": "application/json", ".wasm": "application/wasm", ".svg": "image/svg+xml"}
+TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".css": "text/css",
+    ".html": "text/html",
+    ".json": "application/json",
+    ".wasm": "application/wasm",
+    ".svg": "image/svg+xml",
+}
 
 
 class ThrottledServer:
@@ -56,7 +63,7 @@ class ThrottledServer:
         """Write `data` no faster than the shared link allows."""
         loop = asyncio.get_running_loop()
         for at in range(0, len(data), CHUNK):
-            chunk = data[at:at + CHUNK]
+            chunk = data[at : at + CHUNK]
             now = loop.time()
             start = max(now, self._link_free)
             self._link_free = start + len(chunk) / self.rate
@@ -85,8 +92,10 @@ class ThrottledServer:
                 encoding = ""
                 if gzip_ok and kind.startswith(TEXT):
                     body, encoding = gzip.compress(body, 6), "Content-Encoding: gzip\r\n"
-                headers = (f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n"
-                           f"{encoding}Cache-Control: no-cache\r\n\r\n").encode()
+                headers = (
+                    f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n"
+                    f"{encoding}Cache-Control: no-cache\r\n\r\n"
+                ).encode()
                 await self._send(writer, headers + (b"" if method == "HEAD" else body))
         except (asyncio.IncompleteReadError, asyncio.CancelledError, ConnectionError, ValueError):
             pass

@@ -42,9 +42,7 @@ def generate(root: Path, count: int) -> None:
     topics = [f"topic-{n}" for n in range(20)]
     (root / "entries").mkdir(parents=True)
     (root / "lists").mkdir()
-    (root / "topics.yaml").write_text(
-        "".join(f"- id: {t}\n  title: Topic {t}\n" for t in topics)
-    )
+    (root / "topics.yaml").write_text("".join(f"- id: {t}\n  title: Topic {t}\n" for t in topics))
     for n in range(count):
         summary = " ".join(rng.choice(WORDS) for _ in range(60))
         (root / "entries" / f"entry-{n}.yaml").write_text(
@@ -63,8 +61,7 @@ def generate(root: Path, count: int) -> None:
         )
     ids = [f"entry-{n}" for n in range(0, count, 10)]
     (root / "lists" / "big.yaml").write_text(
-        "title: Big list\nsections:\n  - title: All\n    entries:\n"
-        + "".join(f"      - {i}\n" for i in ids)
+        "title: Big list\nsections:\n  - title: All\n    entries:\n" + "".join(f"      - {i}\n" for i in ids)
     )
 
 
@@ -104,9 +101,11 @@ def main() -> None:
         f"Python {platform.python_version()} | {args.entries:,} | {parse:.2f} s | "
         f"{check:.2f} s | {ratio:.2f}x |"
     )
-    print(f"parse only (CSafeLoader): {parse:.2f} s   readlist validate: {check:.2f} s   "
-          f"ratio {ratio:.2f}x (target <= 2x)  [best of {args.repeat}; all: "
-          f"{statistics.mean(timings['parse']):.2f} / {statistics.mean(timings['validate']):.2f} s mean]")
+    print(
+        f"parse only (CSafeLoader): {parse:.2f} s   readlist validate: {check:.2f} s   "
+        f"ratio {ratio:.2f}x (target <= 2x)  [best of {args.repeat}; all: "
+        f"{statistics.mean(timings['parse']):.2f} / {statistics.mean(timings['validate']):.2f} s mean]"
+    )
     if args.write:
         write_result(line)
 

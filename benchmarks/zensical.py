@@ -81,8 +81,20 @@ def main() -> int:
         docs = zproject / "docs"
         if not args.entries and (REPO / "docs").is_dir():
             shutil.copytree(REPO / "docs", docs)
-        generate = [sys.executable, "-m", "readlist.cli", "generate", str(readings), "--out", str(docs),
-                    "--config", str(zproject / "zensical.toml"), "--force", "--new", "60"]
+        generate = [
+            sys.executable,
+            "-m",
+            "readlist.cli",
+            "generate",
+            str(readings),
+            "--out",
+            str(docs),
+            "--config",
+            str(zproject / "zensical.toml"),
+            "--force",
+            "--new",
+            "60",
+        ]
         mk_site = work / "mkdocs-site"
         mkdocs_cmd = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(mk_site)]
         zensical_cmd = [sys.executable, "-m", "zensical", "build", "--clean", "-f", "zensical.toml"]
@@ -103,7 +115,8 @@ def main() -> int:
         after = load()
         names = list(steps)
         times["generate + zensical (clean)"] = [
-            (g[0] + z[0], g[1] + z[1]) for g, z in zip(times[names[1]], times[names[2]], strict=True)]
+            (g[0] + z[0], g[1] + z[1]) for g, z in zip(times[names[1]], times[names[2]], strict=True)
+        ]
         mk_pages, zs_pages = pages(mk_site), pages(zproject / "site")
         med = statistics.median
         what = f"{args.entries:,} generated entries" if args.entries else "the real readings/"
@@ -113,11 +126,12 @@ def main() -> int:
             for name, t in times.items()
         ]
         table = "| | wall, median | CPU, median | wall, every run |\n|---|---:|---:|---|\n" + "\n".join(rows)
-        only = (f"Pages: MkDocs {len(mk_pages)}, Zensical {len(zs_pages)}; only MkDocs: "
-                f"{', '.join(sorted(mk_pages - zs_pages)) or 'none'}; only Zensical: "
-                f"{', '.join(sorted(zs_pages - mk_pages)) or 'none'}.")
-        print(f"{what}, {args.runs} alternating runs; load average {before} before, {after} after\n"
-              f"{table}\n{only}")
+        only = (
+            f"Pages: MkDocs {len(mk_pages)}, Zensical {len(zs_pages)}; only MkDocs: "
+            f"{', '.join(sorted(mk_pages - zs_pages)) or 'none'}; only Zensical: "
+            f"{', '.join(sorted(zs_pages - mk_pages)) or 'none'}."
+        )
+        print(f"{what}, {args.runs} alternating runs; load average {before} before, {after} after\n{table}\n{only}")
         if args.write:
             from importlib.metadata import version
 
@@ -138,9 +152,11 @@ def main() -> int:
 
 def write_results(section: str, key: str) -> None:
     """Keep one block per workload between the markers, replacing its older run."""
-    head = ("## MkDocs plugin vs Zensical (`benchmarks/zensical.py`)\n\n"
-            "The same site from the same readings: `mkdocs build` through the plugin, and the "
-            "pages of `readlist generate --config zensical.toml` built by `zensical build`.\n")
+    head = (
+        "## MkDocs plugin vs Zensical (`benchmarks/zensical.py`)\n\n"
+        "The same site from the same readings: `mkdocs build` through the plugin, and the "
+        "pages of `readlist generate --config zensical.toml` built by `zensical build`.\n"
+    )
     blocks: dict[str, str] = {}
     for part in read_section("zensical").split("\n### ")[1:]:
         title = part.split("\n", 1)[0]

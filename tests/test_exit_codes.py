@@ -90,7 +90,9 @@ def _argv(template: list[str], root: str | None, tmp_path: Path) -> list[str]:
     filled = [a.format(out=tmp_path / "out", bib=bib, md=md) for a in template]
     if root is None:  # the default: the current folder
         at = filled.index("ROOT")
-        return filled[:at - 1] + filled[at + 1:] if filled[at - 1].startswith("--") else filled[:at] + filled[at + 1:]
+        return (
+            filled[: at - 1] + filled[at + 1 :] if filled[at - 1].startswith("--") else filled[:at] + filled[at + 1 :]
+        )
     return [root if a == "ROOT" else a for a in filled]
 
 
@@ -181,16 +183,29 @@ def test_fmt_check_of_a_broken_file_is_1(tmp_path, capsys):
     [
         (["new", "https://arxiv.org/abs/1706.03762/", "--root", "{project}"], Exit.FOUND, "already in the list"),
         (["new", "ftp://example.org/x", "--root", "{project}"], Exit.USAGE, "not an http(s) URL"),
-        (["new", "https://example.org/x", "--topic", "transformer", "--root", "{project}"], Exit.USAGE,
-         "did you mean 'transformers'"),
+        (
+            ["new", "https://example.org/x", "--topic", "transformer", "--root", "{project}"],
+            Exit.USAGE,
+            "did you mean 'transformers'",
+        ),
         (["import", "{tmp}/missing.bib", "--out", "{project}"], Exit.USAGE, "cannot read"),
-        (["generate", "{project}", "--out", "{tmp}/out", "--config", "{tmp}/site.json"], Exit.USAGE,
-         "must end in .toml"),
+        (
+            ["generate", "{project}", "--out", "{tmp}/out", "--config", "{tmp}/site.json"],
+            Exit.USAGE,
+            "must end in .toml",
+        ),
         (["init", "{project}/readings/topics.yaml"], Exit.USAGE, "is not a directory"),
         (["ci", "link-issue", "--report", "{project}/readings/topics.yaml"], Exit.USAGE, "not JSON"),
     ],
-    ids=["duplicate URL", "not a web URL", "unknown topic", "missing file", "bad --config", "init into a file",
-         "not a report"],
+    ids=[
+        "duplicate URL",
+        "not a web URL",
+        "unknown topic",
+        "missing file",
+        "bad --config",
+        "init into a file",
+        "not a report",
+    ],
 )
 def test_each_user_error_has_its_code_and_one_line(argv, code, message, tmp_path, capsys):
     project = make_project(tmp_path / "project")
@@ -220,7 +235,10 @@ sys.exit(main(sys.argv[1:]))
 def run_with(exception: str, argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", INJECT.format(exception=exception), *argv],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -247,8 +265,9 @@ def test_a_reader_that_leaves_the_pipe_is_not_a_bug(tmp_path):
     """`readlist export | head`, with `head` gone before the export is written:
     the write fails with EPIPE, which is the reader's doing, not a bug."""
     project = make_project(tmp_path / "project")
-    child = subprocess.Popen([sys.executable, "-m", "readlist.cli", "export"], cwd=project,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "readlist.cli", "export"], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     assert child.stdout is not None and child.stderr is not None
     child.stdout.close()  # the only reading end: every write of the child now fails
     stderr = child.stderr.read().decode()
@@ -265,8 +284,11 @@ def _help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     return " ".join(output.split())
 
 
-@pytest.mark.parametrize("argv", [[], *([name] for name in command_names()), ["ci", "shards"], ["ci", "link-issue"]],
-                         ids=lambda argv: " ".join(argv) or "readlist")
+@pytest.mark.parametrize(
+    "argv",
+    [[], *([name] for name in command_names()), ["ci", "shards"], ["ci", "link-issue"]],
+    ids=lambda argv: " ".join(argv) or "readlist",
+)
 def test_every_help_ends_with_the_rule(argv, capsys):
     assert _help(argv, capsys).endswith(" ".join(EXIT_STATUS.split()))
 

@@ -52,7 +52,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from .models import AuthorsConfig, Entry, ReadingList, file_schema
 
     models: dict[str, type[Entry] | type[ReadingList] | type[AuthorsConfig]] = {
-        "entry": Entry, "list": ReadingList, "authors": AuthorsConfig,
+        "entry": Entry,
+        "list": ReadingList,
+        "authors": AuthorsConfig,
     }
     print(json.dumps(file_schema(models[args.what]), indent=2))
     return 0
@@ -82,8 +84,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
     site = generate_site(loaded.catalog, options)
     written = site.write(out)
     print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
-    for path in write_build_config(site, out, config, site_name=args.site_name,
-                                   site_url=args.site_url, url_style=options.url_style):
+    for path in write_build_config(
+        site, out, config, site_name=args.site_name, site_url=args.site_url, url_style=options.url_style
+    ):
         print(f"wrote {path}", file=sys.stderr)
     return 0
 
@@ -102,10 +105,11 @@ def cmd_search_index(args: argparse.Namespace) -> int:
     if loaded.errors:
         print(render(loaded.errors, "text"), file=sys.stderr)
         return Exit.FOUND
-    done = index_site(Path(args.site_dir), loaded.catalog, words_per_minute=args.words_per_minute,
-                      url_style=args.urls)
-    print(f"indexed {done.readings} readings and {done.pages} pages into {Path(args.site_dir) / 'pagefind'}",
-          file=sys.stderr)
+    done = index_site(Path(args.site_dir), loaded.catalog, words_per_minute=args.words_per_minute, url_style=args.urls)
+    print(
+        f"indexed {done.readings} readings and {done.pages} pages into {Path(args.site_dir) / 'pagefind'}",
+        file=sys.stderr,
+    )
     return Exit.OK
 
 
@@ -156,29 +160,31 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
     validate.add_argument("--format", choices=["text", "github", "json"], default="text")
     validate.set_defaults(func=cmd_validate)
 
-    schema = commands.add_parser(
-        "schema", help="print the JSON Schema of an entry (or a list, or authors.yaml)"
-    )
+    schema = commands.add_parser("schema", help="print the JSON Schema of an entry (or a list, or authors.yaml)")
     schema.add_argument("what", nargs="?", choices=["entry", "list", "authors"], default="entry")
     schema.set_defaults(func=cmd_schema)
 
-    generate = commands.add_parser(
-        "generate", help="write the site's Markdown pages, downloads and assets to a folder"
-    )
+    generate = commands.add_parser("generate", help="write the site's Markdown pages, downloads and assets to a folder")
     generate.add_argument("root", nargs="?", help=ROOT_HELP)
     generate.add_argument("--out", required=True, help="folder to write (a docs_dir)")
     generate.add_argument("--words-per-minute", type=int, default=DEFAULT_WPM, metavar="N")
     generate.add_argument(
-        "--new", type=lambda v: int(v) if v.isdigit() else v, default=NEW_DAYS,
+        "--new",
+        type=lambda v: int(v) if v.isdigit() else v,
+        default=NEW_DAYS,
         help=f"days (or an ISO date) within which an entry counts as new (default: {NEW_DAYS})",
     )
     generate.add_argument(
-        "--since", type=_iso_date, metavar="DATE",
+        "--since",
+        type=_iso_date,
+        metavar="DATE",
         help="the day the list began (its first import): readings added then or before are "
         "never new (default: the earliest `added` date)",
     )
     generate.add_argument(
-        "--urls", choices=["directory", "html", "md"], default=None,
+        "--urls",
+        choices=["directory", "html", "md"],
+        default=None,
         help="links between pages: to page/ (MkDocs' default), page.html, or page.md for a "
         "generator that resolves .md links itself (Zensical); default: md with a --config "
         "zensical.toml, else directory",
@@ -186,7 +192,8 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
     generate.add_argument("--site-url", help="absolute site URL, for the feed")
     generate.add_argument("--site-name", default="Reading list", help="the site's name")
     generate.add_argument(
-        "--config", metavar="FILE",
+        "--config",
+        metavar="FILE",
         help="also write a complete config for these pages: zensical.toml or mkdocs.yml "
         "(by suffix); its folder must hold --out",
     )
@@ -194,12 +201,15 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
     generate.set_defaults(func=cmd_generate)
 
     search_index = commands.add_parser(
-        "search-index", help="write the search index (Pagefind) into a site built from `generate`'s pages",
+        "search-index",
+        help="write the search index (Pagefind) into a site built from `generate`'s pages",
     )
     search_index.add_argument("site_dir", metavar="SITE_DIR", help="the built site (holds index.html)")
     search_index.add_argument("root", nargs="?", help=ROOT_HELP)
     search_index.add_argument(
-        "--urls", choices=["directory", "html"], default="directory",
+        "--urls",
+        choices=["directory", "html"],
+        default="directory",
         help="the built site's URLs: page/ (default) or page.html (use_directory_urls: false)",
     )
     search_index.add_argument("--words-per-minute", type=int, default=DEFAULT_WPM, metavar="N")
@@ -211,7 +221,9 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
     export.add_argument("--output", "-o", metavar="FILE", help="file to write (default: standard output)")
     export.add_argument("--site-url", help="absolute site URL (Atom only)")
     export.add_argument(
-        "--since", type=_iso_date, metavar="DATE",
+        "--since",
+        type=_iso_date,
+        metavar="DATE",
         help="the day the list began (Atom only): the feed lists readings added after it "
         "(default: the earliest `added` date)",
     )

@@ -53,10 +53,7 @@ class Diagnostic:
 
     def github(self) -> str:
         message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return (
-            f"::{self.severity} file={self.display_path()},line={self.line},"
-            f"col={self.col}::{message}"
-        )
+        return f"::{self.severity} file={self.display_path()},line={self.line},col={self.col}::{message}"
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -65,8 +65,22 @@ def export_json(catalog: Catalog) -> str:
 # -- CSV ----------------------------------------------------------------------------
 
 CSV_COLUMNS = (
-    "id", "title", "url", "topic", "tier", "kind", "length", "minutes", "authors",
-    "year", "added", "tags", "aka", "lists", "archived", "summary",
+    "id",
+    "title",
+    "url",
+    "topic",
+    "tier",
+    "kind",
+    "length",
+    "minutes",
+    "authors",
+    "year",
+    "added",
+    "tags",
+    "aka",
+    "lists",
+    "archived",
+    "summary",
 )
 
 
@@ -76,32 +90,42 @@ def export_csv(catalog: Catalog) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for entry in catalog.ordered_entries():
-        writer.writerow([
-            entry.id,
-            entry.title,
-            entry.url,
-            entry.topic,
-            entry.tier,
-            entry.kind or "",
-            entry.length or "",
-            round(entry.minutes(), 1) if entry.length else "",
-            "; ".join(entry.authors),
-            entry.year or "",
-            entry.added.isoformat() if entry.added else "",
-            "; ".join(entry.tags),
-            "; ".join(entry.aka),
-            "; ".join(rl.id for rl in catalog.lists_of(entry.id)),
-            entry.archived or "",
-            entry.summary.strip(),
-        ])
+        writer.writerow(
+            [
+                entry.id,
+                entry.title,
+                entry.url,
+                entry.topic,
+                entry.tier,
+                entry.kind or "",
+                entry.length or "",
+                round(entry.minutes(), 1) if entry.length else "",
+                "; ".join(entry.authors),
+                entry.year or "",
+                entry.added.isoformat() if entry.added else "",
+                "; ".join(entry.tags),
+                "; ".join(entry.aka),
+                "; ".join(rl.id for rl in catalog.lists_of(entry.id)),
+                entry.archived or "",
+                entry.summary.strip(),
+            ]
+        )
     return buffer.getvalue()
 
 
 # -- BibTeX ---------------------------------------------------------------------
 
 _BIB_SPECIAL = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
-    "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
 }
 _BIB_TYPES = {"book": "book", "thesis": "phdthesis", "chapter": "incollection"}
 
@@ -161,7 +185,9 @@ def export_bibtex(catalog: Catalog) -> str:
 
 
 def latest_additions(
-    catalog: Catalog, limit: int = FEED_SIZE, since: dt.date | None = None,
+    catalog: Catalog,
+    limit: int = FEED_SIZE,
+    since: dt.date | None = None,
 ) -> list[Entry]:
     """Entries added after the list's first import (`newness.first_import`:
     `since`, else the earliest `added` date), newest first (ties: reading

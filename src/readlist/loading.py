@@ -127,9 +127,7 @@ def read_yaml(path: Path) -> Document:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _position(raw, exc.start)
-        raise YamlProblem(
-            f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)", line, col
-        ) from None
+        raise YamlProblem(f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)", line, col) from None
     return parse_yaml(text, path)
 
 
@@ -255,7 +253,10 @@ def _check_stem(path: Path) -> Diagnostic | None:
     if _ID.match(stem) and len(stem) <= ID_MAX:
         return None
     return Diagnostic(
-        path, 1, 1, "error",
+        path,
+        1,
+        1,
+        "error",
         f"file name '{path.name}' is not a valid id: use lowercase letters, digits and "
         f"single hyphens, at most {ID_MAX} characters",
     )
@@ -282,9 +283,7 @@ def _mapping_model(
         return None
     if "id" in doc.data:
         line, col = doc.spans[("id", KEY)]
-        problems.append(
-            Diagnostic(path, line, col, "error", "unknown field 'id' (the id is the file name)")
-        )
+        problems.append(Diagnostic(path, line, col, "error", "unknown field 'id' (the id is the file name)"))
         return None
     try:
         return model.model_validate({**doc.data, "id": path.stem}), doc
@@ -391,9 +390,7 @@ def _load(root: Path, strict: bool, on_file: OnFile | None) -> Loaded:
             problems.extend(_validation_diagnostics(doc, exc, set(Topic.model_fields)))
 
     broken_entries: list[Document] = []
-    entries, entry_files = _load_folder(
-        root / "entries", Entry, problems, positions, on_file, broken_entries
-    )
+    entries, entry_files = _load_folder(root / "entries", Entry, problems, positions, on_file, broken_entries)
     lists, list_files = _load_folder(root / "lists", ReadingList, problems, positions, on_file, [])
     authors_file = root / AUTHORS_FILE
     authors_config = _load_authors(authors_file, problems, positions)
@@ -415,13 +412,10 @@ def _load(root: Path, strict: bool, on_file: OnFile | None) -> Loaded:
     if topics:  # an entry with a bad field still gets its topic checked in this run
         for doc in broken_entries:
             topic = doc.data.get("topic")
-            if isinstance(topic, str) and _ID.match(topic) and (
-                message := rules.unknown_topic(catalog, topic)
-            ):
+            if isinstance(topic, str) and _ID.match(topic) and (message := rules.unknown_topic(catalog, topic)):
                 problems.append(Diagnostic(doc.path, *doc.at(("topic",)), "error", message))
     if strict:
         problems = [
-            Diagnostic(d.path, d.line, d.col, "error", d.message) if d.severity == "warning" else d
-            for d in problems
+            Diagnostic(d.path, d.line, d.col, "error", d.message) if d.severity == "warning" else d for d in problems
         ]
     return Loaded(catalog, sorted(problems))

@@ -34,8 +34,17 @@ ID_MAX = 80
 Slug = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=ID_MAX)]
 
 Kind = Literal[
-    "paper", "post", "video", "course", "book", "chapter",
-    "thesis", "talk", "code", "thread", "notes",
+    "paper",
+    "post",
+    "video",
+    "course",
+    "book",
+    "chapter",
+    "thesis",
+    "talk",
+    "code",
+    "thread",
+    "notes",
 ]
 KINDS: tuple[str, ...] = get_args(Kind)
 
@@ -112,9 +121,7 @@ class Length:
     def parse(cls, text: str) -> Length:
         match = _LENGTH.match(text.strip())
         if not match:
-            raise ValueError(
-                "must look like '~8,000 words', '45 min', '1.5 h' or '300 pages'"
-            )
+            raise ValueError("must look like '~8,000 words', '45 min', '1.5 h' or '300 pages'")
         value = float(match["value"].replace(",", ""))
         if value <= 0:
             raise ValueError("must be more than zero")
@@ -174,7 +181,8 @@ class Entry(_Strict):
     )
     year: Annotated[int, AfterValidator(_year)] | None = None
     added: dt.date | None = Field(
-        default=None, description="The day the reading entered this catalog ('new' badges, feed).",
+        default=None,
+        description="The day the reading entered this catalog ('new' badges, feed).",
     )
     tags: list[Slug] = []
     notes: list[Text] = []

@@ -34,8 +34,9 @@ def readings_root(value: str | Path | None, *, new_ok: bool = False) -> Path:
         return root if value else root / "readings"
     if not root.is_dir():
         raise UsageError(f"{root} is not a directory")
-    raise UsageError(f"{root} has no readings (no entries/, lists/ or topics.yaml; "
-                     "give the project root or its readings/ folder)")
+    raise UsageError(
+        f"{root} has no readings (no entries/, lists/ or topics.yaml; give the project root or its readings/ folder)"
+    )
 
 
 def readings_paths(values: Sequence[str | Path]) -> list[Path]:

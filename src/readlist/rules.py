@@ -78,9 +78,10 @@ def _duplicate_urls(catalog: Catalog) -> Iterator[Diagnostic]:
         other = first.setdefault(entry.url_key, entry_id)
         if other != entry_id:
             yield _error(
-                catalog, catalog.entry_files[entry_id], ("url",),
-                f"same work as entry '{other}' ({catalog.entries[other].url}); "
-                "merge the two entries",
+                catalog,
+                catalog.entry_files[entry_id],
+                ("url",),
+                f"same work as entry '{other}' ({catalog.entries[other].url}); merge the two entries",
             )
 
 
@@ -88,7 +89,9 @@ def _thin_summaries(catalog: Catalog) -> Iterator[Diagnostic]:
     for entry_id, entry in catalog.entries.items():
         if (count := entry.summary_words()) < MIN_SUMMARY_WORDS:
             yield _error(
-                catalog, catalog.entry_files[entry_id], ("summary",),
+                catalog,
+                catalog.entry_files[entry_id],
+                ("summary",),
                 f"summary has {count} words; write at least {MIN_SUMMARY_WORDS}",
                 "warning",
             )
@@ -115,7 +118,10 @@ def _words_broken_across_lines(catalog: Catalog) -> Iterator[Diagnostic]:
             for number, rendered in broken_words(text):
                 line, col = _line_in_block(catalog, path, loc, number, text)
                 yield Diagnostic(
-                    path, line, col, "warning",
+                    path,
+                    line,
+                    col,
+                    "warning",
                     f"{field} breaks a word at a line's end, so the site shows '{rendered}'; "
                     "keep the word on one line (a suspended hyphen such as 'pre- and post-' is fine)",
                 )
@@ -142,8 +148,11 @@ def _empty_topics(catalog: Catalog) -> Iterator[Diagnostic]:
     for topic, loc in _topic_locs(catalog.topics, ()):
         if not used.intersection(catalog.subtopic_ids(topic.id)):
             yield _error(
-                catalog, catalog.topics_file, (*loc, "id"),
-                f"topic '{topic.id}' has no entries", "warning",
+                catalog,
+                catalog.topics_file,
+                (*loc, "id"),
+                f"topic '{topic.id}' has no entries",
+                "warning",
             )
 
 
@@ -154,14 +163,19 @@ def _list_references(catalog: Catalog, entry_stems: set[str]) -> Iterator[Diagno
         for s, section in enumerate(reading_list.sections):
             if not section.entries:
                 yield _error(
-                    catalog, path, ("sections", s, "title"),
-                    f"section '{section.title}' has no entries", "warning",
+                    catalog,
+                    path,
+                    ("sections", s, "title"),
+                    f"section '{section.title}' has no entries",
+                    "warning",
                 )
             for i, entry_id in enumerate(section.entries):
                 loc = ("sections", s, "entries", i)
                 if entry_id not in entry_stems:
                     yield _error(
-                        catalog, path, loc,
+                        catalog,
+                        path,
+                        loc,
                         f"unknown entry '{entry_id}'{did_you_mean(entry_id, entry_stems)}",
                     )
                 elif entry_id in seen:
@@ -179,7 +193,9 @@ def _no_way_in(catalog: Catalog) -> Iterator[Diagnostic]:
         if topic.children or topic.id not in tiers or 1 in tiers[topic.id]:
             continue  # inner topics, and empty ones (reported as empty)
         yield _error(
-            catalog, catalog.topics_file, (*loc, "id"),
+            catalog,
+            catalog.topics_file,
+            (*loc, "id"),
             f"topic '{topic.id}' has no tier-1 reading (it starts at tier "
             f"{min(tiers[topic.id])}); readers who read tier 1 of every topic first skip it",
             "warning",
@@ -198,12 +214,16 @@ def _source_marks(catalog: Catalog, entry_stems: set[str]) -> Iterator[Diagnosti
             loc = ("new_in_source", "entries", i)
             if entry_id not in entry_stems:
                 yield _error(
-                    catalog, path, loc,
+                    catalog,
+                    path,
+                    loc,
                     f"unknown entry '{entry_id}'{did_you_mean(entry_id, entry_stems)}",
                 )
             elif entry_id not in listed:
                 yield _error(
-                    catalog, path, loc,
+                    catalog,
+                    path,
+                    loc,
                     f"entry '{entry_id}' is marked new in the source but is not in this list",
                 )
             elif entry_id in seen:
@@ -226,7 +246,9 @@ def _look_alike_authors(catalog: Catalog) -> Iterator[Diagnostic]:
             for n, name in enumerate(group):
                 if name not in uses:
                     yield _error(
-                        catalog, config, ("distinct", g, n),
+                        catalog,
+                        config,
+                        ("distinct", g, n),
                         f"'{name}' is not the name of any author{did_you_mean(name, uses)}",
                         "warning",
                     )
@@ -238,7 +260,9 @@ def _look_alike_authors(catalog: Catalog) -> Iterator[Diagnostic]:
         keep, other = sorted((a, b), key=lambda n: (-uses[n], -len(n), n))
         for entry_id, index in places[other]:
             yield _error(
-                catalog, catalog.entry_files[entry_id], ("authors", index),
+                catalog,
+                catalog.entry_files[entry_id],
+                ("authors", index),
                 f"author '{other}' looks like '{keep}' ({_times(uses[keep])} elsewhere); "
                 f"write one name per person, or list both under 'distinct' in "
                 f"readings/{where} if they are different people",

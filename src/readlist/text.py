@@ -26,10 +26,29 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
-ALLOWED_TAGS = frozenset({
-    "p", "br", "em", "strong", "b", "i", "code", "pre", "kbd", "sub", "sup", "del", "s",
-    "a", "ul", "ol", "li", "blockquote", "abbr",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "code",
+        "pre",
+        "kbd",
+        "sub",
+        "sup",
+        "del",
+        "s",
+        "a",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "abbr",
+    }
+)
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}}
 URL_SCHEMES = frozenset({"http", "https"})
 

@@ -17,9 +17,23 @@ YOUTUBE_WATCH = "https://www.youtube.com/watch"
 
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid",
-        "ref", "ref_src", "ref_url", "si", "sharing", "trk", "_hsenc", "_hsmi",
-        "yclid", "twclid",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "si",
+        "sharing",
+        "trk",
+        "_hsenc",
+        "_hsmi",
+        "yclid",
+        "twclid",
     }
 )
 

@@ -92,19 +92,39 @@ def readings(tmp_path) -> Path:
     (root / "lists").mkdir()
     (root / "topics.yaml").write_text(TOPICS, encoding="utf-8")
     write_entry(
-        root, "attention-is-all-you-need", title="Attention Is All You Need",
-        url="https://arxiv.org/abs/1706.03762", topic="transformers", tier="1", kind="paper",
-        length='"15 pages"', authors=["Ashish Vaswani", "Noam Shazeer"], year="2017",
-        added="2024-03-01", summary=f'"{SUMMARY}"',
+        root,
+        "attention-is-all-you-need",
+        title="Attention Is All You Need",
+        url="https://arxiv.org/abs/1706.03762",
+        topic="transformers",
+        tier="1",
+        kind="paper",
+        length='"15 pages"',
+        authors=["Ashish Vaswani", "Noam Shazeer"],
+        year="2017",
+        added="2024-03-01",
+        summary=f'"{SUMMARY}"',
     )
     write_entry(
-        root, "but-what-is-a-neural-network", title='"But what is a neural network?"',
-        url="https://www.youtube.com/watch?v=aircAruvnKk", topic="fundamentals", tier="1",
-        kind="video", length='"19 min"', added="2024-04-02", summary=f'"{SUMMARY}"',
+        root,
+        "but-what-is-a-neural-network",
+        title='"But what is a neural network?"',
+        url="https://www.youtube.com/watch?v=aircAruvnKk",
+        topic="fundamentals",
+        tier="1",
+        kind="video",
+        length='"19 min"',
+        added="2024-04-02",
+        summary=f'"{SUMMARY}"',
     )
     write_entry(
-        root, "ml-technical-debt", title='"Machine Learning: The High Interest Credit Card of Technical Debt"',
-        url="https://research.google/pubs/pub43146/", topic="practice", tier="1", kind="paper",
+        root,
+        "ml-technical-debt",
+        title='"Machine Learning: The High Interest Credit Card of Technical Debt"',
+        url="https://research.google/pubs/pub43146/",
+        topic="practice",
+        tier="1",
+        kind="paper",
         summary=f'"{SUMMARY}"',
     )
     return root

@@ -25,7 +25,11 @@ def run_console(*args: str, cwd: Path | None = None, env: dict | None = None) ->
     """The real console entry point, in a child process."""
     return subprocess.run(
         [sys.executable, "-m", "readlist.cli", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=60,
     )
 
 

@@ -20,7 +20,10 @@ def test_json_csv_bibtex(readings):
     catalog = load(readings).catalog
     data = json.loads(export_json(catalog))
     assert [e["id"] for e in data["entries"]] == [
-        "but-what-is-a-neural-network", "attention-is-all-you-need", "ml-technical-debt"]
+        "but-what-is-a-neural-network",
+        "attention-is-all-you-need",
+        "ml-technical-debt",
+    ]
     first = data["entries"][1]
     assert first["topic_path"] == ["fundamentals", "transformers"] and first["year"] == 2017
     assert first["added"] == "2024-03-01" and first["words"] == 6000
@@ -53,8 +56,11 @@ def test_atom_feed_latest_additions_first(readings):
 
 def test_summary_cannot_inject_script_into_the_feed(readings):
     path = readings / "entries" / "ml-technical-debt.yaml"
-    path.write_text(path.read_text().replace("tier: 1", "tier: 1\nadded: 2024-05-01")
-                    .replace('summary: "', 'summary: "<script>alert(1)</script> '))
+    path.write_text(
+        path.read_text()
+        .replace("tier: 1", "tier: 1\nadded: 2024-05-01")
+        .replace('summary: "', 'summary: "<script>alert(1)</script> ')
+    )
     feed = atom_feed(load(readings).catalog, None)
     assert "<script>" not in ET.fromstring(feed).find(f"{ATOM}entry").findtext(f"{ATOM}summary")
 

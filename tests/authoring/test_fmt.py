@@ -82,11 +82,14 @@ def test_atomic_write_keeps_mode_and_leaves_no_temp_files(messy):
     assert [p.name for p in messy.parent.iterdir()] == [messy.name]
 
 
-@pytest.mark.parametrize("text, message", [
-    ("title: A\ntitle: B\n", "duplicate key 'title'"),
-    ("title: &x A\nurl: *x\n", "anchors and aliases"),
-    ("title: [unclosed\n", "invalid YAML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("title: A\ntitle: B\n", "duplicate key 'title'"),
+        ("title: &x A\nurl: *x\n", "anchors and aliases"),
+        ("title: [unclosed\n", "invalid YAML"),
+    ],
+)
 def test_bad_yaml_is_reported_with_position_and_left_alone(tmp_path, capsys, text, message):
     path = tmp_path / "bad.yaml"
     path.write_text(text)
@@ -108,11 +111,11 @@ def test_topics_and_lists(tmp_path):
     topics = tmp_path / "topics.yaml"
     topics.write_text("# tree\n-   title: A\n    id: a\n    children:\n    - title: B  # inner\n      id: b\n")
     lst = tmp_path / "lists" / "l.yaml"
-    lst.write_text("sections:\n- entries:\n  - x\n  - y\n  title: S\ntitle: L\nsource:\n  url: https://s.org\n  title: Src\n")
-    assert run_cli("fmt", tmp_path) == 0
-    assert topics.read_text() == (
-        "# tree\n- id: a\n  title: A\n  children:\n    - id: b\n      title: B # inner\n"
+    lst.write_text(
+        "sections:\n- entries:\n  - x\n  - y\n  title: S\ntitle: L\nsource:\n  url: https://s.org\n  title: Src\n"
     )
+    assert run_cli("fmt", tmp_path) == 0
+    assert topics.read_text() == ("# tree\n- id: a\n  title: A\n  children:\n    - id: b\n      title: B # inner\n")
     assert lst.read_text() == (
         'title: L\nsource: {title: Src, url: "https://s.org"}\nsections:\n  - title: S\n    entries: [x, y]\n'
     )

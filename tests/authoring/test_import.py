@@ -40,8 +40,19 @@ def elicit_copy(tmp_path: Path) -> Path:
 
 def test_elicit_list_into_an_empty_folder(tmp_path, capsys):
     source, root = elicit_copy(tmp_path), tmp_path / "readings"
-    assert run_cli("import", source, "--list", "elicit", "--out", root,
-                   "--source-url", "https://github.com/elicit/machine-learning-list") == 0
+    assert (
+        run_cli(
+            "import",
+            source,
+            "--list",
+            "elicit",
+            "--out",
+            root,
+            "--source-url",
+            "https://github.com/elicit/machine-learning-list",
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     # the OPT item points at the Gopher paper: reported, listed once
     assert re.search(r"elicit\.md:120: warning: duplicate: same work as line 117", err)
@@ -52,18 +63,26 @@ def test_elicit_list_into_an_empty_folder(tmp_path, capsys):
     assert lst["source"]["url"] == "https://github.com/elicit/machine-learning-list"
     assert "**How to read**" in lst["description"] and "Read “Tier 1” for all topics" in lst["description"]
     assert [s["title"] for s in lst["sections"]] == [
-        "Introduction to machine learning", "Transformers", "Key foundation model architectures",
-        "Training and finetuning", "Production deployment",
+        "Introduction to machine learning",
+        "Transformers",
+        "Key foundation model architectures",
+        "Training and finetuning",
+        "Production deployment",
     ]
     ids = [e for s in lst["sections"] for e in s["entries"]]
     assert len(ids) == len(set(ids)) == 87
-    assert ids[:3] == ["a-short-introduction-to-machine-learning", "but-what-is-a-neural-network",
-                       "gradient-descent-how-neural-networks-learn"]
+    assert ids[:3] == [
+        "a-short-introduction-to-machine-learning",
+        "but-what-is-a-neural-network",
+        "gradient-descent-how-neural-networks-learn",
+    ]
 
     topics = read(root / "topics.yaml")
     assert [t["id"] for t in topics] == ["fundamentals", "ml-in-practice"]
     assert [c["id"] for c in topics[0]["children"]] == [
-        "introduction-to-machine-learning", "transformers", "key-foundation-model-architectures",
+        "introduction-to-machine-learning",
+        "transformers",
+        "key-foundation-model-architectures",
         "training-and-finetuning",
     ]
 
@@ -162,19 +181,24 @@ def test_a_list_in_another_shape_round_trips_to_a_site(tmp_path, capsys):
     assert run_cli("import", source, "--out", root, "--tier", "3") == 0
     err = capsys.readouterr().err
     # every line it could not understand, with its line number
-    for line, text in [(20, "list item without a link"), (28, "a URL without a title"),
-                       (35, "text between items"), (37, "code block")]:
+    for line, text in [
+        (20, "list item without a link"),
+        (28, "a URL without a title"),
+        (35, "text between items"),
+        (37, "code block"),
+    ]:
         assert re.search(rf"guide\.md:{line}: warning: not understood: {text}", err), (line, err)
     assert "4 line(s) not understood" in err
 
     lst = read(root / "lists" / "study-guide-for-systems-people.yaml")
     assert lst["title"] == "Study guide for systems people"
     assert "Some words about this guide" in lst["description"]
-    assert [s["title"] for s in lst["sections"]] == [
-        "Storage", "Coordination / Papers", "Coordination / Talks"]
+    assert [s["title"] for s in lst["sections"]] == ["Storage", "Coordination / Papers", "Coordination / Talks"]
     assert lst["sections"][0]["entries"] == [
-        "the-google-file-system", "bigtable-a-distributed-storage-system",
-        "dynamo-amazons-highly-available-key-value-store"]
+        "the-google-file-system",
+        "bigtable-a-distributed-storage-system",
+        "dynamo-amazons-highly-available-key-value-store",
+    ]
     entries = root / "entries"
     gfs = read(entries / "the-google-file-system.yaml")
     assert gfs["tier"] == 1 and gfs["notes"] == ["the paper that started it read sections 1-3 first"]

@@ -48,8 +48,10 @@ def test_zotero_better_bibtex(readings, capsys, tmp_path):
     assert code == 0, err
     new = entry_files(readings) - before
     assert new == {
-        "deep-learning.yaml", "optimization-methods-for-large-scale-machine-learning.yaml",
-        "deep-learning-2016.yaml", "training-recurrent-neural-networks.yaml",
+        "deep-learning.yaml",
+        "optimization-methods-for-large-scale-machine-learning.yaml",
+        "deep-learning-2016.yaml",
+        "training-recurrent-neural-networks.yaml",
         "the-unreasonable-effectiveness-of-recurrent-neural-networks.yaml",
     }
     nature = entry(readings, "deep-learning")
@@ -71,8 +73,10 @@ def test_zotero_better_bibtex(readings, capsys, tmp_path):
     assert "# TODO: topic" in text and "# TODO: tier" in text and text.endswith("\n")
     # the arXiv record is already in the catalog (its DOI is the arXiv DOI): reported, skipped
     vaswani = line_of(source, "@online{vaswaniAttentionAllYou2017")
-    assert f"refs.bib:{vaswani}: note: 'vaswaniAttentionAllYou2017': https://arxiv.org/abs/1706.03762 " \
-           "is already in the catalog as 'attention-is-all-you-need'" in err
+    assert (
+        f"refs.bib:{vaswani}: note: 'vaswaniAttentionAllYou2017': https://arxiv.org/abs/1706.03762 "
+        "is already in the catalog as 'attention-is-all-you-need'" in err
+    )
     assert f"refs.bib:{line_of(source, '@article{noLinkAtAll2020')}: warning: 'noLinkAtAll2020': no DOI" in err
     assert "imported 5 of 7 record(s)" in err
 
@@ -145,8 +149,10 @@ def test_csl_json_date_parts_particles_literal_names_and_keywords(readings, caps
     assert gemini["authors"] == ["Gemini Team, Google"] and gemini["year"] == 2023 and gemini["kind"] == "post"
     attention = line_of(source, '"id": "attention"') - 1  # the line of the item's "{"
     untitled = line_of(source, '"id": "untitled"') - 1
-    assert f"zotero-csl.json:{attention}: note: 'attention': " \
-           "https://arxiv.org/abs/1706.03762 is already in the catalog" in err
+    assert (
+        f"zotero-csl.json:{attention}: note: 'attention': "
+        "https://arxiv.org/abs/1706.03762 is already in the catalog" in err
+    )
     assert f"zotero-csl.json:{untitled}: warning: 'untitled': no title" in err
 
 
@@ -160,8 +166,11 @@ def test_malformed_json_writes_nothing_and_points_at_the_error(readings, capsys)
 
 def test_nothing_importable_writes_nothing(readings, capsys, tmp_path):
     bib = tmp_path / "known.bib"
-    bib.write_text("@article{a, title={Attention Is All You Need}, eprint={1706.03762}, archiveprefix={arXiv}}\n"
-                   "@misc{b, title={No link}}\n", encoding="utf-8")
+    bib.write_text(
+        "@article{a, title={Attention Is All You Need}, eprint={1706.03762}, archiveprefix={arXiv}}\n"
+        "@misc{b, title={No link}}\n",
+        encoding="utf-8",
+    )
     before = entry_files(readings)
     code, _, err = run_import(capsys, bib, "--out", readings)
     assert code == 1
@@ -181,9 +190,11 @@ def test_dry_run_reports_only(readings, capsys):
 
 def test_the_same_url_twice_in_one_file_is_imported_once(readings, capsys, tmp_path):
     bib = tmp_path / "twice.bib"
-    bib.write_text("@article{one, title={Deep Learning}, doi={10.1038/nature14539}}\n"
-                   "@article{two, title={Deep learning (again)}, url={https://doi.org/10.1038/nature14539}}\n",
-                   encoding="utf-8")
+    bib.write_text(
+        "@article{one, title={Deep Learning}, doi={10.1038/nature14539}}\n"
+        "@article{two, title={Deep learning (again)}, url={https://doi.org/10.1038/nature14539}}\n",
+        encoding="utf-8",
+    )
     code, _, err = run_import(capsys, bib, "--out", readings, "--topic", "practice", "--tier", "1")
     assert code == 0, err
     assert "twice.bib:2: warning: 'two': https://doi.org/10.1038/nature14539 is also record 'one' (line 1)" in err
@@ -191,10 +202,13 @@ def test_the_same_url_twice_in_one_file_is_imported_once(readings, capsys, tmp_p
     assert not (readings / "entries" / "deep-learning-again.yaml").exists()
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"\xff\xfe@article{x, title={T}}", "is not UTF-8 text"),
-    (b"just some notes, no entries\n", "no @entry found"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"\xff\xfe@article{x, title={T}}", "is not UTF-8 text"),
+        (b"just some notes, no entries\n", "no @entry found"),
+    ],
+)
 def test_unreadable_bibtex_files(readings, capsys, tmp_path, content, message):
     bib = tmp_path / "bad.bib"
     bib.write_bytes(content)
@@ -220,8 +234,9 @@ def test_string_macros_and_concatenation_in_title_and_url(readings, capsys, tmp_
 
 def test_a_hash_inside_a_value_is_not_a_concatenation(readings, capsys, tmp_path):
     bib = tmp_path / "hash.bib"
-    bib.write_text("@misc{h, title = {Notes on C# and F#}, url = {https://example.org/page#section-2}}\n",
-                   encoding="utf-8")
+    bib.write_text(
+        "@misc{h, title = {Notes on C# and F#}, url = {https://example.org/page#section-2}}\n", encoding="utf-8"
+    )
     code, _, err = run_import(capsys, bib, "--out", readings, "--topic", "practice", "--tier", "1")
     assert code == 0, err
     found = entry(readings, "notes-on-c-and-f")

@@ -59,8 +59,9 @@ def read(path: Path) -> dict:
 
 def test_arxiv_paper_from_the_api_then_validate_until_summary_written(env, readings, capsys):
     env.route("/api/query", ARXIV_FEED, content_type="application/atom+xml")
-    code = run_cli("new", "https://arxiv.org/pdf/2005.14165v4.pdf", "--topic", "fundamentals",
-                   "--tier", "1", "--root", readings)
+    code = run_cli(
+        "new", "https://arxiv.org/pdf/2005.14165v4.pdf", "--topic", "fundamentals", "--tier", "1", "--root", readings
+    )
     assert code == 0, capsys.readouterr().err
     assert any("id_list=2005.14165" in r for r in env.requests)
     path = readings / "entries" / "language-models-are-few-shot-learners.yaml"
@@ -100,12 +101,18 @@ def test_arxiv_answers_garbage(env, readings, capsys):
 
 
 def test_youtube_oembed_and_duration(env, readings, capsys):
-    env.route("/oembed", '{"title": "Let\'s build the GPT Tokenizer", "author_name": "Andrej Karpathy",'
-              ' "type": "video", "provider_name": "YouTube"}', content_type="application/json")
-    env.route("/watch", '<html><head><meta itemprop="duration" content="PT2H13M35S">'
-              '<meta itemprop="datePublished" content="2024-02-20"></head><body></body></html>')
-    code = run_cli("new", "https://youtu.be/zduSFxRajkE", "--topic", "transformers", "--tier", "2",
-                   "--root", readings)
+    env.route(
+        "/oembed",
+        '{"title": "Let\'s build the GPT Tokenizer", "author_name": "Andrej Karpathy",'
+        ' "type": "video", "provider_name": "YouTube"}',
+        content_type="application/json",
+    )
+    env.route(
+        "/watch",
+        '<html><head><meta itemprop="duration" content="PT2H13M35S">'
+        '<meta itemprop="datePublished" content="2024-02-20"></head><body></body></html>',
+    )
+    code = run_cli("new", "https://youtu.be/zduSFxRajkE", "--topic", "transformers", "--tier", "2", "--root", readings)
     assert code == 0, capsys.readouterr().err
     oembed = next(r for r in env.requests if r.startswith("/oembed"))
     assert "zduSFxRajkE" in oembed and "format=json" in oembed
@@ -123,12 +130,23 @@ def test_youtube_video_unknown_gives_clear_message(env, readings, capsys):
 
 
 def test_github_repository(env, readings, capsys):
-    env.route("/gh/repos/karpathy/nanoGPT", '{"name": "nanoGPT", "full_name": "karpathy/nanoGPT",'
-              ' "html_url": "https://github.com/karpathy/nanoGPT", "owner": {"login": "karpathy"},'
-              ' "description": "The simplest, fastest repository", "created_at": "2022-12-28T00:00:00Z"}',
-              content_type="application/json")
-    code = run_cli("new", "https://github.com/karpathy/nanoGPT/tree/master", "--topic", "transformers",
-                   "--tier", "3", "--root", readings)
+    env.route(
+        "/gh/repos/karpathy/nanoGPT",
+        '{"name": "nanoGPT", "full_name": "karpathy/nanoGPT",'
+        ' "html_url": "https://github.com/karpathy/nanoGPT", "owner": {"login": "karpathy"},'
+        ' "description": "The simplest, fastest repository", "created_at": "2022-12-28T00:00:00Z"}',
+        content_type="application/json",
+    )
+    code = run_cli(
+        "new",
+        "https://github.com/karpathy/nanoGPT/tree/master",
+        "--topic",
+        "transformers",
+        "--tier",
+        "3",
+        "--root",
+        readings,
+    )
     assert code == 0, capsys.readouterr().err
     data = read(readings / "entries" / "nanogpt.yaml")
     assert data["title"] == "nanoGPT" and data["kind"] == "code"
@@ -179,9 +197,11 @@ def test_page_with_jsonld_and_opengraph(env, readings, capsys):
 
 
 def test_malformed_html_still_yields_what_it_can(env, readings, capsys):
-    page = ('<html><head><title>Broken &amp; <b>Bold</title><meta property="og:type" content="video.other">'
-            '<script type="application/ld+json">{"@type": "VideoObject", "name": </script>'
-            '<body><div><p>unclosed <span></div></p></i></html')
+    page = (
+        '<html><head><title>Broken &amp; <b>Bold</title><meta property="og:type" content="video.other">'
+        '<script type="application/ld+json">{"@type": "VideoObject", "name": </script>'
+        "<body><div><p>unclosed <span></div></p></i></html"
+    )
     url = env.route("/broken", page)
     code = run_cli("new", url, "--topic", "practice", "--tier", "4", "--root", readings)
     assert code == 0, capsys.readouterr().err
@@ -222,12 +242,15 @@ def test_connection_refused(readings, capsys):
     assert "could not connect" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("variant", [
-    "http://arxiv.org/pdf/1706.03762v7",
-    "https://www.youtube.com/watch?v=aircAruvnKk&t=42s",
-    "https://youtu.be/aircAruvnKk",
-    "https://research.google/pubs/pub43146?utm_source=x#top",
-])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "http://arxiv.org/pdf/1706.03762v7",
+        "https://www.youtube.com/watch?v=aircAruvnKk&t=42s",
+        "https://youtu.be/aircAruvnKk",
+        "https://research.google/pubs/pub43146?utm_source=x#top",
+    ],
+)
 def test_refuses_a_url_already_in_the_catalog(env, readings, capsys, variant):
     before = entry_files(readings)
     assert run_cli("new", variant, "--root", readings) == 1
@@ -268,8 +291,10 @@ def test_dry_run_prints_and_writes_nothing(env, readings, capsys):
 
 
 def test_same_title_gets_a_distinct_id(env, readings, capsys):
-    url = env.route("/other", '<meta name="citation_title" content="Attention Is All You Need">'
-                    '<meta name="citation_date" content="2023">')
+    url = env.route(
+        "/other",
+        '<meta name="citation_title" content="Attention Is All You Need"><meta name="citation_date" content="2023">',
+    )
     assert run_cli("new", url, "--topic", "transformers", "--tier", "4", "--root", readings) == 0
     assert (readings / "entries" / "attention-is-all-you-need-2023.yaml").exists()
     assert load(readings).catalog.entries["attention-is-all-you-need"].year == 2017

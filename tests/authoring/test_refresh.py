@@ -13,8 +13,14 @@ import yaml
 from .helpers import SUMMARY, run_cli, validate, write_entry
 
 AUTHORS = [
-    "Ashish Vaswani", "Noam Shazeer", "Niki Parmar", "Jakob Uszkoreit", "Llion Jones",
-    "Aidan N. Gomez", "Lukasz Kaiser", "Illia Polosukhin",
+    "Ashish Vaswani",
+    "Noam Shazeer",
+    "Niki Parmar",
+    "Jakob Uszkoreit",
+    "Llion Jones",
+    "Aidan N. Gomez",
+    "Lukasz Kaiser",
+    "Illia Polosukhin",
 ]
 
 
@@ -25,15 +31,23 @@ def arxiv_entry(paper: str, title: str, authors: list[str], published: str) -> s
 
 
 def feed(*entries: str) -> str:
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<feed xmlns="http://www.w3.org/2005/Atom">' + "".join(entries) + "</feed>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom">' + "".join(entries) + "</feed>"
+    )
 
 
 ATTENTION = arxiv_entry("1706.03762", "Attention Is All\n  You Need", AUTHORS, "2017-06-12T17:57:34Z")
-ADAM = arxiv_entry("1412.6980", "Adam: A Method for Stochastic Optimization -- Revisited",
-                   ["Diederik P. Kingma", "Jimmy Ba"], "2014-12-22T13:54:29Z")
-ARXIV_ERROR = feed("<entry><id>http://arxiv.org/api/errors</id><title>Error</title>"
-                   "<summary>incorrect id format for 1412.69800</summary></entry>")
+ADAM = arxiv_entry(
+    "1412.6980",
+    "Adam: A Method for Stochastic Optimization -- Revisited",
+    ["Diederik P. Kingma", "Jimmy Ba"],
+    "2014-12-22T13:54:29Z",
+)
+ARXIV_ERROR = feed(
+    "<entry><id>http://arxiv.org/api/errors</id><title>Error</title>"
+    "<summary>incorrect id format for 1412.69800</summary></entry>"
+)
 
 
 @pytest.fixture
@@ -53,8 +67,7 @@ def refresh(readings: Path, *args: str) -> int:
 
 
 def arxiv_queries(server) -> list[list[str]]:
-    return [parse_qs(urlsplit(r).query)["id_list"][0].split(",")
-            for r in server.requests if r.startswith("/api/query")]
+    return [parse_qs(urlsplit(r).query)["id_list"][0].split(",") for r in server.requests if r.startswith("/api/query")]
 
 
 def test_diff_first_then_write_keeps_comments_and_layout(env, readings, capsys):
@@ -89,8 +102,15 @@ def test_diff_first_then_write_keeps_comments_and_layout(env, readings, capsys):
 
 
 def test_arxiv_papers_are_asked_in_one_query_and_tex_dashes_become_dashes(env, readings, capsys):
-    write_entry(readings, "adam", title="Adam", url="https://arxiv.org/pdf/1412.6980v9.pdf",
-                topic="fundamentals", tier="1", summary=f'"{SUMMARY}"')
+    write_entry(
+        readings,
+        "adam",
+        title="Adam",
+        url="https://arxiv.org/pdf/1412.6980v9.pdf",
+        topic="fundamentals",
+        tier="1",
+        summary=f'"{SUMMARY}"',
+    )
     env.route("/api/query", feed(ADAM, ATTENTION), content_type="application/atom+xml")
     assert refresh(readings, "--write") == 0
     assert arxiv_queries(env) == [["1412.6980", "1706.03762"]]
@@ -101,8 +121,15 @@ def test_arxiv_papers_are_asked_in_one_query_and_tex_dashes_become_dashes(env, r
 
 
 def test_fields_limit_what_is_refreshed(env, readings, capsys):
-    write_entry(readings, "adam", title="Adam", url="https://arxiv.org/abs/1412.6980",
-                topic="fundamentals", tier="1", summary=f'"{SUMMARY}"')
+    write_entry(
+        readings,
+        "adam",
+        title="Adam",
+        url="https://arxiv.org/abs/1412.6980",
+        topic="fundamentals",
+        tier="1",
+        summary=f'"{SUMMARY}"',
+    )
     env.route("/api/query", feed(ADAM, ATTENTION), content_type="application/atom+xml")
     assert refresh(readings, "--fields", "year,authors", "--write") == 0
     adam = read(readings / "entries" / "adam.yaml")
@@ -113,8 +140,15 @@ def test_fields_limit_what_is_refreshed(env, readings, capsys):
 
 
 def test_a_refused_batch_is_asked_paper_by_paper(env, readings, capsys):
-    write_entry(readings, "adam", title="Adam", url="https://arxiv.org/abs/1412.6980",
-                topic="fundamentals", tier="1", summary=f'"{SUMMARY}"')
+    write_entry(
+        readings,
+        "adam",
+        title="Adam",
+        url="https://arxiv.org/abs/1412.6980",
+        topic="fundamentals",
+        tier="1",
+        summary=f'"{SUMMARY}"',
+    )
     env.route("/api/query", ARXIV_ERROR, content_type="application/atom+xml")
     before = {p.name: p.read_text() for p in (readings / "entries").iterdir()}
     assert refresh(readings, "--write") == 1
@@ -153,9 +187,17 @@ DOI_PAGE = """<html><head><title>Spanner | ACM</title>
 
 
 def test_doi_entries_are_read_from_the_landing_page_through_the_resolver(env, readings, capsys):
-    write_entry(readings, "spanner", title='"Spanner: Google\'s Globally-Distributed Database"',
-                url="https://doi.org/10.1145/2491245", topic="practice", tier="2",
-                authors=["James C. Corbett"], year="2012", summary=f'"{SUMMARY}"')
+    write_entry(
+        readings,
+        "spanner",
+        title='"Spanner: Google\'s Globally-Distributed Database"',
+        url="https://doi.org/10.1145/2491245",
+        topic="practice",
+        tier="2",
+        authors=["James C. Corbett"],
+        year="2012",
+        summary=f'"{SUMMARY}"',
+    )
     env.route("/doi/10.1145/2491245", DOI_PAGE)
     env.route("/api/query", feed(ATTENTION), content_type="application/atom+xml")
     assert refresh(readings, "--write") == 0
@@ -169,18 +211,41 @@ def test_doi_entries_are_read_from_the_landing_page_through_the_resolver(env, re
 def test_github_gives_the_year_and_never_replaces_people_with_an_account(env, readings, capsys):
     repo = '{"name": "tuning_playbook", "owner": {"login": "google-research"}, "created_at": "2023-01-18T00:00:00Z", "html_url": "https://github.com/google-research/tuning_playbook"}'
     env.route("/gh/repos/google-research/tuning_playbook", repo, content_type="application/json")
-    env.route("/gh/repos/srush/GPU-Puzzles",
-              '{"name": "GPU-Puzzles", "owner": {"login": "srush"}, "created_at": "2022-06-01T00:00:00Z"}',
-              content_type="application/json")
+    env.route(
+        "/gh/repos/srush/GPU-Puzzles",
+        '{"name": "GPU-Puzzles", "owner": {"login": "srush"}, "created_at": "2022-06-01T00:00:00Z"}',
+        content_type="application/json",
+    )
     env.route("/api/query", feed(ATTENTION), content_type="application/atom+xml")
-    write_entry(readings, "deep-learning-tuning-playbook", title="Deep Learning Tuning Playbook",
-                url="https://github.com/google-research/tuning_playbook", topic="practice", tier="2",
-                authors=["Varun Godbole", "George E. Dahl"], year="2022", summary=f'"{SUMMARY}"')
-    write_entry(readings, "gpu-puzzles", title="GPU Puzzles", url="https://github.com/srush/GPU-Puzzles",
-                topic="practice", tier="2", summary=f'"{SUMMARY}"')
-    write_entry(readings, "a-file-in-a-repo", title="Optimizers",
-                url="https://github.com/tinygrad/tinygrad/blob/abc/tinygrad/nn/optim.py",
-                topic="practice", tier="2", summary=f'"{SUMMARY}"')
+    write_entry(
+        readings,
+        "deep-learning-tuning-playbook",
+        title="Deep Learning Tuning Playbook",
+        url="https://github.com/google-research/tuning_playbook",
+        topic="practice",
+        tier="2",
+        authors=["Varun Godbole", "George E. Dahl"],
+        year="2022",
+        summary=f'"{SUMMARY}"',
+    )
+    write_entry(
+        readings,
+        "gpu-puzzles",
+        title="GPU Puzzles",
+        url="https://github.com/srush/GPU-Puzzles",
+        topic="practice",
+        tier="2",
+        summary=f'"{SUMMARY}"',
+    )
+    write_entry(
+        readings,
+        "a-file-in-a-repo",
+        title="Optimizers",
+        url="https://github.com/tinygrad/tinygrad/blob/abc/tinygrad/nn/optim.py",
+        topic="practice",
+        tier="2",
+        summary=f'"{SUMMARY}"',
+    )
     assert refresh(readings, "--write") == 0
     playbook = read(readings / "entries" / "deep-learning-tuning-playbook.yaml")
     assert playbook["title"] == "Deep Learning Tuning Playbook"
@@ -193,8 +258,7 @@ def test_github_gives_the_year_and_never_replaces_people_with_an_account(env, re
 
 def test_new_reads_a_doi_through_the_same_resolver(env, readings, capsys):
     env.route("/doi/10.1145/2491245", DOI_PAGE)
-    code = run_cli("new", "https://doi.org/10.1145/2491245", "--topic", "practice", "--tier", "2",
-                   "--root", readings)
+    code = run_cli("new", "https://doi.org/10.1145/2491245", "--topic", "practice", "--tier", "2", "--root", readings)
     assert code == 0, capsys.readouterr().err
     data = read(readings / "entries" / "spanner-googles-globally-distributed-database.yaml")
     assert data["url"] == "https://doi.org/10.1145/2491245"

@@ -11,10 +11,16 @@ REPORTS = Path(__file__).parent / "reports"
 WORKFLOWS = ROOT / ".github" / "workflows"
 
 
-def readlist(*args: str, cwd: Path | None = None, env: dict | None = None,
-             input: str | None = None) -> subprocess.CompletedProcess:
+def readlist(
+    *args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None
+) -> subprocess.CompletedProcess:
     """Run the real `readlist` console entry point in a subprocess."""
     return subprocess.run(
         [sys.executable, "-m", "readlist.cli", *args],
-        cwd=cwd or ROOT, capture_output=True, text=True, env=env, input=input, timeout=300,
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        input=input,
+        timeout=300,
     )

@@ -40,8 +40,12 @@ def test_action_passes_zizmor_and_the_actions_schema():
     done = zizmor(ACTION)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No findings to report" in done.stdout
-    done = subprocess.run([_tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", str(ACTION)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [_tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", str(ACTION)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -74,11 +78,18 @@ def test_this_repository_uses_its_action_with_declared_inputs():
 # --- the command step, run as the action runs it --------------------------------------
 
 
-def run_action(command: str, cwd: Path, *, readings: str = "readings", args: str = "",
-               fail: str = "true") -> subprocess.CompletedProcess:
+def run_action(
+    command: str, cwd: Path, *, readings: str = "readings", args: str = "", fail: str = "true"
+) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_") and k != "GH_TOKEN"}
-    env |= {"COMMAND": command, "READINGS": readings, "ARGS": args, "FAIL": fail,
-            "GITHUB_ACTION_PATH": str(ROOT), "PATH": str(Path(sys.executable).parent) + os.pathsep + env["PATH"]}
+    env |= {
+        "COMMAND": command,
+        "READINGS": readings,
+        "ARGS": args,
+        "FAIL": fail,
+        "GITHUB_ACTION_PATH": str(ROOT),
+        "PATH": str(Path(sys.executable).parent) + os.pathsep + env["PATH"],
+    }
     return subprocess.run(["bash", str(SCRIPT)], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -132,23 +143,46 @@ def test_args_are_split_on_whitespace_but_never_globbed(tmp_path):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "readlist"
-    fake.write_text(f"#!{sys.executable}\nimport json, os, sys\n"
-                    "print(json.dumps(sys.argv[1:] + [os.environ.get('GH_TOKEN')]))\n")
+    fake.write_text(
+        f"#!{sys.executable}\nimport json, os, sys\nprint(json.dumps(sys.argv[1:] + [os.environ.get('GH_TOKEN')]))\n"
+    )
     fake.chmod(0o755)
     (tmp_path / "x-would-match").write_text("")
     env = {k: v for k, v in os.environ.items() if k != "GH_TOKEN"}
     env |= {"PATH": f"{bin_dir}{os.pathsep}{env['PATH']}", "READINGS": "my readings", "GH_TOKEN": "t0ken"}
 
     def argv(command: str, args: str) -> list[str]:
-        done = subprocess.run(["bash", str(SCRIPT)], cwd=tmp_path, capture_output=True, text=True,
-                              env=env | {"COMMAND": command, "ARGS": args}, timeout=60)
+        done = subprocess.run(
+            ["bash", str(SCRIPT)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env | {"COMMAND": command, "ARGS": args},
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)
 
     assert argv("check-links", "  --exclude x-*   --changed origin/main ") == [
-        "check-links", "my readings", "--format", "github", "--exclude", "x-*", "--changed", "origin/main", None]
+        "check-links",
+        "my readings",
+        "--format",
+        "github",
+        "--exclude",
+        "x-*",
+        "--changed",
+        "origin/main",
+        None,
+    ]
     assert argv("validate", "") == ["validate", "my readings", "--format", "github", None]
-    assert argv("link-issue", "--report r.json --apply") == ["ci", "link-issue", "--report", "r.json", "--apply", "t0ken"]
+    assert argv("link-issue", "--report r.json --apply") == [
+        "ci",
+        "link-issue",
+        "--report",
+        "r.json",
+        "--apply",
+        "t0ken",
+    ]
 
 
 @posix_only

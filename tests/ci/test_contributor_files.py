@@ -57,15 +57,13 @@ def _pre_commit() -> str:
 
 def test_pre_commit_files_are_valid():
     pc = _pre_commit()
-    for args in (["validate-config", ".pre-commit-config.yaml"],
-                 ["validate-manifest", ".pre-commit-hooks.yaml"]):
+    for args in (["validate-config", ".pre-commit-config.yaml"], ["validate-manifest", ".pre-commit-hooks.yaml"]):
         done = subprocess.run([pc, *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_reusable_hooks_match_the_local_ones():
-    local = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
-             ["repos"][0]["hooks"]}
+    local = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]}
     shared = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
     for hook_id in ("readlist-validate", "readlist-fmt"):
         assert shared[hook_id]["entry"] == local[hook_id]["entry"]

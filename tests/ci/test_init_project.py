@@ -23,8 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def readlist(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "readlist.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "readlist.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +38,24 @@ def project(tmp_path_factory) -> Path:
 
 
 EXPECTED = {
-    "mkdocs.yml", "README.md", "CONTRIBUTING.md", "requirements.txt", ".gitignore",
-    ".pre-commit-config.yaml", "docs/contributing.md", "readings/topics.yaml",
-    "readings/entry.schema.json", "readings/entries/how-to-read-a-paper.yaml",
-    "readings/lists/start-here.yaml", ".github/workflows/checks.yml", ".github/workflows/links.yml",
-    ".github/workflows/pages.yml", ".github/ISSUE_TEMPLATE/suggest-reading.yml",
-    ".github/ISSUE_TEMPLATE/config.yml", ".github/dependabot.yml", ".github/zizmor.yml",
+    "mkdocs.yml",
+    "README.md",
+    "CONTRIBUTING.md",
+    "requirements.txt",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    "docs/contributing.md",
+    "readings/topics.yaml",
+    "readings/entry.schema.json",
+    "readings/entries/how-to-read-a-paper.yaml",
+    "readings/lists/start-here.yaml",
+    ".github/workflows/checks.yml",
+    ".github/workflows/links.yml",
+    ".github/workflows/pages.yml",
+    ".github/ISSUE_TEMPLATE/suggest-reading.yml",
+    ".github/ISSUE_TEMPLATE/config.yml",
+    ".github/dependabot.yml",
+    ".github/zizmor.yml",
 }
 
 
@@ -63,8 +76,13 @@ def test_validate_strict_then_mkdocs_build_strict(project, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 entries, 1 lists, 1 topics: 0 error(s), 0 warning(s)" in done.stderr
     assert readlist("fmt", "--check", cwd=project).returncode == 0
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
-                          cwd=project, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     topic = (tmp_path / "site" / "topics" / "getting-started" / "index.html").read_text()
     assert 'id="how-to-read-a-paper"' in topic
@@ -95,24 +113,36 @@ def test_zizmor_pedantic(project):
     assert "No findings to report" in done.stdout
 
 
-@pytest.mark.parametrize("schema, files", [
-    ("vendor.github-workflows", ".github/workflows/*.yml"),
-    ("custom.github-workflows-require-timeout", ".github/workflows/*.yml"),
-    ("vendor.dependabot", ".github/dependabot.yml"),
-    ("vendor.github-issue-forms", ".github/ISSUE_TEMPLATE/suggest-reading.yml"),
-    ("vendor.github-issue-config", ".github/ISSUE_TEMPLATE/config.yml"),
-])
+@pytest.mark.parametrize(
+    "schema, files",
+    [
+        ("vendor.github-workflows", ".github/workflows/*.yml"),
+        ("custom.github-workflows-require-timeout", ".github/workflows/*.yml"),
+        ("vendor.dependabot", ".github/dependabot.yml"),
+        ("vendor.github-issue-forms", ".github/ISSUE_TEMPLATE/suggest-reading.yml"),
+        ("vendor.github-issue-config", ".github/ISSUE_TEMPLATE/config.yml"),
+    ],
+)
 def test_check_jsonschema(project, schema, files):
     paths = sorted(project.glob(files))
     assert paths
-    done = subprocess.run([_tool("check-jsonschema"), "--builtin-schema", schema, *map(str, paths)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [_tool("check-jsonschema"), "--builtin-schema", schema, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_pre_commit_config_is_valid_and_pinned(project):
-    done = subprocess.run([_tool("pre-commit"), "validate-config", ".pre-commit-config.yaml"],
-                          cwd=project, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [_tool("pre-commit"), "validate-config", ".pre-commit-config.yaml"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     repo = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())["repos"][0]
     assert (repo["repo"], repo["rev"]) == (f"https://github.com/{repository()}", f"v{__version__}")
@@ -126,7 +156,9 @@ def test_workflows_use_the_action_pinned_to_this_version(project):
     assert {step["with"]["command"] for _, step in steps} == {"validate", "check-links", "link-issue"}
     assert all(step["uses"] == f"{repository()}@v{__version__}" for _, step in steps)
     assert check_uses(steps) == len(steps)
-    assert f"readlist @ git+https://github.com/{repository()}@v{__version__}" in (project / "requirements.txt").read_text()
+    assert (
+        f"readlist @ git+https://github.com/{repository()}@v{__version__}" in (project / "requirements.txt").read_text()
+    )
 
 
 def test_workflows_keep_this_repositorys_rules(project):
@@ -165,7 +197,11 @@ def test_an_existing_file_is_named_and_nothing_is_written(tmp_path):
     done = readlist("init", str(dest), cwd=tmp_path)
     assert done.returncode == 2
     assert f"{dest / 'readings' / 'topics.yaml'}" in done.stderr and "nothing written" in done.stderr
-    assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*")) == ["notes.txt", "readings", "readings/topics.yaml"]
+    assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*")) == [
+        "notes.txt",
+        "readings",
+        "readings/topics.yaml",
+    ]
     assert (dest / "readings" / "topics.yaml").read_text() == "- id: mine\n  title: Mine\n"
 
 
@@ -204,8 +240,9 @@ def test_documented_init_and_import_commands_parse(doc):
     for block in blocks:
         for line in block.splitlines():
             for part in re.split(r"\s*(?:&&|;)\s*", line.split(" #")[0]):
-                if part.startswith(("readlist init", "readlist import refs", "readlist import my-",
-                                    "readlist import ~")):
+                if part.startswith(
+                    ("readlist init", "readlist import refs", "readlist import my-", "readlist import ~")
+                ):
                     commands.append(part)
     assert commands
     parser = build_parser()

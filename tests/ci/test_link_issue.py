@@ -20,8 +20,9 @@ from readlist.ci.shards import distinct_urls, plan
 
 from .helpers import REPORTS, ROOT, readlist
 
-CTX = Context(repo="octo/readlist", sha="0123abc", run_url="https://github.com/octo/readlist/actions/runs/7",
-              date="2026-11-02")
+CTX = Context(
+    repo="octo/readlist", sha="0123abc", run_url="https://github.com/octo/readlist/actions/runs/7", date="2026-11-02"
+)
 
 
 @pytest.fixture
@@ -81,9 +82,11 @@ def test_body_lists_every_failing_link_with_where_it_is_cited(rot):
     assert "### Broken (2)" in body and "### Timed out (1)" in body and "### Unreachable (1)" in body
     row = next(line for line in body.splitlines() if "colt93.pdf" in line)
     assert "HTTP 404" in row
-    assert ("[`readings/entries/keeping-neural-networks-simple.yaml:2`]"
-            "(https://github.com/octo/readlist/blob/0123abc/"
-            "readings/entries/keeping-neural-networks-simple.yaml#L2)") in row
+    assert (
+        "[`readings/entries/keeping-neural-networks-simple.yaml:2`]"
+        "(https://github.com/octo/readlist/blob/0123abc/"
+        "readings/entries/keeping-neural-networks-simple.yaml#L2)"
+    ) in row
     # cited twice: both places, one cell
     row = next(line for line in body.splitlines() if "old\\|page" in line)
     assert "some-post.yaml:5" in row and "another-post.yaml:14" in row and "after 3 attempts" in row
@@ -117,12 +120,19 @@ def test_every_table_row_has_three_cells(rot):
 
 
 def test_text_from_the_network_cannot_mention_or_inject():
-    report = parse_report({"results": [{
-        "url": "https://evil.example/<script>alert(1)</script>",
-        "outcome": "broken", "status": 500,
-        "error": "ping @octo/team `x` <img src=x onerror=alert(1)>",
-        "files": [{"path": "readings/entries/x.yaml", "line": 1}],
-    }]})
+    report = parse_report(
+        {
+            "results": [
+                {
+                    "url": "https://evil.example/<script>alert(1)</script>",
+                    "outcome": "broken",
+                    "status": 500,
+                    "error": "ping @octo/team `x` <img src=x onerror=alert(1)>",
+                    "files": [{"path": "readings/entries/x.yaml", "line": 1}],
+                }
+            ]
+        }
+    )
     body = render_body(report)
     row = next(line for line in body.splitlines() if "evil.example" in line)
     # the URL and the error are code spans: GitHub shows them literally
@@ -140,8 +150,12 @@ def test_no_repo_or_sha_means_plain_paths(rot):
 
 def test_huge_reports_are_cut_to_fit_an_issue():
     results = [
-        {"url": f"https://host{i}.example/paper/{i}", "outcome": "broken", "status": 404,
-         "files": [{"path": f"readings/entries/entry-{i}.yaml", "line": 2}]}
+        {
+            "url": f"https://host{i}.example/paper/{i}",
+            "outcome": "broken",
+            "status": 404,
+            "files": [{"path": f"readings/entries/entry-{i}.yaml", "line": 2}],
+        }
         for i in range(3000)
     ]
     report = parse_report({"results": results})
@@ -196,12 +210,30 @@ def test_unchecked_links_hold_back_only_themselves(rot):
     that works again is reported, a listed link the proxy did not carry
     stays listed, and the issue is neither closed nor opened for it."""
     fixed, blocked = "https://fixed.example/", "https://behind-proxy.example/"
-    old = render_body(parse_report({"results": [
-        {"url": fixed, "outcome": "broken", "status": 404},
-        {"url": blocked, "outcome": "broken", "status": 404}]}), CTX)
-    now = parse_report({"results": [
-        {"url": fixed, "outcome": "ok", "status": 200},
-        {"url": blocked, "outcome": "error", "kind": "proxy", "error": "proxy: cannot connect to http://p:3128"}]})
+    old = render_body(
+        parse_report(
+            {
+                "results": [
+                    {"url": fixed, "outcome": "broken", "status": 404},
+                    {"url": blocked, "outcome": "broken", "status": 404},
+                ]
+            }
+        ),
+        CTX,
+    )
+    now = parse_report(
+        {
+            "results": [
+                {"url": fixed, "outcome": "ok", "status": 200},
+                {
+                    "url": blocked,
+                    "outcome": "error",
+                    "kind": "proxy",
+                    "error": "proxy: cannot connect to http://p:3128",
+                },
+            ]
+        }
+    )
     decision = decide(now, [Issue(5, "Link rot: 2 links need fixing", old)], CTX)
     assert (decision.action, decision.issue, decision.recovered) == ("update", 5, (fixed,))
     assert decision.title == "Link rot: 1 link needs fixing"  # the one held back
@@ -231,7 +263,7 @@ def test_parse_gh_issue_list_output():
 
 # --- the command, with a stand-in gh -----------------------------------------------
 
-FAKE_GH = r'''
+FAKE_GH = r"""
 import json, os, sys
 args = sys.argv[1:]
 record = {"argv": args}
@@ -246,7 +278,7 @@ if args[:2] == ["issue", "list"]:
     sys.stdout.write(open(os.environ["FAKE_GH_ISSUES"], encoding="utf-8").read())
 elif args[:2] == ["issue", "create"]:
     print("https://github.com/octo/readlist/issues/99")
-'''
+"""
 
 
 @pytest.fixture
@@ -256,9 +288,15 @@ def gh(tmp_path, clean_env):
     script.chmod(0o755)
     log, issues = tmp_path / "gh.log", tmp_path / "issues.json"
     issues.write_text("[]")
-    env = clean_env | {"READLIST_GH": str(script), "FAKE_GH_LOG": str(log), "FAKE_GH_ISSUES": str(issues),
-                       "GITHUB_REPOSITORY": "octo/readlist", "GITHUB_SHA": "0123abc",
-                       "GITHUB_RUN_ID": "7", "GITHUB_SERVER_URL": "https://github.com"}
+    env = clean_env | {
+        "READLIST_GH": str(script),
+        "FAKE_GH_LOG": str(log),
+        "FAKE_GH_ISSUES": str(issues),
+        "GITHUB_REPOSITORY": "octo/readlist",
+        "GITHUB_SHA": "0123abc",
+        "GITHUB_RUN_ID": "7",
+        "GITHUB_SERVER_URL": "https://github.com",
+    }
 
     class Fake:
         def __init__(self):
@@ -273,8 +311,9 @@ def gh(tmp_path, clean_env):
 
 
 def test_apply_opens_a_labelled_issue(gh):
-    done = readlist("ci", "link-issue", "--report", str(REPORTS / "rot.json"), "--apply",
-                    "--date", "2026-11-02", env=gh.env)
+    done = readlist(
+        "ci", "link-issue", "--report", str(REPORTS / "rot.json"), "--apply", "--date", "2026-11-02", env=gh.env
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "opened https://github.com/octo/readlist/issues/99"
     calls = gh.calls()
@@ -301,8 +340,11 @@ def test_apply_updates_the_same_issue_on_later_runs(gh):
 
 
 def test_apply_closes_it_when_links_work_again(gh):
-    gh.issues.write_text(json.dumps([{"number": 12, "title": "Link rot", "body": "old"},
-                                     {"number": 15, "title": "Link rot", "body": "dup"}]))
+    gh.issues.write_text(
+        json.dumps(
+            [{"number": 12, "title": "Link rot", "body": "old"}, {"number": 15, "title": "Link rot", "body": "dup"}]
+        )
+    )
     done = readlist("ci", "link-issue", "--report", str(REPORTS / "clean.json"), "--apply", env=gh.env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["closed issue #12", "closed duplicate issue #15"]
@@ -324,15 +366,15 @@ def test_gh_failure_is_one_clear_line_and_exit_2(gh):
     gh.env["FAKE_GH_FAIL"] = "issue create"
     done = readlist("ci", "link-issue", "--report", str(REPORTS / "rot.json"), "--apply", env=gh.env)
     assert done.returncode == 2
-    assert done.stderr.strip() == ("readlist: error: gh issue create failed: "
-                                   "HTTP 403: Resource not accessible by integration")
+    assert done.stderr.strip() == (
+        "readlist: error: gh issue create failed: HTTP 403: Resource not accessible by integration"
+    )
 
 
 def test_dry_run_prints_the_decision_as_json(tmp_path, clean_env):
     issues = tmp_path / "issues.json"
     issues.write_text(json.dumps([{"number": 5, "title": "t", "body": "b"}]))
-    done = readlist("ci", "link-issue", "--report", str(REPORTS / "rot.json"), "--issues", str(issues),
-                    env=clean_env)
+    done = readlist("ci", "link-issue", "--report", str(REPORTS / "rot.json"), "--issues", str(issues), env=clean_env)
     assert done.returncode == 0, done.stderr
     decision = json.loads(done.stdout)
     assert decision["action"] == "update" and decision["issue"] == 5
@@ -340,8 +382,9 @@ def test_dry_run_prints_the_decision_as_json(tmp_path, clean_env):
 
 
 def test_body_only_for_the_job_summary(clean_env):
-    done = readlist("ci", "link-issue", "--report", str(REPORTS / "rot.json"), "--body-only",
-                    "--date", "2026-11-02", env=clean_env)
+    done = readlist(
+        "ci", "link-issue", "--report", str(REPORTS / "rot.json"), "--body-only", "--date", "2026-11-02", env=clean_env
+    )
     assert done.returncode == 0
     assert done.stdout == render_body(load_report(REPORTS / "rot.json"), Context(date="2026-11-02"))
 

@@ -53,7 +53,10 @@ def test_fmt_check_as_ci_runs_it():
 def test_mkdocs_build_strict_as_pages_runs_it(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert (tmp_path / "site" / "index.html").exists()
@@ -75,7 +78,11 @@ def test_the_platform_job_steps_work_as_written(tmp_path):
     for name in ("readlist import", "readlist export", "readlist generate"):
         done = subprocess.run(
             [shutil.which("bash") or "bash", "-e", "-c", steps[name]],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert done.returncode == 0, f"{name}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
     # import wrote a list (and entries) that fmt --check accepted in the same step
@@ -125,8 +132,10 @@ def server():
     httpd.shutdown()
 
 
-SUMMARY = ("A reading made up for the tests of the link workflow. It exists only so that a "
-           "link checker has something to look at, and it says nothing else of interest to anyone.")
+SUMMARY = (
+    "A reading made up for the tests of the link workflow. It exists only so that a "
+    "link checker has something to look at, and it says nothing else of interest to anyone."
+)
 
 
 def write_entry(readings: Path, entry_id: str, url: str) -> Path:
@@ -170,16 +179,39 @@ def weekly_run(tmp_path: Path, readings: Path, env: dict, run: int) -> Path:
         if history.exists():
             shutil.copy(history, job / ".cache" / "links.json")
         done = readlist(
-            "check-links", str(readings), "--allow-private", "--shard", shard,
-            "--cache", str(job / ".cache" / "links.json"),
-            "--format", "json", "--output", str(reports / f"links-{slug}.json"),
-            "--retries", "0", "--timeout", "5", cwd=tmp_path, env=env,
+            "check-links",
+            str(readings),
+            "--allow-private",
+            "--shard",
+            shard,
+            "--cache",
+            str(job / ".cache" / "links.json"),
+            "--format",
+            "json",
+            "--output",
+            str(reports / f"links-{slug}.json"),
+            "--retries",
+            "0",
+            "--timeout",
+            "5",
+            cwd=tmp_path,
+            env=env,
         )
         assert done.returncode in (0, 1), done.stderr  # 1 = broken links, a report all the same
     merged = tmp_path / f"report-{run}.json"
     history.parent.mkdir(exist_ok=True)
-    done = readlist("merge-reports", *map(str, sorted(reports.glob("*.json"))), "--format", "json",
-                    "--output", str(merged), "--cache", str(history), cwd=tmp_path, env=env)
+    done = readlist(
+        "merge-reports",
+        *map(str, sorted(reports.glob("*.json"))),
+        "--format",
+        "json",
+        "--output",
+        str(merged),
+        "--cache",
+        str(history),
+        cwd=tmp_path,
+        env=env,
+    )
     assert done.returncode in (0, 1), done.stderr
     assert len(json.loads(merged.read_text())["results"]) == 8
     return merged
@@ -188,8 +220,20 @@ def weekly_run(tmp_path: Path, readings: Path, env: dict, run: int) -> Path:
 def link_issue(tmp_path: Path, report: Path, env: dict, issues: list) -> dict:
     path = tmp_path / "issues.json"
     path.write_text(json.dumps(issues))
-    done = readlist("ci", "link-issue", "--report", str(report), "--issues", str(path), "--after", "2",
-                    "--date", "2026-11-02", cwd=tmp_path, env=env)
+    done = readlist(
+        "ci",
+        "link-issue",
+        "--report",
+        str(report),
+        "--issues",
+        str(path),
+        "--after",
+        "2",
+        "--date",
+        "2026-11-02",
+        cwd=tmp_path,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -203,8 +247,9 @@ def test_weekly_link_check_two_runs_in_a_row(tmp_path, server, clean_env):
     (tmp_path / "pyproject.toml").write_text("[tool.readlist.links]\narchive-lookup = false\n")
     env = clean_env
     first = weekly_run(tmp_path, readings, env, 1)
-    body = readlist("ci", "link-issue", "--report", str(first), "--body-only", "--date", "2026-11-02",
-                    cwd=tmp_path, env=env).stdout
+    body = readlist(
+        "ci", "link-issue", "--report", str(first), "--body-only", "--date", "2026-11-02", cwd=tmp_path, env=env
+    ).stdout
     assert "found no broken links among 8" in body
     assert "### First-time failures (1): will recheck" in body
     row = next(line for line in body.splitlines() if f"<{server}/gone>" in line)
@@ -239,8 +284,11 @@ def test_weekly_link_check_two_runs_in_a_row(tmp_path, server, clean_env):
 
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "init.defaultBranch=main",
-         *args], cwd=cwd, check=True, capture_output=True, text=True,
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "init.defaultBranch=main", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
 
 
@@ -259,8 +307,19 @@ def test_changed_links_of_a_pull_request_are_annotated(tmp_path, server, clean_e
     git(clone, "commit", "-qm", "Add a reading")
 
     # what ci.yml runs, with BASE_REF=main (plus --allow-private: the server is on loopback)
-    done = readlist("check-links", "--changed", "origin/main", "--format", "github", "--no-cache",
-                    "--allow-private", "--retries", "0", cwd=clone, env=clean_env)
+    done = readlist(
+        "check-links",
+        "--changed",
+        "origin/main",
+        "--format",
+        "github",
+        "--no-cache",
+        "--allow-private",
+        "--retries",
+        "0",
+        cwd=clone,
+        env=clean_env,
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     errors = [line for line in done.stdout.splitlines() if line.startswith("::error")]
     assert len(errors) == 1, done.stdout  # only the changed entry, not the old broken one

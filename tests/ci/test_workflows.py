@@ -54,7 +54,9 @@ def actionlint(*files: Path) -> subprocess.CompletedProcess:
         pytest.fail("actionlint is not installed: run scripts/install-test-tools.sh")
     return subprocess.run(
         [node, str(ROOT / "scripts" / "actionlint.cjs"), "--json", *map(str, files)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -80,7 +82,9 @@ def test_actionlint_catches_mistakes(tmp_path):
 def zizmor(*paths: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [_tool("zizmor"), "--offline", "--persona", "pedantic", "--no-progress", *map(str, paths)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -96,7 +100,7 @@ def test_zizmor_catches_mistakes(tmp_path):
     bad.write_text(
         "on: pull_request_target\npermissions: write-all\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
         "    steps:\n      - uses: actions/checkout@v4\n"
-        "      - run: echo \"${{ github.event.pull_request.title }}\"\n"
+        '      - run: echo "${{ github.event.pull_request.title }}"\n'
     )
     done = zizmor(bad)
     assert done.returncode != 0
@@ -117,7 +121,9 @@ def test_zizmor_catches_mistakes(tmp_path):
 def test_check_jsonschema_passes(schema, files):
     done = subprocess.run(
         [_tool("check-jsonschema"), "--builtin-schema", schema, *map(str, files)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -127,7 +133,9 @@ def test_check_jsonschema_catches_mistakes(tmp_path):
     bad.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    step:\n      - run: true\n")
     done = subprocess.run(
         [_tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(bad)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 1
 
@@ -144,8 +152,9 @@ def _steps():
 
 def test_every_action_is_pinned_to_a_commit_with_its_version_in_a_comment():
     text = "\n".join(p.read_text() for p in [*WORKFLOW_FILES, ROOT / "action.yml"])
-    uses = [(ref, comment) for ref, comment in re.findall(r"^\s*(?:- )?uses:\s*(\S+)(.*)", text, re.M)
-            if ref != "./"]  # this repository's own action (action.yml), at the same commit
+    uses = [
+        (ref, comment) for ref, comment in re.findall(r"^\s*(?:- )?uses:\s*(\S+)(.*)", text, re.M) if ref != "./"
+    ]  # this repository's own action (action.yml), at the same commit
     assert uses
     for ref, comment in uses:
         assert SHA_PIN.match(ref), ref
@@ -188,8 +197,14 @@ def test_ci_runs_the_contributor_commands_on_macos_and_windows():
     job = load(WORKFLOWS / "ci.yml")["jobs"]["platforms"]
     assert job["strategy"]["matrix"]["os"] == ["macos-latest", "windows-latest"]
     script = "\n".join(step.get("run", "") for step in job["steps"])
-    for command in ("readlist validate", "readlist fmt --check", "readlist import", "readlist export",
-                    "readlist generate", "mkdocs build --strict"):
+    for command in (
+        "readlist validate",
+        "readlist fmt --check",
+        "readlist import",
+        "readlist export",
+        "readlist generate",
+        "mkdocs build --strict",
+    ):
         assert command in script, command
 
 
@@ -265,7 +280,8 @@ def workflow_commands() -> list[tuple[str, str]]:
 
 def test_every_workflow_command_is_run_here():
     unknown = {
-        (name, cmd) for name, cmd in workflow_commands()
+        (name, cmd)
+        for name, cmd in workflow_commands()
         if not any(cmd == head or cmd.startswith(head + " ") for head in RUN_BY)
         and not cmd.startswith(("then", "fi", "exit"))
     }

@@ -43,8 +43,12 @@ def run_cli(project: Path, *args, hosts=None, timeout=60):
     if hosts is not None:
         env["SSL_CERT_FILE"] = str(hosts.ca_file)
     done = subprocess.run(
-        [sys.executable, "-m", "readlist.cli", *args], cwd=project, env=env,
-        capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-m", "readlist.cli", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     return done
 

@@ -30,6 +30,7 @@ HUGE = 100 * 1024 * 1024
 def shut_down(loop: asyncio.AbstractEventLoop, thread: threading.Thread, servers) -> None:
     """Stop listening, cancel every handler still running on `loop` (a hanging
     or tunnelling connection included), then stop the loop and its thread."""
+
     async def close():
         for server in servers:
             server.close()
@@ -45,21 +46,22 @@ def shut_down(loop: asyncio.AbstractEventLoop, thread: threading.Thread, servers
 
 class Hosts:
     def __init__(self) -> None:
-        self.hits: collections.Counter = collections.Counter()     # (host, method, path)
-        self.sent: collections.Counter = collections.Counter()     # path -> body bytes written
-        self.arrivals: list[tuple[float, str, str]] = []            # (monotonic, host, target)
+        self.hits: collections.Counter = collections.Counter()  # (host, method, path)
+        self.targets: collections.Counter = collections.Counter()  # (host, method, path?query)
+        self.sent: collections.Counter = collections.Counter()  # path -> body bytes written
+        self.arrivals: list[tuple[float, str, str]] = []  # (monotonic, host, target)
         self.connections: collections.Counter = collections.Counter()  # host -> accepted
         self.ports: dict[str, int] = {}
-        self.refused: collections.Counter = collections.Counter()   # path prefix -> 429s sent
+        self.refused: collections.Counter = collections.Counter()  # path prefix -> 429s sent
         self.buckets: dict[str, TokenBucket] = {}
         self.in_flight: collections.Counter = collections.Counter()
-        self.flaps: dict[str, int] = {}                              # path -> status to answer now
-        self.refusal_times: dict[str, list[float]] = {}              # path prefix -> when 429s were sent
-        self.github_auth: list = []                                  # Authorization headers the API got
+        self.flaps: dict[str, int] = {}  # path -> status to answer now
+        self.refusal_times: dict[str, list[float]] = {}  # path prefix -> when 429s were sent
+        self.github_auth: list = []  # Authorization headers the API got
         self.last_headers: dict[str, str] = {}
-        self.together: dict[str, list] = {}                          # group -> [in now, peak, Event]
-        self.limiters: dict[str, tuple[Limiter, float]] = {}         # name -> (limiter, latency)
-        self.limited: dict[str, list[tuple[float, bool]]] = {}       # name -> (arrival, refused)
+        self.together: dict[str, list] = {}  # group -> [in now, peak, Event]
+        self.limiters: dict[str, tuple[Limiter, float]] = {}  # name -> (limiter, latency)
+        self.limited: dict[str, list[tuple[float, bool]]] = {}  # name -> (arrival, refused)
         self.loop = asyncio.new_event_loop()
         self.servers = []
 
@@ -85,8 +87,7 @@ class Hosts:
         assert ready.wait(10), "test servers did not start"
 
     async def _listen(self, host, context):
-        server = await asyncio.start_server(
-            lambda r, w, host=host: self._serve(host, r, w), host, 0, ssl=context)
+        server = await asyncio.start_server(lambda r, w, host=host: self._serve(host, r, w), host, 0, ssl=context)
         self.servers.append(server)
         self.ports[host] = server.sockets[0].getsockname()[1]
 
@@ -97,8 +98,7 @@ class Hosts:
         return f"{scheme}://{host}:{self.ports[host]}{path}"
 
     def count(self, path: str, method: str | None = None) -> int:
-        return sum(n for (h, m, p), n in self.hits.items()
-                   if p == path and (method is None or m == method))
+        return sum(n for (h, m, p), n in self.hits.items() if p == path and (method is None or m == method))
 
     # -- the cases ---------------------------------------------------------------------
     def times(self, host: str, prefix: str) -> list[float]:
@@ -112,12 +112,14 @@ class Hosts:
                 head = await reader.readuntil(b"\r\n\r\n")
                 first, *lines = head.decode("latin-1").split("\r\n")
                 method, target, _ = first.split(" ", 2)
-                self.last_headers = {k.strip().lower(): v.strip() for k, _, v in
-                                     (line.partition(":") for line in lines if ":" in line)}
+                self.last_headers = {
+                    k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines if ":" in line)
+                }
                 self.arrivals.append((time.monotonic(), host, target))
                 parts = urlsplit(target)
                 path = parts.path
                 self.hits[(host, method, path)] += 1
+                self.targets[(host, method, target)] += 1
                 keep = await self._case(host, method, path, parse_qs(parts.query), writer)
                 if not keep:
                     break
@@ -167,17 +169,30 @@ class Hosts:
             self.github_auth.append(self.last_headers.get("authorization"))
             if self.last_headers.get("authorization") != "Bearer test-token":
                 return await R(401, b'{"message": "Bad credentials"}')
-            known = ("/ghapi/repos/octo/readlist", "/ghapi/repos/octo/readlist/issues/1",
-                     "/ghapi/repos/octo/readlist/pulls/2", "/ghapi/repos/octo/readlist/contents/docs/a.md")
+            known = (
+                "/ghapi/repos/octo/readlist",
+                "/ghapi/repos/octo/readlist/issues/1",
+                "/ghapi/repos/octo/readlist/pulls/2",
+                "/ghapi/repos/octo/readlist/contents/docs/a.md",
+            )
             return await R(200 if path in known else 404, b"{}", [("Content-Type", "application/json")])
         if path == "/wayback/available":  # the Wayback availability API stand-in
             wanted = query.get("url", [""])[0]
             snapshot = {}
             if "/404" in wanted or "/flap" in wanted:
-                snapshot = {"closest": {"available": True, "status": "200", "timestamp": "20200101000000",
-                                        "url": f"http://web.archive.org/web/20200101000000/{wanted}"}}
-            return await R(200, json.dumps({"url": wanted, "archived_snapshots": snapshot}).encode(),
-                           [("Content-Type", "application/json")])
+                snapshot = {
+                    "closest": {
+                        "available": True,
+                        "status": "200",
+                        "timestamp": "20200101000000",
+                        "url": f"http://web.archive.org/web/20200101000000/{wanted}",
+                    }
+                }
+            return await R(
+                200,
+                json.dumps({"url": wanted, "archived_snapshots": snapshot}).encode(),
+                [("Content-Type", "application/json")],
+            )
         if path == "/together":  # ?group=G&n=N: held until N of group G are in at once (or 10 s)
             return await self._together(query["group"][0], int(query["n"][0]), R)
         if path in self.flaps:  # a status the test sets between runs
@@ -204,10 +219,15 @@ class Hosts:
                 return await R(int(path[-3:]))
             return await R(200, OK_PAGE)
         redirects = {
-            "/moved301": (301, "/ok"), "/moved308": (308, "/ok"), "/temp302": (302, "/ok"),
-            "/chain1": (301, "/chain2"), "/chain2": (308, "/final"),
-            "/mixed1": (302, "/mixed2"), "/mixed2": (301, "/ok"),
-            "/loop-a": (302, "/loop-b"), "/loop-b": (302, "/loop-a"),
+            "/moved301": (301, "/ok"),
+            "/moved308": (308, "/ok"),
+            "/temp302": (302, "/ok"),
+            "/chain1": (301, "/chain2"),
+            "/chain2": (308, "/final"),
+            "/mixed1": (302, "/mixed2"),
+            "/mixed2": (301, "/ok"),
+            "/loop-a": (302, "/loop-b"),
+            "/loop-b": (302, "/loop-a"),
             "/to-broken": (301, "/404"),
             "/to-private": (302, f"http://127.0.0.3:{port}/ok"),
             "/to-login": (302, "/login?next=/private"),
@@ -270,7 +290,6 @@ class Hosts:
                 return await R(200, b'{"responseCode": 1}')
             return await R(404, b'{"responseCode": 100}')
         return await R(404, b"unknown test path")
-
 
     def limit(self, name: str, limiter: Limiter, latency: float = 0.02) -> None:
         """Put `limiter` (on the real clock) in front of /limited/NAME/, each
@@ -345,8 +364,8 @@ class Proxy:
     names only the proxy can resolve to addresses."""
 
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
-        self.requests: list[tuple[str, str]] = []     # (method, target) as received
-        self.authorizations: list[str | None] = []    # Proxy-Authorization of each request
+        self.requests: list[tuple[str, str]] = []  # (method, target) as received
+        self.authorizations: list[str | None] = []  # Proxy-Authorization of each request
         self.connect_status: int | None = None
         self.credentials: str | None = None
         self.names: dict[str, str] = {}
@@ -389,8 +408,10 @@ class Proxy:
             if self.credentials is not None:
                 expected = "Basic " + base64.b64encode(self.credentials.encode()).decode()
                 if fields.get("proxy-authorization") != expected:
-                    writer.write(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
-                                 b"Proxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n")
+                    writer.write(
+                        b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                        b'Proxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n'
+                    )
                     await writer.drain()
                     return
             if method == "CONNECT":
@@ -437,8 +458,11 @@ class Proxy:
         up_reader, up_writer = await asyncio.open_connection(host, port)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         headers = [h for h in lines if h and not h.lower().startswith(("connection:", "proxy-"))]
-        up_writer.write((f"{method} {path} {version}\r\n" + "\r\n".join(headers)
-                         + "\r\nConnection: close\r\n\r\n").encode("latin-1"))
+        up_writer.write(
+            (f"{method} {path} {version}\r\n" + "\r\n".join(headers) + "\r\nConnection: close\r\n\r\n").encode(
+                "latin-1"
+            )
+        )
         while data := await up_reader.read(65536):
             writer.write(data)
         up_writer.close()

@@ -44,9 +44,26 @@ def test_a_client_that_raises_ends_the_command_with_a_traceback_and_exit_3(hosts
     make_project(tmp_path, {"fine": hosts.url(A, "/ok?bug-cli"), "gone": hosts.url(A, "/404?bug-cli")})
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     done = subprocess.run(
-        [sys.executable, "-c", BROKEN_CLIENT, "check-links", "readings", "--no-cache", "--format", "json",
-         "--output", "report.json", "--allow-private", A], cwd=tmp_path, env=env, capture_output=True, text=True,
-        timeout=60)
+        [
+            sys.executable,
+            "-c",
+            BROKEN_CLIENT,
+            "check-links",
+            "readings",
+            "--no-cache",
+            "--format",
+            "json",
+            "--output",
+            "report.json",
+            "--allow-private",
+            A,
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == Exit.INTERNAL, done.stderr
     assert "Traceback" in done.stderr and "RuntimeError: a bug in the client" in done.stderr
     assert not (tmp_path / "report.json").exists()  # no report that reads as link results

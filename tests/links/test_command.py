@@ -61,8 +61,18 @@ def test_shards_split_and_merge(hosts, tmp_path):
     make_project(tmp_path, urls)
     seen = []
     for i in (1, 2, 3):
-        done = run_cli(tmp_path, "check-links", "--no-cache", "--shard", f"{i}/3", *ALLOW,
-                       "--format", "json", "--output", f"r{i}.json")
+        done = run_cli(
+            tmp_path,
+            "check-links",
+            "--no-cache",
+            "--shard",
+            f"{i}/3",
+            *ALLOW,
+            "--format",
+            "json",
+            "--output",
+            f"r{i}.json",
+        )
         assert done.returncode in (0, 1), done.stderr
         seen.append({r["url"] for r in json.loads((tmp_path / f"r{i}.json").read_text())["results"]})
     assert sum(len(s) for s in seen) == len(urls) and set().union(*seen) == set(urls.values())
@@ -129,8 +139,10 @@ def test_names_that_do_not_resolve_end_as_readable_errors(tmp_path):
     text = run_cli(tmp_path, "check-links", "--no-cache")
     assert text.returncode == 1 and "Traceback" not in text.stderr, text.stderr
     lines = text.stdout.splitlines()
-    assert "readings/entries/n0.yaml:2: error: https://no-such-host.invalid/paper/0 " \
-           "DNS: cannot resolve no-such-host.invalid" in text.stdout
+    assert (
+        "readings/entries/n0.yaml:2: error: https://no-such-host.invalid/paper/0 "
+        "DNS: cannot resolve no-such-host.invalid" in text.stdout
+    )
     assert sum(line.startswith("readings/entries/") for line in lines) == 4
     assert any(line.split() == ["error", "4"] for line in lines)
     assert any(line.split() == ["total", "4"] for line in lines)

@@ -32,9 +32,9 @@ def test_host_interval_spaces_requests_and_spares_other_hosts(hosts, tmp_path):
     machine delays both hosts alike, so no upper bound on a clock."""
     paced = {f"a{i}": hosts.url(A, f"/ok?interval-rule={i}") for i in range(5)}
     default = {f"c{i}": hosts.url(B, f"/ok?interval-default={i}") for i in range(6)}
-    make_project(tmp_path, {**paced, **default},
-                 "interval = 0.15\n"
-                 f'[tool.readlist.links.hosts."{A}"]\ninterval = 0.4\n')
+    make_project(
+        tmp_path, {**paced, **default}, f'interval = 0.15\n[tool.readlist.links.hosts."{A}"]\ninterval = 0.4\n'
+    )
     done, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "0", *ALLOW)
     assert done.returncode == 0, done.stderr
     assert all(r["outcome"] == "ok" for r in by_url.values())
@@ -106,8 +106,9 @@ def test_a_name_is_resolved_once_per_run_even_when_it_fails():
             return await real(*args, **kwargs)
 
         loop.getaddrinfo = counted
-        outcomes = await asyncio.gather(*(guard.resolve("no-such-host.invalid", 443) for _ in range(20)),
-                                        return_exceptions=True)
+        outcomes = await asyncio.gather(
+            *(guard.resolve("no-such-host.invalid", 443) for _ in range(20)), return_exceptions=True
+        )
         again = await asyncio.gather(guard.resolve("no-such-host.invalid", 443), return_exceptions=True)
         local = await asyncio.gather(*(guard.resolve("localhost", 80) for _ in range(5)))
         return outcomes + again, local
@@ -137,8 +138,24 @@ def test_a_run_the_lean_client_serves_never_imports_httpx(hosts, tmp_path):
     importtime) names every module the run imported."""
     make_project(tmp_path, {"a": hosts.url(A, "/ok?lean=1"), "b": hosts.url(B, "/ok?lean=2")})
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "readlist.cli", "check-links", "readings", "--no-cache",
-         "--format", "json", *ALLOW], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "readlist.cli",
+            "check-links",
+            "readings",
+            "--no-cache",
+            "--format",
+            "json",
+            *ALLOW,
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert [r["outcome"] for r in json.loads(done.stdout)["results"]] == ["ok", "ok"]
     imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}

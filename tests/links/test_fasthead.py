@@ -27,17 +27,20 @@ def test_parser_reads_status_and_joins_repeated_headers():
     assert parse(b"HTTP/1.0 200")[0::2] == (200, False)  # no reason phrase
 
 
-@pytest.mark.parametrize("head", [
-    b"HTTP/1.1 200 OK\r\nX-A: 1\r\n  folded",       # obsolete line folding
-    b"HTTP/1.1 200 OK\r\nX-A : 1",                   # space before the colon
-    b"HTTP/1.1 200 OK\r\nno colon here",
-    b"HTTP/2 200",                                    # not HTTP/1.x
-    b"HTTP/1.1 2000 OK",                              # four digits
-    b"HTTP/1.1 OK 200",
-    b"ICY 200 OK",
-    b"HTTP/1.1 100 Continue",                         # 1xx: the full client handles them
-    b"",
-])
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"HTTP/1.1 200 OK\r\nX-A: 1\r\n  folded",  # obsolete line folding
+        b"HTTP/1.1 200 OK\r\nX-A : 1",  # space before the colon
+        b"HTTP/1.1 200 OK\r\nno colon here",
+        b"HTTP/2 200",  # not HTTP/1.x
+        b"HTTP/1.1 2000 OK",  # four digits
+        b"HTTP/1.1 OK 200",
+        b"ICY 200 OK",
+        b"HTTP/1.1 100 Continue",  # 1xx: the full client handles them
+        b"",
+    ],
+)
 def test_parser_declines_what_it_does_not_read(head):
     with pytest.raises(Declined):
         parse(head)
@@ -132,11 +135,13 @@ def test_a_close_before_any_answer_is_a_reset_not_a_decline():
 def test_requests_it_does_not_take_are_declined():
     async def main():
         client = _client()
-        for method, url, headers in (("GET", "http://a.example/", None),
-                                     ("HEAD", "http://user@a.example/", None),
-                                     ("HEAD", "http://[::1]/", None),
-                                     ("HEAD", "http://a.example/caf\u00e9", None),
-                                     ("HEAD", "http://a.example/", {"Authorization": "x"})):
+        for method, url, headers in (
+            ("GET", "http://a.example/", None),
+            ("HEAD", "http://user@a.example/", None),
+            ("HEAD", "http://[::1]/", None),
+            ("HEAD", "http://a.example/caf\u00e9", None),
+            ("HEAD", "http://a.example/", {"Authorization": "x"}),
+        ):
             with pytest.raises(Declined):
                 await client.request(method, url, urlsplit(url), headers)
 
@@ -158,6 +163,7 @@ def test_several_addresses_race_staggered_and_the_first_to_connect_wins():
                 cancelled.append(name)
                 raise
             return SimpleNamespace(name=name, transport=SimpleNamespace(abort=lambda: None))
+
         return connect
 
     async def failing():

@@ -28,12 +28,16 @@ FAMILIES = {
     "bucket-bare-429": (lambda: TokenBucket(rate=10, burst=3, style=None), 0.02),
     "fixed-window-x-ratelimit-reset": (lambda: FixedWindow(limit=8, window=1.0, style="x-epoch"), 0.02),
     "fixed-window-ratelimit-reset-on-429-only": (
-        lambda: FixedWindow(limit=8, window=1.0, style="ratelimit-delta", every=False), 0.02),
+        lambda: FixedWindow(limit=8, window=1.0, style="ratelimit-delta", every=False),
+        0.02,
+    ),
     "sliding-window-bare": (lambda: SlidingWindow(limit=20, window=2.0), 0.02),
     "in-flight-cap-429": (lambda: InFlight(cap=2), 0.05),
     "in-flight-cap-503-retry-after": (lambda: InFlight(cap=2, status=503, retry=1), 0.05),
-    "cap-before-bucket": (lambda: Both(first=InFlight(cap=3, status=503, retry=1),
-                                       second=TokenBucket(rate=15, burst=3)), 0.05),
+    "cap-before-bucket": (
+        lambda: Both(first=InFlight(cap=3, status=503, retry=1), second=TokenBucket(rate=15, burst=3)),
+        0.05,
+    ),
 }
 
 

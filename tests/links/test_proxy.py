@@ -85,7 +85,11 @@ def test_plain_http_goes_to_the_proxy_in_absolute_form_and_no_proxy_bypasses_it(
     _environment(monkeypatch, HTTP_PROXY=proxy.url, HTTPS_PROXY=proxy.url, NO_PROXY=f"{B},{TLS_GOOD}")
     _, by_url = _results(tmp_path, "--allow-private", "127.0.0.0/8", hosts=hosts)
     assert {url: r["outcome"] for url, r in by_url.items()} == {
-        via: "ok", broken: "broken", direct: "ok", direct_tls: "ok"}
+        via: "ok",
+        broken: "broken",
+        direct: "ok",
+        direct_tls: "ok",
+    }
     # HEAD (the lean client declines when a proxy applies) and the GET that
     # follows a 404, each as an absolute-form request line
     assert ("HEAD", via) in proxy.requests and ("HEAD", broken) in proxy.requests
@@ -118,17 +122,21 @@ def test_a_proxy_that_is_down_is_a_proxy_error_that_names_it(hosts, tmp_path, mo
 UNUSABLE = "not a usable proxy URL (expected http(s)://[user:password@]host[:port]"
 
 
-@pytest.mark.parametrize("name, value, message", [
-    ("ALL_PROXY", "socks5://someone:s3cret@127.0.0.1:1080", "only http:// and https:// proxies are supported"),
-    ("HTTP_PROXY", "http://127.0.0.1:notaport", UNUSABLE),
-    # a '/', '#' or '?' in a password ends the host part early: httpx's own
-    # message quoted part of it ("Invalid port: 's3cr'") in every link's error
-    ("https_proxy", "http://someone:s3cr/et@127.0.0.1:3128", UNUSABLE),
-    ("ALL_PROXY", "http://someone:s3cr#et@127.0.0.1:3128", UNUSABLE),
-    ("http_proxy", "http://someone:s3cr?et@127.0.0.1:3128", UNUSABLE),
-])
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("ALL_PROXY", "socks5://someone:s3cret@127.0.0.1:1080", "only http:// and https:// proxies are supported"),
+        ("HTTP_PROXY", "http://127.0.0.1:notaport", UNUSABLE),
+        # a '/', '#' or '?' in a password ends the host part early: httpx's own
+        # message quoted part of it ("Invalid port: 's3cr'") in every link's error
+        ("https_proxy", "http://someone:s3cr/et@127.0.0.1:3128", UNUSABLE),
+        ("ALL_PROXY", "http://someone:s3cr#et@127.0.0.1:3128", UNUSABLE),
+        ("http_proxy", "http://someone:s3cr?et@127.0.0.1:3128", UNUSABLE),
+    ],
+)
 def test_a_proxy_setting_it_cannot_use_is_a_bad_setting_named_before_any_request(
-        hosts, tmp_path, monkeypatch, name, value, message):
+    hosts, tmp_path, monkeypatch, name, value, message
+):
     url, tls = hosts.url(A, "/ok?odd-proxy"), hosts.url(TLS_GOOD, "/ok?odd-proxy", "https")
     make_project(tmp_path, {"plain": url, "tls": tls})
     _environment(monkeypatch, **{name: value})
@@ -179,8 +187,7 @@ def test_the_address_guard_looks_at_the_target_through_a_proxy(hosts, tmp_path, 
     to_private = hosts.url(A, "/to-private")  # 302 to 127.0.0.3
     intranet = f"http://intranet.invalid:{hosts.ports[A]}/ok?intranet"
     proxy.names["intranet.invalid"] = A
-    make_project(tmp_path, {"plain": plain, "tls": tls, "named": named, "redirect": to_private,
-                            "intranet": intranet})
+    make_project(tmp_path, {"plain": plain, "tls": tls, "named": named, "redirect": to_private, "intranet": intranet})
     _environment(monkeypatch, ALL_PROXY=proxy.url)
 
     _, by_url = _results(tmp_path, hosts=hosts)  # nothing allowed
@@ -218,14 +225,12 @@ def test_a_proxy_that_is_down_is_retried_and_a_refused_connect_is_not(hosts, tmp
     tls, plain = hosts.url(TLS_GOOD, "/ok?proxy-retry", "https"), hosts.url(A, "/ok?proxy-retry")
     make_project(tmp_path, {"tls": tls, "plain": plain}, "backoff = 0.05\n")
     _environment(monkeypatch, ALL_PROXY=f"http://{DOWN}")
-    _, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "2", "--allow-private", "127.0.0.0/8",
-                            hosts=hosts)
+    _, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "2", "--allow-private", "127.0.0.0/8", hosts=hosts)
     assert all(r["kind"] == "proxy" and r["attempts"] == 3 for r in by_url.values()), by_url
 
     proxy.connect_status = 502
     _environment(monkeypatch, ALL_PROXY=proxy.url)
-    _, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "2", "--allow-private", "127.0.0.0/8",
-                            hosts=hosts)
+    _, _, by_url = run_json(tmp_path, "--no-cache", "--retries", "2", "--allow-private", "127.0.0.0/8", hosts=hosts)
     assert (by_url[tls]["kind"], by_url[tls]["attempts"]) == ("proxy", 1)
     assert by_url[plain]["outcome"] == "ok"  # forwarded, not tunnelled: the site answered
 
@@ -267,8 +272,9 @@ def test_a_proxy_error_is_no_check_of_the_link_and_its_history_stands(hosts, tmp
     cache = tmp_path / "history.json"
 
     def run(name: str) -> dict:
-        done, _, by_url = run_json(tmp_path, "--cache", str(cache), "--max-age", "0s", "--retries", "0",
-                                   "--allow-private", A, hosts=hosts)
+        done, _, by_url = run_json(
+            tmp_path, "--cache", str(cache), "--max-age", "0s", "--retries", "0", "--allow-private", A, hosts=hosts
+        )
         (tmp_path / name).write_text(done.stdout)
         return by_url
 
@@ -302,15 +308,27 @@ def test_a_link_the_proxy_did_not_carry_gets_no_archive_look_up_and_no_archived(
     unchecked link, no `archived:` written by --fix, and the snapshot an
     earlier real check found stays in the cache."""
     gone = hosts.url(A, "/404?archive-proxy")
-    readings = make_project(tmp_path, {"gone": gone},
-                            f'wayback-api = "http://{B}:{hosts.ports[B]}/wayback/available"\n')
+    readings = make_project(
+        tmp_path, {"gone": gone}, f'wayback-api = "http://{B}:{hosts.ports[B]}/wayback/available"\n'
+    )
     entry, cache = readings / "entries" / "gone.yaml", tmp_path / "cache.json"
     looked_up = lambda: len(hosts.times(B, "/wayback/available"))  # noqa: E731
     before = entry.read_text()
 
     def run(*args: str) -> dict:
-        done, _, by_url = run_json(tmp_path, "--cache", str(cache), "--max-age", "0s", "--retries", "0",
-                                   "--allow-private", A, *args, hosts=hosts)
+        done, _, by_url = run_json(
+            tmp_path,
+            "--cache",
+            str(cache),
+            "--max-age",
+            "0s",
+            "--retries",
+            "0",
+            "--allow-private",
+            A,
+            *args,
+            hosts=hosts,
+        )
         assert "Traceback" not in done.stderr, done.stderr
         return by_url[gone]
 
@@ -351,9 +369,28 @@ def test_importing_the_full_client_does_not_count_against_a_requests_timeout(hos
     env = {**os.environ, "SSL_CERT_FILE": str(hosts.ca_file)}
     env.pop("CI", None)
     done = subprocess.run(
-        [sys.executable, "-c", slow_import, "check-links", "readings", "--format", "json", "--no-cache",
-         "--retries", "0", "--timeout", "1", "--allow-private", A],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            "-c",
+            slow_import,
+            "check-links",
+            "readings",
+            "--format",
+            "json",
+            "--no-cache",
+            "--retries",
+            "0",
+            "--timeout",
+            "1",
+            "--allow-private",
+            A,
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads(done.stdout)["results"][0]
     assert (result["url"], result["outcome"], result["attempts"]) == (url, "ok", 1)
@@ -386,4 +423,5 @@ def test_all_proxy_is_not_read_when_http_and_https_have_their_own():
     assert proxy_setting_problem({**socks, "http_proxy": "http://p:3128"}).startswith("ALL_PROXY: only http://")
     # the lower-case variable is the one read, and the one named
     assert proxy_setting_problem({"HTTP_PROXY": "http://p:3128", "http_proxy": "http://p:x"}).startswith(
-        "http_proxy: not a usable proxy URL")
+        "http_proxy: not a usable proxy URL"
+    )

@@ -89,9 +89,21 @@ def test_a_flapping_host_is_damped_by_the_history(hosts, tmp_path):
     assert "failing since" in text and "(2 checks)" in text
 
     def body(n: int) -> str:
-        return subprocess.run([sys.executable, "-m", "readlist.cli", "ci", "link-issue", "--report",
-                               str(tmp_path / f"report-{n}.json"), "--body-only"],
-                              capture_output=True, text=True, check=True).stdout
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "readlist.cli",
+                "ci",
+                "link-issue",
+                "--report",
+                str(tmp_path / f"report-{n}.json"),
+                "--body-only",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
 
     assert "First-time failures (1): will recheck" in body(2) and "found no broken links" in body(2)
     assert "found **1 of 1 links**" in body(3) and "will recheck" not in body(3)

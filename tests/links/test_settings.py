@@ -18,12 +18,18 @@ BAD = [
     ("timeout = -3\n", "[tool.readlist.links] timeout: Input should be greater than 0"),
     ("retries = -1\n", "[tool.readlist.links] retries: Input should be greater than or equal to 0"),
     ('concurrency = "many"\n', "[tool.readlist.links] concurrency: Input should be a valid integer"),
-    ('[tool.readlist.links.hosts."x.org"]\nconcurrency = 0\n',
-     '[tool.readlist.links.hosts."x.org"] concurrency: Input should be greater than or equal to 1'),
-    ('[tool.readlist.links.hosts."x.org"]\ninterval = "fast"\n',
-     '[tool.readlist.links.hosts."x.org"] interval: Input should be a valid number'),
-    ('[tool.readlist.links.hosts."x.org"]\naccept = ["ok"]\n',
-     '[tool.readlist.links.hosts."x.org"] accept: not statuses or ranges'),
+    (
+        '[tool.readlist.links.hosts."x.org"]\nconcurrency = 0\n',
+        '[tool.readlist.links.hosts."x.org"] concurrency: Input should be greater than or equal to 1',
+    ),
+    (
+        '[tool.readlist.links.hosts."x.org"]\ninterval = "fast"\n',
+        '[tool.readlist.links.hosts."x.org"] interval: Input should be a valid number',
+    ),
+    (
+        '[tool.readlist.links.hosts."x.org"]\naccept = ["ok"]\n',
+        '[tool.readlist.links.hosts."x.org"] accept: not statuses or ranges',
+    ),
     ('max-age = "soon"\n', "[tool.readlist.links] max-age: not a duration"),
     ("max-interval = 0\n", "[tool.readlist.links] max-interval: Input should be greater than 0"),
     ('max-interval = "5s"\n', "[tool.readlist.links] max-interval: Input should be a valid number"),
@@ -47,9 +53,12 @@ def test_every_bad_setting_exits_2_naming_it_before_any_request(hosts, tmp_path,
 
 def test_bad_command_line_values_name_the_option(tmp_path):
     make_project(tmp_path, {"entry": "https://example.org/"})
-    for args, option in ((("--concurrency", "0"), "--concurrency"), (("--timeout", "-1"), "--timeout"),
-                         (("--allow-private", "not-a-net"), "--allow-private"),
-                         (("--exclude", "(x"), "--exclude")):
+    for args, option in (
+        (("--concurrency", "0"), "--concurrency"),
+        (("--timeout", "-1"), "--timeout"),
+        (("--allow-private", "not-a-net"), "--allow-private"),
+        (("--exclude", "(x"), "--exclude"),
+    ):
         done = run_cli(tmp_path, "check-links", "--no-cache", *args)
         assert done.returncode == 2 and f"readlist: error: {option}:" in done.stderr, done.stderr
 
@@ -57,8 +66,10 @@ def test_bad_command_line_values_name_the_option(tmp_path):
 def test_an_output_that_cannot_be_written_exits_2_before_any_request(hosts, tmp_path):
     url = hosts.url(A, "/ok?bad-output")
     make_project(tmp_path, {"entry": url})
-    for output, message in ((tmp_path / "missing" / "r.json", f"--output: {tmp_path / 'missing'} is not a directory"),
-                            (tmp_path, f"--output: {tmp_path} is a directory")):
+    for output, message in (
+        (tmp_path / "missing" / "r.json", f"--output: {tmp_path / 'missing'} is not a directory"),
+        (tmp_path, f"--output: {tmp_path} is a directory"),
+    ):
         done = run_cli(tmp_path, "check-links", "--no-cache", "--allow-private", "--output", str(output))
         assert done.returncode == 2 and done.stderr == f"readlist: error: {message}\n", done.stderr
     assert not hosts.times(A, "/ok?bad-output")  # nothing was asked

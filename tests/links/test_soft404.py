@@ -31,12 +31,15 @@ SETTINGS = LinkSettings(allow_private=("*",), retries=0, timeout=10)
 READ = LinkSettings(allow_private=("*",), retries=0, timeout=10, hosts={"127.0.0.1": {"method": "GET"}})
 WORDS = st.sampled_from(
     "the a page site link reader archive paper notes design error server search history web "
-    "people write about code test results found lost missing moved index list".split())
+    "people write about code test results found lost missing moved index list".split()
+)
 
 
 def html(title: str, text: str, head: str = "") -> bytes:
-    return (f"<!doctype html><html><head><title>{title}</title>{head}</head>"
-            f"<body><h1>{title}</h1><p>{text}</p></body></html>").encode()
+    return (
+        f"<!doctype html><html><head><title>{title}</title>{head}</head>"
+        f"<body><h1>{title}</h1><p>{text}</p></body></html>"
+    ).encode()
 
 
 def article(title: str, words: int = 400) -> bytes:
@@ -109,21 +112,31 @@ def _is_soft_404(result) -> bool:
 
 
 # -- positives ---------------------------------------------------------------------------------
-NOTICES = st.sampled_from(["404 Not Found", "Page not found", "Not Found", "Error 404",
-                           "Oops! This page does not exist", "Sorry, the page you requested could not be found"])
+NOTICES = st.sampled_from(
+    [
+        "404 Not Found",
+        "Page not found",
+        "Not Found",
+        "Error 404",
+        "Oops! This page does not exist",
+        "Sorry, the page you requested could not be found",
+    ]
+)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(notice=NOTICES, site_name=st.lists(WORDS, min_size=1, max_size=3).map(" ".join),
-       paths=st.lists(st.lists(WORDS, min_size=1, max_size=4).map("/".join), min_size=1, max_size=4, unique=True))
+@given(
+    notice=NOTICES,
+    site_name=st.lists(WORDS, min_size=1, max_size=3).map(" ".join),
+    paths=st.lists(st.lists(WORDS, min_size=1, max_size=4).map("/".join), min_size=1, max_size=4, unique=True),
+)
 def test_a_catch_all_not_found_page_is_a_soft_404_and_real_pages_are_not(sites, notice, site_name, paths):
     """Every unknown path answers 200 with one thin not-found page (the title
     alone or with the site's name): those URLs are soft 404s, the site's
     real article is ok, and the host is probed once for all of them."""
     site = sites[0]
     page = html(f"{notice} | {site_name}", "Try the search box.")
-    site.route = lambda path: (200, {"Content-Type": "text/html"}, article("Real article") if path == "/real"
-                               else page)
+    site.route = lambda path: (200, {"Content-Type": "text/html"}, article("Real article") if path == "/real" else page)
     site.hits.clear()
     urls = [site.url(f"/{path}") for path in paths]
     judged = _judged([*urls, site.url("/real")])
@@ -148,8 +161,13 @@ def test_a_not_found_title_on_a_thin_page_of_an_honest_host_read_with_get(sites)
     200 "not found": its title decides once the page is read (a host rule
     asks for GET)."""
     site = sites[1]
-    site.route = lambda path: ((200, {}, html("404 Not Found", "Nothing here.")) if path == "/gone/page"
-                               else (200, {}, article("Fine")) if path == "/fine" else (404, {}, b""))
+    site.route = lambda path: (
+        (200, {}, html("404 Not Found", "Nothing here."))
+        if path == "/gone/page"
+        else (200, {}, article("Fine"))
+        if path == "/fine"
+        else (404, {}, b"")
+    )
     judged = {r.url: r for r in check([site.url("/gone/page"), site.url("/fine")], READ)}
     assert _is_soft_404(judged[site.url("/gone/page")])
     assert "not-found title" in judged[site.url("/gone/page")].error
@@ -157,8 +175,10 @@ def test_a_not_found_title_on_a_thin_page_of_an_honest_host_read_with_get(sites)
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(paths=st.lists(st.lists(WORDS, min_size=2, max_size=5).map("/".join), min_size=1, max_size=4, unique=True),
-       status=st.sampled_from([301, 302, 307, 308]))
+@given(
+    paths=st.lists(st.lists(WORDS, min_size=2, max_size=5).map("/".join), min_size=1, max_size=4, unique=True),
+    status=st.sampled_from([301, 302, 307, 308]),
+)
 def test_a_redirect_from_a_deep_page_to_the_root_is_a_soft_404(sites, paths, status):
     site = sites[1]
     site.route = lambda path: (200, {}, article("Home")) if path == "/" else (status, {"Location": "/"}, b"")
@@ -174,9 +194,13 @@ def test_many_old_urls_collapsing_onto_one_notice_are_soft_404s(sites):
     enough: one weak signal alone never decides."""
     site = sites[2]
     notice = html("Archive", "This page has been retired. " * 5)
-    site.route = lambda path: ((200, {}, notice) if path == "/retired"
-                               else (301, {"Location": "/retired"}, b"") if path.startswith("/old/")
-                               else (404, {}, b""))
+    site.route = lambda path: (
+        (200, {}, notice)
+        if path == "/retired"
+        else (301, {"Location": "/retired"}, b"")
+        if path.startswith("/old/")
+        else (404, {}, b"")
+    )
     many = [site.url(f"/old/{year}/posts/{n}") for year, n in ((2019, 1), (2019, 2), (2020, 7), (2021, 3))]
     judged = _judged(many)
     for url in many:
@@ -188,15 +212,19 @@ def test_many_old_urls_collapsing_onto_one_notice_are_soft_404s(sites):
 
 # -- negatives ---------------------------------------------------------------------------------
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(title=st.lists(WORDS | st.sampled_from(["404", "not", "found", "pages"]), min_size=2, max_size=8).map(" ".join),
-       mentions=st.integers(1, 20), words=st.integers(200, 1200))
+@given(
+    title=st.lists(WORDS | st.sampled_from(["404", "not", "found", "pages"]), min_size=2, max_size=8).map(" ".join),
+    mentions=st.integers(1, 20),
+    words=st.integers(200, 1200),
+)
 def test_an_article_about_404_pages_is_never_a_soft_404(sites, title, mentions, words):
     """Long pages that talk about "404" and "not found" (in the title among
     other words, and in the text), on a catch-all site and on an honest one
     read with GET: never broken."""
     site = sites[2]
-    text = " ".join(("page not found 404" if i % max(1, words // mentions) == 0 else f"word{i % 41}")
-                    for i in range(words))
+    text = " ".join(
+        ("page not found 404" if i % max(1, words // mentions) == 0 else f"word{i % 41}") for i in range(words)
+    )
     page = html(f"How to write a {title}", text)
     site.route = lambda path: (200, {}, page) if path == "/blog/404-pages" else (404, {}, b"")
     result = check([site.url("/blog/404-pages")], READ)[0]
@@ -207,16 +235,24 @@ LOCALES = st.sampled_from(["en", "de", "fr", "pt-BR", "zh-hans"])
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(path=st.lists(WORDS, min_size=0, max_size=4).map("/".join), locale=LOCALES,
-       move=st.sampled_from(["slash", "locale", "locale-slash"]))
+@given(
+    path=st.lists(WORDS, min_size=0, max_size=4).map("/".join),
+    locale=LOCALES,
+    move=st.sampled_from(["slash", "locale", "locale-slash"]),
+)
 def test_trailing_slash_and_locale_redirects_are_not_soft_404s(sites, path, locale, move):
     site = sites[1]
     cited = f"/{locale}" if not path else f"/{path}"
     target = {"slash": cited + "/", "locale": f"/{locale}{cited}", "locale-slash": f"/{locale}{cited}/"}[move]
     if target == cited:
         return
-    site.route = lambda p: ((200, {}, article("Docs")) if p == target
-                            else (301, {"Location": target}, b"") if p == cited else (404, {}, b""))
+    site.route = lambda p: (
+        (200, {}, article("Docs"))
+        if p == target
+        else (301, {"Location": target}, b"")
+        if p == cited
+        else (404, {}, b"")
+    )
     result = check([site.url(cited)], SETTINGS)[0]
     assert result.outcome in (Outcome.OK, Outcome.REDIRECTED), (cited, target, result)
 
@@ -232,7 +268,8 @@ def test_an_http_page_moved_to_the_same_path_on_another_port_is_not_a_soft_404(s
 
 
 SHELL = html("Example App", "", '<script src="/static/app.js"></script>').replace(
-    b"<h1>Example App</h1><p></p>", b'<div id="root"></div><noscript>Enable JavaScript.</noscript>')
+    b"<h1>Example App</h1><p></p>", b'<div id="root"></div><noscript>Enable JavaScript.</noscript>'
+)
 
 
 def test_a_javascript_app_shell_is_ok_and_says_it_could_not_be_verified(sites):
@@ -259,16 +296,32 @@ def test_the_probe_is_one_head_per_host_per_run_on_an_honest_host(sites):
 SEPARATORS = st.sampled_from([" | ", " – ", " - ", " · ", " : "])
 
 
-@given(notice=NOTICES, site=st.lists(WORDS, min_size=1, max_size=4).map(" ".join), sep=SEPARATORS,
-       first=st.booleans())
+@given(notice=NOTICES, site=st.lists(WORDS, min_size=1, max_size=4).map(" ".join), sep=SEPARATORS, first=st.booleans())
 def test_a_not_found_notice_beside_the_sites_name_is_a_notice(notice, site, sep, first):
     assert says_not_found(f"{notice}{sep}{site}" if first else f"{site}{sep}{notice}")
 
 
-@given(before=st.lists(WORDS, min_size=1, max_size=5).map(" ".join),
-       after=st.lists(WORDS, min_size=1, max_size=5).map(" ".join),
-       phrase=st.sampled_from(["404", "not found", "page not found", "404 not found", "does not exist"]))
+# The words a notice itself is made of ("Error 404", "The page was not found"):
+# a title of nothing but these ("Error 404 error") is a notice, not a mention.
+NOTICE_WORDS = {"error", "http", "the", "this", "page", "file", "not", "found", "was"}
+OWN_WORDS = WORDS.filter(lambda word: word not in NOTICE_WORDS)
+
+
+@given(
+    before=st.tuples(OWN_WORDS, st.lists(WORDS, max_size=4)).map(lambda t: " ".join([t[0], *t[1]])),
+    after=st.tuples(st.lists(WORDS, max_size=4), OWN_WORDS).map(lambda t: " ".join([*t[0], t[1]])),
+    phrase=st.sampled_from(["404", "not found", "page not found", "404 not found", "does not exist"]),
+)
 def test_a_title_that_only_mentions_not_found_is_no_notice(before, after, phrase):
-    """"How to design a 404 page", "Lost and not found stories": the phrase
-    inside a longer title (no separator setting it apart) is no notice."""
+    """ "How to design a 404 page", "Lost and not found stories": the phrase
+    inside a longer title with words of its own on both sides (no separator
+    setting it apart) is no notice. The words next to the phrase may be a
+    notice's own ("design error 404 page"); the title's ends are not."""
     assert not says_not_found(f"{before} {phrase} {after}")
+
+
+@pytest.mark.parametrize("title", ["Error 404 error", "error 404", "404 error", "The page was not found"])
+def test_a_title_made_only_of_a_notices_words_is_a_notice(title):
+    """The other side of the rule above: nothing but a notice's words is a
+    notice, even when a word repeats."""
+    assert says_not_found(title)

@@ -63,8 +63,11 @@ def test_wheel_metadata_and_contents(dist):
     assert any(url.startswith("Repository, https://github.com/") for url in meta.get_all("Project-URL"))
     assert "Programming Language :: Python :: 3.13" in meta.get_all("Classifier")
     template = ROOT / "src" / "readlist" / "scaffold" / "template"
-    shipped = {f"readlist/scaffold/template/{p.relative_to(template).as_posix()}"
-               for p in template.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    shipped = {
+        f"readlist/scaffold/template/{p.relative_to(template).as_posix()}"
+        for p in template.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
     assert shipped and shipped <= names
     for folder in ("site/templates", "site/assets"):
         files = {f"readlist/{folder}/{p.name}" for p in (ROOT / "src" / "readlist" / folder).iterdir() if p.is_file()}
@@ -140,13 +143,19 @@ def test_the_actions_install_step_installs_a_version_from_the_package_index(dist
             asked.append(self.path)
 
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Index, directory=str(tmp_path / "index")))
+        ("127.0.0.1", 0), functools.partial(Index, directory=str(tmp_path / "index"))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     bin_dir, python = _venv_with_dependencies(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON")) and k != "VIRTUAL_ENV"}
-    env |= {"PATH": f"{bin_dir}{os.pathsep}{env['PATH']}", "SOURCE": str(tmp_path / "not-this-source"),
-            "PIP_INDEX_URL": f"http://127.0.0.1:{server.server_address[1]}/simple/",
-            "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1", "PIP_NO_INPUT": "1"}
+    env |= {
+        "PATH": f"{bin_dir}{os.pathsep}{env['PATH']}",
+        "SOURCE": str(tmp_path / "not-this-source"),
+        "PIP_INDEX_URL": f"http://127.0.0.1:{server.server_address[1]}/simple/",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PIP_NO_CACHE_DIR": "1",
+        "PIP_NO_INPUT": "1",
+    }
     script = ROOT / "scripts" / "action-install.sh"
     try:
         missing = run("bash", script, cwd=tmp_path, env=env | {"VERSION": "0.0.1"})

@@ -41,8 +41,9 @@ def fixture_site_instant(fixture_project: Path, tmp_path_factory) -> Path:
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     assert "  font: false\n" in text
-    config.write_text(text.replace("  font: false\n", "  font: false\n  features: [navigation.instant]\n"),
-                      encoding="utf-8")
+    config.write_text(
+        text.replace("  font: false\n", "  font: false\n  features: [navigation.instant]\n"), encoding="utf-8"
+    )
     out = tmp_path_factory.mktemp("fixture-site-instant")
     mkdocs("build", "--strict", "--site-dir", str(out), cwd=project)
     return out

@@ -17,8 +17,14 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 # One page of every type of the real site, by name (paths relative to the root).
@@ -54,8 +60,12 @@ def font_installed(family: str) -> bool:
 
 def mkdocs(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=ENV,
-        capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "mkdocs", *args],
+        cwd=cwd,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"mkdocs {' '.join(args)} failed:\n{result.stderr}")
@@ -91,7 +101,7 @@ def pagefind_records(site: Path) -> list[dict]:
     records = []
     for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
         data = gzip.decompress(path.read_bytes())
-        records.append(json.loads(data[data.index(b"{"):]))
+        records.append(json.loads(data[data.index(b"{") :]))
     return records
 
 
@@ -111,7 +121,8 @@ def search_settled(page, query: str) -> None:
     the query it rendered)."""
     page.wait_for_function(
         "q => { const d = document.querySelector('.rl-search'); return d && d.getAttribute('data-query') === q; }",
-        arg=query)
+        arg=query,
+    )
 
 
 def open_search(page) -> None:

@@ -27,14 +27,24 @@ TOPICS = """\
 
 # A paper by a large team: cards show three names and "et al.", exports all twelve.
 MANY_AUTHORS = [
-    "Ines Alvarez", "Bo Chen", "Chidi Okafor", "Dana Kim", "Emil Novak", "Farah Haddad",
-    "Goran Petrov", "Hana Sato", "Ivo Lind", "Jana Horak", "Kofi Mensah", "Lena Vogel",
+    "Ines Alvarez",
+    "Bo Chen",
+    "Chidi Okafor",
+    "Dana Kim",
+    "Emil Novak",
+    "Farah Haddad",
+    "Goran Petrov",
+    "Hana Sato",
+    "Ivo Lind",
+    "Jana Horak",
+    "Kofi Mensah",
+    "Lena Vogel",
 ]
 
 EVIL_SUMMARY = (
     'Looks harmless. <script>alert("pwned")</script> <img src=x onerror="alert(2)"> '
-    "[click me](javascript:alert(3)) <a href=\"javascript:alert(4)\">x</a> "
-    "<iframe src=\"https://evil.example/\"></iframe> " + FILLER
+    '[click me](javascript:alert(3)) <a href="javascript:alert(4)">x</a> '
+    '<iframe src="https://evil.example/"></iframe> ' + FILLER
 )
 
 

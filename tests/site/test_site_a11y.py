@@ -22,15 +22,18 @@ def axe_source() -> str:
 
 def _axe(page, source: str) -> list[str]:
     page.add_script_tag(content=source)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
-    return [f"{v['id']} ({v['impact']}): {n['target']} {n['failureSummary'][:200]}"
-            for v in result["violations"] for n in v["nodes"]]
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+    return [
+        f"{v['id']} ({v['impact']}): {n['target']} {n['failureSummary'][:200]}"
+        for v in result["violations"]
+        for n in v["nodes"]
+    ]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_violations_on_any_page_type(browser, real_site_url, fixture_site_url,
-                                                  axe_source, artifacts, scheme):
+def test_axe_finds_no_violations_on_any_page_type(
+    browser, real_site_url, fixture_site_url, axe_source, artifacts, scheme
+):
     """Every page type of the real site, plus the fixture's pages that show a
     "New" badge and an open tier 4+ block, in the page's resting state and
     with a filter that leaves nothing (the empty state)."""
@@ -60,8 +63,7 @@ def test_axe_finds_no_violations_on_any_page_type(browser, real_site_url, fixtur
 
 def test_screenshots_of_every_page_type_on_a_phone(browser, real_site_url, artifacts):
     for scheme in ("light", "dark"):
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                      color_scheme=scheme)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, color_scheme=scheme)
         page = context.new_page()
         for name, path in PAGE_TYPES.items():
             page.goto(real_site_url + path)
@@ -107,7 +109,8 @@ def test_checkboxes_sit_outside_headings_with_the_title_as_name(page, real_site_
         page.locator("input.rl-check").first.wait_for()
         assert page.locator("h1 input, h2 input, h3 input, h4 input").count() == 0
         names = page.locator("input.rl-check").evaluate_all(
-            "els => els.map(e => [e.getAttribute('aria-label'), e.closest('[data-entry]').dataset.title])")
+            "els => els.map(e => [e.getAttribute('aria-label'), e.closest('[data-entry]').dataset.title])"
+        )
         assert names and all(name == f"Mark as read: {title}" for name, title in names)
         # The heading reads as the title (and Material's permalink), nothing else.
         for heading in page.locator("h3.rl-title").all()[:5]:

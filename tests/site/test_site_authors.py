@@ -39,7 +39,7 @@ def test_card_names_three_authors_and_opens_the_rest(site):
     authors = card.split('<div class="rl-authors">')[1].split("</div>")[0]
     head, rest = authors.split('<details class="rl-et-al">')
     assert re.findall(r">([^<>]+)</a>", head) == MANY_AUTHORS[:3]
-    assert "<summary>et al.<span class=\"rl-et-al-n\"> (9 more)</span></summary>" in rest
+    assert '<summary>et al.<span class="rl-et-al-n"> (9 more)</span></summary>' in rest
     assert re.findall(r">([^<>]+)</a>", rest.split("</summary>")[1]) == MANY_AUTHORS[3:]
 
 
@@ -57,7 +57,9 @@ def test_authors_page_links_every_person_to_their_readings(site, catalog):
     assert len({anchor for _, anchor in headings}) == len(headings)
     # by surname: Alvarez before Chen before Hopper before Vogel
     order = [name for name, _ in headings]
-    assert order.index("Ines Alvarez") < order.index("Bo Chen") < order.index("Grace Hopper") < order.index("Lena Vogel")
+    assert (
+        order.index("Ines Alvarez") < order.index("Bo Chen") < order.index("Grace Hopper") < order.index("Lena Vogel")
+    )
     hopper = page.split("{ #author-grace-hopper .rl-person }")[1].split("###")[0]
     assert '<a href="../topics/alpha/#compilers-for-everyone">Compilers for Everyone</a>' in hopper
     assert ("Authors", "authors.md") in [next(iter(item.items())) for item in site.nav]
@@ -85,9 +87,7 @@ def test_exports_carry_every_author(catalog):
     assert "; ".join(MANY_AUTHORS) in exporting.export_csv(catalog)
     # the feed holds dated entries: date this one and read its <author> elements back
     dated = catalog.entries["beta-primer"].model_copy(update={"added": dt.date(2030, 1, 1)})
-    feed = exporting.atom_feed(
-        catalog.model_copy(update={"entries": {**catalog.entries, "beta-primer": dated}}), None
-    )
+    feed = exporting.atom_feed(catalog.model_copy(update={"entries": {**catalog.entries, "beta-primer": dated}}), None)
     ns = {"a": "http://www.w3.org/2005/Atom"}
     item = ET.fromstring(feed).find("a:entry", ns)
     assert item is not None and item.findtext("a:title", namespaces=ns) == "A Beta Primer"
@@ -115,8 +115,7 @@ def test_built_site_indexes_people_for_search(fixture_site):
 def test_et_al_opens_by_keyboard_and_authors_page_in_nav(page, fixture_site_url):
     page.goto(fixture_site_url + "topics/beta/")
     # every card stays whole in the article (a stray end tag would spill it out)
-    assert page.evaluate(
-        "[...document.querySelectorAll('.rl-summary')].every(s => s.closest('article .rl-entry'))")
+    assert page.evaluate("[...document.querySelectorAll('.rl-summary')].every(s => s.closest('article .rl-entry'))")
     big_book = page.locator('.rl-entry[data-entry="the-big-book"]')
     assert big_book.locator("xpath=ancestor::details[contains(@class, 'rl-more')]").count() == 1
     card = page.locator('.rl-entry[data-entry="beta-primer"]')

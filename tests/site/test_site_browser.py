@@ -96,8 +96,11 @@ def test_filter_counts_match_the_screen_on_tier_and_list_pages(page, real_site_u
         length.select_option(value)
         seen = _seen(page)
         assert _count(filters)[0] == len(seen), value
-        buckets = set(page.locator("[data-entry]").evaluate_all(
-            "els => els.filter(e => e.getClientRects().length).map(e => e.dataset.length)"))
+        buckets = set(
+            page.locator("[data-entry]").evaluate_all(
+                "els => els.filter(e => e.getClientRects().length).map(e => e.dataset.length)"
+            )
+        )
         assert buckets <= {value}
         # Section headings left without a visible reading are gone too.
         for h2 in page.locator("article h2").all():
@@ -179,8 +182,7 @@ def test_phone_layout_fits_whatever_the_font(browser, real_site_url, artifacts, 
         used = page.evaluate("getComputedStyle(document.body).fontFamily")
         assert font in used
         found = page.evaluate(_OVERFLOW_JS)
-        assert found["width"] <= 390 and not found["out"], (
-            f"{font}, {name} (/{path}) on a 390-px phone: {found}")
+        assert found["width"] <= 390 and not found["out"], f"{font}, {name} (/{path}) on a 390-px phone: {found}"
         if font == PHONE_FONTS[0] and name == "stats":
             page.screenshot(path=str(artifacts / "stats-phone.png"))
     phone.close()
@@ -206,7 +208,9 @@ def _assert_revealed(page, entry_id: str = TIER4) -> None:
                    if (!d || !d.open) return false;
                    const r = h.getBoundingClientRect();
                    return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; }""",
-        arg=entry_id, timeout=5000)
+        arg=entry_id,
+        timeout=5000,
+    )
     assert details.evaluate("d => d.open")
     heading = page.locator(f"h3#{entry_id}")
     assert heading.is_visible()
@@ -265,11 +269,14 @@ def test_hash_change_on_the_same_page_opens_the_collapsed_tier4_entry(page, fixt
     assert not page.locator(".rl-filters input[name='tier'][value='1']").is_checked()
     # readlist.js itself reacts to hashchange (not only the browser's own
     # auto-expanding of <details>, which Chromium has and others may lack).
-    page.evaluate("""() => { document.querySelector('details.rl-more').open = false;
+    page.evaluate(
+        """() => { document.querySelector('details.rl-more').open = false;
                              window.scrollTo(0, 0);
                              history.replaceState(null, '', location.pathname);
                              history.replaceState(null, '', '#' + arguments[0]); }""".replace(
-        "arguments[0]", repr(TIER4)))
+            "arguments[0]", repr(TIER4)
+        )
+    )
     page.evaluate("window.dispatchEvent(new HashChangeEvent('hashchange'))")
     _assert_revealed(page)
     _no_errors(page)

@@ -134,13 +134,16 @@ def test_generate_command_writes_markdown(fixture_project, tmp_path):
 def test_plugin_options(fixture_project, tmp_path):
     project = _copy(fixture_project, tmp_path)
     config = project / "mkdocs.yml"
-    config.write_text(config.read_text() + (
-        "      words_per_minute: 100\n"
-        "      new: 1999-01-01\n"
-        "      since: 2019-12-31\n"
-        "      intro: 'Hello *readers* <script>alert(1)</script>'\n"
-        "      sections: {tags: false, stats: false, downloads: false}\n"
-    ))
+    config.write_text(
+        config.read_text()
+        + (
+            "      words_per_minute: 100\n"
+            "      new: 1999-01-01\n"
+            "      since: 2019-12-31\n"
+            "      intro: 'Hello *readers* <script>alert(1)</script>'\n"
+            "      sections: {tags: false, stats: false, downloads: false}\n"
+        )
+    )
     (project / "docs" / "about.md").write_text("# About\n\nHand-written.\n")
     out = tmp_path / "out"
     mkdocs("build", "--strict", "--site-dir", str(out), cwd=project)
@@ -165,9 +168,12 @@ def test_properdocs_build(fixture_project, tmp_path):
 
     out = tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "properdocs", "build", "--strict", "-f", "mkdocs.yml",
-         "--site-dir", str(out)],
-        cwd=fixture_project, env=ENV, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "properdocs", "build", "--strict", "-f", "mkdocs.yml", "--site-dir", str(out)],
+        cwd=fixture_project,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert 'id="compilers-for-everyone"' in (out / "topics" / "alpha" / "index.html").read_text()

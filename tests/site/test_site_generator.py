@@ -21,17 +21,20 @@ def catalog(tmp_path_factory):
     return loaded.catalog
 
 
-@pytest.mark.parametrize("evil", [
-    '<script>alert(1)</script>',
-    '<img src=x onerror="alert(1)">',
-    '[x](javascript:alert(1))',
-    '<a href="JaVaScRiPt:alert(1)">x</a>',
-    '<a href="data:text/html,<script>">x</a>',
-    '<iframe src="https://evil.example"></iframe>',
-    '<p style="background:url(x)" onclick="alert(1)">x</p>',
-    '<svg><script>alert(1)</script></svg>',
-    '[rel](../../etc/passwd)',
-])
+@pytest.mark.parametrize(
+    "evil",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[x](javascript:alert(1))",
+        '<a href="JaVaScRiPt:alert(1)">x</a>',
+        '<a href="data:text/html,<script>">x</a>',
+        '<iframe src="https://evil.example"></iframe>',
+        '<p style="background:url(x)" onclick="alert(1)">x</p>',
+        "<svg><script>alert(1)</script></svg>",
+        "[rel](../../etc/passwd)",
+    ],
+)
 def test_markdown_is_sanitized(evil):
     html = str(markdown_html(evil)).lower()
     for bad in ("<script", "onerror", "onclick", "javascript:", "data:", "<iframe", "style=", "<svg", "passwd"):
@@ -68,16 +71,29 @@ def test_page_urls():
 
 def test_pages_and_nav(catalog):
     site = generate_site(catalog, SiteOptions(new_since=dt.date.today() - dt.timedelta(days=30)))
-    assert {"index.md", "topics/basics/index.md", "topics/alpha.md", "topics/beta.md",
-            "topics/gamma.md", "reading-path/tier-1.md", "reading-path/tier-4.md",
-            "lists/friends-list.md", "tags.md", "stats.md"} <= set(site.pages)
+    assert {
+        "index.md",
+        "topics/basics/index.md",
+        "topics/alpha.md",
+        "topics/beta.md",
+        "topics/gamma.md",
+        "reading-path/tier-1.md",
+        "reading-path/tier-4.md",
+        "lists/friends-list.md",
+        "tags.md",
+        "stats.md",
+    } <= set(site.pages)
     assert {"feed.xml", "readings.json", "readings.bib"} <= set(site.files)
     alpha = site.pages["topics/alpha.md"]
     assert "{ #compilers-for-everyone .rl-title }" in alpha
     assert alpha.index("## Tier 1") < alpha.index("## Tier 2")
-    assert 'class="rl-new"' in alpha.split("{ #watching-machines-think")[0].split("{ #compilers-for-everyone")[1]  # recent entry is new
-    assert ('<a class="rl-author" href="../../authors/#author-grace-hopper">Grace Hopper</a>, '
-            '<a class="rl-author" href="../../authors/#author-ada-lovelace">Ada Lovelace</a>') in alpha
+    assert (
+        'class="rl-new"' in alpha.split("{ #watching-machines-think")[0].split("{ #compilers-for-everyone")[1]
+    )  # recent entry is new
+    assert (
+        '<a class="rl-author" href="../../authors/#author-grace-hopper">Grace Hopper</a>, '
+        '<a class="rl-author" href="../../authors/#author-ada-lovelace">Ada Lovelace</a>'
+    ) in alpha
     assert "Archived copy" in alpha
     assert "../../lists/friends-list/#compilers-for-everyone" in alpha
     beta = site.pages["topics/beta.md"]
@@ -93,16 +109,17 @@ def test_pages_and_nav(catalog):
     for topic in ("basics/", "alpha/", "beta/", "gamma/"):
         assert f'href="../{topic}"' in overview or f'href="{topic}"' in overview, topic
     assert 'data-rl-topic="alpha"' in overview and "rl-progress" in overview
-    assert site.nav[2]["Topics"][1] == {"Basics": ["topics/basics/index.md",
-                                                   {"Alpha topic": "topics/alpha.md"},
-                                                   {"Beta topic": "topics/beta.md"}]}
+    assert site.nav[2]["Topics"][1] == {
+        "Basics": ["topics/basics/index.md", {"Alpha topic": "topics/alpha.md"}, {"Beta topic": "topics/beta.md"}]
+    }
 
 
 def test_sections_can_be_turned_off(catalog):
     off = dict.fromkeys(["reading_path", "lists", "tags", "stats", "downloads", "authors"], False)
     site = generate_site(catalog, SiteOptions(sections=off))
-    assert not [p for p in site.pages if p.startswith(("reading-path", "lists"))
-                or p in ("tags.md", "stats.md", "authors.md")]
+    assert not [
+        p for p in site.pages if p.startswith(("reading-path", "lists")) or p in ("tags.md", "stats.md", "authors.md")
+    ]
     assert "Grace Hopper, Ada Lovelace" in site.pages["topics/alpha.md"]  # names, no links
     assert site.files == {}  # no downloads
     assert "lists/friends-list" not in site.pages["topics/alpha.md"]

@@ -1,4 +1,4 @@
-""""New" that means new: a reading is new when it was added within the
+""" "New" that means new: a reading is new when it was added within the
 configured days *and* after the list's first import (the earliest `added`
 date, or `since`); the Atom feed lists what was added after the first import.
 
@@ -36,15 +36,17 @@ def catalog(tmp_path_factory):
 
 def _with_dates(catalog, added: list[dt.date | None]):
     ids = sorted(catalog.entries)
-    entries = {eid: catalog.entries[eid].model_copy(update={"added": day})
-               for eid, day in zip(ids, added, strict=True)}
+    entries = {eid: catalog.entries[eid].model_copy(update={"added": day}) for eid, day in zip(ids, added, strict=True)}
     return catalog.model_copy(update={"entries": entries})
 
 
 def _badged(site) -> set[str]:
     """Readings whose own page wears the "New" badge."""
-    return {src[len("readings/"):-3] for src, text in site.pages.items()
-            if src.startswith("readings/") and 'class="rl-new"' in text}
+    return {
+        src[len("readings/") : -3]
+        for src, text in site.pages.items()
+        if src.startswith("readings/") and 'class="rl-new"' in text
+    }
 
 
 def _in_feed(site) -> set[str]:
@@ -64,8 +66,7 @@ def test_new_is_recent_and_after_the_first_import(catalog, data):
 
     known = [d for d in added if d is not None]
     start = since if since is not None else (min(known) if known else None)
-    after_import = {e.id for e in dated.entries.values()
-                    if e.added is not None and (start is None or e.added > start)}
+    after_import = {e.id for e in dated.entries.values() if e.added is not None and (start is None or e.added > start)}
     expected = {e for e in after_import if dated.entries[e].added >= cutoff}
     assert _badged(site) == expected
     assert _in_feed(site) == after_import  # the fixture is smaller than the feed
@@ -85,7 +86,7 @@ def test_a_list_imported_in_one_go_has_no_badge_and_an_empty_feed(catalog):
 def test_since_is_validated_in_mkdocs_yml(tmp_path):
     project = write_project(tmp_path / "p")
     config = project / "mkdocs.yml"
-    config.write_text(config.read_text() + "      since: \"2025-02-30\"\n")  # no such day
+    config.write_text(config.read_text() + '      since: "2025-02-30"\n')  # no such day
     result = mkdocs("build", "--strict", "--site-dir", str(tmp_path / "out"), cwd=project, check=False)
     assert result.returncode != 0
     assert "'since'" in result.stderr and "2025-02-30" in result.stderr
@@ -95,16 +96,40 @@ def test_since_is_validated_in_mkdocs_yml(tmp_path):
 def test_since_is_validated_on_the_command_line(tmp_path):
     readings = write_readings(tmp_path / "readings")
     result = subprocess.run(
-        [sys.executable, "-m", "readlist.cli",
-         "generate", str(readings), "--out", str(tmp_path / "out"), "--since", "yesterday"],
-        capture_output=True, text=True, env=ENV, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "readlist.cli",
+            "generate",
+            str(readings),
+            "--out",
+            str(tmp_path / "out"),
+            "--since",
+            "yesterday",
+        ],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=120,
     )
     assert result.returncode == 2, result.stderr
     assert "--since" in result.stderr and "yesterday" in result.stderr
     ok = subprocess.run(
-        [sys.executable, "-m", "readlist.cli",
-         "generate", str(readings), "--out", str(tmp_path / "out"), "--since", "2020-01-01"],
-        capture_output=True, text=True, env=ENV, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "readlist.cli",
+            "generate",
+            str(readings),
+            "--out",
+            str(tmp_path / "out"),
+            "--since",
+            "2020-01-01",
+        ],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=120,
     )
     assert ok.returncode == 0, ok.stderr
     assert (tmp_path / "out" / "readings" / "compilers-for-everyone.md").is_file()

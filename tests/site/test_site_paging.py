@@ -17,8 +17,11 @@ groups_strategy = st.lists(
 
 
 @settings(max_examples=300, deadline=None)
-@given(groups=groups_strategy, budget=st.integers(min_value=1, max_value=120),
-       base=st.sampled_from(["tags.md", "topics/x/index.md", "lists/a.md"]))
+@given(
+    groups=groups_strategy,
+    budget=st.integers(min_value=1, max_value=120),
+    base=st.sampled_from(["tags.md", "topics/x/index.md", "lists/a.md"]),
+)
 def test_split_keeps_every_item_in_order_within_the_budget(groups, budget, base):
     # items are their own weights; tag each with its group and position so order is checkable
     tagged = [(key, [(g, i, w) for i, w in enumerate(items)]) for g, (key, items) in enumerate(groups)]

@@ -131,7 +131,8 @@ def test_a_hostile_title_is_escaped_in_the_head(fixture_site):
     title = re.search(r"<title>(.*?)</title>", head_text, re.S)
     assert title and html_text(title.group(1)).startswith("<b>Bold</b> *stars*")
     assert head_of(reading_html(fixture_site, "evil-entry")).values("citation_title") == [
-        '<b>Bold</b> *stars* [brackets] {#hijack} & <script>alert(9)</script>']
+        "<b>Bold</b> *stars* [brackets] {#hijack} & <script>alert(9)</script>"
+    ]
 
 
 def test_the_real_list_has_a_page_per_reading_with_its_citation(real_site, real_catalog):
@@ -235,10 +236,8 @@ def test_reading_page_in_chromium_copy_bibtex_by_keyboard(browser, fixture_site_
     context.close()
 
 
-def test_reading_page_on_a_phone_in_dark_mode_has_no_axe_violations(browser, real_site_url, axe_source,
-                                                                     artifacts):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  color_scheme="dark")
+def test_reading_page_on_a_phone_in_dark_mode_has_no_axe_violations(browser, real_site_url, axe_source, artifacts):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, color_scheme="dark")
     page = context.new_page()
     page.goto(real_site_url + "readings/attention-is-all-you-need/")
     page.wait_for_load_state("load")

@@ -38,12 +38,13 @@ def big(tmp_path_factory):
     """900 readings in 3 topics, most in tier 2: enough to split every family
     (60 cards, 500 rows to a page) in a build of well under a minute."""
     root = tmp_path_factory.mktemp("big-project")
-    _biglist().make_big_list(root / "readings", 900, areas=1, topics_per_area=3,
-                             tiers=(1, 2, 2, 2, 2, 2, 3, 4))
+    _biglist().make_big_list(root / "readings", 900, areas=1, topics_per_area=3, tiers=(1, 2, 2, 2, 2, 2, 3, 4))
     (root / "docs").mkdir()
     (root / "mkdocs.yml").write_text(
         "site_name: Big list\ndocs_dir: docs\ntheme:\n  name: material\n  font: false\n"
-        "plugins:\n  - readlist:\n      readings: readings\n", encoding="utf-8")
+        "plugins:\n  - readlist:\n      readings: readings\n",
+        encoding="utf-8",
+    )
     out = root / "site"
     mkdocs("build", "--strict", "--site-dir", str(out), cwd=root)
     return out, load(root / "readings").catalog
@@ -112,7 +113,9 @@ def test_every_family_is_split_and_its_parts_hold_every_reading(big):
     people = {}
     for part in parts:
         html = _text(site, part)
-        for anchor, block in re.findall(r'<h3 class="rl-person" id="([^"]+)">.*?</h3>\s*<ul class="rl-person-readings"[^>]*>(.*?)</ul>', html, re.S):
+        for anchor, block in re.findall(
+            r'<h3 class="rl-person" id="([^"]+)">.*?</h3>\s*<ul class="rl-person-readings"[^>]*>(.*?)</ul>', html, re.S
+        ):
             people[anchor] = len(re.findall(r"<li>", block))
     names = {a for e in catalog.entries.values() for a in e.authors}
     assert len(people) == len(names)
@@ -151,7 +154,8 @@ def test_what_every_page_loads_does_not_grow_with_the_list(big, fixture_site):
     def assets(root: Path, page: str) -> dict[str, int]:
         html = _text(root, page)
         refs = re.findall(r'<script[^>]+src="([^"]+)"', html) + re.findall(
-            r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html)
+            r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html
+        )
         out = {}
         for ref in refs:
             path = (root / page / ref.split("?")[0]).resolve()
@@ -183,7 +187,9 @@ def test_an_old_link_to_a_reading_on_a_later_part_lands_on_it(big, browser):
         heading.wait_for()
         page.wait_for_function(
             "id => { const r = document.getElementById(id).getBoundingClientRect();"
-            " return r.top >= 0 && r.top < window.innerHeight; }", arg=entry_id)
+            " return r.top >= 0 && r.top < window.innerHeight; }",
+            arg=entry_id,
+        )
         assert heading.is_visible()
         context.close()
     finally:

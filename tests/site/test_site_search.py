@@ -58,6 +58,7 @@ def test_every_exact_title_lands_on_its_reading_first(searching, entries):
 def test_author_and_year_list_the_reading_in_the_top_three(searching, entries):
     """The first author's surname and the year; when more than three readings
     match both, the first three results all come from that group."""
+
     def surname(entry) -> str:
         return entry.authors[0].split()[-1]
 
@@ -92,7 +93,8 @@ def test_a_result_reads_as_title_three_authors_year_and_an_excerpt(searching, ca
     found = search_for(searching, query)
     assert found
     line_height = searching.locator(".rl-search__excerpt").first.evaluate(
-        "e => parseFloat(getComputedStyle(e).lineHeight)")
+        "e => parseFloat(getComputedStyle(e).lineHeight)"
+    )
     for result in found:
         assert result["height"] <= 6 * line_height, result  # title, meta, two lines of excerpt, padding
         entry_id = _reading(result["href"])
@@ -123,20 +125,23 @@ def _chosen(page, name: str, value: str) -> None:
     _open_filters(page)
     before = page.locator(".rl-search").get_attribute("data-rendered")
     page.locator(f".rl-search select[name='{name}']").select_option(value)
-    page.wait_for_function(
-        "b => document.querySelector('.rl-search').getAttribute('data-rendered') !== b", arg=before)
+    page.wait_for_function("b => document.querySelector('.rl-search').getAttribute('data-rendered') !== b", arg=before)
 
 
-@pytest.mark.parametrize("name, pick", [
-    ("tier", lambda e: "Tier 4+" if e.tier >= 4 else f"Tier {e.tier}"),
-    ("kind", lambda e: (e.kind or "").capitalize()),
-])
+@pytest.mark.parametrize(
+    "name, pick",
+    [
+        ("tier", lambda e: "Tier 4+" if e.tier >= 4 else f"Tier {e.tier}"),
+        ("kind", lambda e: (e.kind or "").capitalize()),
+    ],
+)
 def test_a_filter_in_the_results_keeps_only_matching_readings(searching, catalog, name, pick):
     query = "learning"
     every = [r["href"] for r in search_for(searching, query)]
     _open_filters(searching)
     values = searching.locator(f".rl-search select[name='{name}'] option").evaluate_all(
-        "os => os.map(o => o.value).filter(Boolean)")
+        "os => os.map(o => o.value).filter(Boolean)"
+    )
     assert len(values) >= 2
     seen_change = False
     for value in values[:3]:
@@ -207,8 +212,10 @@ def test_keyboard_only(page, real_site_url):
     page.wait_for_url(first)
     assert _reading(page.url) == "attention-is-all-you-need"
     # The reading's own page: its title heads it.
-    assert page.locator("h1#attention-is-all-you-need").inner_text().strip().rstrip("¶").strip() == \
-        "Attention Is All You Need"
+    assert (
+        page.locator("h1#attention-is-all-you-need").inner_text().strip().rstrip("¶").strip()
+        == "Attention Is All You Need"
+    )
 
 
 def test_on_a_phone(browser, real_site_url, artifacts):

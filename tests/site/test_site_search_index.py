@@ -22,8 +22,7 @@ def test_the_result_line_names_three_authors_at_most():
     letters = string.ascii_letters + "éøß -.'"
     for _ in range(500):
         count = rng.choice([0, 1, 2, 3, 4, 5, rng.randint(6, 300)])
-        names = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 20))).strip() or "X"
-                 for _ in range(count)]
+        names = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 20))).strip() or "X" for _ in range(count)]
         line = authors_short(names)
         shown = line.removesuffix(" et al.").split(", ") if names else []
         assert shown == names[:3]
@@ -34,16 +33,26 @@ def test_search_index_for_a_site_built_without_the_plugin(fixture_project, tmp_p
     """`readlist generate` pages built by plain MkDocs, then `readlist
     search-index`: the same records as the plugin writes."""
     docs = tmp_path / "docs"
-    assert main(["generate", str(fixture_project / "readings"), "--out", str(docs),
-                 "--config", str(tmp_path / "mkdocs.yml")]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                str(fixture_project / "readings"),
+                "--out",
+                str(docs),
+                "--config",
+                str(tmp_path / "mkdocs.yml"),
+            ]
+        )
+        == 0
+    )
     mkdocs("build", "--strict", "-f", "mkdocs.yml", cwd=tmp_path)
     site = tmp_path / "site"
     assert not (site / "pagefind").exists()  # the build alone writes no index
     assert main(["search-index", str(site), str(fixture_project / "readings")]) == 0
     catalog = load(fixture_project / "readings").catalog
     urls = [r["url"] for r in pagefind_records(site)]
-    assert sorted(u for u in urls if u.startswith("/readings/")) == sorted(
-        f"/readings/{e}/" for e in catalog.entries)
+    assert sorted(u for u in urls if u.startswith("/readings/")) == sorted(f"/readings/{e}/" for e in catalog.entries)
     assert "/" in urls and "/topics/alpha/" in urls
     assert "readlist search-index site" in (tmp_path / "mkdocs.yml").read_text()
 
@@ -64,5 +73,4 @@ def test_html_urls_keep_their_file_names(fixture_project, tmp_path):
 def test_search_index_refuses_a_folder_without_a_site(tmp_path, fixture_project, capsys):
     assert main(["search-index", str(tmp_path), str(fixture_project / "readings")]) == 2
     assert "holds no built site" in capsys.readouterr().err
-    assert main(["search-index", str(tmp_path), str(fixture_project / "readings"),
-                 "--words-per-minute", "0"]) == 2
+    assert main(["search-index", str(tmp_path), str(fixture_project / "readings"), "--words-per-minute", "0"]) == 2

@@ -30,8 +30,12 @@ SITE_NAME = "The ML Reading List"
 
 def zensical(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     result = subprocess.run(
-        [sys.executable, "-m", "zensical", *args], cwd=cwd, env=ENV,
-        capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "zensical", *args],
+        cwd=cwd,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, f"zensical {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result
@@ -47,8 +51,19 @@ def zensical_real(tmp_path_factory) -> Path:
     zensical.toml` on the real readings/, `zensical build --strict`."""
     project = tmp_path_factory.mktemp("zensical-real")
     shutil.copytree(REPO / "docs", project / "docs", ignore=shutil.ignore_patterns("reference"))
-    assert generate(REPO / "readings", project / "docs", "--config", str(project / "zensical.toml"),
-                    "--site-name", SITE_NAME, "--new", "60") == 0
+    assert (
+        generate(
+            REPO / "readings",
+            project / "docs",
+            "--config",
+            str(project / "zensical.toml"),
+            "--site-name",
+            SITE_NAME,
+            "--new",
+            "60",
+        )
+        == 0
+    )
     zensical("build", "--strict", "-f", "zensical.toml", cwd=project)
     # The search index: the step the generated config names after the build.
     assert "readlist search-index site" in (project / "zensical.toml").read_text()
@@ -70,7 +85,7 @@ def _page(site: Path, url: str) -> str:
 def primary_nav(html: str) -> list[tuple[str, str]]:
     """(href, title) of every page link in the primary nav, in order; the
     home page's own table of contents (#anchors) left out."""
-    nav = html[html.index("md-nav--primary"):]
+    nav = html[html.index("md-nav--primary") :]
     links = re.findall(r'<a href="([^"]*)" class="md-nav__link[^"]*"[^>]*>(.*?)</a>', nav, re.S)
     out = []
     for href, title in links:
@@ -107,7 +122,8 @@ def test_every_entry_list_and_tier_has_its_page(zensical_real):
     for list_id, rl in catalog.lists.items():
         # a long list is split into parts (lists/<id>/page-N/): its readings are on one of them
         page = _page(zensical_real, f"lists/{list_id}/") + "".join(
-            p.read_text(encoding="utf-8") for p in (zensical_real / "lists" / list_id).glob("page-*/index.html"))
+            p.read_text(encoding="utf-8") for p in (zensical_real / "lists" / list_id).glob("page-*/index.html")
+        )
         for entry_id in rl.entry_ids():
             assert f'id="{entry_id}"' in page, f"lists/{list_id}/#{entry_id} missing"
     for tier in (1, 2, 3, 4):
@@ -117,8 +133,9 @@ def test_every_entry_list_and_tier_has_its_page(zensical_real):
     assert (zensical_real / "feed.xml").read_text().startswith("<?xml")
     # Every page points feed readers at the feed, as the plugin's pages do.
     for page in zensical_real.rglob("index.html"):
-        link = re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]*href="([^"]+)"',
-                         page.read_text(encoding="utf-8"))
+        link = re.search(
+            r'<link rel="alternate" type="application/atom\+xml"[^>]*href="([^"]+)"', page.read_text(encoding="utf-8")
+        )
         assert link and (page.parent / link.group(1)).resolve() == (zensical_real / "feed.xml").resolve(), page
     assert not list(zensical_real.rglob(".readlist*"))  # the settings and theme stay out of the site
     assert json.loads((zensical_real / "readings.json").read_text())["entries"]
@@ -159,7 +176,8 @@ def test_every_link_between_pages_lands_on_its_page_and_anchor(zensical_real):
 
 
 EXTERNAL_REF = re.compile(
-    r"""<(?:link|script|img|iframe|source|video|audio)\b[^>]*?\s(?:href|src)=["']?(?:https?:)?//""", re.I)
+    r"""<(?:link|script|img|iframe|source|video|audio)\b[^>]*?\s(?:href|src)=["']?(?:https?:)?//""", re.I
+)
 
 
 def test_nothing_is_loaded_from_outside_the_site(zensical_real):
@@ -168,7 +186,7 @@ def test_nothing_is_loaded_from_outside_the_site(zensical_real):
     for page in pages:
         text = page.read_text(encoding="utf-8")
         # Links to the readings themselves are <a href>, which load nothing.
-        bad = [m.group(0) for m in EXTERNAL_REF.finditer(text) if "rel=\"alternate\"" not in m.group(0)]
+        bad = [m.group(0) for m in EXTERNAL_REF.finditer(text) if 'rel="alternate"' not in m.group(0)]
         assert not bad, f"{page.relative_to(zensical_real)}: {bad[:3]}"
         assert "fonts.googleapis" not in text and "fonts.gstatic" not in text, page
     for css in zensical_real.rglob("*.css"):
@@ -212,8 +230,12 @@ def test_toml_writer_keeps_any_title():
     from readlist.site.buildconfig import to_toml
 
     odd = ['Quote " and \\ backslash', "Tab\tand newline\n", "Ünïcödé — 🚀", "#1 = not a comment", ""]
-    config = {"site_name": odd[2], "nav": [{t: [f"p{i}.md", {t: f"q{i}.md"}]} for i, t in enumerate(odd)],
-              "theme": {"font": False}, "markdown_extensions": ["attr_list", {"toc": {"permalink": True}}]}
+    config = {
+        "site_name": odd[2],
+        "nav": [{t: [f"p{i}.md", {t: f"q{i}.md"}]} for i, t in enumerate(odd)],
+        "theme": {"font": False},
+        "markdown_extensions": ["attr_list", {"toc": {"permalink": True}}],
+    }
     parsed = tomllib.loads(to_toml(config, "a header\n\nover lines"))["project"]
     assert parsed["nav"] == config["nav"] and parsed["site_name"] == odd[2]
     assert parsed["theme"] == {"font": False}
@@ -233,11 +255,14 @@ def test_an_existing_config_is_never_replaced_silently(fixture_project, tmp_path
     assert tomllib.loads(config.read_text())["project"]["nav"]
 
 
-@pytest.mark.parametrize("config, message", [
-    ("site.json", "must end in .toml"),
-    ("elsewhere/zensical.toml", "must be in a folder that holds --out"),
-    ("project/docs/zensical.toml", "cannot sit inside --out"),
-])
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ("site.json", "must end in .toml"),
+        ("elsewhere/zensical.toml", "must be in a folder that holds --out"),
+        ("project/docs/zensical.toml", "cannot sit inside --out"),
+    ],
+)
 def test_bad_config_path_is_a_usage_error(fixture_project, tmp_path, capsys, config, message):
     (tmp_path / "elsewhere").mkdir()
     out = tmp_path / "project" / "docs"
@@ -255,8 +280,12 @@ def test_own_mkdocs_yml_inheriting_the_fragment_builds_with_zensical_and_mkdocs(
     zensical("build", "--strict", "-f", "mkdocs.yml", cwd=project)
     home = (project / "site" / "index.html").read_text(encoding="utf-8")
     titles = [title for _, title in primary_nav(home)]
-    assert titles[titles.index("Basics"):titles.index("Gamma topic") + 1] == [
-        "Basics", "Alpha topic", "Beta topic", "Gamma topic"]
+    assert titles[titles.index("Basics") : titles.index("Gamma topic") + 1] == [
+        "Basics",
+        "Alpha topic",
+        "Beta topic",
+        "Gamma topic",
+    ]
     assert "fonts.googleapis" not in home and "assets/readlist/readlist.js" in home
     assert not (project / "site" / FRAGMENT).exists()  # the settings are not published
     alpha = (project / "site" / "topics" / "alpha" / "index.html").read_text(encoding="utf-8")
@@ -267,8 +296,7 @@ def test_own_mkdocs_yml_inheriting_the_fragment_builds_with_zensical_and_mkdocs(
     alpha = (tmp_path / "mkdocs-site" / "topics" / "alpha" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../lists/friends-list/#compilers-for-everyone"' in alpha
     assert not (tmp_path / "mkdocs-site" / FRAGMENT).exists()
-    assert [t for _, t in primary_nav(
-        (tmp_path / "mkdocs-site" / "index.html").read_text(encoding="utf-8"))] == titles
+    assert [t for _, t in primary_nav((tmp_path / "mkdocs-site" / "index.html").read_text(encoding="utf-8"))] == titles
 
 
 # -- in Chromium -------------------------------------------------------------------
@@ -330,15 +358,16 @@ def test_filters_and_mark_as_read(local_page, zensical_real_url, artifacts):
     assert row.inner_text().strip().startswith("1/")
 
 
-def test_a_link_to_a_tier4_entry_opens_it_and_pages_work_without_javascript(
-        local_page, browser, zensical_real_url):
+def test_a_link_to_a_tier4_entry_opens_it_and_pages_work_without_javascript(local_page, browser, zensical_real_url):
     catalog = load(REPO / "readings").catalog
     entry = next(e for e in catalog.ordered_entries() if e.tier == 4)
     page = local_page
     page.goto(zensical_real_url + f"topics/{entry.topic}/#{entry.id}")
     page.wait_for_function(
         "id => { const d = document.getElementById(id).closest('details'); return d && d.open; }",
-        arg=entry.id, timeout=5000)
+        arg=entry.id,
+        timeout=5000,
+    )
     assert page.locator(f"h3#{entry.id}").is_visible()
     nojs = browser.new_context(java_script_enabled=False)
     plain = nojs.new_page()
@@ -346,7 +375,6 @@ def test_a_link_to_a_tier4_entry_opens_it_and_pages_work_without_javascript(
     assert plain.locator(".rl-entry").count() > 3
     assert plain.locator(".rl-filters").count() == 0  # controls need the script; content does not
     nojs.close()
-
 
 
 def test_reading_pages_carry_citation_tags_under_zensical(zensical_real):

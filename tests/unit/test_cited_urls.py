@@ -7,7 +7,12 @@ from readlist.models import Entry, ReadingList, Source
 
 def test_an_entry_cites_its_url_links_and_snapshot_with_their_places():
     entry = Entry(
-        id="e", title="T", url="https://example.org/a", topic="t", tier=1, summary="S",
+        id="e",
+        title="T",
+        url="https://example.org/a",
+        topic="t",
+        tier=1,
+        summary="S",
         links=[{"title": "Code", "url": "https://example.org/code"}],
         archived="https://web.archive.org/web/2020/https://example.org/a",
     )

@@ -10,13 +10,16 @@ import pytest
 from readlist.diagnostics import display_path
 
 
-@pytest.mark.parametrize(("given", "shown"), [
-    ("readings/entries/a.yaml", "readings/entries/a.yaml"),
-    ("./readings//entries/a.yaml", "readings/entries/a.yaml"),
-    ("readings/../readings/a.yaml", "readings/a.yaml"),
-    ("..", ".."),
-    (".", "."),
-])
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ("readings/entries/a.yaml", "readings/entries/a.yaml"),
+        ("./readings//entries/a.yaml", "readings/entries/a.yaml"),
+        ("readings/../readings/a.yaml", "readings/a.yaml"),
+        ("..", ".."),
+        (".", "."),
+    ],
+)
 def test_a_relative_path_is_shown_normalised(given, shown, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert display_path(given) == shown

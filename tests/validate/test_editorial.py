@@ -56,22 +56,37 @@ def messages(root: Path, **kwargs) -> list[tuple[str, int, int, str, str]]:
     return [(d.path.name, d.line, d.col, d.severity, d.message) for d in load(root, **kwargs).diagnostics]
 
 
-@pytest.mark.parametrize("a, b", [
-    ("Chris Olah", "Christopher Olah"), ("Quoc Le", "Quoc V. Le"),
-    ("Geoffrey Hinton", "Geoffrey E. Hinton"), ("Sasha Rush", "Alexander Rush"),
-    ("Jeff Dean", "Jeffrey Dean"), ("Yura Burda", "Yuri Burda"), ("Harri Edwards", "Harrison Edwards"),
-    ("J. Schmidhuber", "Jürgen Schmidhuber"), ("Aäron van den Oord", "Aaron van den Oord"),
-    ("Noah D. Goodman", "Noah Goodman"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Chris Olah", "Christopher Olah"),
+        ("Quoc Le", "Quoc V. Le"),
+        ("Geoffrey Hinton", "Geoffrey E. Hinton"),
+        ("Sasha Rush", "Alexander Rush"),
+        ("Jeff Dean", "Jeffrey Dean"),
+        ("Yura Burda", "Yuri Burda"),
+        ("Harri Edwards", "Harrison Edwards"),
+        ("J. Schmidhuber", "Jürgen Schmidhuber"),
+        ("Aäron van den Oord", "Aaron van den Oord"),
+        ("Noah D. Goodman", "Noah Goodman"),
+    ],
+)
 def test_spellings_of_one_person(a, b):
     assert same_person(a, b) and same_person(b, a)
 
 
-@pytest.mark.parametrize("a, b", [
-    ("Jeff Wu", "Yi Wu"), ("Quoc V. Le", "Quoc T. Le"), ("Ian Goodfellow", "Noah Goodman"),
-    ("Yi Tay", "Yi Wang"), ("Li Dong", "Lu Dong"), ("karpathy", "Andrej Karpathy"),
-    ("Bo Chen", "Bob Chen"),  # 'Bo' is too short to be a prefix that means anything
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Jeff Wu", "Yi Wu"),
+        ("Quoc V. Le", "Quoc T. Le"),
+        ("Ian Goodfellow", "Noah Goodman"),
+        ("Yi Tay", "Yi Wang"),
+        ("Li Dong", "Lu Dong"),
+        ("karpathy", "Andrej Karpathy"),
+        ("Bo Chen", "Bob Chen"),  # 'Bo' is too short to be a prefix that means anything
+    ],
+)
 def test_different_people(a, b):
     assert not same_person(a, b)
 
@@ -79,8 +94,10 @@ def test_different_people(a, b):
 def test_look_alikes_pairs_each_once():
     names = ["Chris Olah", "Christopher Olah", "C. Olah", "Tom Brown", "Tom B. Brown", "Jan Leike"]
     assert look_alikes(names) == [
-        ("C. Olah", "Chris Olah"), ("C. Olah", "Christopher Olah"),
-        ("Chris Olah", "Christopher Olah"), ("Tom B. Brown", "Tom Brown"),
+        ("C. Olah", "Chris Olah"),
+        ("C. Olah", "Christopher Olah"),
+        ("Chris Olah", "Christopher Olah"),
+        ("Tom B. Brown", "Tom Brown"),
     ]
 
 
@@ -88,12 +105,8 @@ def test_look_alikes_finds_what_comparing_every_pair_finds():
     rng = random.Random(12)
     first = ["Wei", "Weiming", "W.", "Chris", "Christopher", "Sasha", "Alexander", "Alex", "Yi", "Yin"]
     last = ["Wang", "Li", "Olah", "Rush"]
-    names = {
-        f"{rng.choice(first)} {rng.choice(['', 'A. ', 'B. '])}{rng.choice(last)}" for _ in range(400)
-    }
-    every_pair = sorted(
-        tuple(sorted((a, b))) for a in names for b in names if a < b and same_person(a, b)
-    )
+    names = {f"{rng.choice(first)} {rng.choice(['', 'A. ', 'B. '])}{rng.choice(last)}" for _ in range(400)}
+    every_pair = sorted(tuple(sorted((a, b))) for a in names for b in names if a < b and same_person(a, b))
     assert every_pair and look_alikes(names) == every_pair
 
 
@@ -101,11 +114,16 @@ def test_the_less_used_spelling_is_flagged_where_it_is_written(root):
     entry(root, "c", authors="Jan Leike, Christopher Olah")
     entry(root, "d", authors="Christopher Olah")
     entry(root, "e", authors="Chris Olah, Dario Amodei")
-    assert messages(root) == [(
-        "e.yaml", 5, 11, "warning",
-        "author 'Chris Olah' looks like 'Christopher Olah' (2 times elsewhere); write one name "
-        "per person, or list both under 'distinct' in readings/authors.yaml if they are different people",
-    )]
+    assert messages(root) == [
+        (
+            "e.yaml",
+            5,
+            11,
+            "warning",
+            "author 'Chris Olah' looks like 'Christopher Olah' (2 times elsewhere); write one name "
+            "per person, or list both under 'distinct' in readings/authors.yaml if they are different people",
+        )
+    ]
     strict = messages(root, strict=True)
     assert [m[3] for m in strict] == ["error"]
 
@@ -125,14 +143,17 @@ def test_authors_yaml_declares_different_people(root):
     ]
 
 
-@pytest.mark.parametrize("text, where, message", [
-    ("distinct: [[Jeff Wu]]\n", (1, 12), "distinct[0]: list at least two different names"),
-    ("distinct: [[Jeff Wu, Jeff Wu]]\n", (1, 12), "distinct[0]: list at least two different names"),
-    ("distinkt: []\n", (1, 1), "unknown field 'distinkt' (did you mean 'distinct'?)"),
-    ("distinct: Jeff Wu\n", (1, 11), "distinct: input should be a valid list"),
-    ("- [a, b]\n", (1, 1), "expected a mapping such as 'distinct: [[A, B]]'"),
-    ("distinct: &x [[a, b]]\n", (1, 11), "anchors and aliases are not allowed"),
-])
+@pytest.mark.parametrize(
+    "text, where, message",
+    [
+        ("distinct: [[Jeff Wu]]\n", (1, 12), "distinct[0]: list at least two different names"),
+        ("distinct: [[Jeff Wu, Jeff Wu]]\n", (1, 12), "distinct[0]: list at least two different names"),
+        ("distinkt: []\n", (1, 1), "unknown field 'distinkt' (did you mean 'distinct'?)"),
+        ("distinct: Jeff Wu\n", (1, 11), "distinct: input should be a valid list"),
+        ("- [a, b]\n", (1, 1), "expected a mapping such as 'distinct: [[A, B]]'"),
+        ("distinct: &x [[a, b]]\n", (1, 11), "anchors and aliases are not allowed"),
+    ],
+)
 def test_a_bad_authors_yaml_is_an_error_with_its_position(root, text, where, message):
     (root / "authors.yaml").write_text(text, encoding="utf-8")
     found = [m for m in messages(root) if m[0] == "authors.yaml"]
@@ -145,11 +166,16 @@ def test_a_leaf_topic_with_no_tier_1_reading_is_flagged(root):
     (root / "entries" / "b.yaml").unlink()
     entry(root, "b", topic="deep", tier=3)
     entry(root, "c", topic="deep", tier=2)
-    assert messages(root) == [(
-        "topics.yaml", 6, 11, "warning",
-        "topic 'deep' has no tier-1 reading (it starts at tier 2); readers who read tier 1 of "
-        "every topic first skip it",
-    )]
+    assert messages(root) == [
+        (
+            "topics.yaml",
+            6,
+            11,
+            "warning",
+            "topic 'deep' has no tier-1 reading (it starts at tier 2); readers who read tier 1 of "
+            "every topic first skip it",
+        )
+    ]
     # inner topics are judged by their leaves, empty ones by the empty-topic rule
     (root / "entries" / "b.yaml").unlink()
     (root / "entries" / "c.yaml").unlink()
@@ -176,11 +202,14 @@ def test_a_lists_new_marks_load(root):
     assert marks is not None and marks.label == "Added after 2024/4/1" and marks.entries == ["b", "a"]
 
 
-@pytest.mark.parametrize("mark, message", [
-    ("aa", "unknown entry 'aa' (did you mean 'a'?)"),
-    ("b", "entry 'b' is marked twice"),
-    ("c", "entry 'c' is marked new in the source but is not in this list"),
-])
+@pytest.mark.parametrize(
+    "mark, message",
+    [
+        ("aa", "unknown entry 'aa' (did you mean 'a'?)"),
+        ("b", "entry 'b' is marked twice"),
+        ("c", "entry 'c' is marked new in the source but is not in this list"),
+    ],
+)
 def test_a_lists_new_marks_are_checked(root, mark, message):
     entry(root, "c")
     (root / "lists" / "l.yaml").write_text(LIST % mark, encoding="utf-8")
@@ -198,8 +227,9 @@ def test_real_elicit_list_keeps_its_sources_marks():
 def test_fmt_keeps_new_marks_in_place(root):
     path = root / "lists" / "l.yaml"
     path.write_text(LIST % "a", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "readlist.cli", "fmt", "--check", str(path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "readlist.cli", "fmt", "--check", str(path)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     shuffled = textwrap.dedent("""\
         new_in_source:
@@ -228,10 +258,32 @@ def test_fmt_keeps_new_marks_in_place(root):
 # which is what makes "shown != written" the oracle.
 
 VOCABULARY = [
-    "the", "model", "reads", "a", "summary", "of", "results", "and", "to", "or", "with",
-    "chain-of-thought", "3.9-billion-parameter", "free-text", "end-to-end", "state-of-the-art",
-    "low-rank", "well-known", "pre- and post-training", "first- to third-order",
-    "zero- or few-shot", "(self-attention),", "GPT-3", "--", "—", "e.g.",
+    "the",
+    "model",
+    "reads",
+    "a",
+    "summary",
+    "of",
+    "results",
+    "and",
+    "to",
+    "or",
+    "with",
+    "chain-of-thought",
+    "3.9-billion-parameter",
+    "free-text",
+    "end-to-end",
+    "state-of-the-art",
+    "low-rank",
+    "well-known",
+    "pre- and post-training",
+    "first- to third-order",
+    "zero- or few-shot",
+    "(self-attention),",
+    "GPT-3",
+    "--",
+    "—",
+    "e.g.",
 ]
 
 
@@ -273,7 +325,7 @@ def test_a_warning_exactly_when_the_site_would_show_a_broken_word(words, width, 
         for d in found:
             # each warning sits on the hyphen that ends a line inside the block
             assert d.path == path and d.severity == "warning"
-            assert file_lines[d.line - 1][d.col - 1:] == "-", (d, file_lines[d.line - 1])
+            assert file_lines[d.line - 1][d.col - 1 :] == "-", (d, file_lines[d.line - 1])
             assert (field == "summary") == d.message.startswith("summary ")
         # joining each broken word back onto one line silences the rule
         if found:
@@ -281,24 +333,35 @@ def test_a_warning_exactly_when_the_site_would_show_a_broken_word(words, width, 
             assert broken(root) == []
 
 
-@pytest.mark.parametrize("lines, shown", [
-    (["a 3.9-billion-", "parameter model"], "3.9-billion- parameter"),
-    (["uses chain-", "of-thought data"], "chain- of-thought"),
-    (["free-", "text feedback"], "free- text"),
-    (["an end-", "to-end system"], "end- to-end"),  # "to" only excuses a whole word
-    (["both pre-", "and post-training", "then re-", "ranking"], "re- ranking"),
-])
+@pytest.mark.parametrize(
+    "lines, shown",
+    [
+        (["a 3.9-billion-", "parameter model"], "3.9-billion- parameter"),
+        (["uses chain-", "of-thought data"], "chain- of-thought"),
+        (["free-", "text feedback"], "free- text"),
+        (["an end-", "to-end system"], "end- to-end"),  # "to" only excuses a whole word
+        (["both pre-", "and post-training", "then re-", "ranking"], "re- ranking"),
+    ],
+)
 def test_named_broken_words(root, lines, shown):
     path = block_entry(root, "summary", lines)
     (d,) = broken(root)
     assert f"the site shows '{shown}'" in d.message and d.path == path
 
 
-@pytest.mark.parametrize("lines", [
-    ["both pre-", "and post-training"], ["first-", "to third-order"], ["zero-", "or few-shot"],
-    ["a dash --", "then text"], ["a word -", "then text"], ["ends in a hyphen-"],
-    ["a paragraph that ends-", "", "and another"], ["GPT-3 and", "low-rank"],
-])
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["both pre-", "and post-training"],
+        ["first-", "to third-order"],
+        ["zero-", "or few-shot"],
+        ["a dash --", "then text"],
+        ["a word -", "then text"],
+        ["ends in a hyphen-"],
+        ["a paragraph that ends-", "", "and another"],
+        ["GPT-3 and", "low-rank"],
+    ],
+)
 def test_suspended_hyphens_and_dashes_are_fine(root, lines):
     block_entry(root, "summary", lines)
     assert broken(root) == []

@@ -104,7 +104,12 @@ def test_an_entry_with_a_bad_field_still_gets_its_topic_checked(tmp_path):
     assert found == [
         ("bad-slug", 3, 8, "topic: string should match pattern '^[a-z0-9]+(-[a-z0-9]+)*$' (got 'Not A Slug')"),
         ("two-problems", 3, 8, "unknown topic 'atention' (did you mean 'attention'?)"),
-        ("two-problems", 4, 7, "tier: input should be a valid integer, unable to parse string as an integer (got 'high')"),
+        (
+            "two-problems",
+            4,
+            7,
+            "tier: input should be a valid integer, unable to parse string as an integer (got 'high')",
+        ),
     ]
 
 
@@ -117,7 +122,13 @@ def test_yaml_11_scalars_are_read_as_written(tmp_path):
     path.write_text("a: no\nb: on\nc: 1.10\nd: 0o17\ne: 2024-04-02\nf: ~\ng: 'null'\n")
     doc = read_yaml(path)
     assert doc.data == {
-        "a": "no", "b": "on", "c": "1.10", "d": "0o17", "e": "2024-04-02", "f": None, "g": "null",
+        "a": "no",
+        "b": "on",
+        "c": "1.10",
+        "d": "0o17",
+        "e": "2024-04-02",
+        "f": None,
+        "g": "null",
     }
 
 
@@ -145,8 +156,7 @@ def test_file_over_one_mebibyte_is_refused(tmp_path):
     (root / "entries" / "huge.yaml").write_text("title: x\n" + "# padding\n" * 110_000)
     found = [d for d in load(root).diagnostics if d.path.stem == "huge"]
     assert [d.message for d in found] == [
-        f"file is {(root / 'entries' / 'huge.yaml').stat().st_size:,} bytes; "
-        "the limit is 1,048,576 (1 MiB)"
+        f"file is {(root / 'entries' / 'huge.yaml').stat().st_size:,} bytes; the limit is 1,048,576 (1 MiB)"
     ]
 
 
@@ -157,16 +167,17 @@ def test_strict_turns_warnings_into_errors():
 
 
 def run(*args: str, cwd: Path = HERE.parent.parent) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "readlist.cli", *args], cwd=cwd, capture_output=True, text=True
-    )
+    return subprocess.run([sys.executable, "-m", "readlist.cli", *args], cwd=cwd, capture_output=True, text=True)
 
 
 def test_cli_text_output_and_exit_status():
     result = run("validate", "tests/validate/bad")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert "tests/validate/bad/entries/tier-word.yaml:4:7: error: tier: input should be a valid integer, unable to parse string as an integer (got 'high')" in lines
+    assert (
+        "tests/validate/bad/entries/tier-word.yaml:4:7: error: tier: input should be a valid integer, unable to parse string as an integer (got 'high')"
+        in lines
+    )
     # plus the list's unknown entry and empty section, and 'attention' (no tier-1 reading)
     assert len(lines) == len(EXPECTED) + 3
     assert "Traceback" not in result.stderr
@@ -174,7 +185,10 @@ def test_cli_text_output_and_exit_status():
 
 def test_cli_github_annotations():
     result = run("validate", "tests/validate/bad", "--format", "github")
-    assert "::error file=tests/validate/bad/entries/unknown-topic.yaml,line=3,col=8::unknown topic 'atention' (did you mean 'attention'?)" in result.stdout.splitlines()
+    assert (
+        "::error file=tests/validate/bad/entries/unknown-topic.yaml,line=3,col=8::unknown topic 'atention' (did you mean 'attention'?)"
+        in result.stdout.splitlines()
+    )
     assert "::warning file=tests/validate/bad/entries/short-summary.yaml,line=5,col=10::" in result.stdout
 
 

@@ -84,8 +84,12 @@ def read(path: Path) -> tuple[list[Record], list[Problem]]:
         else:
             first = (block.raw or "").strip().splitlines()[:1]
             reason = getattr(block.error, "abort_reason", None) or str(block.error) or "syntax error"
-            problems.append(Problem(line, f"could not parse {first[0][:60] if first else 'a block'!r}: "
-                                          f"{' '.join(reason.split())}; skipped"))
+            problems.append(
+                Problem(
+                    line,
+                    f"could not parse {first[0][:60] if first else 'a block'!r}: {' '.join(reason.split())}; skipped",
+                )
+            )
     for entry in library.entries:
         records.append(_record(entry, strings))
     if not records and not problems:
@@ -102,8 +106,11 @@ def _record(entry: Entry, strings: dict[str, str]) -> Record:
 
     def raw(key: str) -> str:  # DOIs, URLs and ids: no LaTeX decoding (`_` and `%` stay)
         value = fields.get(key)
-        return _concat(value, strings).strip().strip("{}").replace("\\_", "_").replace("\\%", "%") \
-            if isinstance(value, str) else ""
+        return (
+            _concat(value, strings).strip().strip("{}").replace("\\_", "_").replace("\\%", "%")
+            if isinstance(value, str)
+            else ""
+        )
 
     authors_value = fields.get("author") or fields.get("editor") or []
     authors = []
@@ -122,7 +129,14 @@ def _record(entry: Entry, strings: dict[str, str]) -> Record:
         keywords += [k for k in re.split(r"[,;]", text(key)) if k.strip()]
     url = raw("url") or raw("howpublished").removeprefix("\\url")  # older exports: howpublished = {\url{...}}
     return Record(
-        line=(entry.start_line or 0) + 1, key=entry.key, type=entry.entry_type,
-        title=text("title"), authors=authors, year=text("year") or text("date"),
-        doi=raw("doi"), arxiv=arxiv, url=url.strip("{}"), keywords=keywords,
+        line=(entry.start_line or 0) + 1,
+        key=entry.key,
+        type=entry.entry_type,
+        title=text("title"),
+        authors=authors,
+        year=text("year") or text("date"),
+        doi=raw("doi"),
+        arxiv=arxiv,
+        url=url.strip("{}"),
+        keywords=keywords,
     )

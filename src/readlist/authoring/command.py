@@ -27,8 +27,15 @@ def cmd_new(args: argparse.Namespace) -> int:
         )
     try:
         created = create_entry(
-            args.url, readings_root(args.root), topic=args.topic, tier=args.tier, entry_id=args.id,
-            title=args.title, kind=args.kind, timeout=args.timeout, endpoints=endpoints,
+            args.url,
+            readings_root(args.root),
+            topic=args.topic,
+            tier=args.tier,
+            entry_id=args.id,
+            title=args.title,
+            kind=args.kind,
+            timeout=args.timeout,
+            endpoints=endpoints,
             dry_run=args.dry_run,
         )
     except NewError as exc:
@@ -74,7 +81,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     from .refresh import refresh, write
 
     results, others = refresh(
-        readings_paths(args.paths), fields=args.fields, endpoints=Endpoints.from_env(), timeout=args.timeout,
+        readings_paths(args.paths),
+        fields=args.fields,
+        endpoints=Endpoints.from_env(),
+        timeout=args.timeout,
         pause=args.pause,
     )
     failed = [r for r in results if r.error]
@@ -112,8 +122,7 @@ def cmd_fmt(args: argparse.Namespace) -> int:
         print(("would reformat " if args.check else "reformatted ") + display_path(result.path))
     summary = (
         f"{len(changed)} file(s) {'would be ' if args.check else ''}reformatted, "
-        f"{len(results) - len(changed) - len(failed)} unchanged"
-        + (f", {len(failed)} with errors" if failed else "")
+        f"{len(results) - len(changed) - len(failed)} unchanged" + (f", {len(failed)} with errors" if failed else "")
     )
     print(summary, file=sys.stderr)
     if failed or (args.check and changed):
@@ -131,8 +140,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     source, root = Path(args.file), readings_root(args.out, new_ok=True)
     try:
         plan = plan_import(
-            source, root, list_id=args.list, source_url=args.source_url,
-            default_tier=args.tier or 1, force=args.force,
+            source,
+            root,
+            list_id=args.list,
+            source_url=args.source_url,
+            default_tier=args.tier or 1,
+            force=args.force,
         )
     except ImportFailed as exc:
         raise ReadlistError(f"{exc}; nothing written", exit_code=exc.exit_code) from None
@@ -167,7 +180,8 @@ def _tier(value: str) -> int:
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     new = commands.add_parser(
-        "new", help="add a reading: fetch its metadata and write readings/entries/<id>.yaml",
+        "new",
+        help="add a reading: fetch its metadata and write readings/entries/<id>.yaml",
         description="Fetch title, authors, year, kind and length for URL (arXiv API, YouTube "
         "oEmbed, GitHub API, or the page's citation_/OpenGraph/JSON-LD tags) and write a new "
         "entry with the summary left for you. Service base URLs: READLIST_ARXIV_API, "
@@ -188,7 +202,8 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     new.set_defaults(func=cmd_new)
 
     refresh = commands.add_parser(
-        "refresh", help="re-read title, authors and year of arXiv, DOI and GitHub entries",
+        "refresh",
+        help="re-read title, authors and year of arXiv, DOI and GitHub entries",
         description="Ask the services `readlist new` uses (arXiv API, the DOI's landing page, "
         "GitHub API) for each entry's title, authors and year and print a diff of what would "
         "change; --write applies it (atomically, comments kept). GitHub gives only the year, "
@@ -198,26 +213,32 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     refresh.add_argument("paths", nargs="*", help=PATHS_HELP)
     refresh.add_argument("--write", action="store_true", help="apply the changes (default: only show them)")
     refresh.add_argument(
-        "--fields", type=_fields, default=("title", "authors", "year"), metavar="LIST",
+        "--fields",
+        type=_fields,
+        default=("title", "authors", "year"),
+        metavar="LIST",
         help="comma-separated subset of title,authors,year (default: all three)",
     )
-    refresh.add_argument("--timeout", type=_seconds, default=TIMEOUT, metavar="S",
-                         help=f"seconds (default: {TIMEOUT:g})")
     refresh.add_argument(
-        "--pause", type=_seconds, default=3.0, metavar="S",
+        "--timeout", type=_seconds, default=TIMEOUT, metavar="S", help=f"seconds (default: {TIMEOUT:g})"
+    )
+    refresh.add_argument(
+        "--pause",
+        type=_seconds,
+        default=3.0,
+        metavar="S",
         help="seconds between arXiv API requests, as arXiv asks (default: 3)",
     )
     refresh.set_defaults(func=cmd_refresh)
 
-    fmt = commands.add_parser(
-        "fmt", help="rewrite YAML files in canonical key order and layout, keeping comments"
-    )
+    fmt = commands.add_parser("fmt", help="rewrite YAML files in canonical key order and layout, keeping comments")
     fmt.add_argument("paths", nargs="*", help=PATHS_HELP)
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
     fmt.set_defaults(func=cmd_fmt)
 
     imp = commands.add_parser(
-        "import", help="import a Markdown reading list, a BibTeX (.bib) or a CSL-JSON (.json) export",
+        "import",
+        help="import a Markdown reading list, a BibTeX (.bib) or a CSL-JSON (.json) export",
         description="FILE.md: a Markdown reading list (headings, tiers, [title](url) items) -> topics, "
         "entries and a list. FILE.bib / FILE.json: a reference manager's BibTeX or CSL-JSON export "
         "(Zotero, Better BibTeX, Mendeley, JabRef) -> one entry per record.",
@@ -227,8 +248,12 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     imp.add_argument("--list", metavar="ID", help="list id (default: from the list's title)")
     imp.add_argument("--out", metavar="ROOT", help=ROOT_HELP + "; a Markdown list may start a new one there")
     imp.add_argument("--source-url", help="where the list was published (for attribution)")
-    imp.add_argument("--tier", type=_tier, help="tier of items before any 'Tier N' line (default: 1); "
-                     ".bib/.json: tier of records without a 'tierN' keyword")
+    imp.add_argument(
+        "--tier",
+        type=_tier,
+        help="tier of items before any 'Tier N' line (default: 1); "
+        ".bib/.json: tier of records without a 'tierN' keyword",
+    )
     imp.add_argument("--force", action="store_true", help="overwrite an existing list file")
     imp.add_argument("--dry-run", action="store_true", help="report what would be imported, write nothing")
     imp.set_defaults(func=cmd_import)

@@ -20,15 +20,27 @@ from .fmt import format_text
 ID_SOFT_MAX = 60  # ids are cut at a word boundary near this length
 
 SUMMARY_TODO = (
-    "TODO: write the summary in your own words (at least 20 words); "
-    "`readlist validate` fails until it is written"
+    "TODO: write the summary in your own words (at least 20 words); `readlist validate` fails until it is written"
 )
 
 
-_TRANSLIT = str.maketrans({
-    "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "ß": "ss", "Æ": "AE", "æ": "ae",
-    "Đ": "D", "đ": "d", "Œ": "OE", "œ": "oe", "\u2019": "", "\u2018": "",
-})
+_TRANSLIT = str.maketrans(
+    {
+        "Ł": "L",
+        "ł": "l",
+        "Ø": "O",
+        "ø": "o",
+        "ß": "ss",
+        "Æ": "AE",
+        "æ": "ae",
+        "Đ": "D",
+        "đ": "d",
+        "Œ": "OE",
+        "œ": "oe",
+        "\u2019": "",
+        "\u2018": "",
+    }
+)
 
 
 _TRAILING = frozenset(
@@ -94,10 +106,22 @@ def unique_id(base: str, taken: set[str], year: int | None = None) -> str:
 
 
 _PAPER_HOSTS = (
-    "arxiv.org", "openreview.net", "aclanthology.org", "proceedings.neurips.cc",
-    "papers.nips.cc", "proceedings.mlr.press", "dl.acm.org", "ieeexplore.ieee.org",
-    "semanticscholar.org", "nature.com", "science.org", "jmlr.org", "biorxiv.org",
-    "doi.org", "openaccess.thecvf.com", "aaai.org",
+    "arxiv.org",
+    "openreview.net",
+    "aclanthology.org",
+    "proceedings.neurips.cc",
+    "papers.nips.cc",
+    "proceedings.mlr.press",
+    "dl.acm.org",
+    "ieeexplore.ieee.org",
+    "semanticscholar.org",
+    "nature.com",
+    "science.org",
+    "jmlr.org",
+    "biorxiv.org",
+    "doi.org",
+    "openaccess.thecvf.com",
+    "aaai.org",
 )
 
 

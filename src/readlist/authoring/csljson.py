@@ -23,12 +23,12 @@ def _items(path: Path, text: str) -> list[tuple[int, Any]]:
     except json.JSONDecodeError as exc:
         raise ReadError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     start = len(text) - len(text.lstrip())
-    if text[start:start + 1] == "{":  # one record, or {"items": [...]}
+    if text[start : start + 1] == "{":  # one record, or {"items": [...]}
         data = json.loads(text)
         if isinstance(data.get("items"), list):
             return [(1, item) for item in data["items"]]
         return [(text.count("\n", 0, start) + 1, data)]
-    if text[start:start + 1] != "[":
+    if text[start : start + 1] != "[":
         raise ReadError(f"{path}: a CSL-JSON export is an array of objects")
     items = []
     pos = start + 1
@@ -48,8 +48,12 @@ def _name(person: Any) -> str:
         return clean(str(person))
     if person.get("literal"):
         return clean(str(person["literal"]))
-    parts = [person.get("given"), person.get("dropping-particle"),
-             person.get("non-dropping-particle"), person.get("family")]
+    parts = [
+        person.get("given"),
+        person.get("dropping-particle"),
+        person.get("non-dropping-particle"),
+        person.get("family"),
+    ]
     name = " ".join(str(p) for p in parts if p)
     if person.get("suffix"):
         name += f", {person['suffix']}"
@@ -84,13 +88,20 @@ def read(path: Path) -> tuple[list[Record], list[Problem]]:
                 break
         keywords = [k for k in re.split(r"[,;]", str(item.get("keyword") or "")) if k.strip()]
         authors = item.get("author") or item.get("editor") or []
-        records.append(Record(
-            line=line, key=str(item.get("id") or item.get("citation-key") or ""),
-            type=str(item.get("type") or ""), title=clean(str(item.get("title") or "")),
-            authors=[n for n in (_name(p) for p in authors if p) if n] if isinstance(authors, list) else [],
-            year=_year(item.get("issued")), doi=str(item.get("DOI") or ""), arxiv=arxiv,
-            url=str(item.get("URL") or ""), keywords=keywords,
-        ))
+        records.append(
+            Record(
+                line=line,
+                key=str(item.get("id") or item.get("citation-key") or ""),
+                type=str(item.get("type") or ""),
+                title=clean(str(item.get("title") or "")),
+                authors=[n for n in (_name(p) for p in authors if p) if n] if isinstance(authors, list) else [],
+                year=_year(item.get("issued")),
+                doi=str(item.get("DOI") or ""),
+                arxiv=arxiv,
+                url=str(item.get("URL") or ""),
+                keywords=keywords,
+            )
+        )
     if not records and not problems:
         raise ReadError(f"{path}: no records found")
     return records, problems

@@ -90,9 +90,7 @@ def _format_topics(text: str) -> str:
     dumped = roundtrip.dump(data)
     if isinstance(data, CommentedSeq) and not data.fa.flow_style():
         # a top-level list starts in the first column, nested ones are indented
-        dumped = "".join(
-            line[2:] if line.startswith("  ") else line for line in dumped.splitlines(keepends=True)
-        )
+        dumped = "".join(line[2:] if line.startswith("  ") else line for line in dumped.splitlines(keepends=True))
     return dumped
 
 
@@ -120,7 +118,8 @@ def format_text(text: str, file_type: FileType) -> str:
         mark = getattr(exc, "problem_mark", None)
         raise YamlProblem(
             f"invalid YAML: {getattr(exc, 'problem', None) or exc}",
-            mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
+            mark.line + 1 if mark else 1,
+            mark.column + 1 if mark else 1,
         ) from None
     except YamlProblem:
         raise

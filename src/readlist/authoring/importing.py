@@ -80,9 +80,7 @@ class Heading:
     topic_id: str | None = None
 
     def subtree_has_items(self, headings: list[Heading]) -> bool:
-        return self.has_items or any(
-            h.parent is self and h.subtree_has_items(headings) for h in headings
-        )
+        return self.has_items or any(h.parent is self and h.subtree_has_items(headings) for h in headings)
 
 
 @dataclass
@@ -211,8 +209,11 @@ def parse(text: str, *, default_tier: int | None = None) -> Parsed:
     setext_titles = {
         n - 1
         for n, line in enumerate(lines)
-        if n > 0 and _SETEXT.match(line) and lines[n - 1].strip()
-        and not _ITEM.match(lines[n - 1]) and not _HEADING.match(lines[n - 1])
+        if n > 0
+        and _SETEXT.match(line)
+        and lines[n - 1].strip()
+        and not _ITEM.match(lines[n - 1])
+        and not _HEADING.match(lines[n - 1])
         and not (line.startswith("-") and not lines[n - 1].strip())
     }
 
@@ -345,8 +346,13 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _parse_item(
-    number: int, indent: int, content: str, heading: Heading | None, label: str | None,
-    tier: int | None, notes: list[Note],
+    number: int,
+    indent: int,
+    content: str,
+    heading: Heading | None,
+    label: str | None,
+    tier: int | None,
+    notes: list[Note],
 ) -> Item | None:
     new = _has_new_marker(content)
     body = _CHECKBOX.sub("", _remove_new_markers(content)).strip()
@@ -367,7 +373,7 @@ def _parse_item(
         item = Item(number, indent, title, url, heading, label, tier, new)
         if prefix and re.search(r"\w", prefix):
             item.notes.append(prefix)
-        _parse_rest(item, body[match.end():])
+        _parse_rest(item, body[match.end() :])
         return item
     bare = _BARE_URL.search(body)
     if bare:
@@ -376,7 +382,7 @@ def _parse_item(
             notes.append(Note(number, "not understood", "a URL without a title; write it as [title](url)"))
             return None
         item = Item(number, indent, before, bare.group(1), heading, label, tier, new)
-        _parse_rest(item, body[bare.end():])
+        _parse_rest(item, body[bare.end() :])
         return item
     if content:
         notes.append(Note(number, "not understood", f"list item without a link: {_short(content)}"))
@@ -460,8 +466,9 @@ def plan_import(
         raise ImportFailed(f"'{list_id}' is not a valid list id", exit_code=Exit.USAGE)
     list_path = root / "lists" / f"{list_id}.yaml"
     if list_path.exists() and not force:
-        raise ImportFailed(f"list '{list_id}' already exists ({list_path}); pass --list ID to choose another id",
-                           exit_code=Exit.USAGE)
+        raise ImportFailed(
+            f"list '{list_id}' already exists ({list_path}); pass --list ID to choose another id", exit_code=Exit.USAGE
+        )
     plan = Plan(root, list_id, list_path, notes=list(parsed.notes))
 
     # topics ---------------------------------------------------------------------------
@@ -481,10 +488,13 @@ def plan_import(
         if existing:
             heading.topic_id = existing
             if heading.description and not heading.has_items:
-                plan.notes.append(Note(
-                    heading.line, "skipped",
-                    f"text under '{heading.title}' not imported: topic '{existing}' already has a description",
-                ))
+                plan.notes.append(
+                    Note(
+                        heading.line,
+                        "skipped",
+                        f"text under '{heading.title}' not imported: topic '{existing}' already has a description",
+                    )
+                )
             continue
         parent_id = heading.parent.topic_id if heading.parent else None
         topic_id = common.unique_id(slug if slug not in index else f"{parent_id}-{slug}", set(index))
@@ -523,10 +533,13 @@ def plan_import(
         if key in seen:
             first = seen[key]
             item.duplicate_of, item.entry_id = first, first.entry_id
-            plan.notes.append(Note(
-                item.line, "duplicate",
-                f"same work as line {first.line} ('{first.title}'); listed once",
-            ))
+            plan.notes.append(
+                Note(
+                    item.line,
+                    "duplicate",
+                    f"same work as line {first.line} ('{first.title}'); listed once",
+                )
+            )
             continue
         seen[key] = item
         if key in known:
@@ -577,9 +590,7 @@ def plan_import(
     if description:
         reading_list["description"] = description
     reading_list["sections"] = CommentedSeq(
-        CommentedMap(
-            [("title", name)] + ([("description", about)] if about else []) + [("entries", CommentedSeq(ids))]
-        )
+        CommentedMap([("title", name)] + ([("description", about)] if about else []) + [("entries", CommentedSeq(ids))])
         for name, ids, about in sections
     )
     plan.sections = len(sections)

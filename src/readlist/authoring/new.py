@@ -128,9 +128,7 @@ def _get(client: httpx.Client, url: str, *, what: str, **kwargs: Any) -> httpx.R
         raise NewError(f"{what}: too many redirects ({url})") from None
     except httpx.HTTPError as exc:
         raise NewError(f"{what}: {type(exc).__name__}: {_reason(exc)} ({url})") from None
-    result = httpx.Response(
-        response.status_code, headers=response.headers, content=content, request=response.request
-    )
+    result = httpx.Response(response.status_code, headers=response.headers, content=content, request=response.request)
     if result.status_code >= 400:
         raise HttpStatusError(
             f"{what}: {url} answered {result.status_code} {result.reason_phrase}".rstrip(),
@@ -233,9 +231,7 @@ def _arxiv_metadata(entry: ET.Element, paper: str) -> Metadata:
 
 def _iso_duration(text: str | None) -> str | None:
     """'PT1H2M30S' -> '62 min'; None when it is not an ISO 8601 duration."""
-    match = re.fullmatch(
-        r"P(?:(\d+)D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?", (text or "").strip()
-    )
+    match = re.fullmatch(r"P(?:(\d+)D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?", (text or "").strip())
     if not match or not any(match.groups()):
         return None
     days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
@@ -278,10 +274,23 @@ def from_youtube(client: httpx.Client, video: str, endpoints: Endpoints) -> Meta
 
 # -- GitHub -------------------------------------------------------------------------
 
-_GITHUB_RESERVED = frozenset({
-    "about", "features", "topics", "collections", "trending", "orgs", "settings",
-    "marketplace", "sponsors", "login", "explore", "search", "pricing",
-})
+_GITHUB_RESERVED = frozenset(
+    {
+        "about",
+        "features",
+        "topics",
+        "collections",
+        "trending",
+        "orgs",
+        "settings",
+        "marketplace",
+        "sponsors",
+        "login",
+        "explore",
+        "search",
+        "pricing",
+    }
+)
 
 
 def github_repo(url: str) -> tuple[str, str] | None:
@@ -451,10 +460,20 @@ def parse_html(text: str) -> Page:
 
 
 _JSONLD_KINDS = {
-    "scholarlyarticle": "paper", "report": "paper", "videoobject": "video", "book": "book",
-    "course": "course", "blogposting": "post", "article": "post", "newsarticle": "post",
-    "techarticle": "post", "softwaresourcecode": "code", "thesis": "thesis", "chapter": "chapter",
-    "socialmediaposting": "thread", "discussionforumposting": "thread",
+    "scholarlyarticle": "paper",
+    "report": "paper",
+    "videoobject": "video",
+    "book": "book",
+    "course": "course",
+    "blogposting": "post",
+    "article": "post",
+    "newsarticle": "post",
+    "techarticle": "post",
+    "softwaresourcecode": "code",
+    "thesis": "thesis",
+    "chapter": "chapter",
+    "socialmediaposting": "thread",
+    "discussionforumposting": "thread",
 }
 _MAIN_TYPES = tuple(_JSONLD_KINDS)
 
@@ -531,14 +550,18 @@ def from_page(client: httpx.Client, url: str) -> Metadata:
     authors = [_person(a) for a in page.all("citation_author")]
     authors = authors or _names(main.get("author")) or _names(main.get("creator"))
     authors = authors or [
-        _clean(a) for a in page.all("author") + page.all("article:author") + page.all("dc.creator")
+        _clean(a)
+        for a in page.all("author") + page.all("article:author") + page.all("dc.creator")
         if not urls.is_web_url(a.strip())
     ]
 
     year = _year(
         page.first(
-            "citation_publication_date", "citation_date", "citation_online_date",
-            "citation_year", "dc.date",
+            "citation_publication_date",
+            "citation_date",
+            "citation_online_date",
+            "citation_year",
+            "dc.date",
         )
         or main.get("datePublished")
         or page.first("article:published_time", "itemprop:datePublished", "og:published_time")
@@ -582,8 +605,9 @@ def from_page(client: httpx.Client, url: str) -> Metadata:
     if not length and kind in ("post", "notes", "thread", "course") and page.words >= 150:
         length = common.approx_words(page.words)
 
-    meta = Metadata(url=url, title=found_title or None, authors=authors, year=year, kind=kind,
-                    length=length, source="page metadata")
+    meta = Metadata(
+        url=url, title=found_title or None, authors=authors, year=year, kind=kind, length=length, source="page metadata"
+    )
     if not length:
         meta.notes.append("length: unknown; add e.g. 'length: ~3,000 words' or '40 min'")
     return meta
@@ -659,13 +683,13 @@ def create_entry(
     if not urls.is_web_url(url):
         raise NewError(f"'{url}' is not an http(s) URL", exit_code=Exit.USAGE)
     if not (root / "entries").is_dir() and not (root / "topics.yaml").is_file():
-        raise NewError(f"{root} does not look like a readings directory (no topics.yaml, no entries/)",
-                       exit_code=Exit.USAGE)
+        raise NewError(
+            f"{root} does not look like a readings directory (no topics.yaml, no entries/)", exit_code=Exit.USAGE
+        )
     key = urls.normalize(url)
     if existing := common.known_urls(root).get(key):
         raise NewError(
-            f"{url} is already in the list as entry '{existing.id}' ({existing.path}); "
-            "edit that file instead"
+            f"{url} is already in the list as entry '{existing.id}' ({existing.path}); edit that file instead"
         )
     topic_ids = _topics(root)
     if topic and topic not in topic_ids:
@@ -675,8 +699,9 @@ def create_entry(
     if kind and kind not in KINDS:
         raise NewError(f"unknown kind '{kind}'; one of {', '.join(KINDS)}", exit_code=Exit.USAGE)
     if entry_id is not None and entry_id != common.slugify(entry_id, ID_MAX):
-        raise NewError(f"'{entry_id}' is not a valid id (lowercase letters, digits, single hyphens)",
-                       exit_code=Exit.USAGE)
+        raise NewError(
+            f"'{entry_id}' is not a valid id (lowercase letters, digits, single hyphens)", exit_code=Exit.USAGE
+        )
 
     meta = fetch_metadata(url, timeout=timeout, endpoints=endpoints)
     final_url = urls.canonical(meta.url if meta.source in ("arXiv API", "YouTube oEmbed") else url)

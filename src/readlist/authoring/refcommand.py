@@ -35,9 +35,11 @@ def cmd_import_references(args: argparse.Namespace) -> int:
         print(f"{where}: {problem.severity}: {problem.message}", file=sys.stderr)
     skipped = sum(p.severity == "warning" for p in plan.problems)
     if not plan.files:
-        raise ReadlistError(f"nothing to import from {_rel(source)} ({plan.records} record(s): "
-                            f"{len(plan.known)} already in the catalog, {skipped} not importable); "
-                            "nothing written")
+        raise ReadlistError(
+            f"nothing to import from {_rel(source)} ({plan.records} record(s): "
+            f"{len(plan.known)} already in the catalog, {skipped} not importable); "
+            "nothing written"
+        )
     if not args.dry_run:
         references.write(plan)
     verb = "would import" if args.dry_run else "imported"
@@ -49,6 +51,8 @@ def cmd_import_references(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     if not args.dry_run:
-        print("  next: write the summaries (and any TODO topic/tier); `readlist validate` lists them until then",
-              file=sys.stderr)
+        print(
+            "  next: write the summaries (and any TODO topic/tier); `readlist validate` lists them until then",
+            file=sys.stderr,
+        )
     return Exit.OK

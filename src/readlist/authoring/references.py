@@ -100,17 +100,46 @@ def record_url(record: Record) -> str:
 
 _KINDS = {
     # BibTeX / BibLaTeX entry types
-    "article": "paper", "inproceedings": "paper", "conference": "paper", "techreport": "paper",
-    "report": "paper", "unpublished": "paper", "preprint": "paper", "proceedings": "book",
-    "book": "book", "booklet": "book", "mvbook": "book", "inbook": "chapter",
-    "incollection": "chapter", "bookinbook": "chapter", "phdthesis": "thesis",
-    "mastersthesis": "thesis", "thesis": "thesis", "online": "post", "electronic": "post",
-    "www": "post", "video": "video", "movie": "video", "software": "code", "manual": "notes",
+    "article": "paper",
+    "inproceedings": "paper",
+    "conference": "paper",
+    "techreport": "paper",
+    "report": "paper",
+    "unpublished": "paper",
+    "preprint": "paper",
+    "proceedings": "book",
+    "book": "book",
+    "booklet": "book",
+    "mvbook": "book",
+    "inbook": "chapter",
+    "incollection": "chapter",
+    "bookinbook": "chapter",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "thesis": "thesis",
+    "online": "post",
+    "electronic": "post",
+    "www": "post",
+    "video": "video",
+    "movie": "video",
+    "software": "code",
+    "manual": "notes",
     # CSL types
-    "article-journal": "paper", "article-magazine": "post", "article-newspaper": "post",
-    "paper-conference": "paper", "manuscript": "paper", "chapter": "chapter", "entry": "chapter",
-    "entry-encyclopedia": "chapter", "webpage": "post", "post-weblog": "post", "post": "post",
-    "motion_picture": "video", "broadcast": "video", "speech": "talk", "presentation": "talk",
+    "article-journal": "paper",
+    "article-magazine": "post",
+    "article-newspaper": "post",
+    "paper-conference": "paper",
+    "manuscript": "paper",
+    "chapter": "chapter",
+    "entry": "chapter",
+    "entry-encyclopedia": "chapter",
+    "webpage": "post",
+    "post-weblog": "post",
+    "post": "post",
+    "motion_picture": "video",
+    "broadcast": "video",
+    "speech": "talk",
+    "presentation": "talk",
     "personal_communication": "notes",
 }
 
@@ -157,8 +186,14 @@ def plan(
     known = common.known_urls(root)
     topics = _topics(root)
     if topic is not None and topic.lower() not in topics:
-        result.problems.append(Problem(0, f"--topic '{topic}' is not in {root / 'topics.yaml'}; "
-                                          "`readlist validate` will say so until it is added", "note"))
+        result.problems.append(
+            Problem(
+                0,
+                f"--topic '{topic}' is not in {root / 'topics.yaml'}; "
+                "`readlist validate` will say so until it is added",
+                "note",
+            )
+        )
     entries_dir = root / "entries"
     taken = {p.stem for p in entries_dir.glob("*.yaml")} if entries_dir.is_dir() else set()
     seen: dict[str, Record] = {}
@@ -178,12 +213,16 @@ def plan(
         key = urls.normalize(url)
         if key in known:
             result.known.append((record, known[key].id))
-            result.problems.append(Problem(record.line, f"{where}: {url} is already in the catalog "
-                                                        f"as '{known[key].id}'; skipped", "note"))
+            result.problems.append(
+                Problem(record.line, f"{where}: {url} is already in the catalog as '{known[key].id}'; skipped", "note")
+            )
             continue
         if key in seen:
-            result.problems.append(Problem(record.line, f"{where}: {url} is also record "
-                                                        f"'{seen[key].key}' (line {seen[key].line}); skipped"))
+            result.problems.append(
+                Problem(
+                    record.line, f"{where}: {url} is also record '{seen[key].key}' (line {seen[key].line}); skipped"
+                )
+            )
             continue
         seen[key] = record
         year: int | None = None
@@ -192,20 +231,31 @@ def plan(
             if match and int(match.group(1)) <= next_year:
                 year = int(match.group(1))
             else:
-                result.problems.append(Problem(record.line, f"{where}: year {record.year!r} dropped "
-                                                            "(not a year from 1600 to next year)", "note"))
+                result.problems.append(
+                    Problem(
+                        record.line,
+                        f"{where}: year {record.year!r} dropped (not a year from 1600 to next year)",
+                        "note",
+                    )
+                )
         entry_topic, entry_tier = topic, tier
         for word in record.keywords:
-            if (tier_match := _TIER_WORD.match(word.strip())):
+            if tier_match := _TIER_WORD.match(word.strip()):
                 entry_tier = int(tier_match.group(1))
             elif (found := topics.get(word.strip().lower())) or (found := topics.get(common.slugify(word, 80))):
                 entry_topic = found
         entry_id = common.unique_id(common.slugify(record.title), taken, year)
         taken.add(entry_id)
         fields = {
-            "title": record.title, "url": url, "topic": entry_topic, "tier": entry_tier,
-            "kind": kind_of(record, url), "authors": record.authors or None, "year": year,
-            "added": today, "summary": "",
+            "title": record.title,
+            "url": url,
+            "topic": entry_topic,
+            "tier": entry_tier,
+            "kind": kind_of(record, url),
+            "authors": record.authors or None,
+            "year": year,
+            "added": today,
+            "summary": "",
         }
         todo = {"summary": common.SUMMARY_TODO}
         if entry_topic is None:

@@ -59,10 +59,14 @@ class Refreshed:
     position: tuple[int, int] | None = None  # where in the file, for a file that cannot be read
 
     def diff(self) -> str:
-        return "".join(difflib.unified_diff(
-            self.old_text.splitlines(keepends=True), self.new_text.splitlines(keepends=True),
-            fromfile=f"{self.path}", tofile=f"{self.path} (refreshed)",
-        ))
+        return "".join(
+            difflib.unified_diff(
+                self.old_text.splitlines(keepends=True),
+                self.new_text.splitlines(keepends=True),
+                fromfile=f"{self.path}",
+                tofile=f"{self.path} (refreshed)",
+            )
+        )
 
 
 @dataclass
@@ -139,9 +143,7 @@ def _current(data: dict[str, Any], key: str) -> Any:
 
 def _apply(target: _Target, result: Refreshed, values: dict[str, Any]) -> None:
     result.changes = {
-        key: (_current(target.data, key), value)
-        for key, value in values.items()
-        if _current(target.data, key) != value
+        key: (_current(target.data, key), value) for key, value in values.items() if _current(target.data, key) != value
     }
     result.old_text = target.text
     if not result.changes:
@@ -192,15 +194,15 @@ def refresh(
         for start in range(0, len(papers), ARXIV_BATCH):
             if start:
                 sleep(pause)
-            metadata.update(_arxiv_batch(client, papers[start:start + ARXIV_BATCH], endpoints, pause, sleep))
+            metadata.update(_arxiv_batch(client, papers[start : start + ARXIV_BATCH], endpoints, pause, sleep))
         for target in targets:
             if target.source == "DOI":
-                metadata[target.path] = _fetch(functools.partial(
-                    new.from_doi, client, target.key, target.data["url"], endpoints))
+                metadata[target.path] = _fetch(
+                    functools.partial(new.from_doi, client, target.key, target.data["url"], endpoints)
+                )
             elif target.source == "GitHub":
                 owner, repo = target.key.split("/", 1)
-                metadata[target.path] = _fetch(functools.partial(
-                    new.from_github, client, owner, repo, endpoints))
+                metadata[target.path] = _fetch(functools.partial(new.from_github, client, owner, repo, endpoints))
     for target in targets:
         result = Refreshed(target.path, target.source)
         meta = metadata.get(target.path, f"{target.source}: no answer")
@@ -220,8 +222,11 @@ def _fetch(call: Callable[[], new.Metadata]) -> new.Metadata | str:
 
 
 def _arxiv_batch(
-    client: httpx.Client, batch: list[_Target], endpoints: new.Endpoints,
-    pause: float, sleep: Callable[[float], None],
+    client: httpx.Client,
+    batch: list[_Target],
+    endpoints: new.Endpoints,
+    pause: float,
+    sleep: Callable[[float], None],
 ) -> dict[Path, new.Metadata | str]:
     """One query for the batch; one query per paper when arXiv refuses the batch
     (a single malformed id makes it answer with one error entry)."""

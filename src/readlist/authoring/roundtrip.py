@@ -27,8 +27,21 @@ FileType = Literal["entry", "list", "topics"]
 """Which of the three kinds of file under readings/ a text is."""
 
 ENTRY_ORDER = (
-    "title", "url", "topic", "tier", "kind", "length", "authors", "year", "added",
-    "tags", "aka", "summary", "notes", "links", "archived",
+    "title",
+    "url",
+    "topic",
+    "tier",
+    "kind",
+    "length",
+    "authors",
+    "year",
+    "added",
+    "tags",
+    "aka",
+    "summary",
+    "notes",
+    "links",
+    "archived",
 )
 LIST_ORDER = ("title", "source", "description", "sections", "new_in_source")
 MARKS_ORDER = ("label", "entries")

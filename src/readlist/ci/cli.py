@@ -38,9 +38,7 @@ def _context(args: argparse.Namespace) -> Context:
 
     server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
     run_id = os.environ.get("GITHUB_RUN_ID")
-    run_url = args.run_url or (
-        f"{server}/{args.repo}/actions/runs/{run_id}" if args.repo and run_id else None
-    )
+    run_url = args.run_url or (f"{server}/{args.repo}/actions/runs/{run_id}" if args.repo and run_id else None)
     return Context(
         server=server,
         repo=args.repo,
@@ -91,9 +89,7 @@ def cmd_shards(args: argparse.Namespace) -> int:
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from .issue import AFTER
 
-    ci = commands.add_parser(
-        "ci", help="commands the GitHub workflows run (link-rot issue, shard plan)"
-    )
+    ci = commands.add_parser("ci", help="commands the GitHub workflows run (link-rot issue, shard plan)")
     sub = ci.add_subparsers(dest="ci_command", required=True, metavar="COMMAND")
 
     issue = sub.add_parser(
@@ -107,21 +103,32 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         epilog=EXIT_STATUS,
     )
     issue.add_argument("--report", required=True, help="JSON report of readlist check-links")
-    issue.add_argument("--issues", metavar="FILE",
-                       help="open link-rot issues as `gh issue list --json number,title,body` "
-                            "printed them (default: ask gh)")
-    issue.add_argument("--apply", action="store_true",
-                       help="carry the decision out with the gh CLI (needs GH_TOKEN)")
-    issue.add_argument("--body-only", action="store_true",
-                       help="print only the Markdown body (e.g. for $GITHUB_STEP_SUMMARY)")
-    issue.add_argument("--repo", default=os.environ.get("GITHUB_REPOSITORY") or None,
-                       help="owner/name (default: $GITHUB_REPOSITORY)")
-    issue.add_argument("--sha", default=os.environ.get("GITHUB_SHA") or None,
-                       help="commit for links to the cited lines (default: $GITHUB_SHA)")
+    issue.add_argument(
+        "--issues",
+        metavar="FILE",
+        help="open link-rot issues as `gh issue list --json number,title,body` printed them (default: ask gh)",
+    )
+    issue.add_argument("--apply", action="store_true", help="carry the decision out with the gh CLI (needs GH_TOKEN)")
+    issue.add_argument(
+        "--body-only", action="store_true", help="print only the Markdown body (e.g. for $GITHUB_STEP_SUMMARY)"
+    )
+    issue.add_argument(
+        "--repo", default=os.environ.get("GITHUB_REPOSITORY") or None, help="owner/name (default: $GITHUB_REPOSITORY)"
+    )
+    issue.add_argument(
+        "--sha",
+        default=os.environ.get("GITHUB_SHA") or None,
+        help="commit for links to the cited lines (default: $GITHUB_SHA)",
+    )
     issue.add_argument("--run-url", help="link to the workflow run (default: from $GITHUB_RUN_ID)")
     issue.add_argument("--date", help="date of the check, YYYY-MM-DD (default: today)")
-    issue.add_argument("--after", type=_at_least_one, default=AFTER, metavar="K",
-                       help=f"list a link as broken once it failed K checks in a row (default {AFTER})")
+    issue.add_argument(
+        "--after",
+        type=_at_least_one,
+        default=AFTER,
+        metavar="K",
+        help=f"list a link as broken once it failed K checks in a row (default {AFTER})",
+    )
     issue.set_defaults(func=cmd_link_issue)
 
     shards = sub.add_parser(

@@ -36,9 +36,7 @@ class Gh:
         try:
             done = subprocess.run(argv, capture_output=True, text=True, check=False)
         except FileNotFoundError:
-            raise GhError(
-                f"'{self.executable}' not found: install the GitHub CLI (https://cli.github.com)"
-            ) from None
+            raise GhError(f"'{self.executable}' not found: install the GitHub CLI (https://cli.github.com)") from None
         if done.returncode != 0:
             what = " ".join(["gh", *args[:2]])
             raise GhError(f"{what} failed: {done.stderr.strip() or f'exit {done.returncode}'}")
@@ -46,8 +44,16 @@ class Gh:
 
     def open_issues(self, label: str = LABEL) -> list[Issue]:
         out = self.run(
-            "issue", "list", "--label", label, "--state", "open",
-            "--json", "number,title,body", "--limit", "100",
+            "issue",
+            "list",
+            "--label",
+            label,
+            "--state",
+            "open",
+            "--json",
+            "number,title,body",
+            "--limit",
+            "100",
         )
         return parse_issues(out)
 
@@ -59,39 +65,62 @@ class Gh:
             body_file.write_text(decision.body, encoding="utf-8")
             if decision.action == "open":
                 self.run(
-                    "label", "create", LABEL, "--force",
-                    "--color", LABEL_COLOR, "--description", LABEL_DESCRIPTION,
+                    "label",
+                    "create",
+                    LABEL,
+                    "--force",
+                    "--color",
+                    LABEL_COLOR,
+                    "--description",
+                    LABEL_DESCRIPTION,
                 )
                 url = self.run(
-                    "issue", "create", "--title", decision.title,
-                    "--label", LABEL, "--body-file", str(body_file),
+                    "issue",
+                    "create",
+                    "--title",
+                    decision.title,
+                    "--label",
+                    LABEL,
+                    "--body-file",
+                    str(body_file),
                 ).strip()
                 done.append(f"opened {url or 'an issue'}")
             elif decision.action == "update":
                 self.run(
-                    "issue", "edit", str(decision.issue),
-                    "--title", decision.title, "--body-file", str(body_file),
+                    "issue",
+                    "edit",
+                    str(decision.issue),
+                    "--title",
+                    decision.title,
+                    "--body-file",
+                    str(body_file),
                 )
                 done.append(f"updated issue #{decision.issue}")
             elif decision.action == "close":
                 self.run(
-                    "issue", "close", str(decision.issue),
-                    "--reason", "completed", "--comment", closing_comment,
+                    "issue",
+                    "close",
+                    str(decision.issue),
+                    "--reason",
+                    "completed",
+                    "--comment",
+                    closing_comment,
                 )
                 done.append(f"closed issue #{decision.issue}")
             else:
                 done.append(
-                    f"issue #{decision.issue} is up to date" if decision.issue
+                    f"issue #{decision.issue} is up to date"
+                    if decision.issue
                     else "no broken links and no open issue: nothing to do"
                 )
             for number in decision.close_duplicates:
                 keep = decision.issue
                 comment = (
                     f"Duplicate of #{keep}: the links workflow keeps one `{LABEL}` issue."
-                    if keep else f"Closed by the links workflow: it keeps one `{LABEL}` issue."
+                    if keep
+                    else f"Closed by the links workflow: it keeps one `{LABEL}` issue."
                 )
-                self.run("issue", "close", str(number), "--reason", "not planned",
-                         "--comment", comment)
+                self.run("issue", "close", str(number), "--reason", "not planned", "--comment", comment)
                 done.append(f"closed duplicate issue #{number}")
         return done
 
@@ -109,4 +138,3 @@ def parse_issues(text: str) -> list[Issue]:
         if isinstance(item, dict) and isinstance(item.get("number"), int):
             issues.append(Issue(item["number"], item.get("title") or "", item.get("body") or ""))
     return issues
-

@@ -138,8 +138,7 @@ def _table(results: list[LinkResult], ctx: Context, redirect: bool = False) -> l
     if redirect:
         rows = ["| Link | Now at | Cited in |", "| --- | --- | --- |"]
         rows += [
-            f"| {_link(r.url)} | {_link(r.final_url) if r.final_url else '—'} | {_cited(r, ctx)} |"
-            for r in results
+            f"| {_link(r.url)} | {_link(r.final_url) if r.final_url else '—'} | {_cited(r, ctx)} |" for r in results
         ]
     else:
         rows = ["| Link | Problem | Cited in |", "| --- | --- | --- |"]
@@ -169,8 +168,14 @@ def title_for(report: Report, after: int = AFTER, held: int = 0) -> str:
     return f"Link rot: {n} link{'s' if n != 1 else ''} need{'s' if n == 1 else ''} fixing"
 
 
-def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_BODY,
-                after: int = AFTER, recovered: Sequence[str] = (), held: Sequence[str] = ()) -> str:
+def render_body(
+    report: Report,
+    ctx: Context = Context(),
+    max_chars: int = MAX_BODY,
+    after: int = AFTER,
+    recovered: Sequence[str] = (),
+    held: Sequence[str] = (),
+) -> str:
     """The Markdown body of the link-rot issue (also fine as a job summary).
     `held`: URLs listed as broken before that were not checked this time;
     they stay in the hidden state, so a later run can say they work again."""
@@ -185,21 +190,23 @@ def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_B
 
     head = [MARKER]
     if failing:
-        head.append(
-            f"The link check{when} found **{len(failing)} of {total} links** "
-            f"that no longer work{run}."
-        )
+        head.append(f"The link check{when} found **{len(failing)} of {total} links** that no longer work{run}.")
     elif unchecked:
-        head.append(f"The link check{when} found no broken links among the {total - len(unchecked)} it checked; "
-                    f"{len(unchecked)} could not be checked (the proxy failed){run}.")
+        head.append(
+            f"The link check{when} found no broken links among the {total - len(unchecked)} it checked; "
+            f"{len(unchecked)} could not be checked (the proxy failed){run}."
+        )
     else:
         head.append(f"The link check{when} found no broken links among {total}{run}.")
     head += [
         "",
         "| Outcome | Links |",
         "| --- | ---: |",
-        *(f"| {o} | {counts[o]} |" for o in
-          ("broken", "timeout", "error", "redirected", "blocked", "ok", "skipped") if counts[o]),
+        *(
+            f"| {o} | {counts[o]} |"
+            for o in ("broken", "timeout", "error", "redirected", "blocked", "ok", "skipped")
+            if counts[o]
+        ),
         "",
     ]
 
@@ -207,48 +214,61 @@ def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_B
     for outcome, heading, explain in _SECTIONS:
         results = [r for r in report.by_outcome(outcome) if r.url in confirmed_urls]
         if results:
-            body_sections.append(
-                [f"### {heading} ({len(results)})", "", explain, "", *_table(results, ctx), ""]
-            )
+            body_sections.append([f"### {heading} ({len(results)})", "", explain, "", *_table(results, ctx), ""])
     for outcome, summary, redirect in (
-        ("redirected", "Moved permanently ({n}): `readlist check-links --fix` "
-         "rewrites these to the new address", True),
-        ("blocked", "Blocked ({n}): these sites refuse automated clients; "
-         "check them in a browser", False),
+        ("redirected", "Moved permanently ({n}): `readlist check-links --fix` rewrites these to the new address", True),
+        ("blocked", "Blocked ({n}): these sites refuse automated clients; check them in a browser", False),
     ):
         results = report.by_outcome(outcome)
         if results:
-            body_sections.append([
-                "<details>",
-                f"<summary>{summary.format(n=len(results))}</summary>",
-                "",
-                *_table(results, ctx, redirect=redirect),
-                "",
-                "</details>",
-                "",
-            ])
+            body_sections.append(
+                [
+                    "<details>",
+                    f"<summary>{summary.format(n=len(results))}</summary>",
+                    "",
+                    *_table(results, ctx, redirect=redirect),
+                    "",
+                    "</details>",
+                    "",
+                ]
+            )
 
     if unchecked:
-        body_sections.append([
-            f"### Not checked ({len(unchecked)}): the proxy failed", "",
-            "The proxy between the check and these sites failed; the links were not checked "
-            "this time, and their history stands"
-            + ("; those listed as broken before stay listed." if held else "."), "",
-            *_table(unchecked, ctx), "",
-        ])
+        body_sections.append(
+            [
+                f"### Not checked ({len(unchecked)}): the proxy failed",
+                "",
+                "The proxy between the check and these sites failed; the links were not checked "
+                "this time, and their history stands"
+                + ("; those listed as broken before stay listed." if held else "."),
+                "",
+                *_table(unchecked, ctx),
+                "",
+            ]
+        )
     if pending:
-        body_sections.append([
-            f"### First-time failures ({len(pending)}): will recheck", "",
-            f"These failed fewer than {after} checks in a row (a host may be down for a day); "
-            "they are listed above if they still fail next time.", "",
-            *_table(pending, ctx), "",
-        ])
+        body_sections.append(
+            [
+                f"### First-time failures ({len(pending)}): will recheck",
+                "",
+                f"These failed fewer than {after} checks in a row (a host may be down for a day); "
+                "they are listed above if they still fail next time.",
+                "",
+                *_table(pending, ctx),
+                "",
+            ]
+        )
     if recovered:
-        body_sections.append([
-            f"### Working again ({len(recovered)})", "",
-            "Listed as broken last time; they answer again.", "",
-            *(f"- {_link(url)}" for url in sorted(recovered)), "",
-        ])
+        body_sections.append(
+            [
+                f"### Working again ({len(recovered)})",
+                "",
+                "Listed as broken last time; they answer again.",
+                "",
+                *(f"- {_link(url)}" for url in sorted(recovered)),
+                "",
+            ]
+        )
     foot = [
         "### How to fix",
         "",
@@ -266,7 +286,7 @@ def render_body(report: Report, ctx: Context = Context(), max_chars: int = MAX_B
         return [f"<!-- readlist:broken {text} -->", ""]  # no "-->" can end it early
 
     lines = head + [line for section in body_sections for line in section] + foot
-    body = "\n".join(lines[:len(lines) - len(foot)] + state(confirmed_urls | set(held)) + foot) + "\n"
+    body = "\n".join(lines[: len(lines) - len(foot)] + state(confirmed_urls | set(held)) + foot) + "\n"
     if len(body) <= max_chars:
         return body
     # Too long for an issue: keep whole rows until the budget is used, then
@@ -329,13 +349,18 @@ def decide(report: Report, open_issues: list[Issue], ctx: Context = Context(), a
     return Decision("none", None, "", body, duplicates, back)
 
 
-def closing_comment(report: Report, ctx: Context = Context(), after: int = AFTER,
-                    recovered: tuple[str, ...] | list[str] = ()) -> str:
+def closing_comment(
+    report: Report, ctx: Context = Context(), after: int = AFTER, recovered: tuple[str, ...] | list[str] = ()
+) -> str:
     when = f" on {ctx.date}" if ctx.date else ""
     run = f" ([workflow run]({ctx.run_url}))" if ctx.run_url else ""
     pending = report.pending(after)
-    recheck = (f" {len(pending)} link{'s' if len(pending) != 1 else ''} failed for the first time "
-               "and will be rechecked next run." if pending else "")
+    recheck = (
+        f" {len(pending)} link{'s' if len(pending) != 1 else ''} failed for the first time "
+        "and will be rechecked next run."
+        if pending
+        else ""
+    )
     back = ""
     if recovered:
         back = "\n\nWorking again:\n" + "\n".join(f"- {_link(url)}" for url in sorted(recovered))

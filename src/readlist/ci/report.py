@@ -32,9 +32,7 @@ class Report:
     summary: dict[str, Any] = field(default_factory=dict)
 
     def by_outcome(self, outcome: str) -> list[LinkResult]:
-        return sorted(
-            (r for r in self.results if r.outcome == outcome), key=lambda r: r.url
-        )
+        return sorted((r for r in self.results if r.outcome == outcome), key=lambda r: r.url)
 
     @property
     def counts(self) -> Counter[str]:
@@ -89,7 +87,8 @@ def _result(item: object, where: str) -> LinkResult:
             "kind": kind if isinstance(kind, str) else None,
             "failures": failures if isinstance(failures, int) and failures >= 0 else 0,
             "failing_since": since if isinstance(since, (int, float)) and not isinstance(since, bool) else None,
-            "archived": archived if isinstance(archived, str) and archived.startswith(("http://", "https://"))
+            "archived": archived
+            if isinstance(archived, str) and archived.startswith(("http://", "https://"))
             else None,
             "status": status if isinstance(status, int) else None,
             "final_url": item.get("final_url") or None,

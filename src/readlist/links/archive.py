@@ -34,11 +34,11 @@ async def _closest(client: httpx.AsyncClient, api: str, url: str) -> str | None:
 async def _all(urls: list[str], api: str, timeout: float) -> dict[str, str]:
     gate = asyncio.Semaphore(CONCURRENCY)
     try:  # httpx reads HTTP(S)_PROXY/NO_PROXY itself
-        client = httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, timeout=timeout,
-                                   follow_redirects=True)
+        client = httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, timeout=timeout, follow_redirects=True)
     except (ImportError, ValueError, httpx.InvalidURL):
         return {}  # a proxy it cannot use (socks without socksio, a bad URL): each link's error says so
     async with client:
+
         async def one(url: str) -> tuple[str, str | None]:
             async with gate:
                 return url, await _closest(client, api, url)

@@ -57,8 +57,13 @@ class Selection:
     cached: dict[str, LinkResult] = field(default_factory=dict)
 
 
-def select(found: Places, settings: LinkSettings, cache: Cache, changed: set[Path] | None = None,
-           shard: tuple[int, int] | None = None) -> Selection:
+def select(
+    found: Places,
+    settings: LinkSettings,
+    cache: Cache,
+    changed: set[Path] | None = None,
+    shard: tuple[int, int] | None = None,
+) -> Selection:
     """The filter: citations in the `changed` files (resolved paths) only,
     URLs of this `shard` only, and of those the ones not fresh in the cache
     (an excluded URL is never served from it: it is reported ``skipped``)."""

@@ -49,11 +49,12 @@ def _help(name: str, text: str | None = None) -> str:
 
 def add_parsers(commands: Any) -> None:
     p = commands.add_parser(
-        "check-links", help="check every URL under readings/ for link rot",
+        "check-links",
+        help="check every URL under readings/ for link rot",
         description="Check every URL cited under readings/ once; report where each is cited. "
-                    "A link found broken, timed out or in error is a problem found (exit 1); blocked "
-                    "and skipped ones are not. Settings: [tool.readlist.links] in pyproject.toml. "
-                    "Proxies: HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY.",
+        "A link found broken, timed out or in error is a problem found (exit 1); blocked "
+        "and skipped ones are not. Settings: [tool.readlist.links] in pyproject.toml. "
+        "Proxies: HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY.",
     )
     p.add_argument("root", nargs="?", help=ROOT_HELP)
     p.add_argument("--format", choices=FORMATS, default="text", help="report format (default text)")
@@ -64,33 +65,50 @@ def add_parsers(commands: Any) -> None:
     p.add_argument("--timeout", type=float, metavar="S", help=_help("timeout"))
     p.add_argument("--retries", type=int, metavar="N", help=_help("retries"))
     p.add_argument(
-        "--allow-private", nargs="?", const="*", action="append", metavar="NET",
+        "--allow-private",
+        nargs="?",
+        const="*",
+        action="append",
+        metavar="NET",
         help="check private/loopback/link-local addresses too (all, or only NET; repeatable)",
     )
     cache = p.add_mutually_exclusive_group()
     cache.add_argument("--cache", metavar="FILE", help="cache file (default: .readlist-cache.json)")
     cache.add_argument("--no-cache", action="store_true", help="neither read nor write a cache (nor history)")
-    p.add_argument("--max-age", metavar="DURATION",
-                   help=f"reuse cached successes younger than this, e.g. 12h "
-                        f"(default {format_duration(_DEFAULTS.max_age)})")
-    p.add_argument("--changed", nargs="?", const="HEAD", metavar="GIT-REF",
-                   help="only URLs in YAML files changed since GIT-REF (default HEAD)")
+    p.add_argument(
+        "--max-age",
+        metavar="DURATION",
+        help=f"reuse cached successes younger than this, e.g. 12h (default {format_duration(_DEFAULTS.max_age)})",
+    )
+    p.add_argument(
+        "--changed",
+        nargs="?",
+        const="HEAD",
+        metavar="GIT-REF",
+        help="only URLs in YAML files changed since GIT-REF (default HEAD)",
+    )
     p.add_argument("--shard", type=_shard, metavar="I/N", help="check only the I-th of N parts")
-    p.add_argument("--exclude", action="append", default=[], metavar="REGEX",
-                   help="skip URLs matching REGEX (repeatable)")
-    p.add_argument("--fix", action="store_true",
-                   help="rewrite permanently redirected URLs in place; add `archived:` to broken entries")
+    p.add_argument(
+        "--exclude", action="append", default=[], metavar="REGEX", help="skip URLs matching REGEX (repeatable)"
+    )
+    p.add_argument(
+        "--fix",
+        action="store_true",
+        help="rewrite permanently redirected URLs in place; add `archived:` to broken entries",
+    )
     p.set_defaults(func=run_check_links)
 
     m = commands.add_parser(
-        "merge-reports", help="join the JSON reports of check-links shards",
+        "merge-reports",
+        help="join the JSON reports of check-links shards",
         description="Join JSON reports written by `check-links --shard I/N --format json`.",
     )
     m.add_argument("reports", nargs="+", metavar="REPORT")
     m.add_argument("--format", choices=FORMATS, default="text", help="report format (default text)")
     m.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
-    m.add_argument("--cache", metavar="FILE",
-                   help="also keep the merged results (and each URL's failure history) in this cache")
+    m.add_argument(
+        "--cache", metavar="FILE", help="also keep the merged results (and each URL's failure history) in this cache"
+    )
     m.set_defaults(func=run_merge_reports)
 
 
@@ -142,8 +160,12 @@ class _Progress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
             self.bar = Progress(
-                "checking links", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                console=Console(stderr=True), transient=True,
+                "checking links",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
             )
             self.task = self.bar.add_task("links", total=total)
             self.bar.start()
@@ -164,11 +186,18 @@ def _settings(args: argparse.Namespace, project: Path) -> LinkSettings:
     """pyproject.toml's table with the command line on top; a bad value of
     either (or of a proxy variable) is a ``UsageError`` naming it."""
     try:
-        settings = build_settings(read_table(project / "pyproject.toml"), {
-            "concurrency": args.concurrency, "per-host": args.per_host, "timeout": args.timeout,
-            "retries": args.retries, "max-age": args.max_age, "allow-private": args.allow_private,
-            "exclude": args.exclude or None,
-        })
+        settings = build_settings(
+            read_table(project / "pyproject.toml"),
+            {
+                "concurrency": args.concurrency,
+                "per-host": args.per_host,
+                "timeout": args.timeout,
+                "retries": args.retries,
+                "max-age": args.max_age,
+                "allow-private": args.allow_private,
+                "exclude": args.exclude or None,
+            },
+        )
     except SettingsError as exc:
         raise UsageError(str(exc)) from None
     settings.github_token = os.environ.get("GITHUB_TOKEN") or None
@@ -181,8 +210,10 @@ def run_check_links(args: argparse.Namespace) -> int:
     """arguments -> load -> ``run`` (collect, filter, check, history, archive) -> report -> fix."""
     root = readings_root(args.root)
     _check_output(args.output)
-    project = next((d for d in (root.resolve(), *root.resolve().parents) if (d / "pyproject.toml").is_file()),
-                   root.resolve().parent)
+    project = next(
+        (d for d in (root.resolve(), *root.resolve().parents) if (d / "pyproject.toml").is_file()),
+        root.resolve().parent,
+    )
     settings = _settings(args, project)
     changed = None
     if args.changed is not None:
@@ -195,12 +226,22 @@ def run_check_links(args: argparse.Namespace) -> int:
 
     loaded = load(root)  # only entries and lists that validate are ever contacted
     if loaded.errors:
-        print(f"readlist: warning: {len(loaded.errors)} validation error(s); "
-              "files that failed to load are not checked (run `readlist validate`)", file=sys.stderr)
+        print(
+            f"readlist: warning: {len(loaded.errors)} validation error(s); "
+            "files that failed to load are not checked (run `readlist validate`)",
+            file=sys.stderr,
+        )
     with _Progress() as progress:
-        report = run(loaded.catalog, settings, cache, changed=changed, shard=args.shard,
-                     archive=args.fix or args.format != "github", on_todo=progress.start,
-                     on_result=progress.advance)
+        report = run(
+            loaded.catalog,
+            settings,
+            cache,
+            changed=changed,
+            shard=args.shard,
+            archive=args.fix or args.format != "github",
+            on_todo=progress.start,
+            on_result=progress.advance,
+        )
     if cache_path is not None:
         try:
             cache.save()

@@ -57,9 +57,9 @@ class _Answer:
     retry: bool = False
     delay: float | None = None
     suggestion: str | None = None
-    refused: bool = False          # a 429/503: the host asks to slow down
+    refused: bool = False  # a 429/503: the host asks to slow down
     said: Announced = NOTHING_SAID  # what the answer's headers say of the host's limit
-    body: bytes = b""              # the first bytes of a GET's body (up to the cap)
+    body: bytes = b""  # the first bytes of a GET's body (up to the cap)
 
 
 @dataclass(slots=True)
@@ -68,7 +68,7 @@ class _Job:
 
     url: str
     probe: str
-    service: policy.Service | None   # a canonical probe's service, else None
+    service: policy.Service | None  # a canonical probe's service, else None
     host: str
     started: float = 0.0
     attempts: int = 0
@@ -85,9 +85,15 @@ def ssl_context() -> ssl.SSLContext:
 
 
 # How each kind of failure reads in a report, before the client's own words.
-LABELS = {ErrorKind.TLS: "TLS: ", ErrorKind.RESET: "connection reset: ", ErrorKind.CONNECT: "connection failed: ",
-          ErrorKind.PROXY: "proxy: ", ErrorKind.TIMEOUT: "timeout: ", ErrorKind.PROTOCOL: "protocol: ",
-          ErrorKind.BAD_URL: "bad URL: "}
+LABELS = {
+    ErrorKind.TLS: "TLS: ",
+    ErrorKind.RESET: "connection reset: ",
+    ErrorKind.CONNECT: "connection failed: ",
+    ErrorKind.PROXY: "proxy: ",
+    ErrorKind.TIMEOUT: "timeout: ",
+    ErrorKind.PROTOCOL: "protocol: ",
+    ErrorKind.BAD_URL: "bad URL: ",
+}
 
 
 class Engine:
@@ -123,7 +129,8 @@ class Engine:
         client meanwhile wait for the same import."""
         if self.full_loading is None:
             self.full_loading = asyncio.ensure_future(
-                asyncio.to_thread(importlib.import_module, f"{__package__}.fullclient"))
+                asyncio.to_thread(importlib.import_module, f"{__package__}.fullclient")
+            )
         # shielded: a request's timeout must not cancel the others' wait
         module = await asyncio.shield(self.full_loading)
         if self.full is None:
@@ -135,16 +142,16 @@ class Engine:
         """Get ready to take URLs with ``add`` (inside the running loop)."""
         self.loop = asyncio.get_running_loop()
         self.concurrency = concurrency or self.settings.concurrency
-        self.gate = asyncio.Semaphore(self.concurrency)   # requests in flight at most
+        self.gate = asyncio.Semaphore(self.concurrency)  # requests in flight at most
         self.sleeping = 0
         # getaddrinfo runs in threads; the default pool (cores + 4) is too
         # small when many names are slow to resolve.
         self.loop.set_default_executor(ThreadPoolExecutor(32))
         self.queues: dict[str, deque[_Job]] = {}
-        self.busy: dict[str, int] = defaultdict(int)       # jobs in hand per host
-        self.ready: deque[str] = deque()                    # hosts with work and room, in turn
-        self.in_turn: set[str] = set()                      # the hosts in `ready`
-        self.pending = 0                                    # added, not yet emitted
+        self.busy: dict[str, int] = defaultdict(int)  # jobs in hand per host
+        self.ready: deque[str] = deque()  # hosts with work and room, in turn
+        self.in_turn: set[str] = set()  # the hosts in `ready`
+        self.pending = 0  # added, not yet emitted
         self.closed = False
         self.failure: Exception | None = None
         self.done = asyncio.Event()
@@ -326,9 +333,15 @@ class Engine:
         elif answer.refused:
             answer.error_kind = ErrorKind.HTTP
         return LinkResult(
-            job.url, answer.outcome, status=answer.status, final_url=answer.final_url,
-            error=answer.error, error_kind=answer.error_kind, attempts=job.attempts,
-            elapsed_ms=round((time.monotonic() - job.started) * 1000), suggestion=answer.suggestion,
+            job.url,
+            answer.outcome,
+            status=answer.status,
+            final_url=answer.final_url,
+            error=answer.error,
+            error_kind=answer.error_kind,
+            attempts=job.attempts,
+            elapsed_ms=round((time.monotonic() - job.started) * 1000),
+            suggestion=answer.suggestion,
         )
 
     async def ask(self, job: _Job) -> _Answer:
@@ -338,18 +351,26 @@ class Engine:
             if job.service is None:
                 self._probe(job.probe)  # asked now: its answer is in by the time the page's is
             answer = await self.fetch(job, method)
-            if method == "HEAD" and answer.status is not None and answer.status >= 400 \
-                    and answer.status not in policy.RETRY_STATUSES:
+            if (
+                method == "HEAD"
+                and answer.status is not None
+                and answer.status >= 400
+                and answer.status not in policy.RETRY_STATUSES
+            ):
                 # HEAD refused or unreliable (405, 403, 404, 501, ...): ask with GET.
                 # Overload answers (429, 503, ...) are retried instead.
                 answer = await self.fetch(job, "GET")
-            if job.service is None and answer.outcome in (Outcome.OK, Outcome.REDIRECTED) \
-                    and urlsplit(job.url).path not in ("", "/"):
+            if (
+                job.service is None
+                and answer.outcome in (Outcome.OK, Outcome.REDIRECTED)
+                and urlsplit(job.url).path not in ("", "/")
+            ):
                 answer = await self._soft_404(job, answer)
             return answer
         except UnsafeAddress as exc:
-            return _Answer(Outcome.SKIPPED, error=f"{exc} (use --allow-private to check it)",
-                           error_kind=ErrorKind.UNSAFE_ADDRESS)
+            return _Answer(
+                Outcome.SKIPPED, error=f"{exc} (use --allow-private to check it)", error_kind=ErrorKind.UNSAFE_ADDRESS
+            )
 
     # -- soft 404s (see ``judge``) -------------------------------------------------
     def _probe(self, url: str) -> asyncio.Future[_Answer | None]:
@@ -404,8 +425,13 @@ class Engine:
                     signals.append(judge.Signal("the same page as a path that cannot exist", strong=True))
         self.signals[job.url] = signals
         if judge.decided(signals):
-            return _Answer(Outcome.BROKEN, status=answer.status, final_url=final, error_kind=ErrorKind.SOFT_404,
-                           error="soft 404: " + "; ".join(s.what for s in signals))
+            return _Answer(
+                Outcome.BROKEN,
+                status=answer.status,
+                final_url=final,
+                error_kind=ErrorKind.SOFT_404,
+                error="soft 404: " + "; ".join(s.what for s in signals),
+            )
         return answer
 
     def _extra_headers(self, parts: SplitResult) -> dict[str, str] | None:
@@ -413,8 +439,11 @@ class Engine:
         on to wherever a redirect points)."""
         token = self.settings.github_token
         if token and parts.netloc == urlsplit(self.settings.github_api).netloc:
-            return {"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
-                    "X-GitHub-Api-Version": "2022-11-28"}
+            return {
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": "2022-11-28",
+            }
         return None
 
     async def _send(self, job: _Job, method: str, url: str, parts: SplitResult) -> Reply:
@@ -447,15 +476,23 @@ class Engine:
         for hop in range(settings.max_redirects + 1):
             parts = urlsplit(current)
             if parts.scheme not in ("http", "https") or not parts.hostname:
-                return _Answer(Outcome.ERROR, final_url=current, error=f"redirect to a non-http(s) URL {current}",
-                               error_kind=ErrorKind.BAD_URL)
+                return _Answer(
+                    Outcome.ERROR,
+                    final_url=current,
+                    error=f"redirect to a non-http(s) URL {current}",
+                    error_kind=ErrorKind.BAD_URL,
+                )
             try:
                 reply = await self._send(job, method, current, parts)
             except UnsafeAddress as exc:
                 if hop == 0:
                     raise
-                return _Answer(Outcome.ERROR, final_url=current, error_kind=ErrorKind.UNSAFE_ADDRESS,
-                               error=f"redirect into a {exc.reason} address refused: {exc}")
+                return _Answer(
+                    Outcome.ERROR,
+                    final_url=current,
+                    error_kind=ErrorKind.UNSAFE_ADDRESS,
+                    error=f"redirect into a {exc.reason} address refused: {exc}",
+                )
             except (Failed, NameNotResolved) as exc:
                 # Failed before any answer: the cited URL is where it failed,
                 # not the canonical probe standing in for it.
@@ -468,8 +505,13 @@ class Engine:
                 else:
                     permanent_so_far = False
                 if nxt in seen:
-                    return _Answer(Outcome.ERROR, status=reply.status, final_url=nxt, error="redirect loop",
-                                   error_kind=ErrorKind.REDIRECT_LOOP)
+                    return _Answer(
+                        Outcome.ERROR,
+                        status=reply.status,
+                        final_url=nxt,
+                        error="redirect loop",
+                        error_kind=ErrorKind.REDIRECT_LOOP,
+                    )
                 seen.add(nxt)
                 current = nxt
                 continue
@@ -478,8 +520,12 @@ class Engine:
             if reply.via and answer.error:  # through a proxy: whose answer it was cannot always be told
                 answer.error = f"{answer.error}{via(reply.via)}"
             return answer
-        return _Answer(Outcome.ERROR, final_url=current, error_kind=ErrorKind.TOO_MANY_REDIRECTS,
-                       error=f"too many redirects (more than {settings.max_redirects})")
+        return _Answer(
+            Outcome.ERROR,
+            final_url=current,
+            error_kind=ErrorKind.TOO_MANY_REDIRECTS,
+            error=f"too many redirects (more than {settings.max_redirects})",
+        )
 
     def _judge(self, job: _Job, reply: Reply, final: str, suggestion: str | None) -> _Answer:
         status, headers, probe = reply.status, reply.headers, job.probe
@@ -488,49 +534,99 @@ class Engine:
             if judged:
                 error_kind = ErrorKind.HTTP if judged[0] is Outcome.BROKEN else None
                 return _Answer(judged[0], status=status, final_url=final, error=judged[1], error_kind=error_kind)
-        if job.service is policy.Service.GITHUB and status in (403, 429) \
-                and headers.get("x-ratelimit-remaining") == "0":
+        if (
+            job.service is policy.Service.GITHUB
+            and status in (403, 429)
+            and headers.get("x-ratelimit-remaining") == "0"
+        ):
             reset = headers.get("x-ratelimit-reset", "")
-            delay = min(max(0.0, float(reset) - time.time()), self.settings.retry_after_cap) \
-                if reset.isdigit() else None
-            return _Answer(Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}",
-                           error_kind=ErrorKind.RATE_LIMITED, retry=True, delay=delay, refused=True)
+            delay = (
+                min(max(0.0, float(reset) - time.time()), self.settings.retry_after_cap) if reset.isdigit() else None
+            )
+            return _Answer(
+                Outcome.BROKEN,
+                status=status,
+                final_url=final,
+                error=f"HTTP {status}",
+                error_kind=ErrorKind.RATE_LIMITED,
+                retry=True,
+                delay=delay,
+                refused=True,
+            )
         rule = self.settings.rule(job.host)
         accept = rule.accept if rule else frozenset()
         if 200 <= status < 300 or status in accept:
             if final != probe and policy.is_wall(final):
-                return _Answer(Outcome.BLOCKED, status=status, final_url=final, error="login wall",
-                               error_kind=ErrorKind.REFUSED)
+                return _Answer(
+                    Outcome.BLOCKED, status=status, final_url=final, error="login wall", error_kind=ErrorKind.REFUSED
+                )
             if reply.head and policy.video_gone(reply.head):
-                return _Answer(Outcome.BROKEN, status=status, final_url=final, error="video unavailable",
-                               error_kind=ErrorKind.SOFT_404)
+                return _Answer(
+                    Outcome.BROKEN,
+                    status=status,
+                    final_url=final,
+                    error="video unavailable",
+                    error_kind=ErrorKind.SOFT_404,
+                )
             if suggestion and job.service is None:
                 fragment = urlsplit(job.url).fragment
                 if fragment and "#" not in suggestion:
                     suggestion = f"{suggestion}#{fragment}"
                 if suggestion != job.url:
-                    return _Answer(Outcome.REDIRECTED, status=status, final_url=final, suggestion=suggestion,
-                                   body=reply.head)
+                    return _Answer(
+                        Outcome.REDIRECTED, status=status, final_url=final, suggestion=suggestion, body=reply.head
+                    )
             return _Answer(Outcome.OK, status=status, final_url=final, body=reply.head)
-        if status in REFUSALS and not (status == 503 and (
-                headers.get("cf-mitigated") or "cloudflare" in headers.get("server", "").lower())):
+        if status in REFUSALS and not (
+            status == 503 and (headers.get("cf-mitigated") or "cloudflare" in headers.get("server", "").lower())
+        ):
             delay = retry_after(headers.get("retry-after"), self.settings.retry_after_cap)
-            return _Answer(Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}",
-                           error_kind=ErrorKind.RATE_LIMITED, retry=True, delay=delay, refused=True)
+            return _Answer(
+                Outcome.BROKEN,
+                status=status,
+                final_url=final,
+                error=f"HTTP {status}",
+                error_kind=ErrorKind.RATE_LIMITED,
+                retry=True,
+                delay=delay,
+                refused=True,
+            )
         if status in (404, 410):
-            return _Answer(Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}",
-                           error_kind=ErrorKind.HTTP)
+            return _Answer(
+                Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}", error_kind=ErrorKind.HTTP
+            )
         if status in policy.BLOCK_STATUSES:
-            return _Answer(Outcome.BLOCKED, status=status, final_url=final, error_kind=ErrorKind.REFUSED,
-                           error=f"HTTP {status}: refuses automated clients")
+            return _Answer(
+                Outcome.BLOCKED,
+                status=status,
+                final_url=final,
+                error_kind=ErrorKind.REFUSED,
+                error=f"HTTP {status}: refuses automated clients",
+            )
         if status == 503:
-            return _Answer(Outcome.BLOCKED, status=status, final_url=final, error="HTTP 503: bot challenge",
-                           error_kind=ErrorKind.REFUSED)
+            return _Answer(
+                Outcome.BLOCKED,
+                status=status,
+                final_url=final,
+                error="HTTP 503: bot challenge",
+                error_kind=ErrorKind.REFUSED,
+            )
         if status >= 400:
-            return _Answer(Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}",
-                           error_kind=ErrorKind.HTTP, retry=status in policy.RETRY_STATUSES)
-        return _Answer(Outcome.ERROR, status=status, final_url=final, error=f"unexpected HTTP {status}",
-                       error_kind=ErrorKind.PROTOCOL)
+            return _Answer(
+                Outcome.BROKEN,
+                status=status,
+                final_url=final,
+                error=f"HTTP {status}",
+                error_kind=ErrorKind.HTTP,
+                retry=status in policy.RETRY_STATUSES,
+            )
+        return _Answer(
+            Outcome.ERROR,
+            status=status,
+            final_url=final,
+            error=f"unexpected HTTP {status}",
+            error_kind=ErrorKind.PROTOCOL,
+        )
 
     def _failure(self, exc: Failed | NameNotResolved, url: str) -> _Answer:
         """An attempt that failed before any answer (anything else a client

@@ -96,8 +96,7 @@ class _Connection(asyncio.Protocol):
             if self.buffer:  # part of a head, then nothing: httpx names the protocol error
                 waiter.set_exception(Declined(f"connection lost: {exc or 'closed by the server'}"))
             elif exc is None:
-                waiter.set_exception(
-                    Failed(ErrorKind.RESET, "the server closed the connection without answering"))
+                waiter.set_exception(Failed(ErrorKind.RESET, "the server closed the connection without answering"))
             else:
                 waiter.set_exception(Failed(ErrorKind.RESET, _reason(exc)))
 
@@ -123,8 +122,13 @@ class _Pool:
 class FastHead:
     """HEAD requests over pooled keep-alive connections."""
 
-    def __init__(self, settings: LinkSettings, guard: AddressGuard,
-                 ssl_context_factory: Callable[[], ssl.SSLContext], proxies: Proxies | None = None) -> None:
+    def __init__(
+        self,
+        settings: LinkSettings,
+        guard: AddressGuard,
+        ssl_context_factory: Callable[[], ssl.SSLContext],
+        proxies: Proxies | None = None,
+    ) -> None:
         self.settings = settings
         self.guard = guard
         self.proxy_for = proxies or Proxies()
@@ -156,8 +160,7 @@ class FastHead:
             return context
         return self._ssl
 
-    async def request(self, method: str, url: str, parts: SplitResult,
-                      headers: dict[str, str] | None = None) -> Reply:
+    async def request(self, method: str, url: str, parts: SplitResult, headers: dict[str, str] | None = None) -> Reply:
         """The reply to a HEAD of the split URL `parts`; ``Declined`` when
         this is not a plain HEAD of a plain URL with the host's own headers."""
         if method != "HEAD" or headers:
@@ -227,8 +230,12 @@ class FastHead:
             try:
                 if pool.https:
                     _, conn = await loop.create_connection(
-                        lambda: _Connection(request), str(address), pool.port,
-                        ssl=self._tls(), server_hostname=pool.host)
+                        lambda: _Connection(request),
+                        str(address),
+                        pool.port,
+                        ssl=self._tls(),
+                        server_hostname=pool.host,
+                    )
                 else:
                     _, conn = await loop.create_connection(lambda: _Connection(request), str(address), pool.port)
                 return conn
@@ -270,15 +277,14 @@ class FastHead:
     def _parse(cls, pool: _Pool, conn: _Connection) -> Reply:
         data = conn.buffer
         end = data.find(b"\r\n\r\n")
-        rest = data[end + 4:]
+        rest = data[end + 4 :]
         conn.buffer = b""
         try:
             status, headers, http11 = cls.parse_head(data[:end])
         except Declined:
             conn.transport.abort()
             raise
-        keep = (http11 and not rest and not conn.lost
-                and "close" not in headers.get("connection", "").lower())
+        keep = http11 and not rest and not conn.lost and "close" not in headers.get("connection", "").lower()
         if keep:
             conn.idle_since = asyncio.get_running_loop().time()
             pool.idle.append(conn)
@@ -311,8 +317,9 @@ async def _race(starters: list[Callable[[], Awaitable[_Connection]]], count: int
                 left = deadline - loop.time()
                 if left <= 0:
                     break
-                done, _ = await asyncio.wait(pending, timeout=None if left == float("inf") else left,
-                                             return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait(
+                    pending, timeout=None if left == float("inf") else left, return_when=asyncio.FIRST_COMPLETED
+                )
                 for task in done:
                     error = task.exception()
                     if error is None:

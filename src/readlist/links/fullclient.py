@@ -52,8 +52,13 @@ def shown(proxy: str) -> str:
 class FullClient:
     """The ``Transport`` for every request the lean client declines."""
 
-    def __init__(self, settings: LinkSettings, guard: AddressGuard,
-                 ssl_context_factory: Callable[[], ssl.SSLContext], proxies: Proxies) -> None:
+    def __init__(
+        self,
+        settings: LinkSettings,
+        guard: AddressGuard,
+        ssl_context_factory: Callable[[], ssl.SSLContext],
+        proxies: Proxies,
+    ) -> None:
         self.settings = settings
         self.guard = guard
         self.ssl_factory = ssl_context_factory
@@ -67,16 +72,19 @@ class FullClient:
             if self.ssl_context is None:
                 self.ssl_context = self.ssl_factory()
             client = self.clients[key] = httpx.AsyncClient(
-                verify=self.ssl_context, http2=True, trust_env=False, timeout=None,
+                verify=self.ssl_context,
+                http2=True,
+                trust_env=False,
+                timeout=None,
                 limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
                 # an https:// proxy gets a context of its own: httpx sets ALPN on it
                 proxy=httpx.Proxy(proxy, ssl_context=self.ssl_factory() if proxy.startswith("https:") else None)
-                if proxy else None,
+                if proxy
+                else None,
             )
         return client
 
-    async def request(self, method: str, url: str, parts: SplitResult,
-                      headers: dict[str, str] | None = None) -> Reply:
+    async def request(self, method: str, url: str, parts: SplitResult, headers: dict[str, str] | None = None) -> Reply:
         try:
             target = httpx.URL(url)
         except httpx.InvalidURL as exc:
@@ -96,8 +104,7 @@ class FullClient:
             except httpx.HTTPError as exc:
                 raise _through(exc, shown(proxy), target) from exc
             if reply.status == 407 and target.scheme == "http":  # the forward proxy's own answer
-                raise Failed(ErrorKind.PROXY, f"{shown(proxy)} answered 407 Proxy Authentication Required",
-                             retry=False)
+                raise Failed(ErrorKind.PROXY, f"{shown(proxy)} answered 407 Proxy Authentication Required", retry=False)
             reply.via = shown(proxy)
             return reply
         sent["Host"] = target.netloc.decode("ascii")
@@ -105,8 +112,9 @@ class FullClient:
         addresses = await self.guard.addresses(host, port)
         for index, address in enumerate(addresses):
             try:
-                return await self._exchange(client, method, target.copy_with(host=str(address)), sent,
-                                            {"sni_hostname": host})
+                return await self._exchange(
+                    client, method, target.copy_with(host=str(address)), sent, {"sni_hostname": host}
+                )
             except httpx.ConnectError as exc:
                 if index == len(addresses) - 1 or _cause(exc, ssl.SSLError):
                     raise _failed(exc) from exc
@@ -114,8 +122,14 @@ class FullClient:
                 raise _failed(exc) from exc
         raise Failed(ErrorKind.CONNECT, f"no address for {host}")
 
-    async def _exchange(self, client: httpx.AsyncClient, method: str, url: httpx.URL, headers: dict[str, str],
-                        extensions: dict[str, str] | None) -> Reply:
+    async def _exchange(
+        self,
+        client: httpx.AsyncClient,
+        method: str,
+        url: httpx.URL,
+        headers: dict[str, str],
+        extensions: dict[str, str] | None,
+    ) -> Reply:
         async with client.stream(method, url, headers=headers, extensions=extensions) as response:
             names = {key.lower(): ", ".join(response.headers.get_list(key)) for key in response.headers}
             head = b""

@@ -36,10 +36,10 @@ from urllib.parse import urlsplit
 
 from .results import ErrorKind, LinkResult, Outcome
 
-THIN = 150        # words: a not-found page says little; an article says more
-SHELL = 30        # words: fewer, with scripts, is an app that renders in the browser
-ALIKE = 0.9       # text similarity at which two pages are the same page
-COLLAPSE = 3      # URLs of one host ending at one final URL
+THIN = 150  # words: a not-found page says little; an article says more
+SHELL = 30  # words: fewer, with scripts, is an app that renders in the browser
+ALIKE = 0.9  # text similarity at which two pages are the same page
+COLLAPSE = 3  # URLs of one host ending at one final URL
 
 UNVERIFIED = "could not verify: the page is a JavaScript app's shell, the same for any path"
 
@@ -87,8 +87,13 @@ class Page:
         title = _TITLE.search(body)
         heading = _H1.search(body)
         text = clean(_HIDDEN.sub(b" ", body))
-        return cls(clean(title.group(1)) if title else "", clean(heading.group(1)) if heading else "",
-                   text, len(text.split()), b"<script" in body.lower())
+        return cls(
+            clean(title.group(1)) if title else "",
+            clean(heading.group(1)) if heading else "",
+            text,
+            len(text.split()),
+            b"<script" in body.lower(),
+        )
 
     @property
     def shell(self) -> bool:

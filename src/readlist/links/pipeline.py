@@ -19,8 +19,9 @@ from .results import LinkResult, Report
 from .settings import LinkSettings
 
 
-def check(urls: Iterable[str], settings: LinkSettings | None = None,
-          on_result: Callable[[LinkResult], None] | None = None) -> list[LinkResult]:
+def check(
+    urls: Iterable[str], settings: LinkSettings | None = None, on_result: Callable[[LinkResult], None] | None = None
+) -> list[LinkResult]:
     """Check each distinct URL once, in an event loop of its own (so call it
     from synchronous code); `on_result` hears of each result as it is known.
     A bug in the checker raises here: it is never a link's result."""
@@ -28,10 +29,17 @@ def check(urls: Iterable[str], settings: LinkSettings | None = None,
     return list(asyncio.run(engine.run(dict.fromkeys(urls))).values())
 
 
-def run(catalog: Catalog, settings: LinkSettings, cache: Cache, *, changed: set[Path] | None = None,
-        shard: tuple[int, int] | None = None, archive: bool = True,
-        on_todo: Callable[[int], None] | None = None,
-        on_result: Callable[[LinkResult], None] | None = None) -> Report:
+def run(
+    catalog: Catalog,
+    settings: LinkSettings,
+    cache: Cache,
+    *,
+    changed: set[Path] | None = None,
+    shard: tuple[int, int] | None = None,
+    archive: bool = True,
+    on_todo: Callable[[int], None] | None = None,
+    on_result: Callable[[LinkResult], None] | None = None,
+) -> Report:
     """Check what `catalog` cites: the citations in `changed` files only (if
     given), this `shard`'s URLs only, and of those the ones `cache` has no
     fresh success for; record each new result's history in `cache` (the
@@ -45,8 +53,9 @@ def run(catalog: Catalog, settings: LinkSettings, cache: Cache, *, changed: set[
     for url in selection.todo:
         cache.record(checked[url])  # history first: archive look-ups only for lasting failures' news
     if archive and settings.archive_lookup:
-        lost = [url for url in selection.todo
-                if checked[url].failed and checked[url].checked and not checked[url].archived]
+        lost = [
+            url for url in selection.todo if checked[url].failed and checked[url].checked and not checked[url].archived
+        ]
         if lost:
             # Imported here: a run with nothing broken never pays for httpx.
             from .archive import snapshots

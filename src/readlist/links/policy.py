@@ -34,9 +34,7 @@ DEFAULT_HEADERS = {
 }
 
 # Cloud metadata services that are not covered by "not global" ranges.
-METADATA_ADDRESSES = frozenset(
-    ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
-)
+METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200"))
 
 # Final URLs that reveal a login or bot wall rather than the page.
 _WALL_PATH = re.compile(
@@ -104,10 +102,10 @@ def unsafe_address(address: str | IPAddress) -> str | None:
 class Service(StrEnum):
     """The service a canonical probe asks instead of the cited page."""
 
-    YOUTUBE = "youtube"   # oEmbed
-    ARXIV = "arxiv"       # the abs page
-    DOI = "doi"           # the handle API
-    GITHUB = "github"     # the REST API
+    YOUTUBE = "youtube"  # oEmbed
+    ARXIV = "arxiv"  # the abs page
+    DOI = "doi"  # the handle API
+    GITHUB = "github"  # the REST API
 
 
 def probe_for(url: str, settings: LinkSettings) -> tuple[str, Service | None]:
@@ -141,7 +139,8 @@ def probe_for(url: str, settings: LinkSettings) -> tuple[str, Service | None]:
 
 _GITHUB = re.compile(
     r"/(?P<owner>[A-Za-z0-9-]+)/(?P<repo>[A-Za-z0-9._-]+?)(?:\.git)?"
-    r"(?:/(?:(?P<page>issues|pull)/(?P<number>\d+)|blob/(?P<ref>[^/]+)/(?P<path>.+)))?/?")
+    r"(?:/(?:(?P<page>issues|pull)/(?P<number>\d+)|blob/(?P<ref>[^/]+)/(?P<path>.+)))?/?"
+)
 
 
 def github_api_url(url: str, api: str) -> str | None:

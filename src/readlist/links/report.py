@@ -10,7 +10,14 @@ from collections.abc import Iterable
 from .results import OUTCOMES, LinkResult, Outcome, summarize
 
 BROKEN, TIMEOUT, ERROR, REDIRECTED, BLOCKED, SKIPPED, OK = (
-    Outcome.BROKEN, Outcome.TIMEOUT, Outcome.ERROR, Outcome.REDIRECTED, Outcome.BLOCKED, Outcome.SKIPPED, Outcome.OK)
+    Outcome.BROKEN,
+    Outcome.TIMEOUT,
+    Outcome.ERROR,
+    Outcome.REDIRECTED,
+    Outcome.BLOCKED,
+    Outcome.SKIPPED,
+    Outcome.OK,
+)
 ORDER = {name: i for i, name in enumerate(OUTCOMES)}
 NOTEWORTHY = (BROKEN, TIMEOUT, ERROR, REDIRECTED, BLOCKED)
 
@@ -100,12 +107,15 @@ def markdown(results: list[LinkResult], elapsed: float | None = None) -> str:
     failing = counts["failed"]
     out.append(
         f"{failing} failing link(s) out of {counts['total']} checked."
-        if failing else f"All {counts['total']} links are fine (none broken, timed out or in error)."
+        if failing
+        else f"All {counts['total']} links are fine (none broken, timed out or in error)."
     )
     out += ["", "| outcome | count |", "| --- | ---: |"]
     out += [f"| {name} | {counts[name]} |" for name in OUTCOMES if counts[name]]
     titles = {
-        BROKEN: "Broken", TIMEOUT: "Timed out", ERROR: "Errors",
+        BROKEN: "Broken",
+        TIMEOUT: "Timed out",
+        ERROR: "Errors",
         REDIRECTED: "Moved permanently (run `readlist check-links --fix`)",
         BLOCKED: "Blocked (the site refuses automated clients; check by hand)",
     }

@@ -47,7 +47,7 @@ class ErrorKind(StrEnum):
     HTTP = "http"
     SOFT_404 = "soft-404"
     RATE_LIMITED = "rate-limited"
-    REFUSED = "refused"            # 401/403/999, a login wall or a bot challenge
+    REFUSED = "refused"  # 401/403/999, a login wall or a bot challenge
     PROXY = "proxy"
     EXCLUDED = "excluded"
     OTHER = "other"
@@ -60,15 +60,15 @@ class LinkResult:
     status: int | None = None
     final_url: str | None = None
     error: str | None = None
-    error_kind: ErrorKind | None = None            # "kind" in JSON (the report's key)
+    error_kind: ErrorKind | None = None  # "kind" in JSON (the report's key)
     attempts: int = 0
     elapsed_ms: int = 0
     files: list[dict[str, Any]] = field(default_factory=list)  # [{"path": str, "line": int}]
-    suggestion: str | None = None                  # the new URL of a permanent redirect
-    archived: str | None = None                    # closest Wayback snapshot of a failing URL
-    checked_at: float = 0.0                        # unix time of the check
-    failing_since: float | None = None             # unix time of the first failure in a row
-    failures: int = 0                              # checks in a row that failed, this one included
+    suggestion: str | None = None  # the new URL of a permanent redirect
+    archived: str | None = None  # closest Wayback snapshot of a failing URL
+    checked_at: float = 0.0  # unix time of the check
+    failing_since: float | None = None  # unix time of the first failure in a row
+    failures: int = 0  # checks in a row that failed, this one included
     cached: bool = False
 
     @property

@@ -38,25 +38,24 @@ class HostRule(BaseModel):
     """Settings for one host and its subdomains (``[tool.readlist.links.hosts."x"]``).
     ``concurrency`` and ``interval`` are bounds the adaptive pace stays within."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, alias_generator=_kebab,
-                              populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, alias_generator=_kebab, populate_by_name=True)
 
     headers: dict[str, str] = Field(default_factory=dict)
-    accept: frozenset[int] = frozenset()          # statuses counted as ok
+    accept: frozenset[int] = frozenset()  # statuses counted as ok
     concurrency: Annotated[int, Field(ge=1)] | None = None
     interval: Annotated[float, Field(ge=0)] = 0.0  # seconds between requests, at least
-    method: Literal["HEAD", "GET"] = "HEAD"        # GET to inspect bodies (soft 404s)
+    method: Literal["HEAD", "GET"] = "HEAD"  # GET to inspect bodies (soft 404s)
     skip: bool = False
 
     @field_validator("accept", mode="before")
     @classmethod
     def _statuses(cls, value: Any) -> frozenset[int]:
         if not isinstance(value, (list, tuple, set, frozenset)):
-            raise ValueError("must be a list of statuses or ranges, e.g. [200, \"400..=403\"]")
+            raise ValueError('must be a list of statuses or ranges, e.g. [200, "400..=403"]')
         try:
             statuses = parse_statuses(value)
         except ValueError:
-            raise ValueError(f"not statuses or ranges: {list(value)!r} (use e.g. [200, \"400..=403\"])") from None
+            raise ValueError(f'not statuses or ranges: {list(value)!r} (use e.g. [200, "400..=403"])') from None
         if any(not 100 <= s <= 599 for s in statuses):
             raise ValueError("statuses are between 100 and 599")
         return statuses
@@ -76,15 +75,15 @@ class LinkSettings(BaseModel):
     per_host: Annotated[int, Field(ge=1, description="requests in flight per host at most")] = 10
     timeout: Annotated[float, Field(gt=0, description="seconds per attempt, body included")] = 20.0
     retries: Annotated[int, Field(ge=0, description="retries after the first attempt")] = 2
-    backoff: Annotated[float, Field(ge=0)] = 0.5            # first retry delay, doubled, jittered
-    retry_after_cap: Annotated[float, Field(gt=0)] = 60.0   # longest hold a host's announced reset sets
-    max_interval: Annotated[float, Field(gt=0)] = 5.0       # a host's pace never waits longer between requests
+    backoff: Annotated[float, Field(ge=0)] = 0.5  # first retry delay, doubled, jittered
+    retry_after_cap: Annotated[float, Field(gt=0)] = 60.0  # longest hold a host's announced reset sets
+    max_interval: Annotated[float, Field(gt=0)] = 5.0  # a host's pace never waits longer between requests
     max_redirects: Annotated[int, Field(ge=0)] = 8
-    body_cap: Annotated[int, Field(ge=1)] = 64 * 1024       # bytes read from a body at most
-    interval: Annotated[float, Field(ge=0)] = 0.0           # default seconds between requests to a host
+    body_cap: Annotated[int, Field(ge=1)] = 64 * 1024  # bytes read from a body at most
+    interval: Annotated[float, Field(ge=0)] = 0.0  # default seconds between requests to a host
     max_age: Annotated[float, Field(ge=0, description="reuse cached successes younger than this")] = 3 * 86400.0
     exclude: tuple[re.Pattern[str], ...] = ()
-    allow_private: tuple[str, ...] = ()                     # () none; ("*",) all; else networks
+    allow_private: tuple[str, ...] = ()  # () none; ("*",) all; else networks
     hosts: dict[str, HostRule] = Field(default_factory=dict)
     canonical_probes: bool = True
     youtube_oembed: str = "https://www.youtube.com/oembed"
@@ -195,8 +194,10 @@ def build(table: dict[str, Any], cli: dict[str, Any] | None = None, source: str 
     cli = {k: v for k, v in (cli or {}).items() if v is not None}
     for key in ("github-token", "github_token"):
         if key in table:  # a field of the model, read from GITHUB_TOKEN only
-            raise SettingsError(f"{source}: [tool.readlist.links] {key}: a token does not belong in a "
-                                "file; set the GITHUB_TOKEN environment variable instead")
+            raise SettingsError(
+                f"{source}: [tool.readlist.links] {key}: a token does not belong in a "
+                "file; set the GITHUB_TOKEN environment variable instead"
+            )
     data = dict(table)
     if "exclude" in cli and "exclude" in data:
         cli["exclude"] = list(data["exclude"]) + list(cli["exclude"])

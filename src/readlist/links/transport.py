@@ -38,9 +38,9 @@ class Failed(Exception):
 @dataclass(slots=True)
 class Reply:
     status: int
-    headers: dict[str, str]        # lower-case names; repeated headers joined with ", "
-    head: bytes = b""              # the first bytes of a GET body (up to the cap)
-    via: str | None = None         # the proxy that carried it (as ``fullclient.shown`` names it)
+    headers: dict[str, str]  # lower-case names; repeated headers joined with ", "
+    head: bytes = b""  # the first bytes of a GET body (up to the cap)
+    via: str | None = None  # the proxy that carried it (as ``fullclient.shown`` names it)
 
 
 def via(proxy: str) -> str:
@@ -56,8 +56,9 @@ def deadline_passed(timeout: float) -> Failed:
 
 
 class Transport(Protocol):
-    async def request(self, method: str, url: str, parts: SplitResult,
-                      headers: dict[str, str] | None = None) -> Reply: ...
+    async def request(
+        self, method: str, url: str, parts: SplitResult, headers: dict[str, str] | None = None
+    ) -> Reply: ...
 
     async def aclose(self) -> None: ...
 
@@ -108,11 +109,18 @@ def proxy_setting_problem(environ: Mapping[str, str]) -> str | None:
         if parts.scheme not in ("http", "https"):
             return f"{name}: only http:// and https:// proxies are supported, not {parts.scheme}://"
         try:
-            usable = bool(parts.hostname) and parts.port != 0 and parts.path in ("", "/") \
-                and not parts.query and not parts.fragment  # .port raises for a port that is not a number
+            usable = (
+                bool(parts.hostname)
+                and parts.port != 0
+                and parts.path in ("", "/")
+                and not parts.query
+                and not parts.fragment
+            )  # .port raises for a port that is not a number
         except ValueError:
             usable = False
         if not usable:
-            return (f"{name}: not a usable proxy URL (expected http(s)://[user:password@]host[:port]; "
-                    "percent-encode '/', '#', '?' and '@' in a user name or password)")
+            return (
+                f"{name}: not a usable proxy URL (expected http(s)://[user:password@]host[:port]; "
+                "percent-encode '/', '#', '?' and '@' in a user name or password)"
+            )
     return None

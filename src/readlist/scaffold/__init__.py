@@ -58,7 +58,7 @@ def repository() -> str:
 
 
 def _target_name(parts: tuple[str, ...]) -> str:
-    return "/".join("." + p[len("dot-"):] if p.startswith("dot-") else p for p in parts)
+    return "/".join("." + p[len("dot-") :] if p.startswith("dot-") else p for p in parts)
 
 
 def _walk(node: Traversable, parts: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Traversable]]:

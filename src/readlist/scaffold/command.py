@@ -33,7 +33,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     from . import DEFAULT_TITLE
 
     p = commands.add_parser(
-        "init", help="start a new reading-list repository (site, readings, workflows, hooks)",
+        "init",
+        help="start a new reading-list repository (site, readings, workflows, hooks)",
         description="Write a complete reading-list repository into DIR: mkdocs.yml, readings/ "
         "with a topic, an entry and a list, docs/, GitHub workflows (checks, weekly links, "
         "Pages) pinned to this readlist, pre-commit hooks, CONTRIBUTING.md and an issue form. "

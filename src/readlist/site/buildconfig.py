@@ -39,23 +39,44 @@ THEME_DIR = ".readlist-theme"  # custom_dir of the full config: citation tags, t
 EXTENSIONS = ("attr_list", "md_in_html")
 # Pages reached from the pages, not the nav (a reading's own page, the later
 # parts of a split page): MkDocs would list each one as "not in the nav".
-NOT_IN_NAV = "\n".join((
-    "/readings/", "/topics/*/page-*.md", "/reading-path/*/page-*.md", "/lists/*/page-*.md",
-    "/authors/page-*.md", "/tags/page-*.md",
-)) + "\n"
+NOT_IN_NAV = (
+    "\n".join(
+        (
+            "/readings/",
+            "/topics/*/page-*.md",
+            "/reading-path/*/page-*.md",
+            "/lists/*/page-*.md",
+            "/authors/page-*.md",
+            "/tags/page-*.md",
+        )
+    )
+    + "\n"
+)
 # Material's look as in the project's mkdocs.yml; the features only change the
 # chrome, never what a page holds.
 FEATURES = [
-    "navigation.tabs", "navigation.sections", "navigation.indexes", "navigation.top",
-    "navigation.footer", "toc.follow",
+    "navigation.tabs",
+    "navigation.sections",
+    "navigation.indexes",
+    "navigation.top",
+    "navigation.footer",
+    "toc.follow",
 ]
 PALETTE = [
-    {"media": "(prefers-color-scheme: light)", "scheme": "default", "primary": "indigo",
-     "accent": "indigo",
-     "toggle": {"icon": "material/weather-night", "name": "Switch to dark mode"}},
-    {"media": "(prefers-color-scheme: dark)", "scheme": "slate", "primary": "indigo",
-     "accent": "light blue",
-     "toggle": {"icon": "material/weather-sunny", "name": "Switch to light mode"}},
+    {
+        "media": "(prefers-color-scheme: light)",
+        "scheme": "default",
+        "primary": "indigo",
+        "accent": "indigo",
+        "toggle": {"icon": "material/weather-night", "name": "Switch to dark mode"},
+    },
+    {
+        "media": "(prefers-color-scheme: dark)",
+        "scheme": "slate",
+        "primary": "indigo",
+        "accent": "light blue",
+        "toggle": {"icon": "material/weather-sunny", "name": "Switch to light mode"},
+    },
 ]
 
 
@@ -118,8 +139,14 @@ def docs_dir_setting(config_path: Path, docs_dir: Path) -> str:
 
 
 def full_config(
-    site: Site, config_path: Path, docs_dir: Path, *, site_name: str, site_url: str | None,
-    extra_pages: list[str] | None = None, url_style: str = "directory",
+    site: Site,
+    config_path: Path,
+    docs_dir: Path,
+    *,
+    site_name: str,
+    site_url: str | None,
+    extra_pages: list[str] | None = None,
+    url_style: str = "directory",
 ) -> dict[str, Any]:
     """A complete config in `mkdocs.yml` form for `docs_dir`, written at
     `config_path`. Zensical wants docs_dir inside the config's folder."""
@@ -138,7 +165,8 @@ def full_config(
     config["theme"] = {
         **parts.pop("theme"),
         "variant": "classic",  # Zensical: the Material for MkDocs look (MkDocs ignores it)
-        "features": list(FEATURES), "palette": [dict(p) for p in PALETTE],
+        "features": list(FEATURES),
+        "palette": [dict(p) for p in PALETTE],
     }
     config.update(parts)
     # The search is Pagefind's (`readlist search-index` after the build); the
@@ -212,7 +240,12 @@ def check_target(config_path: Path | None, out: Path, *, force: bool) -> str | N
 
 
 def write_build_config(
-    site: Site, out: Path, config_path: Path | None, *, site_name: str, site_url: str | None,
+    site: Site,
+    out: Path,
+    config_path: Path | None,
+    *,
+    site_name: str,
+    site_url: str | None,
     url_style: str = "directory",
 ) -> list[Path]:
     """Write the fragment into `out` and, when asked, the full config; return
@@ -221,13 +254,13 @@ def write_build_config(
 
     extra = hand_written_pages(out, site)
     frag = out / FRAGMENT
-    atomic_write(frag, to_yaml(fragment(site, extra),
-                               FRAGMENT_HEADER.format(docs=out.name, name=FRAGMENT)))
+    atomic_write(frag, to_yaml(fragment(site, extra), FRAGMENT_HEADER.format(docs=out.name, name=FRAGMENT)))
     written = [frag]
     if config_path is not None:
         fmt = config_format(config_path)
-        config = full_config(site, config_path, out, site_name=site_name, site_url=site_url,
-                             extra_pages=extra, url_style=url_style)
+        config = full_config(
+            site, config_path, out, site_name=site_name, site_url=site_url, extra_pages=extra, url_style=url_style
+        )
         if url_style == "md":
             build = f"`zensical build -f {config_path.name}`"
         else:  # Zensical would take the page/ links as relative to the source file
@@ -237,8 +270,9 @@ def write_build_config(
         if "custom_dir" in config["theme"]:
             theme = out / THEME_DIR / "main.html"
             theme.parent.mkdir(exist_ok=True)
-            atomic_write(theme, resources.files(__package__).joinpath(
-                "templates", "theme_main.html").read_text(encoding="utf-8"))
+            atomic_write(
+                theme, resources.files(__package__).joinpath("templates", "theme_main.html").read_text(encoding="utf-8")
+            )
             written.append(theme)
         config_path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(config_path, render(config, fmt, header))

@@ -42,9 +42,17 @@ SECTIONS = ("reading_path", "lists", "tags", "stats", "downloads", "authors")
 AUTHORS_SHOWN = 3  # a card names this many authors, then "et al." opens the rest
 
 KIND_LABELS = {
-    "paper": "Paper", "post": "Post", "video": "Video", "course": "Course", "book": "Book",
-    "chapter": "Chapter", "thesis": "Thesis", "talk": "Talk", "code": "Code",
-    "thread": "Thread", "notes": "Notes",
+    "paper": "Paper",
+    "post": "Post",
+    "video": "Video",
+    "course": "Course",
+    "book": "Book",
+    "chapter": "Chapter",
+    "thesis": "Thesis",
+    "talk": "Talk",
+    "code": "Code",
+    "thread": "Thread",
+    "notes": "Notes",
 }
 # (bucket id, label, upper bound in minutes)
 LENGTH_BUCKETS = (
@@ -190,6 +198,16 @@ def relative_url(target: str, base: str) -> str:
     return rel
 
 
+def page_title(title: str) -> str:
+    """A title as Material (and Zensical) want it in the nav and a page's front
+    matter: they write nav and page titles into the HTML as they are, with no
+    escaping, so `<`, `>`, `&` and quotes are escaped here; a hostile title
+    then stays text and "Q&A" still reads "Q&A". Quotes too: the plugin marks
+    these titles safe, and Material puts them in an attribute (the footer's
+    aria-label)."""
+    return html.escape(title)
+
+
 class Linker(Protocol):
     """`link(src)` or `link(src, anchor)`: the href of a page source (and an
     anchor on it) relative to the page being rendered."""
@@ -213,6 +231,7 @@ def _render_env() -> jinja2.Environment:
     env.filters["thousands"] = lambda n: f"{int(n):,}"
     env.filters["percent"] = lambda x: f"{x * 100:.1f}%" if x else "0%"
     env.filters["web_url"] = text.web_url
+    env.filters["page_title"] = page_title
     env.globals["bar"] = bar
     env.globals["KIND_LABELS"] = KIND_LABELS
     env.globals["LENGTH_BUCKETS"] = LENGTH_BUCKETS
@@ -250,10 +269,32 @@ class EntryView:
     were 25,000 of them)."""
 
     __slots__ = (
-        "added", "aka", "archived", "authors", "authors_head", "authors_rest", "authors_short",
-        "bucket", "entry", "id", "kind", "kind_label", "length", "length_text", "lists",
-        "minutes", "minutes_attr", "new", "read_time", "tags", "tier", "title", "topic_id",
-        "topic_title", "url", "year",
+        "added",
+        "aka",
+        "archived",
+        "authors",
+        "authors_head",
+        "authors_rest",
+        "authors_short",
+        "bucket",
+        "entry",
+        "id",
+        "kind",
+        "kind_label",
+        "length",
+        "length_text",
+        "lists",
+        "minutes",
+        "minutes_attr",
+        "new",
+        "read_time",
+        "tags",
+        "tier",
+        "title",
+        "topic_id",
+        "topic_title",
+        "url",
+        "year",
     )
 
     def __init__(self, builder: Builder, entry: Entry) -> None:
@@ -446,47 +487,92 @@ class Builder:
         def add(src: str, title: str, template: str, context: Callable[[], dict[str, Any]]) -> None:
             plan.append((src, title, lambda: self.render(template, src, **context())))
 
-        def add_parts(parts: list[paging.Part[K, T]], title: str, template: str,
-                      context: Callable[[paging.Part[K, T]], dict[str, Any]]) -> None:
+        def add_parts(
+            parts: list[paging.Part[K, T]],
+            title: str,
+            template: str,
+            context: Callable[[paging.Part[K, T]], dict[str, Any]],
+        ) -> None:
             for part in parts:
-                add(part.src, self.part_title(title, part, parts), template,
-                    functools.partial(lambda part: {**context(part), "part": part, "parts": parts}, part))
+                add(
+                    part.src,
+                    self.part_title(title, part, parts),
+                    template,
+                    functools.partial(lambda part: {**context(part), "part": part, "parts": parts}, part),
+                )
 
-        add("index.md", "Home", "home.md.j2", lambda: {
-            "latest": self.latest(), "topic_rows": self.topic_rows,
-            "downloads": self.downloads_on(),
-        })
+        add(
+            "index.md",
+            "Home",
+            "home.md.j2",
+            lambda: {
+                "latest": self.latest(),
+                "topic_rows": self.topic_rows,
+                "downloads": self.downloads_on(),
+            },
+        )
         if opts.on("reading_path"):
-            add("reading-path/index.md", "Reading path", "reading_path.md.j2", lambda: {
-                "tiers": [(t, self.totals(self.tier_entries(t))) for t in TIERS],
-            })
+            add(
+                "reading-path/index.md",
+                "Reading path",
+                "reading_path.md.j2",
+                lambda: {
+                    "tiers": [(t, self.totals(self.tier_entries(t))) for t in TIERS],
+                },
+            )
             for tier in TIERS:
-                add_parts(self.tier_parts[tier], tier_label(tier), "tier.md.j2",
-                          functools.partial(lambda tier, part: self.tier_context(tier), tier))
+                add_parts(
+                    self.tier_parts[tier],
+                    tier_label(tier),
+                    "tier.md.j2",
+                    functools.partial(lambda tier, part: self.tier_context(tier), tier),
+                )
         add(TOPICS_SRC, "Topics", "topics.md.j2", lambda: {"topic_rows": self.topic_rows})
         for topic, _ in self.catalog.walk_topics():
-            add_parts(self.topic_parts[topic.id], topic.title, "topic.md.j2",
-                      functools.partial(lambda topic, part: self.topic_context(topic), topic))
+            add_parts(
+                self.topic_parts[topic.id],
+                topic.title,
+                "topic.md.j2",
+                functools.partial(lambda topic, part: self.topic_context(topic), topic),
+            )
         if opts.on("lists") and self.catalog.lists:
-            add("lists/index.md", "Lists", "lists.md.j2", lambda: {
-                "lists": [(rl, self.list_totals(rl)) for rl in self.catalog.lists.values()],
-            })
+            add(
+                "lists/index.md",
+                "Lists",
+                "lists.md.j2",
+                lambda: {
+                    "lists": [(rl, self.list_totals(rl)) for rl in self.catalog.lists.values()],
+                },
+            )
             for rl in self.catalog.lists.values():
-                add_parts(self.list_parts[rl.id], rl.title, "list.md.j2", functools.partial(
-                    lambda rl, part: {"rl": rl, "sections": self.list_sections(rl),
-                                      "totals": self.list_totals(rl), "marks": self.source_marks(rl)},
-                    rl))
+                add_parts(
+                    self.list_parts[rl.id],
+                    rl.title,
+                    "list.md.j2",
+                    functools.partial(
+                        lambda rl, part: {
+                            "rl": rl,
+                            "sections": self.list_sections(rl),
+                            "totals": self.list_totals(rl),
+                            "marks": self.source_marks(rl),
+                        },
+                        rl,
+                    ),
+                )
         if opts.on("tags"):
             add_parts(self.tag_parts, "Tags", "tags.md.j2", lambda part: {"tags": self.tags()})
         if opts.on("stats"):
             add("stats.md", "Stats", "stats.md.j2", self.stats)
         if opts.on("authors") and self.author_index:
-            add_parts(self.author_parts, "Authors", "authors.md.j2",
-                      lambda part: {"people": self.people(part)})
+            add_parts(self.author_parts, "Authors", "authors.md.j2", lambda part: {"people": self.people(part)})
         for entry in self.ordered:
             if entry.topic in self.topic_src:
-                add(self.reading_src(entry.id), entry.title, "reading.md.j2",
-                    functools.partial(self.reading_context, entry))
+                add(
+                    self.reading_src(entry.id),
+                    entry.title,
+                    "reading.md.j2",
+                    functools.partial(self.reading_context, entry),
+                )
         return plan
 
     @staticmethod
@@ -497,8 +583,7 @@ class Builder:
     def nav_sources(self) -> set[str]:
         """The pages the nav lists: every page but later parts and readings' pages."""
         later = {p.src for parts in self._families() for p in parts[1:]}
-        return {src for src, _, _ in self.plan()
-                if src not in later and not src.startswith(READINGS_DIR + "/")}
+        return {src for src, _, _ in self.plan() if src not in later and not src.startswith(READINGS_DIR + "/")}
 
     def _families(self) -> list[list[paging.Part[Any, Any]]]:
         """Every family of parts, whatever its keys and items."""
@@ -518,7 +603,8 @@ class Builder:
         entries = self.by_topic.get(topic.id, [])
         return {
             "topic": topic,
-            "path": self.catalog.topic_path(topic.id), "totals": self.totals(entries),
+            "path": self.catalog.topic_path(topic.id),
+            "totals": self.totals(entries),
             "ids": self.ids(entries),
             "subtree": self.totals(self.subtree_entries(topic)),
             "children": [(c, self.totals(self.subtree_entries(c))) for c in topic.children],
@@ -538,7 +624,9 @@ class Builder:
     def tier_context(self, tier: int) -> dict[str, Any]:
         groups = self.tier_groups(tier)
         return {
-            "tier": tier, "n_topics": len(groups), "totals": self.totals(self.tier_entries(tier)),
+            "tier": tier,
+            "n_topics": len(groups),
+            "totals": self.totals(self.tier_entries(tier)),
             "ids": self.ids([e for _, es in groups for e in es]),
         }
 
@@ -547,9 +635,12 @@ class Builder:
     def topic_parts(self) -> dict[str, list[paging.Part[int, Entry]]]:
         """A topic's cards by tier, PAGE_CARDS to a page."""
         return {
-            topic.id: paging.split(self.topic_src[topic.id],
-                                   self.group_by_tier(self.by_topic.get(topic.id, [])),
-                                   PAGE_CARDS, label=tier_label)
+            topic.id: paging.split(
+                self.topic_src[topic.id],
+                self.group_by_tier(self.by_topic.get(topic.id, [])),
+                PAGE_CARDS,
+                label=tier_label,
+            )
             for topic, _ in self.catalog.walk_topics()
         }
 
@@ -565,8 +656,7 @@ class Builder:
     def tier_parts(self) -> dict[int, list[paging.Part[Topic, Entry]]]:
         """A tier's rows by topic, PAGE_ROWS to a page."""
         return {
-            tier: paging.split(self.tier_src(tier), self.tier_groups(tier), PAGE_ROWS,
-                               label=lambda topic: topic.title)
+            tier: paging.split(self.tier_src(tier), self.tier_groups(tier), PAGE_ROWS, label=lambda topic: topic.title)
             for tier in TIERS
         }
 
@@ -584,9 +674,12 @@ class Builder:
     def list_parts(self) -> dict[str, list[paging.Part[dict[str, Any], Entry]]]:
         """A list's cards by section, PAGE_CARDS to a page."""
         return {
-            rl.id: paging.split(self.list_src(rl.id),
-                                [(s, s["entries"]) for s in self.list_sections(rl)],
-                                PAGE_CARDS, label=lambda s: s["section"].title)
+            rl.id: paging.split(
+                self.list_src(rl.id),
+                [(s, s["entries"]) for s in self.list_sections(rl)],
+                PAGE_CARDS,
+                label=lambda s: s["section"].title,
+            )
             for rl in self.catalog.lists.values()
         }
 
@@ -631,8 +724,7 @@ class Builder:
             letter = authors.sort_key(name)[0][:1].upper()
             groups.setdefault(letter if letter.isalpha() else "#", []).append(name)
         index = self.author_index
-        return paging.split(AUTHORS_SRC, list(groups.items()), PAGE_ROWS,
-                            weight=lambda name: 1 + len(index[name]))
+        return paging.split(AUTHORS_SRC, list(groups.items()), PAGE_ROWS, weight=lambda name: 1 + len(index[name]))
 
     @cached_property
     def author_src(self) -> dict[str, str]:
@@ -700,7 +792,8 @@ class Builder:
         summary = " ".join(html.unescape(text.plain(entry.summary)).split())
         description = summary if len(summary) <= 300 else summary[:297].rsplit(" ", 1)[0] + "…"
         head: dict[str, Any] = {
-            "citation_title": entry.title, "citation_author": list(entry.authors),
+            "citation_title": entry.title,
+            "citation_author": list(entry.authors),
             "description": description,
         }
         if entry.year:
@@ -713,9 +806,7 @@ class Builder:
             head["citation_pdf_url"] = entry.url
         lines = [
             "---",
-            # Material writes the title into <title> and the header as it is:
-            # `<`, `>` and `&` escaped here keep a hostile title text.
-            f"title: {json.dumps(html.escape(entry.title, quote=False), ensure_ascii=False)}",
+            f"title: {json.dumps(page_title(entry.title), ensure_ascii=False)}",
             f"readlist: {json.dumps(head, ensure_ascii=False)}",
             "search:",
             "  exclude: true",
@@ -752,13 +843,19 @@ class Builder:
                 parents[child.id] = topic.id
             own = self.by_topic.get(topic.id, [])
             subtree = self.subtree_entries(topic)
-            rows.append({
-                "topic": topic, "depth": depth, "own": own, "totals": self.totals(subtree),
-                "tiers": Counter(e.tier for e in subtree),
-                # its own readings only: the script adds up a parent's subtopics
-                # (each id once on the page, however deep the tree)
-                "ids": self.ids(own), "parent": parents.get(topic.id),
-            })
+            rows.append(
+                {
+                    "topic": topic,
+                    "depth": depth,
+                    "own": own,
+                    "totals": self.totals(subtree),
+                    "tiers": Counter(e.tier for e in subtree),
+                    # its own readings only: the script adds up a parent's subtopics
+                    # (each id once on the page, however deep the tree)
+                    "ids": self.ids(own),
+                    "parent": parents.get(topic.id),
+                }
+            )
         return rows
 
     def list_entries(self, rl: ReadingList) -> list[Entry]:
@@ -775,10 +872,15 @@ class Builder:
         for n, section in enumerate(rl.sections, 1):
             members = [entries[eid] for eid in section.entries if eid in entries]
             totals = self.totals(members)
-            out.append({
-                "section": section, "anchor": f"section-{n}", "entries": members,
-                "totals": totals, "share": totals.minutes / total,
-            })
+            out.append(
+                {
+                    "section": section,
+                    "anchor": f"section-{n}",
+                    "entries": members,
+                    "totals": totals,
+                    "share": totals.minutes / total,
+                }
+            )
         return out
 
     @staticmethod
@@ -812,19 +914,14 @@ class Builder:
             list_total = self.totals(members).minutes or 1.0
             r = row(rl.title, members, src=self.list_src(rl.id))
             r["share"] = 1.0 if members else 0.0
-            r["sections"] = [
-                {**s, "share": s["totals"].minutes / list_total} for s in self.list_sections(rl)
-            ]
+            r["sections"] = [{**s, "share": s["totals"].minutes / list_total} for s in self.list_sections(rl)]
             lists.append(r)
         kinds = [row(KIND_LABELS[k], [e for e in self.ordered if e.kind == k]) for k in KINDS]
         kinds = [r for r in kinds if r["totals"].entries]
         unknown = [e for e in self.ordered if not e.kind]
         if unknown:
             kinds.append(row("Other", unknown))
-        tiers = [
-            row(tier_label(t), [e for e in self.ordered if e.tier == t], src=self.tier_src(t))
-            for t in TIERS
-        ]
+        tiers = [row(tier_label(t), [e for e in self.ordered if e.tier == t], src=self.tier_src(t)) for t in TIERS]
         return {"topics": topics, "lists": lists, "kinds": kinds, "tiers": tiers, "wpm": wpm}
 
     # authors -----------------------------------------------------------------
@@ -867,10 +964,11 @@ class Builder:
             return Markup(", ".join(str(escape(name)) for name in names))
         where = self.author_src
         anchors = self.author_anchors
-        return Markup(", ".join(
-            f'<a class="rl-author" href="{link(where[name])}#{anchors[name]}">{escaped[name]}</a>'
-            for name in names
-        ))
+        return Markup(
+            ", ".join(
+                f'<a class="rl-author" href="{link(where[name])}#{anchors[name]}">{escaped[name]}</a>' for name in names
+            )
+        )
 
     def people(self, part: paging.Part[str, str]) -> list[dict[str, Any]]:
         """One part of the Authors pages, grouped by the surname's first letter.
@@ -889,11 +987,15 @@ class Builder:
 
         return [
             {
-                "letter": group.key, "continued": group.continued,
+                "letter": group.key,
+                "continued": group.continued,
                 "anchor": "letter-" + (group.key.lower() if group.key != "#" else "other"),
                 "people": [
-                    {"name": name, "anchor": self.author_anchors[name],
-                     "rows": Markup("\n".join(row(e) for e in self.author_index[name]))}
+                    {
+                        "name": name,
+                        "anchor": self.author_anchors[name],
+                        "rows": Markup("\n".join(row(e) for e in self.author_index[name])),
+                    }
                     for name in group.items
                 ],
             }
@@ -925,8 +1027,10 @@ class Builder:
             DOWNLOADS["json"]: lambda: exporting.export_json(self.catalog),
             DOWNLOADS["bibtex"]: lambda: exporting.export_bibtex(self.catalog),
             DOWNLOADS["feed"]: lambda: exporting.atom_feed(
-                self.catalog, self.options.site_url,
-                title=f"{self.options.site_name}: latest additions", since=self.options.since,
+                self.catalog,
+                self.options.site_url,
+                title=f"{self.options.site_name}: latest additions",
+                since=self.options.since,
             ),
         }
 
@@ -937,16 +1041,17 @@ class Builder:
     def nav(self, pages: Collection[str]) -> list[Any]:
         nav: list[Any] = [{"Home": "index.md"}]
         if "reading-path/index.md" in pages:
-            nav.append({"Reading path": ["reading-path/index.md"] + [
-                {tier_label(t): self.tier_src(t)} for t in TIERS
-            ]})
+            nav.append({"Reading path": ["reading-path/index.md"] + [{tier_label(t): self.tier_src(t)} for t in TIERS]})
 
         overview = [TOPICS_SRC] if TOPICS_SRC in pages else []
         nav.append({"Topics": overview + [self._topic_nav(t) for t in self.catalog.topics]})
         if "lists/index.md" in pages:
-            nav.append({"Lists": ["lists/index.md"] + [
-                {rl.title: self.list_src(rl.id)} for rl in self.catalog.lists.values()
-            ]})
+            nav.append(
+                {
+                    "Lists": ["lists/index.md"]
+                    + [{page_title(rl.title): self.list_src(rl.id)} for rl in self.catalog.lists.values()]
+                }
+            )
         for src, title in (("tags.md", "Tags"), (AUTHORS_SRC, "Authors"), ("stats.md", "Stats")):
             if src in pages:
                 nav.append({title: src})
@@ -958,8 +1063,8 @@ class Builder:
         # next full garbage collection.
         src = self.topic_src[topic.id]
         if not topic.children:
-            return {topic.title: src}
-        return {topic.title: [src] + [self._topic_nav(child) for child in topic.children]}
+            return {page_title(topic.title): src}
+        return {page_title(topic.title): [src] + [self._topic_nav(child) for child in topic.children]}
 
 
 def generate_site(catalog: Catalog, options: SiteOptions | None = None) -> Site:

@@ -29,6 +29,7 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -104,8 +105,10 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
                 config.extra_javascript.append(path)
         for other in ("search", "material/search"):
             if other in config.plugins:
-                log.warning(f"the site's search is Pagefind's (the readlist plugin writes its index); "
-                            f"remove '{other}' from plugins in mkdocs.yml, or the header shows two search boxes")
+                log.warning(
+                    f"the site's search is Pagefind's (the readlist plugin writes its index); "
+                    f"remove '{other}' from plugins in mkdocs.yml, or the header shows two search boxes"
+                )
         self.readings_dir = self._readings_dir(config)
         self._user_nav = config.nav is not None
         return config
@@ -123,9 +126,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
             try:
                 since = dt.date.fromisoformat(str(since))
             except ValueError:
-                raise PluginError(
-                    f"readlist: 'since' must be a date such as 2025-01-31, not {since!r}"
-                ) from None
+                raise PluginError(f"readlist: 'since' must be a date such as 2025-01-31, not {since!r}") from None
         sections = {name: bool(self.config.sections.get(name, True)) for name in SECTIONS}
         return SiteOptions(
             words_per_minute=self.config.words_per_minute,
@@ -169,8 +170,9 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
                 log.info(f"{src} in docs_dir replaces the generated page")
                 return
             # A reading's page and a page 2 are reached from the pages, not the nav.
-            inclusion = (InclusionLevel.UNDEFINED if src in listed or not src.endswith(".md")
-                         else InclusionLevel.NOT_IN_NAV)
+            inclusion = (
+                InclusionLevel.UNDEFINED if src in listed or not src.endswith(".md") else InclusionLevel.NOT_IN_NAV
+            )
             files.append(File.generated(config, src, content=render(), inclusion=inclusion))
 
         for src, _, render in plan:
@@ -186,10 +188,7 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         self._built_nav = bool(self.config.nav and not self._user_nav)
         if self._built_nav:
             config.nav = builder.nav_for(plan) + self._other_pages(files, self.sources)
-        log.debug(
-            f"{len(catalog.entries)} entries -> {len(plan)} pages "
-            f"in {time.perf_counter() - start:.2f}s"
-        )
+        log.debug(f"{len(catalog.entries)} entries -> {len(plan)} pages in {time.perf_counter() - start:.2f}s")
         return files
 
     @staticmethod
@@ -210,15 +209,15 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         if custom and os.path.isfile(os.path.join(custom, "main.html")):
             log.info("custom_dir has its own main.html: readings' pages get no citation tags")
             return env
-        source = resources.files(__package__).joinpath("templates", "theme_main.html").read_text(
-            encoding="utf-8")
+        source = resources.files(__package__).joinpath("templates", "theme_main.html").read_text(encoding="utf-8")
         override = jinja2.DictLoader({"main.html": source})
         assert env.loader is not None
         env.loader = jinja2.ChoiceLoader([override, env.loader])
         return env
 
-    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
-                        nav: Navigation) -> TemplateContext:
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
         """Previous / next stay inside a tab of the nav the plugin built: the
         Topics overview is not preceded by "Tier 4+", and Stats does not lead
         to Tags' neighbour in another section."""
@@ -229,6 +228,15 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
             if page.next_page is not None and _tab(page.next_page) is not here:
                 page.next_page = None
         return context
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """A generated page's title is already HTML (`generator.page_title`),
+        as Material writes it raw into the nav and <title>; marked safe, it is
+        not escaped a second time where Material does escape it (the footer's
+        aria-label of the next and previous pages)."""
+        if page.file.src_uri in self.sources and page.title:
+            page.title = Markup(page.title)
+        return markdown
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Point feed readers at the Atom feed from every page."""
@@ -250,16 +258,20 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
             return
         start = time.perf_counter()
         try:
-            done = index_site(Path(config.site_dir), catalog, words_per_minute=self.config.words_per_minute,
-                              url_style="directory" if config.use_directory_urls else "html")
+            done = index_site(
+                Path(config.site_dir),
+                catalog,
+                words_per_minute=self.config.words_per_minute,
+                url_style="directory" if config.use_directory_urls else "html",
+            )
         except ReadlistError as err:
             raise PluginError(f"readlist: search index: {err}") from None
-        log.debug(f"search index: {done.readings} readings, {done.pages} pages "
-                  f"in {time.perf_counter() - start:.2f}s")
+        log.debug(f"search index: {done.readings} readings, {done.pages} pages in {time.perf_counter() - start:.2f}s")
 
     # -- serve --------------------------------------------------------------------
-    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
-                 builder: Callable[..., object]) -> LiveReloadServer:
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., object]
+    ) -> LiveReloadServer:
         if self.readings_dir is not None and self.readings_dir.is_dir():
             server.watch(str(self.readings_dir))
         return server

@@ -45,8 +45,18 @@ SUMMARY_SHOWN = 160  # characters: about two lines of a result
 # the same on every page), and the entry cards and their headings (indexed
 # once, as the reading's own record).
 EXCLUDE = (
-    ".md-header", ".md-tabs", ".md-sidebar", ".md-footer", ".md-skip", ".md-dialog",
-    ".headerlink", "[data-entry]", ".rl-title", ".rl-filter-slot", "[data-rl-progress]", ".rl-tag-list",
+    ".md-header",
+    ".md-tabs",
+    ".md-sidebar",
+    ".md-footer",
+    ".md-skip",
+    ".md-dialog",
+    ".headerlink",
+    "[data-entry]",
+    ".rl-title",
+    ".rl-filter-slot",
+    "[data-rl-progress]",
+    ".rl-tag-list",
     "[data-search-exclude]",  # Material's mark for "not in search", honoured on every page
 )
 
@@ -128,10 +138,13 @@ def reading_record(entry: Entry, catalog: Catalog, *, words_per_minute: int, url
     return Record(reading_url(entry.id, url_style), doc)
 
 
-def reading_records(catalog: Catalog, *, words_per_minute: int = DEFAULT_WPM,
-                    url_style: UrlStyle = "directory") -> list[Record]:
-    return [reading_record(e, catalog, words_per_minute=words_per_minute, url_style=url_style)
-            for e in catalog.ordered_entries()]
+def reading_records(
+    catalog: Catalog, *, words_per_minute: int = DEFAULT_WPM, url_style: UrlStyle = "directory"
+) -> list[Record]:
+    return [
+        reading_record(e, catalog, words_per_minute=words_per_minute, url_style=url_style)
+        for e in catalog.ordered_entries()
+    ]
 
 
 def page_files(site_dir: Path, url_style: UrlStyle, skip: set[str]) -> Iterator[tuple[str, Path]]:
@@ -188,8 +201,11 @@ def _write(staging: Path, output: Path, language: str, keep_index_url: bool) -> 
     if binary is None:
         raise SearchIndexError("the Pagefind binary is missing: pip install 'pagefind[bin]'")
     config = {
-        "site": ".", "output_path": str(output), "exclude_selectors": list(EXCLUDE),
-        "force_language": language, "keep_index_url": keep_index_url,
+        "site": ".",
+        "output_path": str(output),
+        "exclude_selectors": list(EXCLUDE),
+        "force_language": language,
+        "keep_index_url": keep_index_url,
     }
     (staging / "pagefind.json").write_text(json.dumps(config), encoding="utf-8")
     done = subprocess.run([str(binary), "--silent"], cwd=staging, capture_output=True, text=True, check=False)
@@ -197,8 +213,9 @@ def _write(staging: Path, output: Path, language: str, keep_index_url: bool) -> 
         raise SearchIndexError(f"Pagefind could not index the site: {(done.stderr or done.stdout).strip()}")
 
 
-def index_site(site_dir: Path, catalog: Catalog, *, words_per_minute: int = DEFAULT_WPM,
-               url_style: UrlStyle = "directory") -> Indexed:
+def index_site(
+    site_dir: Path, catalog: Catalog, *, words_per_minute: int = DEFAULT_WPM, url_style: UrlStyle = "directory"
+) -> Indexed:
     """Write `site_dir/pagefind/` for the built site in `site_dir`."""
     if not (site_dir / "index.html").is_file():
         raise SearchIndexError(f"{site_dir} holds no built site (no index.html): build it first")
