@@ -111,11 +111,19 @@ class FixedWindow(Limiter):
     def _headers(self, now: float, end: float, left: int) -> tuple[dict[str, str], float]:
         if self.style == "x-epoch":
             at = math.ceil(self.wall + end - 1e-9)
-            return ({"x-ratelimit-limit": str(self.limit), "x-ratelimit-remaining": str(left),
-                     "x-ratelimit-reset": str(at)}, at - self.wall)
+            return (
+                {
+                    "x-ratelimit-limit": str(self.limit),
+                    "x-ratelimit-remaining": str(left),
+                    "x-ratelimit-reset": str(at),
+                },
+                at - self.wall,
+            )
         seconds = max(1, math.ceil(end - now - 1e-9))
-        return ({"RateLimit-Limit": str(self.limit), "RateLimit-Remaining": str(left),
-                 "RateLimit-Reset": str(seconds)}, now + seconds)
+        return (
+            {"RateLimit-Limit": str(self.limit), "RateLimit-Remaining": str(left), "RateLimit-Reset": str(seconds)},
+            now + seconds,
+        )
 
     def arrive(self, now):
         end = self._tick(now)

@@ -34,7 +34,7 @@ from readlist.links.pace import HostPace, announced
 from .limiters import EPOCH, Both, FixedWindow, InFlight, Limiter, SlidingWindow, TokenBucket, bound, resets_of
 
 PER_HOST, RETRIES, MAX_INTERVAL, HOLD_CAP = 10, 2, 5.0, 60.0
-RTT = 0.001        # a refusal's answer comes back at once
+RTT = 0.001  # a refusal's answer comes back at once
 # Each family's test passes its bar, (times the bound, share of URLs refused),
 # that every draw must meet. The issue's bar is (1.5, 0.10); no family meets it
 # on every draw hypothesis finds (its edges: 150 URLs, limits of 1-5, long
@@ -131,7 +131,10 @@ def simulate(limiter: Limiter, urls: int, latency: tuple[float, float], seed: in
                 if ok >= 2 and now > since:
                     rate = ok / (now - since)
                     assert pace.interval >= MAX_INTERVAL - EPS or 1 / pace.interval >= 0.5 * rate - EPS, (
-                        pace.interval, rate, now)
+                        pace.interval,
+                        rate,
+                        now,
+                    )
             since, served = now, []
         # invariant 4: the caps
         assert pace.interval <= MAX_INTERVAL + EPS and pace.hold_until - now <= HOLD_CAP + EPS
@@ -140,8 +143,9 @@ def simulate(limiter: Limiter, urls: int, latency: tuple[float, float], seed: in
     return run
 
 
-def meets_the_bar(limiter: Limiter, urls: int, latency: tuple[float, float], seed: int,
-                  bar: tuple[float, float]) -> None:
+def meets_the_bar(
+    limiter: Limiter, urls: int, latency: tuple[float, float], seed: int, bar: tuple[float, float]
+) -> None:
     """Every URL ok (no false alarm), within bar[0] times the least time the
     limiter allows (its learning included: ``limiters.bound``), at most
     bar[1] of the URLs refused."""
@@ -167,24 +171,36 @@ SIM = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChec
 
 
 @SIM
-@given(st.floats(2, 30), st.integers(1, 10), st.sampled_from(["seconds", "date", None]),
-       st.sampled_from([429, 503]), URLS, latencies(), SEED)
+@given(
+    st.floats(2, 30),
+    st.integers(1, 10),
+    st.sampled_from(["seconds", "date", None]),
+    st.sampled_from([429, 503]),
+    URLS,
+    latencies(),
+    SEED,
+)
 def test_token_bucket(rate, burst, style, status, urls, latency, seed):
     if status == 503 and style is None:
         status = 429  # a bare 503 is a server that is down, not a limit
     # A bucket of burst 1 or 2 answers the blind first round as a cap of 1 or
     # 2 in flight would; the pace keeps that cap until it probes past it
     # (after 40 successes, then 80): behind a long latency, up to 6.3x.
-    meets_the_bar(TokenBucket(rate=rate, burst=burst, style=style, status=status), urls, latency, seed,
-                  (8.0, 0.15))
+    meets_the_bar(TokenBucket(rate=rate, burst=burst, style=style, status=status), urls, latency, seed, (8.0, 0.15))
 
 
 @SIM
-@given(st.integers(5, 60), st.floats(1, 5), st.sampled_from(["x-epoch", "ratelimit-delta"]), st.booleans(),
-       URLS, latencies(), SEED)
+@given(
+    st.integers(5, 60),
+    st.floats(1, 5),
+    st.sampled_from(["x-epoch", "ratelimit-delta"]),
+    st.booleans(),
+    URLS,
+    latencies(),
+    SEED,
+)
 def test_fixed_window(limit, window, style, every, urls, latency, seed):
-    meets_the_bar(FixedWindow(limit=limit, window=window, style=style, every=every), urls, latency, seed,
-                  (2.5, 0.15))
+    meets_the_bar(FixedWindow(limit=limit, window=window, style=style, every=every), urls, latency, seed, (2.5, 0.15))
 
 
 @SIM
@@ -194,8 +210,7 @@ def test_sliding_window(limit, window, urls, latency, seed):
 
 
 @SIM
-@given(st.integers(1, 6), st.sampled_from([429, 503]), st.sampled_from([None, 1, 2]), URLS,
-       latencies(0.05, 0.5), SEED)
+@given(st.integers(1, 6), st.sampled_from([429, 503]), st.sampled_from([None, 1, 2]), URLS, latencies(0.05, 0.5), SEED)
 def test_in_flight_cap(cap, status, retry, urls, latency, seed):
     if status == 503 and retry is None:
         status = 429
@@ -210,13 +225,19 @@ def test_in_flight_cap_before_a_token_bucket(cap, rate, burst, urls, latency, se
 
 
 @SIM
-@given(st.floats(2, 10), st.integers(1, 10), st.sampled_from(["seconds", None]), st.floats(2, 4),
-       URLS, latencies(), SEED)
+@given(
+    st.floats(2, 10), st.integers(1, 10), st.sampled_from(["seconds", None]), st.floats(2, 4), URLS, latencies(), SEED
+)
 def test_a_limit_that_relaxes_mid_run(rate, burst, style, relax, urls, latency, seed):
     """The bucket refills `relax` times faster halfway through: the pace finds it."""
     halfway = (urls - burst) / rate / 2
-    meets_the_bar(TokenBucket(rate=rate, burst=burst, style=style, relax_at=halfway, relax=relax),
-                  urls, latency, seed, (5.0, 0.12))
+    meets_the_bar(
+        TokenBucket(rate=rate, burst=burst, style=style, relax_at=halfway, relax=relax),
+        urls,
+        latency,
+        seed,
+        (5.0, 0.12),
+    )
 
 
 def test_the_bound_is_the_limiter_s():

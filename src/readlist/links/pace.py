@@ -42,12 +42,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-WINDOW = 10      # successes the latency is averaged over
-SAFE = 0.9       # a probe step: the interval times this ...
-PROBES = 10      # ... over this many successes
+WINDOW = 10  # successes the latency is averaged over
+SAFE = 0.9  # a probe step: the interval times this ...
+PROBES = 10  # ... over this many successes
 CAP_PROBES = 40  # successes before one more in flight is tried at a cap
-FLOOR = 0.05     # seconds: the first step of a backoff
-EPOCH = 1e9      # a reset header above this is a Unix time, else seconds from now
+FLOOR = 0.05  # seconds: the first step of a backoff
+EPOCH = 1e9  # a reset header above this is a Unix time, else seconds from now
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +55,8 @@ class Announced:
     """What an answer's headers say about the host's limit."""
 
     retry_after: float | None = None  # seconds, from Retry-After
-    reset: float | None = None        # seconds until the window resets, from *RateLimit-Reset
-    remaining: int | None = None      # requests left before that reset
+    reset: float | None = None  # seconds until the window resets, from *RateLimit-Reset
+    remaining: int | None = None  # requests left before that reset
 
 
 def _seconds(value: str | None) -> float | None:
@@ -93,8 +93,9 @@ def announced(headers: Mapping[str, str], cap: float, wall: float | None = None)
             reset -= time.time() if wall is None else wall
         reset = min(max(0.0, reset), cap)
     left = _seconds(headers.get("ratelimit-remaining") or headers.get("x-ratelimit-remaining"))
-    return Announced(retry_after(headers.get("retry-after"), cap, wall), reset,
-                     None if left is None else max(0, int(left)))
+    return Announced(
+        retry_after(headers.get("retry-after"), cap, wall), reset, None if left is None else max(0, int(left))
+    )
 
 
 NOTHING_SAID = Announced()
@@ -111,9 +112,29 @@ class Ticket(NamedTuple):
 class HostPace:
     """The pace of one host: `limit` requests in flight, `delay` before the next."""
 
-    __slots__ = ("base", "cap_probes", "credit", "found", "hold_cap", "hold_until", "in_flight", "interval",
-                 "last_cut", "latency", "limit", "mark", "max_interval", "max_limit", "most_ahead", "next_at", "ok",
-                 "probes", "quota", "sent", "streak")
+    __slots__ = (
+        "base",
+        "cap_probes",
+        "credit",
+        "found",
+        "hold_cap",
+        "hold_until",
+        "in_flight",
+        "interval",
+        "last_cut",
+        "latency",
+        "limit",
+        "mark",
+        "max_interval",
+        "max_limit",
+        "most_ahead",
+        "next_at",
+        "ok",
+        "probes",
+        "quota",
+        "sent",
+        "streak",
+    )
 
     def __init__(self, limit: int, interval: float, max_interval: float, hold_cap: float) -> None:
         self.max_limit = self.limit = limit
@@ -123,16 +144,16 @@ class HostPace:
         self.last_cut = float("-inf")  # when the last refusal that counted came back
         self.quota: tuple[int, float] | None = None  # (last request number allowed, until when)
         self.sent = self.in_flight = 0
-        self.latency = 0.0       # seconds a success takes, a moving average
-        self.most_ahead = -1     # the most requests in flight ahead of one the host served
+        self.latency = 0.0  # seconds a success takes, a moving average
+        self.most_ahead = -1  # the most requests in flight ahead of one the host served
         self.mark: tuple[float, int] | None = None  # (when, requests sent then): the last estimate
-        self.ok = 0              # successes of requests sent since the mark
+        self.ok = 0  # successes of requests sent since the mark
         self.streak: tuple[int, float] | None = None  # bare refusals going on: (the first
         #                          refused request's number, when the last refused one left)
-        self.credit = 0          # successes since the last probe step
+        self.credit = 0  # successes since the last probe step
         self.cap_probes = CAP_PROBES
-        self.probes = PROBES     # successes over which the probe climbs 1 / SAFE
-        self.found = math.inf    # the interval last estimated
+        self.probes = PROBES  # successes over which the probe climbs 1 / SAFE
+        self.found = math.inf  # the interval last estimated
 
     # -- when ----------------------------------------------------------------------
     def delay(self, now: float) -> float:
