@@ -111,11 +111,19 @@ class FixedWindow(Limiter):
     def _headers(self, now: float, end: float, left: int) -> tuple[dict[str, str], float]:
         if self.style == "x-epoch":
             at = math.ceil(self.wall + end - 1e-9)
-            return ({"x-ratelimit-limit": str(self.limit), "x-ratelimit-remaining": str(left),
-                     "x-ratelimit-reset": str(at)}, at - self.wall)
+            return (
+                {
+                    "x-ratelimit-limit": str(self.limit),
+                    "x-ratelimit-remaining": str(left),
+                    "x-ratelimit-reset": str(at),
+                },
+                at - self.wall,
+            )
         seconds = max(1, math.ceil(end - now - 1e-9))
-        return ({"RateLimit-Limit": str(self.limit), "RateLimit-Remaining": str(left),
-                 "RateLimit-Reset": str(seconds)}, now + seconds)
+        return (
+            {"RateLimit-Limit": str(self.limit), "RateLimit-Remaining": str(left), "RateLimit-Reset": str(seconds)},
+            now + seconds,
+        )
 
     def arrive(self, now):
         end = self._tick(now)
@@ -211,7 +219,9 @@ def resets_of(limiter: Limiter) -> list[tuple[float, float]]:
 
 def bound(limiter: Limiter, urls: int, latency: float, per_host: int) -> float:
     """The least time `urls` requests can take through `limiter` (each taking
-    `latency` on average, `per_host` in flight at most)."""
+    `latency` on average, `per_host` in flight at most), for a client that
+    does not know the limit beforehand: the limit's own time, plus the hold
+    the first refusal announces where no client can avoid it (`learning`)."""
     floor = urls * latency / per_host
     if isinstance(limiter, Both):
         return max(bound(limiter.first, urls, latency, per_host), bound(limiter.second, urls, latency, per_host))
@@ -219,10 +229,27 @@ def bound(limiter: Limiter, urls: int, latency: float, per_host: int) -> float:
         after = max(0, urls - limiter.burst)
         if limiter.relax_at < after / limiter.rate:
             after -= limiter.relax_at * limiter.rate
-            return max(floor, limiter.relax_at + after / (limiter.rate * limiter.relax))
-        return max(floor, after / limiter.rate)
+            least = limiter.relax_at + after / (limiter.rate * limiter.relax)
+        else:
+            least = after / limiter.rate
+        return max(floor, least + learning(limiter, per_host, latency))
     if isinstance(limiter, FixedWindow | SlidingWindow):
         return max(floor, (math.ceil(urls / limiter.limit) - 1) * limiter.window)
     if isinstance(limiter, InFlight):
-        return max(floor, urls * latency / min(limiter.cap, per_host))
+        return max(floor, urls * latency / min(limiter.cap, per_host) + learning(limiter, per_host, latency))
     return floor
+
+
+def learning(limiter: Limiter, per_host: int, latency: float) -> float:
+    """The least hold a client pays to learn `limiter`'s limit: it cannot know
+    the limit without exceeding it once (when `per_host` requests in flight
+    exceed it), and a refusal that announces a reset holds it that long. A
+    cap on requests in flight holds for its Retry-After; a token bucket for
+    a whole second at least (Retry-After in seconds; as a date it can be
+    less: counted as none), less the burst it refills meanwhile; a window
+    costs nothing beyond its own time (its reset is the window's)."""
+    if isinstance(limiter, InFlight):
+        return float(limiter.retry or 0) if limiter.cap < per_host else 0.0
+    if isinstance(limiter, TokenBucket) and limiter.style == "seconds" and per_host / latency > limiter.rate:
+        return max(0.0, 1.0 - limiter.burst / limiter.rate)
+    return 0.0

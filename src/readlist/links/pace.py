@@ -9,22 +9,25 @@ them against models of each limiter, ``test_pace.py`` on loopback hosts):
    date) on a refusal, an ``x-ratelimit-reset`` / ``RateLimit-Reset`` (a Unix
    time or seconds) on a refusal or with ``remaining: 0``, holds the host: no
    request leaves before then. A ``remaining: k`` lets k more leave before
-   the reset. Holds are the host's own; other hosts go on.
-2. **Never below half the served rate.** A refusal with more requests in
-   flight than the host ever served is a cap on requests in flight: the pace
-   keeps under it and leaves its rate alone. Any other refusal sets the rate
-   to the geometric mean of the rate the host served since the last estimate
-   (holds included: what it surely allows) and the rate sent meanwhile (more
-   than it allows): never below the served rate. Refused again before two
-   more requests were sent, the pace backs off instead (doubling, as lychee
-   does) and measures over the whole streak. One cut per round of requests.
-3. **Bounded recovery.** After a backoff the pace is back at its estimate
-   within a few successes (halving, then by ``FAST``). Above it the pace
-   probes: ``1 / SAFE`` faster and one more in flight each period, each
-   period half the last, the first ``PROBES`` successes after a bare refusal
-   and ``CALM`` holds' worth after a hold (a refusal then costs a hold), so the
-   pace is back above the served rate within three periods.
-4. **Caps.** No interval exceeds ``max_interval``, no hold ``hold_cap``.
+   the reset; an answer announcing a later reset is a new window, whose count
+   replaces the old one's. Holds are the host's own; other hosts go on.
+2. **Never below half the served rate.** The pace is set from what the host
+   served since the last estimate: after a refusal that holds the host, the
+   geometric mean of that rate (holds included: what it surely allows) and
+   the rate sent meanwhile (more than it allows); after a streak of bare
+   refusals, the rate it served up to when it served again. Either is at
+   least half the rate served. A refusal of a request sent before the last
+   one counted came back says nothing new.
+3. **Bounded recovery.** A bare refusal backs off (doubling, as lychee does)
+   until the host serves again; that first success sets the pace back to the
+   estimate at once. Then the pace probes up: ``1 / SAFE`` faster over
+   ``PROBES`` successes, ``PROBES`` more after each estimate (a limit found
+   again is probed more seldom: each probe past it costs a refusal).
+4. **A cap on requests in flight is kept under.** A refusal with more in
+   flight than the host ever served is a cap: the pace keeps under it and
+   leaves its rate alone, and tries one more in flight after ``CAP_PROBES``
+   successes, twice as many after each refusal at the cap.
+5. **Caps.** No interval exceeds ``max_interval``, no hold ``hold_cap``.
 
 Once a host has refused, its requests are spread over its latency rather
 than sent in bunches as answers come back.
@@ -39,14 +42,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-WINDOW = 10     # successes the latency is averaged over
-SAFE = 0.9      # a probe step: the interval times this
-FAST = 0.85     # interval factor per success back to the estimate, once within twice it
-CALM = 3        # a refusal that held the host H seconds: the first probe after CALM x H of serving
-PROBES = 20     # ... or after this many successes following a bare refusal
-CAPPED = 4      # ... and this many times later after finding a cap on requests in flight
-FLOOR = 0.05    # seconds: the first step of a backoff
-EPOCH = 1e9     # a reset header above this is a Unix time, else seconds from now
+WINDOW = 10  # successes the latency is averaged over
+SAFE = 0.9  # a probe step: the interval times this ...
+PROBES = 10  # ... over this many successes
+CAP_PROBES = 40  # successes before one more in flight is tried at a cap
+FLOOR = 0.05  # seconds: the first step of a backoff
+EPOCH = 1e9  # a reset header above this is a Unix time, else seconds from now
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +55,8 @@ class Announced:
     """What an answer's headers say about the host's limit."""
 
     retry_after: float | None = None  # seconds, from Retry-After
-    reset: float | None = None        # seconds until the window resets, from *RateLimit-Reset
-    remaining: int | None = None      # requests left before that reset
+    reset: float | None = None  # seconds until the window resets, from *RateLimit-Reset
+    remaining: int | None = None  # requests left before that reset
 
 
 def _seconds(value: str | None) -> float | None:
@@ -92,8 +93,9 @@ def announced(headers: Mapping[str, str], cap: float, wall: float | None = None)
             reset -= time.time() if wall is None else wall
         reset = min(max(0.0, reset), cap)
     left = _seconds(headers.get("ratelimit-remaining") or headers.get("x-ratelimit-remaining"))
-    return Announced(retry_after(headers.get("retry-after"), cap, wall), reset,
-                     None if left is None else max(0, int(left)))
+    return Announced(
+        retry_after(headers.get("retry-after"), cap, wall), reset, None if left is None else max(0, int(left))
+    )
 
 
 NOTHING_SAID = Announced()
@@ -110,27 +112,48 @@ class Ticket(NamedTuple):
 class HostPace:
     """The pace of one host: `limit` requests in flight, `delay` before the next."""
 
-    __slots__ = ("base", "credit", "estimated", "hold_cap", "hold_until", "in_flight",
-                 "interval", "last_cut", "latency", "limit", "max_interval", "max_limit", "most_ahead", "next_at",
-                 "ok_since", "period", "probe", "quota", "safe", "sent", "since", "starting")
+    __slots__ = (
+        "base",
+        "cap_probes",
+        "credit",
+        "found",
+        "hold_cap",
+        "hold_until",
+        "in_flight",
+        "interval",
+        "last_cut",
+        "latency",
+        "limit",
+        "mark",
+        "max_interval",
+        "max_limit",
+        "most_ahead",
+        "next_at",
+        "ok",
+        "probes",
+        "quota",
+        "sent",
+        "streak",
+    )
 
     def __init__(self, limit: int, interval: float, max_interval: float, hold_cap: float) -> None:
         self.max_limit = self.limit = limit
-        self.base = self.interval = self.safe = min(interval, max_interval)
+        self.base = self.interval = min(interval, max_interval)
         self.max_interval, self.hold_cap = max_interval, hold_cap
         self.next_at = self.hold_until = 0.0
-        self.last_cut = float("-inf")
+        self.last_cut = float("-inf")  # when the last refusal that counted came back
         self.quota: tuple[int, float] | None = None  # (last request number allowed, until when)
         self.sent = self.in_flight = 0
-        self.latency = 0.0       # seconds a success takes, a moving average
-        self.most_ahead = -1     # the most requests in flight ahead of one the host served
-        self.since: Ticket | None = None  # the first request sent since the last cut (and its hold)
-        self.ok_since = 0        # successes of requests sent since then
-        self.estimated = math.inf  # when the rate was last estimated
-        self.starting = False    # the first refusal is a guess: regrow fast until the next
-        self.credit = 0          # successes probed in this period
-        self.period = PROBES     # successes over which the probe climbs 1 / SAFE
-        self.probe = SAFE ** (1 / PROBES)  # interval factor per success while probing
+        self.latency = 0.0  # seconds a success takes, a moving average
+        self.most_ahead = -1  # the most requests in flight ahead of one the host served
+        self.mark: tuple[float, int] | None = None  # (when, requests sent then): the last estimate
+        self.ok = 0  # successes of requests sent since the mark
+        self.streak: tuple[int, float] | None = None  # bare refusals going on: (the first
+        #                          refused request's number, when the last refused one left)
+        self.credit = 0  # successes since the last probe step
+        self.cap_probes = CAP_PROBES
+        self.probes = PROBES  # successes over which the probe climbs 1 / SAFE
+        self.found = math.inf  # the interval last estimated
 
     # -- when ----------------------------------------------------------------------
     def delay(self, now: float) -> float:
@@ -148,12 +171,10 @@ class HostPace:
         ticket = Ticket(self.sent + 1, now, self.in_flight)
         self.sent += 1
         self.in_flight += 1
-        # Once the host has refused, requests are spread over its latency
-        # rather than sent in bunches as answers come back.
         spread = self.latency / self.limit if self.last_cut > float("-inf") else 0.0
         self.next_at = now + max(self.interval, spread)
-        if self.since is None:
-            self.since = ticket
+        if self.mark is None:
+            self.mark = (now, ticket.number - 1)
         return ticket
 
     # -- what came back ------------------------------------------------------------
@@ -163,34 +184,35 @@ class HostPace:
         took = now - ticket.at
         self.latency = took if not self.latency else self.latency + (took - self.latency) / WINDOW
         self.most_ahead = max(self.most_ahead, ticket.ahead)
-        if self.since is not None and ticket.number >= self.since.number:
-            self.ok_since += 1
         if said.remaining is not None and said.reset is not None:
             self._allow(ticket, said.remaining, now + said.reset)
-        if self.starting:
-            self.limit = min(self.max_limit, self.limit + 1)
-        if self.interval > self.safe:  # recovering: back to the served rate in a few successes
-            # far above (after backing off): halve, as lychee resets on success
-            self.interval *= 0.5 if self.interval > 2 * self.safe else FAST
-            if self.interval < self.safe + 0.001:
-                self.interval = self.safe
+        if self.mark is not None and ticket.at >= self.mark[0]:
+            self.ok += 1
+        if self.streak is not None:
+            first, last = self.streak
+            if ticket.number < first:
+                return  # sent before the refusals began: says nothing of them
+            # Served again: the rate served since the mark, up to when the
+            # host freed (between the last refused send and this one).
+            free = ticket.at if ticket.at < last else (last + ticket.at) / 2
+            if self.mark is not None and self.ok > 1 and free > self.mark[0]:
+                self._pace((free - self.mark[0]) / (self.ok - 1))
+            else:
+                self._pace(self.interval / 2)
+            self.streak, self.mark, self.ok = None, (ticket.at, ticket.number - 1), 1
             return
-        # Probing: 1 / SAFE faster (and one more in flight) each `period`
-        # successes, twice as fast each period that passes without a refusal.
-        self.interval = max(self.base, self.interval * self.probe)
+        self.interval = max(self.base, self.interval * SAFE ** (1 / self.probes))  # probing up
         self.credit += 1
-        if self.credit >= self.period:
+        if self.credit >= self.cap_probes and self.limit < self.max_limit:
             self.credit = 0
-            self.period = max(1, self.period // 2)
-            self.probe = SAFE ** (1 / self.period)
-            self.limit = min(self.max_limit, self.limit + 1)
+            self.limit += 1
 
     def failed(self, ticket: Ticket) -> None:
         """No answer (a timeout, a connection error): says nothing of the limit."""
         self.in_flight -= 1
 
     def refused(self, ticket: Ticket, now: float, said: Announced = NOTHING_SAID) -> None:
-        """A 429 or 503: hold for any announced reset, and cut once per round."""
+        """A 429 or 503: hold for any announced reset; then one cut per round."""
         self.in_flight -= 1
         wait = said.retry_after if said.retry_after is not None else said.reset
         hold = 0.0
@@ -201,54 +223,42 @@ class HostPace:
                 self._allow(ticket, said.remaining, now + hold)
         if ticket.at < self.last_cut:
             return  # sent before the last cut: nothing new
-        first_cut = self.last_cut == float("-inf")
         self.last_cut = now
-        self.credit = 0
-        self._calm(hold)
         if ticket.ahead > self.most_ahead:
-            # Refused with more in flight than the host ever served: a cap on
-            # requests in flight. Keep under it; the interval is not at fault.
-            # The first refusal comes from a burst sent blind: regrow fast
-            # after it, until the next refusal says more.
+            # More in flight than the host ever served: a cap on requests in
+            # flight. Keep under it; the rate is not at fault.
             self.limit = max(1, ticket.ahead if self.most_ahead < 0 else self.most_ahead + 1)
-            self.starting = first_cut
-            self.period *= CAPPED  # a cap, once found, seldom moves: probe it seldom
-            self.since, self.ok_since, self.estimated = None, 0, now
+            self.cap_probes *= 2
+            self.credit = 0
             return
-        # Served with as many in flight before: a limit on the rate.
-        self.starting = False
-        since, ok = self.since, self.ok_since
-        sends = ticket.number - since.number if since is not None else 0
-        span = ticket.at - since.at if since is not None else 0.0
-        if since is None or sends < 2 or span <= 0 or ok < 1:
-            # Refused again at once: the same streak of refusals. Back off (as
-            # lychee does), and measure the rate over the whole streak.
-            self.interval = min(self.max_interval, max(FLOOR, 2 * self.interval))
-            self.next_at = max(self.next_at, now + self.interval)
+        if wait is not None:
+            # Held: between the rate served since the mark, holds included
+            # (what it surely allows), and the rate sent meanwhile (more than
+            # it allows), on a logarithmic scale.
+            mark = self.mark
+            span = ticket.at - mark[0] if mark is not None else 0.0
+            sends = ticket.number - mark[1] if mark is not None else 0
+            if span > 0 and self.ok >= 1 and sends >= 2:
+                self._pace(span / math.sqrt(self.ok * sends))
+                self.mark, self.ok = (now, self.sent), 0
             return
-        # Between the rate it served since the last estimate, holds and
-        # backoffs included (what it surely allows), and the rate sent
-        # meanwhile (more than it allows): their geometric mean, which
-        # halves the distance each time on a logarithmic scale.
-        elapsed = ticket.at - min(self.estimated, since.at)
-        served, sent = ok / elapsed, sends / span
-        self.safe = min(self.max_interval, max(self.base, 1 / math.sqrt(served * sent)))
-        self.interval = self.safe
-        self.since, self.ok_since, self.estimated = None, 0, now
+        # A bare refusal: back off (as lychee does) until the host serves again.
+        first = ticket.number if self.streak is None else self.streak[0]
+        self.streak = (first, ticket.at)
+        self.interval = min(self.max_interval, max(FLOOR, 2 * self.interval))
         self.next_at = max(self.next_at, now + self.interval)
-        if self.interval > 0:  # enough in flight to keep to that rate
-            self.limit = min(self.max_limit, max(self.limit, math.ceil(self.latency / self.interval)))
-        self._calm(hold)
 
     # -- inside --------------------------------------------------------------------
-    def _calm(self, hold: float) -> None:
-        """Probe again only after serving CALM holds' worth at the pace now
-        (a refusal costs a hold), or PROBES successes after a bare refusal."""
-        rate = self.limit / max(self.latency, FLOOR)  # what the host serves now, at most
+    def _pace(self, interval: float) -> None:
+        """An estimate: the interval, and enough in flight to keep to it."""
+        interval = min(self.max_interval, max(self.base, interval))
+        # A limit found again where it was is probed more seldom; one that
+        # moved up is probed as at first.
+        self.probes = PROBES if interval < SAFE * self.found else self.probes + PROBES
+        self.found = self.interval = interval
+        self.credit = 0
         if self.interval > 0:
-            rate = min(rate, 1 / self.interval)
-        self.period = max(PROBES // 2, math.ceil(CALM * hold * rate)) if hold else PROBES
-        self.probe = SAFE ** (1 / self.period)
+            self.limit = min(self.max_limit, max(self.limit, math.ceil(self.latency / self.interval)))
 
     def _allow(self, ticket: Ticket, remaining: int, until: float) -> None:
         """`remaining` more requests after `ticket` until `until`: a later reset
