@@ -221,6 +221,11 @@ class Topic(_Strict):
     id: Slug
     title: Text
     description: str | None = None
+    formerly: list[Slug] = Field(
+        default=[],
+        description="Ids this topic was published under before (a rename or a split): "
+        "the site keeps each old topic URL working as a redirect to this topic.",
+    )
     children: list[Topic] = []
 
     def walk(self, depth: int = 0) -> Iterator[tuple[Topic, int]]:

@@ -29,7 +29,7 @@ _SUSPENDED = re.compile(r"and|or|nor|to", re.IGNORECASE)
 def check(catalog: Catalog, entry_stems: set[str], *, topics_ok: bool = True) -> list[Diagnostic]:
     """Every cross-file finding. `entry_stems` names every entry file, valid or
     not, so that a list citing a broken entry is not also told it is unknown."""
-    found = [*_duplicate_topics(catalog), *_duplicate_urls(catalog), *_thin_summaries(catalog)]
+    found = [*_duplicate_topics(catalog), *_former_ids(catalog), *_duplicate_urls(catalog), *_thin_summaries(catalog)]
     found += [*_words_broken_across_lines(catalog)]
     if topics_ok:
         found += [*_unknown_topics(catalog), *_empty_topics(catalog), *_no_way_in(catalog)]
@@ -49,6 +49,23 @@ def _duplicate_topics(catalog: Catalog) -> Iterator[Diagnostic]:
         if topic.id in seen:
             yield _error(catalog, catalog.topics_file, (*loc, "id"), f"duplicate topic id '{topic.id}'")
         seen.add(topic.id)
+
+
+def _former_ids(catalog: Catalog) -> Iterator[Diagnostic]:
+    """An old id (`formerly`) redirects its URL to one topic: it must not be a
+    current topic's id (that page exists) nor be claimed by two topics."""
+    current = {topic.id for topic, _ in _topic_locs(catalog.topics, ())}
+    claimed: dict[str, str] = {}
+    for topic, loc in _topic_locs(catalog.topics, ()):
+        for n, old in enumerate(topic.formerly):
+            where = (*loc, "formerly", n)
+            if old in current:
+                message = f"'{old}' is a current topic's id, so its page is not free for a redirect"
+                yield _error(catalog, catalog.topics_file, where, message)
+            elif (other := claimed.setdefault(old, topic.id)) != topic.id:
+                yield _error(catalog, catalog.topics_file, where, f"'{old}' is already claimed by topic '{other}'")
+            elif topic.formerly.index(old) != n:
+                yield _error(catalog, catalog.topics_file, where, f"'{old}' is listed twice")
 
 
 def _topic_locs(topics: list[Topic], loc: Loc) -> Iterator[tuple[Topic, Loc]]:

@@ -390,6 +390,13 @@ class Builder:
             for topic, _ in self.catalog.walk_topics()
         }
 
+    @cached_property
+    def moved_src(self) -> dict[str, Topic]:
+        """Page source of each old topic URL (`formerly`) -> the topic it now is.
+        The leaf form `topics/<old-id>.md`: under directory URLs (the default)
+        that is the old URL whether the old topic had subtopics or not."""
+        return {f"topics/{old}.md": topic for topic, _ in self.catalog.walk_topics() for old in topic.formerly}
+
     def tier_src(self, tier: int) -> str:
         return f"reading-path/tier-{tier}.md"
 
@@ -535,6 +542,8 @@ class Builder:
                 "topic.md.j2",
                 functools.partial(lambda topic, part: self.topic_context(topic), topic),
             )
+        for src, topic in self.moved_src.items():
+            add(src, topic.title, "moved.md.j2", functools.partial(self.moved_context, src, topic))
         if opts.on("lists") and self.catalog.lists:
             add(
                 "lists/index.md",
@@ -581,9 +590,10 @@ class Builder:
 
     @cached_property
     def nav_sources(self) -> set[str]:
-        """The pages the nav lists: every page but later parts and readings' pages."""
-        later = {p.src for parts in self._families() for p in parts[1:]}
-        return {src for src, _, _ in self.plan() if src not in later and not src.startswith(READINGS_DIR + "/")}
+        """The pages the nav lists: every page but later parts, readings' pages
+        and the redirects at old topic URLs."""
+        hidden = {p.src for parts in self._families() for p in parts[1:]} | set(self.moved_src)
+        return {src for src, _, _ in self.plan() if src not in hidden and not src.startswith(READINGS_DIR + "/")}
 
     def _families(self) -> list[list[paging.Part[Any, Any]]]:
         """Every family of parts, whatever its keys and items."""
@@ -608,6 +618,28 @@ class Builder:
             "ids": self.ids(entries),
             "subtree": self.totals(self.subtree_entries(topic)),
             "children": [(c, self.totals(self.subtree_entries(c))) for c in topic.children],
+        }
+
+    def moved_context(self, src: str, topic: Topic) -> dict[str, Any]:
+        """What the redirect at an old topic URL needs: the new topic's
+        site-root URL (its canonical link) and, for the script, the href of the
+        page holding each entry's card (page -> its ids, space-separated, so
+        the page stays small at any list size), so that an old `#<entry-id>` link
+        lands on the card even when the entry went to another topic or to a
+        later part. Hrefs in the script are final URLs (no generator rewrites
+        a script), so "md" sources count as the directory URLs they build to."""
+        style: UrlStyle = "html" if self.options.url_style == "html" else "directory"
+        here = page_url(src, style)
+        held: dict[str, list[str]] = defaultdict(list)  # page -> the entries it holds: ids once, hrefs once
+        for eid, card in self.card_src.items():
+            held[card].append(eid)
+        cards = {relative_url(page_url(card, style), here): " ".join(ids) for card, ids in held.items()}
+        target = page_url(self.topic_src[topic.id], style)
+        return {
+            "topic": topic,
+            "old_id": src[len("topics/") : -len(".md")],
+            "moved_to": target,
+            "script": Markup(json.dumps({"to": relative_url(target, here), "cards": cards}).replace("<", "\\u003c")),
         }
 
     def tier_entries(self, tier: int) -> list[Entry]:

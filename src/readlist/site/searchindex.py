@@ -147,9 +147,13 @@ def reading_records(
     ]
 
 
+_NOINDEX = re.compile(r'<meta name="robots" content="[^"]*\bnoindex\b')
+
+
 def page_files(site_dir: Path, url_style: UrlStyle, skip: set[str]) -> Iterator[tuple[str, Path]]:
     """(URL, file) for each built page that is not a reading's page: every
-    HTML file but Pagefind's own, the theme's assets and the 404 page."""
+    HTML file but Pagefind's own, the theme's assets, the 404 page and pages
+    that ask robots not to index them (the redirects at old topic URLs)."""
     for path in sorted(site_dir.rglob("*.html")):
         rel = path.relative_to(site_dir).as_posix()
         if rel.split("/", 1)[0] in (OUTPUT_DIR, "assets") or rel == "404.html":
@@ -157,8 +161,12 @@ def page_files(site_dir: Path, url_style: UrlStyle, skip: set[str]) -> Iterator[
         url = "/" + rel
         if url_style != "html" and (url == "/index.html" or url.endswith("/index.html")):
             url = url[: -len("index.html")]
-        if url not in skip:
-            yield url, path
+        if url in skip:
+            continue
+        with path.open(encoding="utf-8") as page:
+            if _NOINDEX.search(page.read(4096)):  # the head's first tags
+                continue
+        yield url, path
 
 
 _LANG = re.compile(r'<html[^>]*\blang="([A-Za-z-]+)"')
