@@ -189,6 +189,15 @@
     return any ? out : null;
   }
 
+  /* Pagefind fetches an index chunk for every word of a query (20-35 KB each
+     at 10,000 readings), and a result holds all of them: a long title pasted
+     in would fetch a chunk per word. So Pagefind is asked for the first WORDS
+     words typed, and a search fetches at most that many chunks however long
+     the query grows. A reading whose title is typed holds them, in that order
+     (the phrase search below), and the ranking above compares the whole query
+     with its title. */
+  var WORDS = 3;
+
   /* One search at a time: keys typed while one runs are coalesced into the
      newest query, run when it ends (Pagefind's worker answers in order, so a
      search per key would put the last one behind all the others). */
@@ -208,13 +217,13 @@
       return;
     }
     running = true;
-    var words = query.trim().replace(/"/g, "");
+    var words = query.replace(/"/g, " ").trim().split(/\s+/).slice(0, WORDS).join(" ");
     load().then(function (pf) {
       var options = filters ? { filters: filters } : {};
-      // The query as a phrase too: a short title made of common words can
+      // The words as a phrase too: a short title made of common words can
       // rank below ten longer titles that hold its words, but few readings
       // hold them in that order (its own title does).
-      return Promise.all([pf.search(query.trim() || null, options),
+      return Promise.all([pf.search(words || null, options),
         /\s/.test(words) ? pf.search('"' + words + '"', options) : null]);
     }).then(function (both) {
       var search = both[0], phrase = both[1];
