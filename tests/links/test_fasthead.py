@@ -171,12 +171,12 @@ def test_several_addresses_race_staggered_and_the_first_to_connect_wins():
 
     async def main():
         t0 = time.monotonic()
-        won = await fasthead._race([starter(None, "hangs"), starter(0.01, "second")], 2)
+        won = await fasthead.race([starter(None, "hangs"), starter(0.01, "second")], 2)
         took = time.monotonic() - t0
         await asyncio.sleep(0)  # let the cancellation land (before asyncio.run cancels anything)
         hanging_cancelled = list(cancelled)
         with pytest.raises(Failed) as failed:
-            await fasthead._race([failing, failing], 2)
+            await fasthead.race([failing, failing], 2)
         return won, took, hanging_cancelled, failed.value
 
     won, took, hanging_cancelled, failure = asyncio.run(main())

@@ -249,7 +249,7 @@ class FastHead:
                 return await one(addresses[0])
             except OSError as exc:
                 raise Failed(ErrorKind.CONNECT, _reason(exc)) from None
-        return await _race([functools.partial(one, a) for a in addresses], len(addresses))
+        return await race([functools.partial(one, a) for a in addresses], len(addresses))
 
     @staticmethod
     def parse_head(data: bytes) -> tuple[int, dict[str, str], bool]:
@@ -301,7 +301,7 @@ class FastHead:
                 pool.idle.pop().transport.close()
 
 
-async def _race(starters: list[Callable[[], Awaitable[_Connection]]], count: int) -> _Connection:
+async def race(starters: list[Callable[[], Awaitable[_Connection]]], count: int) -> _Connection:
     """The first of `count` connection attempts to succeed, each started
     STAGGER seconds after the previous one or as soon as all before it have
     failed; the others are cancelled, or closed if they connected too."""
