@@ -157,6 +157,21 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def alternate(plain: Path, plugin: Path, runs: int) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Build the two projects in turn, `runs` times each, so that a change in
+    the machine's load falls on both: (plain wall, plugin wall, plain CPU,
+    plugin CPU), in seconds."""
+    plains, plugins, plain_cpu, plugin_cpu = [], [], [], []
+    for _ in range(runs):
+        wall, cpu = timed_build(plain)
+        plains.append(wall)
+        plain_cpu.append(cpu)
+        wall, cpu = timed_build(plugin)
+        plugins.append(wall)
+        plugin_cpu.append(cpu)
+    return plains, plugins, plain_cpu, plugin_cpu
+
+
 def timed_build(project: Path) -> tuple[float, float]:
     """(wall time, CPU time) of one `mkdocs build` process. The CPU time (user +
     system of the process) moves much less than the wall time when other work
@@ -286,14 +301,7 @@ def main() -> int:
         plain = plain_project(work / "plain", readings)
         n_pages = len(list((plain / "docs").rglob("*.md")))
         load_before = os.getloadavg()
-        plains, plugins, plain_cpu, plugin_cpu = [], [], [], []
-        for _ in range(args.runs):
-            wall, cpu = timed_build(plain)
-            plains.append(wall)
-            plain_cpu.append(cpu)
-            wall, cpu = timed_build(plugin)
-            plugins.append(wall)
-            plugin_cpu.append(cpu)
+        plains, plugins, plain_cpu, plugin_cpu = alternate(plain, plugin, args.runs)
         load_after = os.getloadavg()
         t_plain, t_plugin = statistics.median(plains), statistics.median(plugins)
         ratio = t_plugin / t_plain

@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 from biglist import make_big_list
-from build import plain_project, plugin_project, timed_build
+from build import alternate, plain_project, plugin_project
 from results import write_section
 
 # Data files a script fetches on every page (when the build has them).
@@ -65,15 +65,8 @@ def measure(n: int, runs: int, work: Path) -> dict:
     readings = make_big_list(work / f"readings-{n}", n)
     plugin = plugin_project(work / f"plugin-{n}", readings)
     plain = plain_project(work / f"plain-{n}", readings)
-    plains, plugins, plain_cpu, plugin_cpu = [], [], [], []
     load_before = os.getloadavg()
-    for _ in range(runs):
-        wall, cpu = timed_build(plain)
-        plains.append(wall)
-        plain_cpu.append(cpu)
-        wall, cpu = timed_build(plugin)
-        plugins.append(wall)
-        plugin_cpu.append(cpu)
+    plains, plugins, plain_cpu, plugin_cpu = alternate(plain, plugin, runs)
     load_after = os.getloadavg()
     site = plugin / "site"
     sizes = html_sizes(site)

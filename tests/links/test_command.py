@@ -7,7 +7,7 @@ import json
 import subprocess
 
 from readlist.links import policy
-from readlist.links.engine import retry_after
+from readlist.links.pace import retry_after
 
 from .helpers import make_project, run_cli, run_json
 

@@ -36,7 +36,7 @@ import certifi
 from . import judge, policy
 from .fasthead import FastHead
 from .guard import AddressGuard, NameNotResolved, UnsafeAddress
-from .pace import NOTHING_SAID, Announced, HostPace, announced, retry_after
+from .pace import NOTHING_SAID, Announced, HostPace, announced
 from .results import ErrorKind, LinkResult, Outcome
 from .settings import LinkSettings
 from .transport import Declined, Failed, Proxies, Reply, Transport, deadline_passed, via
@@ -60,6 +60,21 @@ class _Answer:
     refused: bool = False  # a 429/503: the host asks to slow down
     said: Announced = NOTHING_SAID  # what the answer's headers say of the host's limit
     body: bytes = b""  # the first bytes of a GET's body (up to the cap)
+
+
+def _rate_limited(status: int, final: str, delay: float | None) -> _Answer:
+    """A refusal to go slower (429, 503, GitHub's spent quota): retried after
+    `delay`, or the pace's own wait when the host announced none."""
+    return _Answer(
+        Outcome.BROKEN,
+        status=status,
+        final_url=final,
+        error=f"HTTP {status}",
+        error_kind=ErrorKind.RATE_LIMITED,
+        retry=True,
+        delay=delay,
+        refused=True,
+    )
 
 
 @dataclass(slots=True)
@@ -515,8 +530,9 @@ class Engine:
                 seen.add(nxt)
                 current = nxt
                 continue
-            answer = self._judge(job, reply, current, suggestion)
-            answer.said = announced(reply.headers, settings.retry_after_cap)
+            said = announced(reply.headers, settings.retry_after_cap)
+            answer = self._judge(job, reply, current, suggestion, said)
+            answer.said = said
             if reply.via and answer.error:  # through a proxy: whose answer it was cannot always be told
                 answer.error = f"{answer.error}{via(reply.via)}"
             return answer
@@ -527,7 +543,7 @@ class Engine:
             error=f"too many redirects (more than {settings.max_redirects})",
         )
 
-    def _judge(self, job: _Job, reply: Reply, final: str, suggestion: str | None) -> _Answer:
+    def _judge(self, job: _Job, reply: Reply, final: str, suggestion: str | None, said: Announced) -> _Answer:
         status, headers, probe = reply.status, reply.headers, job.probe
         if job.service:
             judged = policy.judge_probe(job.service, status)
@@ -539,20 +555,7 @@ class Engine:
             and status in (403, 429)
             and headers.get("x-ratelimit-remaining") == "0"
         ):
-            reset = headers.get("x-ratelimit-reset", "")
-            delay = (
-                min(max(0.0, float(reset) - time.time()), self.settings.retry_after_cap) if reset.isdigit() else None
-            )
-            return _Answer(
-                Outcome.BROKEN,
-                status=status,
-                final_url=final,
-                error=f"HTTP {status}",
-                error_kind=ErrorKind.RATE_LIMITED,
-                retry=True,
-                delay=delay,
-                refused=True,
-            )
+            return _rate_limited(status, final, said.reset)
         rule = self.settings.rule(job.host)
         accept = rule.accept if rule else frozenset()
         if 200 <= status < 300 or status in accept:
@@ -580,17 +583,7 @@ class Engine:
         if status in REFUSALS and not (
             status == 503 and (headers.get("cf-mitigated") or "cloudflare" in headers.get("server", "").lower())
         ):
-            delay = retry_after(headers.get("retry-after"), self.settings.retry_after_cap)
-            return _Answer(
-                Outcome.BROKEN,
-                status=status,
-                final_url=final,
-                error=f"HTTP {status}",
-                error_kind=ErrorKind.RATE_LIMITED,
-                retry=True,
-                delay=delay,
-                refused=True,
-            )
+            return _rate_limited(status, final, said.retry_after)
         if status in (404, 410):
             return _Answer(
                 Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}", error_kind=ErrorKind.HTTP
