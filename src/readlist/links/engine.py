@@ -319,7 +319,7 @@ class Engine:
             status = answer.status or 0
             # A host that answers any path (2xx), or that refuses HEAD as a
             # page's check would find: its page is read, in a request of its own.
-            refused = status >= 400 and status not in (404, 410, *policy.RETRY_STATUSES)
+            refused = status >= 400 and status not in policy.GONE_STATUSES | policy.RETRY_STATUSES
             if not job.reread and not answer.body and (200 <= status < 300 or refused):
                 job.reread = True
                 self._queue(job, front=True)
@@ -618,7 +618,7 @@ class Engine:
             status == 503 and (headers.get("cf-mitigated") or "cloudflare" in headers.get("server", "").lower())
         ):
             return _rate_limited(status, final, said.retry_after)
-        if status in (404, 410):
+        if status in policy.GONE_STATUSES:
             return _Answer(
                 Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}", error_kind=ErrorKind.HTTP
             )
