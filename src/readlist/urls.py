@@ -128,7 +128,7 @@ def normalize(url: str) -> str:
             return f"youtube:{video}"
         if name := doi(url):
             return f"doi:{name}"
-    if parts.port and parts.port not in (80, 443):
+    if parts.port and parts.port not in DEFAULT_PORTS.values():  # the scheme is dropped, and so is its port
         host = f"{host}:{parts.port}"
     query = [
         (k, v)
