@@ -400,6 +400,30 @@ def test_no_probe_goes_into_a_hold_the_host_announced(sites):
     assert len([path for path in site.hits if "no-such-page" in path]) == 1
 
 
+def test_a_probe_no_page_needs_does_not_hold_the_run(sites):
+    """Pages that answer 404 need no comparison: the run ends while the
+    host still holds the probe (it is a request of the host's queue, not a
+    result the run waits for)."""
+    site = sites[0]
+    release, answered = threading.Event(), threading.Event()
+
+    def route(path: str) -> Answer:
+        if "no-such-page" in path:
+            release.wait(10)
+            answered.set()
+            return 200, {}, html("Shop", "Welcome.")
+        return 404, {}, b""
+
+    site.route = route
+    site.reset()
+    try:
+        results = check([site.url(f"/gone/{n}") for n in range(3)], SETTINGS)
+        assert not answered.is_set()  # the run did not wait for the probe
+        assert all(r.outcome is Outcome.BROKEN and r.status == 404 for r in results), results
+    finally:
+        release.set()
+
+
 # -- the title rule, over families of titles -----------------------------------------------------
 SEPARATORS = st.sampled_from([" | ", " – ", " - ", " · ", " : "])
 

@@ -211,6 +211,8 @@ class Engine:
         self.queues[host] = deque()
 
     def _queue(self, job: _Job, front: bool = False) -> None:
+        if self.done.is_set():
+            return  # the run is over: a probe's retry that no page waits for
         queue = self.queues[job.host]
         if front:
             queue.appendleft(job)
