@@ -8,7 +8,10 @@ redirects, a move to another port, a JavaScript app's shell).
 The invariants: a page is `broken` of kind `soft-404` only when the signals
 named in its error agree (one strong, or two); a page that merely talks
 about "not found" never is; a shell is `ok` with "could not verify"; the
-probe is asked once per host per run, whatever the number of URLs."""
+probe is asked once per host per run, whatever the number of URLs, and it
+and the GETs it leads to are requests of the host like any other: never
+more in flight than the host's cap, the host's interval kept, nothing sent
+into a hold the host announced."""
 
 from __future__ import annotations
 
