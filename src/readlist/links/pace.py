@@ -20,9 +20,12 @@ them against models of each limiter, ``test_pace.py`` on loopback hosts):
    one counted came back says nothing new.
 3. **Bounded recovery.** A bare refusal backs off (doubling, as lychee does)
    until the host serves again; that first success sets the pace back to the
-   estimate at once. Then the pace probes up: ``1 / SAFE`` faster over
-   ``PROBES`` successes, ``PROBES`` more after each estimate (a limit found
-   again is probed more seldom: each probe past it costs a refusal).
+   estimate at once, and ends the backoff's wait. Then the pace probes up:
+   ``1 / SAFE`` faster over ``PROBES`` successes, or ``2 * PROBES`` once a
+   limit is found again where it was (each probe past it costs a refusal).
+   So a rate k times the estimate is reached within
+   ``2 * PROBES * ln k / ln(1 / SAFE)`` successes, however many estimates
+   came before.
 4. **A cap on requests in flight is kept under.** A refusal with more in
    flight than the host ever served is a cap: the pace keeps under it and
    leaves its rate alone, and tries one more in flight after ``CAP_PROBES``
@@ -200,6 +203,7 @@ class HostPace:
             else:
                 self._pace(self.interval / 2)
             self.streak, self.mark, self.ok = None, (ticket.at, ticket.number - 1), 1
+            self.next_at = ticket.at + self.interval  # the backoff's wait ends with it
             return
         self.interval = max(self.base, self.interval * SAFE ** (1 / self.probes))  # probing up
         self.credit += 1
@@ -252,9 +256,9 @@ class HostPace:
     def _pace(self, interval: float) -> None:
         """An estimate: the interval, and enough in flight to keep to it."""
         interval = min(self.max_interval, max(self.base, interval))
-        # A limit found again where it was is probed more seldom; one that
-        # moved up is probed as at first.
-        self.probes = PROBES if interval < SAFE * self.found else self.probes + PROBES
+        # A limit found again where it was is probed half as fast (each probe
+        # past it costs a refusal); one that moved up is probed as at first.
+        self.probes = PROBES if interval < SAFE * self.found else 2 * PROBES
         self.found = self.interval = interval
         self.credit = 0
         if self.interval > 0:
