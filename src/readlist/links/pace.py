@@ -32,8 +32,10 @@ them against models of each limiter, ``test_pace.py`` on loopback hosts):
    successes, twice as many after each refusal at the cap.
 5. **Caps.** No interval exceeds ``max_interval``, no hold ``hold_cap``.
 
-Once a host has refused, its requests are spread over its latency rather
-than sent in bunches as answers come back.
+Once a host has answered, its requests are spread over its latency (as
+many a latency as the limit in flight: the same throughput) rather than
+sent in bunches as answers come back: a limiter's first refusal then stops
+the bunch instead of refusing all of it.
 """
 
 from __future__ import annotations
@@ -174,7 +176,7 @@ class HostPace:
         ticket = Ticket(self.sent + 1, now, self.in_flight)
         self.sent += 1
         self.in_flight += 1
-        spread = self.latency / self.limit if self.last_cut > float("-inf") else 0.0
+        spread = self.latency / self.limit
         self.next_at = now + max(self.interval, spread)
         if self.mark is None:
             self.mark = (now, ticket.number - 1)
