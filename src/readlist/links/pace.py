@@ -260,7 +260,7 @@ class HostPace:
         interval = min(self.max_interval, max(self.base, interval))
         # A limit found again where it was is probed half as fast (each probe
         # past it costs a refusal); one that moved up is probed as at first.
-        self.probes = PROBES if interval < SAFE * self.found else 2 * PROBES
+        self.probes = 2 * PROBES if SAFE * self.found <= interval <= self.found / SAFE else PROBES
         self.found = self.interval = interval
         self.credit = 0
         if self.interval > 0:
