@@ -21,11 +21,11 @@ them against models of each limiter, ``test_pace.py`` on loopback hosts):
 3. **Bounded recovery.** A bare refusal backs off (doubling, as lychee does)
    until the host serves again; that first success sets the pace back to the
    estimate at once, and ends the backoff's wait. Then the pace probes up:
-   ``1 / SAFE`` faster over ``PROBES`` successes, or ``2 * PROBES`` once a
-   limit is found again where it was (each probe past it costs a refusal).
-   So a rate k times the estimate is reached within
-   ``2 * PROBES * ln k / ln(1 / SAFE)`` successes, however many estimates
-   came before.
+   ``1 / SAFE`` faster over ``PROBES`` successes, or over ``2 * PROBES``
+   when the estimate is within one such step of the last one (the limit
+   found again: each probe past it costs a refusal). So a rate k times the
+   estimate is reached within ``2 * PROBES * ln k / ln(1 / SAFE)``
+   successes, however many estimates came before.
 4. **A cap on requests in flight is kept under.** A refusal with more in
    flight than the host ever served is a cap: the pace keeps under it and
    leaves its rate alone, and tries one more in flight after ``CAP_PROBES``
@@ -258,8 +258,9 @@ class HostPace:
     def _pace(self, interval: float) -> None:
         """An estimate: the interval, and enough in flight to keep to it."""
         interval = min(self.max_interval, max(self.base, interval))
-        # A limit found again where it was is probed half as fast (each probe
-        # past it costs a refusal); one that moved up is probed as at first.
+        # A limit found again where it was (within a probe step) is probed
+        # half as fast: each probe past it costs a refusal. One that moved,
+        # or a first estimate the burst inflated, is probed as at first.
         self.probes = 2 * PROBES if SAFE * self.found <= interval <= self.found / SAFE else PROBES
         self.found = self.interval = interval
         self.credit = 0
