@@ -153,8 +153,7 @@ class HostPace:
         self.most_ahead = -1  # the most requests in flight ahead of one the host served
         self.mark: tuple[float, int] | None = None  # (when, requests sent then): the last estimate
         self.ok = 0  # successes of requests sent since the mark
-        self.streak: tuple[int, float] | None = None  # bare refusals going on: (the first
-        #                          refused request's number, when the last refused one left)
+        self.streak: float | None = None  # bare refusals going on: when the last refused one left
         self.credit = 0  # successes since the last probe step
         self.cap_probes = CAP_PROBES
         self.probes = PROBES  # successes over which the probe climbs 1 / SAFE
@@ -194,12 +193,11 @@ class HostPace:
         if self.mark is not None and ticket.at >= self.mark[0]:
             self.ok += 1
         if self.streak is not None:
-            first, last = self.streak
-            if ticket.number < first:
-                return  # sent before the refusals began: says nothing of them
+            if ticket.at < self.streak:
+                return  # sent before the last refusal: says nothing of when the host freed
             # Served again: the rate served since the mark, up to when the
             # host freed (between the last refused send and this one).
-            free = ticket.at if ticket.at < last else (last + ticket.at) / 2
+            free = (self.streak + ticket.at) / 2
             if self.mark is not None and self.ok > 1 and free > self.mark[0]:
                 self._pace((free - self.mark[0]) / (self.ok - 1))
             else:
@@ -249,8 +247,7 @@ class HostPace:
                 self.mark, self.ok = (now, self.sent), 0
             return
         # A bare refusal: back off (as lychee does) until the host serves again.
-        first = ticket.number if self.streak is None else self.streak[0]
-        self.streak = (first, ticket.at)
+        self.streak = ticket.at if self.streak is None else max(self.streak, ticket.at)
         self.interval = min(self.max_interval, max(FLOOR, 2 * self.interval))
         self.next_at = max(self.next_at, now + self.interval)
 
