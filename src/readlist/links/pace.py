@@ -50,7 +50,7 @@ from typing import NamedTuple
 WINDOW = 10  # successes the latency is averaged over
 SAFE = 0.9  # a probe step: the interval times this ...
 PROBES = 10  # ... over this many successes
-CAP_PROBES = 40  # successes before one more in flight is tried at a cap
+CAP_PROBES = 20  # successes before one more in flight is tried at a cap
 FLOOR = 0.05  # seconds: the first step of a backoff
 EPOCH = 1e9  # a reset header above this is a Unix time, else seconds from now
 
