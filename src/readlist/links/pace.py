@@ -19,8 +19,9 @@ them against models of each limiter, ``test_pace.py`` on loopback hosts):
    least half the rate served. A refusal of a request sent before the last
    one counted came back says nothing new.
 3. **Bounded recovery.** A bare refusal backs off (doubling, as lychee does)
-   until the host serves again; that first success sets the pace back to the
-   estimate at once, and ends the backoff's wait. Then the pace probes up:
+   until the host serves again; the first success sent after the last
+   refusal sets the pace back to the estimate at once, and ends the
+   backoff's wait. Then the pace probes up:
    ``1 / SAFE`` faster over ``PROBES`` successes, or over ``2 * PROBES``
    when the estimate is within one such step of the last one (the limit
    found again: each probe past it costs a refusal). So a rate k times the
@@ -32,10 +33,10 @@ them against models of each limiter, ``test_pace.py`` on loopback hosts):
    successes, twice as many after each refusal at the cap.
 5. **Caps.** No interval exceeds ``max_interval``, no hold ``hold_cap``.
 
-Once a host has answered, its requests are spread over its latency (as
-many a latency as the limit in flight: the same throughput) rather than
-sent in bunches as answers come back: a limiter's first refusal then stops
-the bunch instead of refusing all of it.
+Once a host has answered, its requests are spread over its latency (the
+limit in flight per latency: the same throughput) rather than sent in
+bunches as answers come back: a limiter's first refusal then stops the
+bunch instead of refusing all of it.
 """
 
 from __future__ import annotations
