@@ -177,13 +177,14 @@ def measure(browser, server: ThrottledServer, entry_id: str, title: str) -> dict
     page.evaluate(WATCH, [f"/readings/{entry_id}/", title])
     page.keyboard.press("/")
     page.wait_for_selector(".rl-search[open]")
-    typing, asked = server.sent, len(server.requests)
+    typing, asked = server.sent, len(server.sizes)
     page.keyboard.type(title, delay=KEY_DELAY)
     result = page.evaluate("() => window.__rlShown")  # resolves when the reading is first
     wait_quiet(server)
     context.close()
     if os.environ.get("SEARCH_BENCH_DEBUG"):
-        print("   after typing:", server.requests[asked:], file=sys.stderr)
+        for target, size in server.sizes[asked:]:
+            print(f"   {size / 1000:7.1f} KB  {target}", file=sys.stderr)
     last_key = result["keys"][-1]
     shown = result["shown"] - last_key if result["shown"] is not None else float("inf")  # never first
     return {
