@@ -179,7 +179,7 @@ def test_an_order_shows_the_readings_in_that_order(searching, catalog, query, or
     ids = [_reading(r["href"]) for r in searching.evaluate(SEARCH_RESULTS)]
     assert None not in ids and len(ids) > 10
     values = [key(catalog.entries[i]) for i in ids]
-    assert values == sorted(values, reverse=newest_first), list(zip(ids, values))
+    assert values == sorted(values, reverse=newest_first), list(zip(ids, values, strict=True))
     if query:
         _chosen(searching, "order", "")
         assert [r["href"] for r in searching.evaluate(SEARCH_RESULTS)] == every
