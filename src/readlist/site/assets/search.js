@@ -204,14 +204,14 @@
      result holds all of them: a long title pasted in would fetch a chunk per
      word. So Pagefind is asked for at most WORDS words: the first ones typed
      that are not common (in more than a fifth of the readings: the largest
-     chunks, and the least telling). When the reader has paused and fewer than
-     two are left, the first common words complete the two (one word alone
-     ranks every reading that mentions it; two in order, as a phrase, pin a
-     title); if all are common, the first WORDS are asked. A word still being
-     typed counts as common while a common word starts with it. A reading
-     whose title is typed holds the words asked (in that order, for the phrase
-     search below), and the ranking above compares the whole query with its
-     title. */
+     chunks, and the least telling) when there are two or more; otherwise, once
+     the reader pauses, the first WORDS words typed (one word alone ranks every
+     reading that mentions it; three in order, as a phrase, pin a title). Words
+     asked while the reader types on are the uncommon ones typed so far, so
+     their chunks arrive ahead of the pause and none is fetched in vain. A
+     word still being typed counts as common while a common word starts with
+     it. A reading whose title is typed holds the words asked, and the ranking
+     above compares the whole query with its title. */
   var WORDS = 3, FEWEST = 2;
 
   function isCommon(word, typing) {
@@ -224,12 +224,8 @@
   function asked(query, paused) {
     var all = query.replace(/"/g, " ").split(/\s+/), typing = all[all.length - 1] !== "";
     all = all.filter(Boolean);
-    var keep = all.map(function (w, i) { return !isCommon(w, typing && i === all.length - 1); });
-    var rare = keep.filter(Boolean).length;
-    for (var i = 0; i < all.length && (rare === 0 || paused && rare < FEWEST); i += 1) {
-      if (!keep[i]) { keep[i] = true; rare += 1; }
-    }
-    var words = all.filter(function (w, i) { return keep[i]; }).slice(0, WORDS);
+    var rare = all.filter(function (w, i) { return !isCommon(w, typing && i === all.length - 1); });
+    var words = (rare.length >= FEWEST || !paused ? rare : all).slice(0, WORDS);
     // As a phrase only where the words stand together in the query.
     var together = words.length > 1 && (" " + all.join(" ") + " ").indexOf(" " + words.join(" ") + " ") >= 0;
     return { words: words.join(" "), phrase: together ? '"' + words.join(" ") + '"' : null };
@@ -238,14 +234,14 @@
   /* One search at a time: keys typed while one runs are coalesced into the
      newest query, run when it ends (Pagefind's worker answers in order, so a
      search per key would put the last one behind all the others). */
-  var running = false, again = false, settled = false;
+  var running = false, again = false, shownSpec = null, spec = null;
 
-  function run(paused) {
-    if (running) { again = true; settled = paused === true; return; }  // the newest request's kind
+  function run() {
+    if (running) { again = true; return; }
     var input = dialog.querySelector(".rl-search__input");
     if (!input.value.trim() && !activeFilters() && !order) {
       latest += 1;
-      current = null;
+      current = shownSpec = null;
       dialog.querySelector(".rl-search__more").hidden = true;
       dialog.querySelector(".rl-search__results").textContent = "";
       status("");
@@ -260,16 +256,17 @@
       ticket = latest += 1;
       var filters = activeFilters(), options = filters ? { filters: filters } : {};
       if (order) { options.sort = {}; options.sort[order[0]] = order[1]; }
-      var ask = asked(query, paused === true);
+      var ask = asked(query, !typingOn);
       if (order) { ask.phrase = null; }  // the order asked for is the order shown
+      spec = JSON.stringify([ask, options, norm(query)]);
+      if (!ask.words && query.trim() || spec === shownSpec) { return null; }  // nothing new to ask
       // The words as a phrase too: a short title made of common words can
       // rank below ten longer titles that hold its words, but few readings
       // hold them in that order (its own title does).
       return Promise.all([pf.search(ask.words || null, options), ask.phrase ? pf.search(ask.phrase, options) : null]);
     }).then(function (both) {
-      var search = both[0], phrase = both[1];
-      if (!search) { return null; }
-      if (again) { return null; }  // typing went on: only the newest query fetches fragments
+      var search = both && both[0], phrase = both && both[1];
+      if (!search || again) { return null; }  // typing went on: only the newest query fetches fragments
       current = search;
       var top = search.results.slice(0, SHOWN), seen = {};
       top.forEach(function (r) { seen[r.id] = true; });
@@ -277,11 +274,12 @@
       return Promise.all(top.map(function (r) { return r.data(); })).then(function (datas) {
         if (ticket === latest && !again) {
           render(query, (order ? datas : rerank(query, datas)).slice(0, SHOWN), search.results.length);
+          shownSpec = spec;
         }
       });
     }).catch(function () { /* the status line already says why */ }).then(function () {
       running = false;
-      if (again) { var wasPaused = settled; again = settled = false; run(wasPaused); }
+      if (again) { again = false; run(); }
     });
   }
 
@@ -290,17 +288,20 @@
      is twice the time between the reader's last two keys, at most PAUSE (so
      results follow a pasted or fast-typed title at once, and a slow typist's
      within PAUSE); while the word has one or two letters (the prefix of
-     thousands of words, in every chunk) it is SHORT_PAUSE. A space searches
-     the words typed at once (their chunks arrive while the next is typed). */
-  var SHORT = 3, PAUSE = 150, SHORT_PAUSE = 250, pause = null, lastKey = 0;
+     thousands of words, in every chunk) it is SHORT_PAUSE. A space also
+     searches the words typed at once (their chunks arrive while the next is
+     typed). */
+  var SHORT = 3, PAUSE = 150, SHORT_PAUSE = 250, pause = null, lastKey = 0, typingOn = false;
 
   function typed() {
     var now = Date.now(), gap = now - lastKey;
     lastKey = now;
     var last = dialog.querySelector(".rl-search__input").value.split(/\s+/).pop();
     window.clearTimeout(pause);
-    if (!last.length) { run(false); return; }
-    pause = window.setTimeout(function () { run(true); }, last.length < SHORT ? SHORT_PAUSE : Math.min(2 * gap, PAUSE));
+    typingOn = true;
+    if (!last.length) { run(); }
+    pause = window.setTimeout(function () { typingOn = false; run(); },
+      last.length && last.length < SHORT ? SHORT_PAUSE : Math.min(2 * gap, PAUSE));
   }
 
   function links() { return Array.prototype.slice.call(dialog.querySelectorAll(".rl-search__link")); }
@@ -351,7 +352,7 @@
       var select = el("select");
       select.name = pair[0];
       select.add(new Option("Any", ""));
-      select.addEventListener("change", function () { chosen[pair[0]] = select.value ? [select.value] : null; run(true); });
+      select.addEventListener("change", function () { chosen[pair[0]] = select.value ? [select.value] : null; run(); });
       label.appendChild(select);
       filters.appendChild(label);
     });
@@ -360,7 +361,7 @@
     var sort = el("select");
     sort.name = "order";
     ORDERS.forEach(function (pair) { sort.add(new Option(pair[1], pair[0])); });
-    sort.addEventListener("change", function () { order = sort.value ? sort.value.split(":") : null; run(true); });
+    sort.addEventListener("change", function () { order = sort.value ? sort.value.split(":") : null; run(); });
     sortLabel.appendChild(sort);
     filters.appendChild(sortLabel);
     dialog.appendChild(filters);
