@@ -15,7 +15,15 @@ from hypothesis import strategies as st
 
 from readlist.cli import main
 from readlist.loading import load
-from readlist.site.searchindex import COMMON_MAX, COMMON_SHARE, Record, authors_short, common_words, reading_records
+from readlist.site.searchindex import (
+    COMMON_MAX,
+    COMMON_SHARE,
+    Record,
+    authors_short,
+    common_words,
+    distinct_words,
+    reading_records,
+)
 
 from .helpers import mkdocs, pagefind_records
 
@@ -52,6 +60,21 @@ def test_common_words_are_those_in_more_than_a_fifth_of_the_readings(texts):
     assert [counts[w] for w in listed] == sorted((counts[w] for w in listed), reverse=True)
     left = [w for w in counts if w not in listed and counts[w] > len(records) * COMMON_SHARE]
     assert not left or (len(listed) == COMMON_MAX and max(counts[w] for w in left) <= counts[listed[-1]])
+
+
+@given(
+    st.lists(st.sampled_from(["The", "the", "model", "Model,", "data.", "(data)", "x", "é", "a-b", "a"]), max_size=40)
+)
+def test_a_summary_is_indexed_as_each_of_its_words_once(words):
+    """Any summary: every word it uses is kept (a search for it finds the
+    reading), once, in the order of first use; case and the punctuation
+    around a word do not make another word."""
+
+    def key(w: str) -> str:
+        return w.lower().strip(".,;:!?()\"'")
+
+    kept = distinct_words(" ".join(words)).split()
+    assert [key(w) for w in kept] == list(dict.fromkeys(key(w) for w in words))
 
 
 def test_search_index_for_a_site_built_without_the_plugin(fixture_project, tmp_path, capsys):

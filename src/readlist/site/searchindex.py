@@ -12,7 +12,8 @@ What is indexed, after the build:
   reading a title names ranks high), the aka names, year, kind, summary as
   plain text and every author; meta for the result line (title, three
   authors then "et al.", year, kind); filters (topic, tier, kind, list); sort
-  keys (year, length in minutes);
+  keys (year, length in minutes). The summary goes in as its distinct words
+  (`distinct_words`);
 * every other built page (home, topics, lists, stats, hand-written pages)
   from its HTML, without the theme's chrome and without the entry cards
   (`EXCLUDE`), so a reading is one result and not one per page that lists it.
@@ -124,6 +125,20 @@ def words_of(text_: str) -> frozenset[str]:
     return frozenset(w for w in _NOT_WORD.split(plain) if w)
 
 
+def distinct_words(text_: str) -> str:
+    """Each word of `text_` once, in the order of its first use: what a
+    reading's summary is indexed as. Pagefind keeps a position for every
+    occurrence of a word, so the words in every summary ("the", "of", a field's
+    own terms) filled index chunks of 55-100 KB at 10,000 readings, fetched by
+    any query holding them; once per summary they take 30-60 KB. A summary is
+    searched for its words (a phrase search is for titles, which are indexed
+    whole), and a result shows the summary from its meta, not an excerpt."""
+    seen: dict[str, str] = {}
+    for word in text_.split():
+        seen.setdefault(word.lower().strip(".,;:!?()\"'"), word)
+    return " ".join(seen.values())
+
+
 def common_words(records: Iterable[Record]) -> list[str]:
     """The words in more than `COMMON_SHARE` of the readings, commonest first,
     at most `COMMON_MAX` of them."""
@@ -155,7 +170,7 @@ def reading_record(entry: Entry, catalog: Catalog, *, words_per_minute: int, url
         body.append(f"<p>{html.escape(', '.join(entry.aka))}</p>")
     body.append(f"<p>{html.escape(' '.join(str(x) for x in (entry.year, kind) if x))}</p>")
     summary = text.plain(entry.summary)
-    body.append(f"<p>{html.escape(summary)}</p>")
+    body.append(f"<p>{html.escape(distinct_words(summary))}</p>")
     if entry.authors:
         body.append(f"<p>{html.escape(', '.join(entry.authors))}</p>")
     data = [_data("meta", "authors", authors_short(entry.authors))] if entry.authors else []
