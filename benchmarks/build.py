@@ -1,18 +1,22 @@
-"""`mkdocs build` of 5,000 generated entries: through the readlist plugin vs the
-same content written as plain Markdown pages (the target is at most 1.2x),
-plus the time `mkdocs serve` takes to show an edit to one entry (on the
-entry's own page). Both builds include a page per reading.
+"""`mkdocs build` of 5,000 generated entries: through the readlist plugin vs
+the same pages built without it (the target is at most 1.2x), plus the time
+`mkdocs serve` takes to show an edit to one entry. Both builds include a page
+per reading and end with the same Pagefind search index.
 
-    python benchmarks/build.py [--entries 5000] [--runs 3] [--write]
+    python benchmarks/build.py [--entries 5000] [--runs 3] [--no-serve] [--write]
 
-Both builds use the same mkdocs-material theme, the same search plugin, the
-same Markdown extensions, nav, CSS and JS; the plain build reads the pages
-that `readlist generate` writes, so the only difference is the plugin (load
-and validate the YAML, render the pages in memory). Runs alternate (plain,
-plugin, plain, plugin, ...) as separate processes, timed from process start to
-exit; the medians are compared, so a burst of load on a shared machine hits
-both sides alike.
-"""
+The baseline is what another builder does: the pages `readlist generate
+--config mkdocs.yml` writes (untimed), built by `mkdocs build` without the
+plugin, then indexed by `readlist search-index SITE_DIR ROOT`. The plugin
+project has the same config (theme, features, extensions) minus what the
+plugin adds itself (nav, CSS and JS, the head's tags) and builds and indexes
+in one `mkdocs build`. Neither lists Material's `search` plugin (the site's
+search is Pagefind's). So the difference is the plugin's own work: load and
+validate the YAML, render the pages in memory. Runs alternate (plain, plugin,
+plain, plugin, ...) as separate processes, each build timed from its first
+process's start to its last one's exit, wall and CPU time (Pagefind's binary
+included); the medians are compared, so a burst of load on a shared machine
+hits both sides alike."""
 
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -119,37 +124,53 @@ markdown_extensions:
 """
 
 
-def plugin_project(root: Path, readings: Path) -> Path:
+@dataclass(frozen=True)
+class Build:
+    """A site built by one or more processes run in turn in `root`, timed
+    together: what it costs to go from readings to a searchable site."""
+
+    root: Path
+    site: Path
+    steps: tuple[tuple[str, ...], ...]
+
+
+def _mkdocs_build(site: Path) -> tuple[str, ...]:
+    return (sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site))
+
+
+def plain_project(root: Path, readings: Path) -> Build:
+    """The baseline: the pages `readlist generate --config mkdocs.yml` writes,
+    built by MkDocs without the plugin, then indexed by `readlist
+    search-index` (what other builders do). Untimed: generating the pages."""
+    root.mkdir(parents=True)
+    command = [sys.executable, "-m", "readlist.cli", "generate", str(readings), "--out", str(root / "docs")]
+    command += ["--config", str(root / "mkdocs.yml"), "--site-name", "Benchmark", "--force"]
+    done = subprocess.run(command, env=ENV, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"readlist generate failed:\n{done.stderr[-3000:]}")
+    site = root / "site"
+    index = (sys.executable, "-m", "readlist.cli", "search-index", str(site), str(readings))
+    return Build(root, site, (_mkdocs_build(site), index))
+
+
+# What `readlist generate --config` adds for a build without the plugin; the
+# plugin does the same itself (nav, assets, the theme override of the head).
+GENERATE_ONLY = ("nav", "not_in_nav", "extra_css", "extra_javascript", "extra", "plugins")
+
+
+def plugin_project(root: Path, readings: Path, plain: Build) -> Build:
+    """`mkdocs build` through the plugin, which also writes the search index,
+    with the settings of `plain`'s generated config but for what the plugin
+    adds itself."""
     (root / "docs").mkdir(parents=True)
-    (root / "mkdocs.yml").write_text(BASE + f"plugins:\n  - search\n  - readlist:\n      readings: {readings}\n")
-    return root
-
-
-def plain_project(root: Path, readings: Path) -> Path:
-    """The same pages as files: `readlist generate`, and the nav the plugin makes."""
-    sys.path.insert(0, str(HERE.parent / "src"))
-    from readlist.loading import load
-    from readlist.site import SiteOptions, generate_site
-    from readlist.site.generator import ASSET_DIR
-
-    site = generate_site(
-        load(readings).catalog, SiteOptions(new_since=SiteOptions.new_cutoff(30), site_name="Benchmark")
-    )
-    site.write(root / "docs")
-    config = (
-        BASE
-        + "plugins:\n  - search\n"
-        + yaml.safe_dump(
-            {
-                "nav": site.nav,
-                "extra_css": [f"{ASSET_DIR}/readlist.css"],
-                "extra_javascript": [f"{ASSET_DIR}/readlist.js"],
-            },
-            sort_keys=False,
-        )
-    )
-    (root / "mkdocs.yml").write_text(config)
-    return root
+    settings = yaml.safe_load((plain.root / "mkdocs.yml").read_text())
+    for key in GENERATE_ONLY:
+        settings.pop(key, None)
+    settings["theme"].pop("custom_dir", None)
+    settings["docs_dir"] = "docs"
+    settings["plugins"] = [{"readlist": {"readings": str(readings)}}]
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(settings, sort_keys=False))
+    return Build(root, root / "site", (_mkdocs_build(root / "site"),))
 
 
 def _children_cpu() -> float:
@@ -157,7 +178,7 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def alternate(plain: Path, plugin: Path, runs: int) -> tuple[list[float], list[float], list[float], list[float]]:
+def alternate(plain: Build, plugin: Build, runs: int) -> tuple[list[float], list[float], list[float], list[float]]:
     """Build the two projects in turn, `runs` times each, so that a change in
     the machine's load falls on both: (plain wall, plugin wall, plain CPU,
     plugin CPU), in seconds."""
@@ -172,22 +193,23 @@ def alternate(plain: Path, plugin: Path, runs: int) -> tuple[list[float], list[f
     return plains, plugins, plain_cpu, plugin_cpu
 
 
-def timed_build(project: Path) -> tuple[float, float]:
-    """(wall time, CPU time) of one `mkdocs build` process. The CPU time (user +
-    system of the process) moves much less than the wall time when other work
-    shares the machine's cores, so it is recorded next to it."""
-    command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(project / "site")]
+def timed_build(build: Build) -> tuple[float, float]:
+    """(wall time, CPU time) of the build's processes, from the first one's
+    start to the last one's exit. The CPU time (user + system of the processes
+    and their children, Pagefind's binary included) moves much less than the
+    wall time when other work shares the machine's cores, so it is recorded
+    next to it."""
     cpu = _children_cpu()
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=project, env=ENV, capture_output=True, text=True)
+    for step in build.steps:
+        result = subprocess.run(step, cwd=build.root, env=ENV, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise SystemExit(f"{' '.join(step)} failed in {build.root}:\n{result.stderr[-3000:]}")
     elapsed = time.perf_counter() - start
-    cpu = _children_cpu() - cpu
-    if result.returncode != 0:
-        raise SystemExit(f"build failed in {project}:\n{result.stderr[-3000:]}")
-    return elapsed, cpu
+    return elapsed, _children_cpu() - cpu
 
 
-def serve_rebuild(project: Path, readings: Path) -> tuple[float, float]:
+def serve_rebuild(project: Build, readings: Path) -> tuple[float, float]:
     """(seconds from the edit until the served page shows it, the build time
     MkDocs reports for that rebuild)."""
     import socket
@@ -197,7 +219,7 @@ def serve_rebuild(project: Path, readings: Path) -> tuple[float, float]:
         port = sock.getsockname()[1]
     proc = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=project,
+        cwd=project.root,
         env=ENV,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -297,9 +319,9 @@ def main() -> int:
     try:
         readings = work / "readings"
         make_readings(readings, args.entries)
-        plugin = plugin_project(work / "plugin", readings)
         plain = plain_project(work / "plain", readings)
-        n_pages = len(list((plain / "docs").rglob("*.md")))
+        plugin = plugin_project(work / "plugin", readings, plain)
+        n_pages = len(list((plain.root / "docs").rglob("*.md")))
         load_before = os.getloadavg()
         plains, plugins, plain_cpu, plugin_cpu = alternate(plain, plugin, args.runs)
         load_after = os.getloadavg()
@@ -340,11 +362,13 @@ def main() -> int:
             write_results(
                 "## Site build (`mkdocs build`)\n\n"
                 f"`python benchmarks/build.py --write`: {args.entries:,} generated entries "
-                f"({n_pages} pages: 50 topics in 10 areas, 5 lists of 100) built by mkdocs-material "
-                "with search, once through the readlist plugin and once from the same pages "
-                "written as plain Markdown (`readlist generate`), same nav, extensions, CSS and JS. "
-                f"{args.runs} alternating runs each, median wall time of the `mkdocs build` process "
-                "and median CPU time (user + system) "
+                f"({n_pages} pages: 50 topics in 10 areas, 5 lists of 100, a page per reading) built by "
+                "mkdocs-material, once through the readlist plugin (which writes the Pagefind index) "
+                "and once from the same pages written by `readlist generate --config mkdocs.yml`, "
+                "built by `mkdocs build` without the plugin and indexed by `readlist search-index`; "
+                "same config, nav, extensions, CSS and JS, no `search` plugin in either. "
+                f"{args.runs} alternating runs each, median wall time of the whole build (every "
+                "process) and median CPU time (user + system, Pagefind included) "
                 f"({runs}; {loads}). Target: at most 1.2x.\n\n"
                 "| date | machine | entries | plain Markdown | plugin | ratio | CPU time: plain, plugin, ratio |\n"
                 "|---|---|---|---|---|---|---|\n"
