@@ -209,9 +209,18 @@ def timed_build(build: Build) -> tuple[float, float]:
     return elapsed, _children_cpu() - cpu
 
 
-def serve_rebuild(project: Build, readings: Path) -> tuple[float, float]:
-    """(seconds from the edit until the served page shows it, the build time
-    MkDocs reports for that rebuild)."""
+@dataclass(frozen=True)
+class Rebuild:
+    page: float | None  # from the edit until the served page shows it
+    index: float | None  # from the edit until the served search index is a new one
+    built: float  # the build time MkDocs reports for the rebuild
+
+
+def serve_rebuild(project: Build, readings: Path, *, edit: bool = True, env: dict[str, str] = ENV) -> Rebuild:
+    """`mkdocs serve` of the project, then one reading's file rewritten: its
+    title edited (`edit`), or the same text saved again (a save that changes
+    nothing, as an editor's "save all" does: MkDocs rebuilds all the same).
+    `page` and `index` are None when they did not change."""
     import socket
 
     with socket.socket() as sock:
@@ -220,41 +229,58 @@ def serve_rebuild(project: Build, readings: Path) -> tuple[float, float]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
         cwd=project.root,
-        env=ENV,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     log: list[str] = []
     threading.Thread(target=lambda: log.extend(proc.stdout), daemon=True).start()  # type: ignore[arg-type]
-    url = f"http://127.0.0.1:{port}/readings/entry-00000/"  # its own page: never split
+    entry = min((readings / "entries").glob("*.yaml"))
+    base = f"http://127.0.0.1:{port}/"
+    page_url = f"{base}readings/{entry.stem}/"  # its own page: never split
+    index_url = f"{base}pagefind/pagefind-entry.json"  # names the index's current files
 
-    def fetch() -> str:
+    def fetch(url: str) -> str:
         try:
             with urllib.request.urlopen(url, timeout=10) as r:
                 return r.read().decode()
         except OSError:
             return ""
 
+    def builds() -> int:
+        return "".join(log).count("Documentation built in")
+
     try:
-        deadline = time.monotonic() + 600
-        while "entry-00000" not in fetch():
+        deadline = time.monotonic() + 1200
+        while builds() < 1 or not fetch(index_url):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("serve did not start:\n" + "".join(log)[-3000:])
             time.sleep(0.5)
         time.sleep(1.0)
-        entry = readings / "entries" / "entry-00000.yaml"
+        first_index = fetch(index_url)
         text = entry.read_text()
         marker = "Edited under serve"
         start = time.perf_counter()
-        entry.write_text(re.sub(r"^title: .*$", f"title: {marker}", text, count=1, flags=re.M))
-        while marker not in fetch():
-            if time.perf_counter() - start > 600:
+        entry.write_text(re.sub(r"^title: .*$", f"title: {marker}", text, count=1, flags=re.M) if edit else text)
+        page: float | None = None
+        index: float | None = None
+        while builds() < 2:
+            now = time.perf_counter() - start
+            if now > 1200:
                 raise SystemExit("rebuild not seen:\n" + "".join(log)[-3000:])
+            if edit and page is None and marker in fetch(page_url):
+                page = now
+            if index is None and fetch(index_url) not in ("", first_index):
+                index = now
             time.sleep(0.05)
-        seen = time.perf_counter() - start
+        done = time.perf_counter() - start
+        if edit and page is None:  # shown only as the build ended
+            page = done
+        if index is None and fetch(index_url) != first_index:
+            index = done
         built = [float(m) for m in re.findall(r"Documentation built in ([\d.]+) seconds", "".join(log))]
-        return seen, (built[-1] if built else float("nan"))
+        return Rebuild(page, index, built[-1] if built else float("nan"))
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -350,12 +376,15 @@ def main() -> int:
         print(f"CPU time:             plain {c_plain:.2f} s, plugin {c_plugin:.2f} s, {cpu_ratio:.2f}x")
         serve_line = ""
         if not args.no_serve:
-            seen, built = serve_rebuild(plugin, readings)
-            print(f"serve: edit -> page shows it in {seen:.2f} s (MkDocs build {built:.2f} s)")
+            r = serve_rebuild(plugin, readings)
+            page = f"{r.page:.2f} s" if r.page is not None else "never"
+            index = f"{r.index:.2f} s" if r.index is not None else "never"
+            print(f"serve: edit -> page shows it in {page}, the search in {index} (MkDocs build {r.built:.2f} s)")
             serve_line = (
                 f"- `mkdocs serve`, one entry edited: the served page shows the edit after "
-                f"{seen:.2f} s (MkDocs reports {built:.2f} s for the rebuild; the rest is "
-                f"its file-watch debounce and our polling)\n"
+                f"{page}, the new search index is served after {index} (MkDocs "
+                f"reports {r.built:.2f} s for the rebuild, index included; the rest is its "
+                "file-watch debounce and our polling)\n"
             )
         if args.write:
             machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
