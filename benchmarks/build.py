@@ -28,6 +28,7 @@ import random
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -214,6 +215,8 @@ class Rebuild:
     page: float | None  # from the edit until the served page shows it
     index: float | None  # from the edit until the served search index is a new one
     built: float  # the build time MkDocs reports for the rebuild
+    cpu: float  # CPU time of the serve process and its children during the rebuild (Linux: /proc)
+    kept: bool  # the plugin said it kept the last search index
 
 
 def serve_rebuild(project: Build, readings: Path, *, edit: bool = True, env: dict[str, str] = ENV) -> Rebuild:
@@ -251,6 +254,11 @@ def serve_rebuild(project: Build, readings: Path, *, edit: bool = True, env: dic
     def builds() -> int:
         return "".join(log).count("Documentation built in")
 
+    def cpu() -> float:
+        """utime + stime + cutime + cstime of the server (Pagefind's runs are its children)."""
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
     try:
         deadline = time.monotonic() + 1200
         while builds() < 1 or not fetch(index_url):
@@ -261,6 +269,7 @@ def serve_rebuild(project: Build, readings: Path, *, edit: bool = True, env: dic
         first_index = fetch(index_url)
         text = entry.read_text()
         marker = "Edited under serve"
+        cpu_before = cpu()
         start = time.perf_counter()
         entry.write_text(re.sub(r"^title: .*$", f"title: {marker}", text, count=1, flags=re.M) if edit else text)
         page: float | None = None
@@ -275,15 +284,21 @@ def serve_rebuild(project: Build, readings: Path, *, edit: bool = True, env: dic
                 index = now
             time.sleep(0.05)
         done = time.perf_counter() - start
+        used = cpu() - cpu_before
         if edit and page is None:  # shown only as the build ended
             page = done
         if index is None and fetch(index_url) != first_index:
             index = done
         built = [float(m) for m in re.findall(r"Documentation built in ([\d.]+) seconds", "".join(log))]
-        return Rebuild(page, index, built[-1] if built else float("nan"))
+        kept = "its index kept" in "".join(log)
+        return Rebuild(page, index, built[-1] if built else float("nan"), used, kept)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        proc.send_signal(signal.SIGINT)  # as Ctrl-C: MkDocs shuts down and removes its folders
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 # Findings that one run of this script does not measure, kept with its numbers.

@@ -5,6 +5,7 @@ and serves the valid files until the error is fixed."""
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -67,7 +68,7 @@ class Server:
         raise AssertionError(f"{text!r} not in the server log:\n{self.log()}")
 
     def stop(self) -> None:
-        self.proc.terminate()
+        self.proc.send_signal(signal.SIGINT)  # as Ctrl-C: MkDocs shuts down and removes its temporary folders
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
