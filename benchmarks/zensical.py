@@ -103,8 +103,7 @@ def main() -> int:
         mkdocs_cmd = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(mk_site)]
         zensical_cmd = [sys.executable, "-m", "zensical", "build", "--clean", "-f", "zensical.toml"]
         index_cmd = [sys.executable, "-m", "readlist.cli", "search-index", str(zproject / "site"), str(readings)]
-        run(generate, REPO)  # warm the file cache and byte-compile, untimed
-        run(mkdocs_cmd, plugin)
+        run(generate, REPO)  # warm the file cache and byte-compile, untimed (MkDocs: installed, compiled)
         run(zensical_cmd, zproject)
         before = load()
         steps = {
