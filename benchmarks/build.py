@@ -235,6 +235,7 @@ def serve_rebuild(project: Build, readings: Path, *, edit: bool = True, env: dic
         [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
         cwd=project.root,
         env=env,
+        preexec_fn=_interruptible,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -422,3 +423,9 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _interruptible() -> None:
+    """In the child: Ctrl-C's default back (a shell starts background jobs
+    with SIGINT ignored, and so would MkDocs be, which then never shuts down)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -43,6 +43,7 @@ class ThrottledServer:
         self.latency = latency
         self.sent = 0
         self.requests: list[str] = []
+        self.sizes: list[tuple[str, int]] = []  # (target, bytes sent for it)
         self._link_free = 0.0  # when the shared link has sent what is queued
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready = threading.Event()
@@ -96,7 +97,9 @@ class ThrottledServer:
                     f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n"
                     f"{encoding}Cache-Control: no-cache\r\n\r\n"
                 ).encode()
-                await self._send(writer, headers + (b"" if method == "HEAD" else body))
+                answer = headers + (b"" if method == "HEAD" else body)
+                self.sizes.append((target, len(answer)))
+                await self._send(writer, answer)
         except (asyncio.IncompleteReadError, asyncio.CancelledError, ConnectionError, ValueError):
             pass
         finally:

@@ -39,8 +39,10 @@ RTT = 0.001  # a refusal's answer comes back at once
 # that every draw must meet. The issue's bar is (1.5, 0.10); no family meets it
 # on every draw hypothesis finds (its edges: 150 URLs, limits of 1-5, long
 # latencies), so each is held to just above the worst that three searches of
-# 300 hypothesis examples per family found: a regression fails (the pace
-# this replaced took 37x). How often the issue's bar is met, family by family, is in
+# 300 hypothesis examples per family (steered by ``hypothesis.target`` to the
+# slowest and most refused runs) and a sweep of 400 draws weighted to the
+# ranges' ends found: a regression fails (the pace this replaced took 37x).
+# How often the issue's bar is met, family by family, is in
 # benchmarks/RESULTS.md (benchmarks/pace_sim.py).
 EPS = 1e-6
 
@@ -183,10 +185,11 @@ SIM = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChec
 def test_token_bucket(rate, burst, style, status, urls, latency, seed):
     if status == 503 and style is None:
         status = 429  # a bare 503 is a server that is down, not a limit
-    # A bucket of burst 1 or 2 answers the blind first round as a cap of 1 or
-    # 2 in flight would; the pace keeps that cap until it probes past it
-    # (after 40 successes, then 80): behind a long latency, up to 6.3x.
-    meets_the_bar(TokenBucket(rate=rate, burst=burst, style=style, status=status), urls, latency, seed, (8.0, 0.15))
+    # A bucket of burst 1 answers the blind first round as a cap of 1 in
+    # flight would; the pace keeps that cap until it probes past it (after 40
+    # successes, then one more in flight every 40): at 30 a second behind
+    # 0.3 s of latency, up to 5.6x.
+    meets_the_bar(TokenBucket(rate=rate, burst=burst, style=style, status=status), urls, latency, seed, (6.0, 0.15))
 
 
 @SIM
@@ -200,13 +203,13 @@ def test_token_bucket(rate, burst, style, status, urls, latency, seed):
     SEED,
 )
 def test_fixed_window(limit, window, style, every, urls, latency, seed):
-    meets_the_bar(FixedWindow(limit=limit, window=window, style=style, every=every), urls, latency, seed, (2.5, 0.15))
+    meets_the_bar(FixedWindow(limit=limit, window=window, style=style, every=every), urls, latency, seed, (2.75, 0.12))
 
 
 @SIM
 @given(st.integers(5, 40), st.floats(1, 5), URLS, latencies(), SEED)
 def test_sliding_window(limit, window, urls, latency, seed):
-    meets_the_bar(SlidingWindow(limit=limit, window=window), urls, latency, seed, (2.5, 0.15))
+    meets_the_bar(SlidingWindow(limit=limit, window=window), urls, latency, seed, (2.25, 0.15))
 
 
 @SIM
@@ -214,14 +217,16 @@ def test_sliding_window(limit, window, urls, latency, seed):
 def test_in_flight_cap(cap, status, retry, urls, latency, seed):
     if status == 503 and retry is None:
         status = 429
-    meets_the_bar(InFlight(cap=cap, status=status, retry=retry), urls, latency, seed, (2.0, 0.10))
+    # A probe past a cap that announces a 2 s hold pays it: in a run of 2-3 s
+    # behind a cap of 6, up to 2.4x.
+    meets_the_bar(InFlight(cap=cap, status=status, retry=retry), urls, latency, seed, (2.5, 0.10))
 
 
 @SIM
 @given(st.integers(2, 6), st.floats(3, 20), st.integers(1, 10), URLS, latencies(0.05, 0.3), SEED)
 def test_in_flight_cap_before_a_token_bucket(cap, rate, burst, urls, latency, seed):
     limiter = Both(first=InFlight(cap=cap, status=503, retry=1), second=TokenBucket(rate=rate, burst=burst))
-    meets_the_bar(limiter, urls, latency, seed, (3.5, 0.10))
+    meets_the_bar(limiter, urls, latency, seed, (4.0, 0.10))
 
 
 @SIM
@@ -236,7 +241,7 @@ def test_a_limit_that_relaxes_mid_run(rate, burst, style, relax, urls, latency, 
         urls,
         latency,
         seed,
-        (5.0, 0.12),
+        (3.0, 0.125),
     )
 
 

@@ -113,7 +113,8 @@ def test_a_result_reads_as_title_three_authors_year_and_an_excerpt(searching, ca
 
 
 def _open_filters(page) -> None:
-    """Open "Filters" as a reader does (their values are fetched then)."""
+    """Open "Filters and order" as a reader does (the filters' values are
+    fetched then)."""
     filters = page.locator(".rl-search__filters")
     if not filters.evaluate("d => d.open"):
         filters.locator("summary").click()
@@ -154,6 +155,34 @@ def test_a_filter_in_the_results_keeps_only_matching_readings(searching, catalog
     assert seen_change
     _chosen(searching, name, "")
     assert [r["href"] for r in searching.evaluate(SEARCH_RESULTS)] == every
+
+
+@pytest.mark.parametrize(
+    "order, key, newest_first",
+    [
+        ("year:desc", lambda e: e.year, True),
+        ("year:asc", lambda e: e.year, False),
+        ("length:desc", lambda e: round(e.minutes()), True),
+        ("length:asc", lambda e: round(e.minutes()), False),
+    ],
+)
+@pytest.mark.parametrize("query", ["learning", ""])
+def test_an_order_shows_the_readings_in_that_order(searching, catalog, query, order, key, newest_first):
+    """Ordered by year or length, with a query or without one: the readings
+    shown (and the next ones, under "More results") come in that order, and
+    every one of them has the key; back to best match, the first results are
+    the same as before."""
+    every = [r["href"] for r in search_for(searching, query)] if query else []
+    _chosen(searching, "order", order)
+    searching.locator(".rl-search__more").click()
+    searching.wait_for_function("() => document.querySelectorAll('.rl-search__link').length > 10")
+    ids = [_reading(r["href"]) for r in searching.evaluate(SEARCH_RESULTS)]
+    assert None not in ids and len(ids) > 10
+    values = [key(catalog.entries[i]) for i in ids]
+    assert values == sorted(values, reverse=newest_first), list(zip(ids, values, strict=True))
+    if query:
+        _chosen(searching, "order", "")
+        assert [r["href"] for r in searching.evaluate(SEARCH_RESULTS)] == every
 
 
 def test_topic_and_list_filters_without_a_query(searching, catalog):

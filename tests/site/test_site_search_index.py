@@ -5,14 +5,28 @@ kept across rebuilds (as under `mkdocs serve`)."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
 import string
+from collections import Counter
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from readlist.cli import main
 from readlist.loading import load
-from readlist.site.searchindex import authors_short, index_site
+from readlist.site.searchindex import (
+    COMMON_MAX,
+    COMMON_SHARE,
+    Record,
+    authors_short,
+    common_words,
+    distinct_words,
+    index_site,
+    reading_records,
+)
 
 from .helpers import mkdocs, pagefind_records
 
@@ -29,6 +43,41 @@ def test_the_result_line_names_three_authors_at_most():
         shown = line.removesuffix(" et al.").split(", ") if names else []
         assert shown == names[:3]
         assert line.endswith(" et al.") == (len(names) > 3)
+
+
+@given(
+    st.lists(
+        st.frozensets(st.sampled_from([f"w{i}" for i in range(300)]) | st.text("abz09", min_size=1, max_size=3)),
+        max_size=60,
+    )
+)
+def test_common_words_are_those_in_more_than_a_fifth_of_the_readings(texts):
+    """Any list: the common words are the ones in more than a fifth of the
+    readings, commonest first, at most COMMON_MAX (the file stays small at
+    any size), and when the list is full no word left out is commoner."""
+    records = [Record(f"/readings/{i}/", "", words) for i, words in enumerate(texts)]
+    counts = Counter(w for r in records for w in r.words)
+    listed = common_words(records)
+    assert len(listed) <= COMMON_MAX and len(set(listed)) == len(listed)
+    assert all(counts[w] > len(records) * COMMON_SHARE for w in listed)
+    assert [counts[w] for w in listed] == sorted((counts[w] for w in listed), reverse=True)
+    left = [w for w in counts if w not in listed and counts[w] > len(records) * COMMON_SHARE]
+    assert not left or (len(listed) == COMMON_MAX and max(counts[w] for w in left) <= counts[listed[-1]])
+
+
+@given(
+    st.lists(st.sampled_from(["The", "the", "model", "Model,", "data.", "(data)", "x", "é", "a-b", "a"]), max_size=40)
+)
+def test_a_summary_is_indexed_as_each_of_its_words_once(words):
+    """Any summary: every word it uses is kept (a search for it finds the
+    reading), once, in the order of first use; case and the punctuation
+    around a word do not make another word."""
+
+    def key(w: str) -> str:
+        return w.lower().strip(".,;:!?()\"'")
+
+    kept = distinct_words(" ".join(words)).split()
+    assert [key(w) for w in kept] == list(dict.fromkeys(key(w) for w in words))
 
 
 def test_search_index_for_a_site_built_without_the_plugin(fixture_project, tmp_path, capsys):
@@ -57,6 +106,9 @@ def test_search_index_for_a_site_built_without_the_plugin(fixture_project, tmp_p
     assert sorted(u for u in urls if u.startswith("/readings/")) == sorted(f"/readings/{e}/" for e in catalog.entries)
     assert "/" in urls and "/topics/alpha/" in urls
     assert "readlist search-index site" in (tmp_path / "mkdocs.yml").read_text()
+    # Beside the bundle, the words the search box leaves out when it can.
+    listed = json.loads((site / "pagefind" / "readlist.json").read_text())["common"]
+    assert listed == common_words(reading_records(catalog)) and "the" in listed
 
 
 def test_html_urls_keep_their_file_names(fixture_project, tmp_path):

@@ -26,6 +26,7 @@ class Server:
             [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{self.port}", "--livereload"],
             cwd=project,
             env=ENV,
+            preexec_fn=_interruptible,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -123,3 +124,9 @@ def test_a_rebuild_keeps_the_search_index_only_when_nothing_indexed_changed(serv
     entry.write_text(original.replace("title: Gamma Notes", "title: Gamma Notes Revised"))
     server.wait_for(index, lambda text: text != first)
     assert server.log().count("its index kept") == 1
+
+
+def _interruptible() -> None:
+    """In the child: Ctrl-C's default back (a shell starts background jobs
+    with SIGINT ignored, and so would MkDocs be, which then never shuts down)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

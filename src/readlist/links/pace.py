@@ -19,18 +19,24 @@ them against models of each limiter, ``test_pace.py`` on loopback hosts):
    least half the rate served. A refusal of a request sent before the last
    one counted came back says nothing new.
 3. **Bounded recovery.** A bare refusal backs off (doubling, as lychee does)
-   until the host serves again; that first success sets the pace back to the
-   estimate at once. Then the pace probes up: ``1 / SAFE`` faster over
-   ``PROBES`` successes, ``PROBES`` more after each estimate (a limit found
-   again is probed more seldom: each probe past it costs a refusal).
+   until the host serves again; the first success sent after the last
+   refusal sets the pace back to the estimate at once, and ends the
+   backoff's wait. Then the pace probes up:
+   ``1 / SAFE`` faster over ``PROBES`` successes, or over ``2 * PROBES``
+   when the estimate is within one such step of the last one (the limit
+   found again: each probe past it costs a refusal). So a rate k times the
+   estimate is reached within ``2 * PROBES * ln k / ln(1 / SAFE)``
+   successes, however many estimates came before.
 4. **A cap on requests in flight is kept under.** A refusal with more in
    flight than the host ever served is a cap: the pace keeps under it and
    leaves its rate alone, and tries one more in flight after ``CAP_PROBES``
    successes, twice as many after each refusal at the cap.
 5. **Caps.** No interval exceeds ``max_interval``, no hold ``hold_cap``.
 
-Once a host has refused, its requests are spread over its latency rather
-than sent in bunches as answers come back.
+Once a host has answered, its requests are spread over its latency (the
+limit in flight per latency: the same throughput) rather than sent in
+bunches as answers come back: a limiter's first refusal then stops the
+bunch instead of refusing all of it.
 """
 
 from __future__ import annotations
@@ -45,7 +51,7 @@ from typing import NamedTuple
 WINDOW = 10  # successes the latency is averaged over
 SAFE = 0.9  # a probe step: the interval times this ...
 PROBES = 10  # ... over this many successes
-CAP_PROBES = 40  # successes before one more in flight is tried at a cap
+CAP_PROBES = 20  # successes before one more in flight is tried at a cap
 FLOOR = 0.05  # seconds: the first step of a backoff
 EPOCH = 1e9  # a reset header above this is a Unix time, else seconds from now
 
@@ -148,8 +154,7 @@ class HostPace:
         self.most_ahead = -1  # the most requests in flight ahead of one the host served
         self.mark: tuple[float, int] | None = None  # (when, requests sent then): the last estimate
         self.ok = 0  # successes of requests sent since the mark
-        self.streak: tuple[int, float] | None = None  # bare refusals going on: (the first
-        #                          refused request's number, when the last refused one left)
+        self.streak: float | None = None  # bare refusals going on: when the last refused one left
         self.credit = 0  # successes since the last probe step
         self.cap_probes = CAP_PROBES
         self.probes = PROBES  # successes over which the probe climbs 1 / SAFE
@@ -171,7 +176,7 @@ class HostPace:
         ticket = Ticket(self.sent + 1, now, self.in_flight)
         self.sent += 1
         self.in_flight += 1
-        spread = self.latency / self.limit if self.last_cut > float("-inf") else 0.0
+        spread = self.latency / self.limit
         self.next_at = now + max(self.interval, spread)
         if self.mark is None:
             self.mark = (now, ticket.number - 1)
@@ -189,17 +194,17 @@ class HostPace:
         if self.mark is not None and ticket.at >= self.mark[0]:
             self.ok += 1
         if self.streak is not None:
-            first, last = self.streak
-            if ticket.number < first:
-                return  # sent before the refusals began: says nothing of them
+            if ticket.at < self.streak:
+                return  # sent before the last refusal: says nothing of when the host freed
             # Served again: the rate served since the mark, up to when the
             # host freed (between the last refused send and this one).
-            free = ticket.at if ticket.at < last else (last + ticket.at) / 2
+            free = (self.streak + ticket.at) / 2
             if self.mark is not None and self.ok > 1 and free > self.mark[0]:
                 self._pace((free - self.mark[0]) / (self.ok - 1))
             else:
                 self._pace(self.interval / 2)
             self.streak, self.mark, self.ok = None, (ticket.at, ticket.number - 1), 1
+            self.next_at = ticket.at + self.interval  # the backoff's wait ends with it
             return
         self.interval = max(self.base, self.interval * SAFE ** (1 / self.probes))  # probing up
         self.credit += 1
@@ -243,8 +248,7 @@ class HostPace:
                 self.mark, self.ok = (now, self.sent), 0
             return
         # A bare refusal: back off (as lychee does) until the host serves again.
-        first = ticket.number if self.streak is None else self.streak[0]
-        self.streak = (first, ticket.at)
+        self.streak = ticket.at if self.streak is None else max(self.streak, ticket.at)
         self.interval = min(self.max_interval, max(FLOOR, 2 * self.interval))
         self.next_at = max(self.next_at, now + self.interval)
 
@@ -252,9 +256,10 @@ class HostPace:
     def _pace(self, interval: float) -> None:
         """An estimate: the interval, and enough in flight to keep to it."""
         interval = min(self.max_interval, max(self.base, interval))
-        # A limit found again where it was is probed more seldom; one that
-        # moved up is probed as at first.
-        self.probes = PROBES if interval < SAFE * self.found else self.probes + PROBES
+        # A limit found again where it was (within a probe step) is probed
+        # half as fast: each probe past it costs a refusal. One that moved,
+        # or a first estimate the burst inflated, is probed as at first.
+        self.probes = 2 * PROBES if SAFE * self.found <= interval <= self.found / SAFE else PROBES
         self.found = self.interval = interval
         self.credit = 0
         if self.interval > 0:

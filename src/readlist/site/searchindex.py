@@ -12,7 +12,8 @@ What is indexed, after the build:
   reading a title names ranks high), the aka names, year, kind, summary as
   plain text and every author; meta for the result line (title, three
   authors then "et al.", year, kind); filters (topic, tier, kind, list); sort
-  keys (year, length in minutes);
+  keys (year, length in minutes). The summary goes in as its distinct words
+  (`distinct_words`);
 * every other built page (home, topics, lists, stats, hand-written pages)
   from its HTML, without the theme's chrome and without the entry cards
   (`EXCLUDE`), so a reading is one result and not one per page that lists it.
@@ -27,6 +28,14 @@ bundle is kept there under a digest of everything Pagefind was given, and a
 rebuild that gives it the same (a save that changed nothing, a style sheet
 edited) copies that bundle instead. The digest covers every byte indexed, so
 a kept bundle never answers for content that changed.
+
+Beside the bundle, `pagefind/readlist.json` lists the words found in more
+than a fifth of the readings (at most `COMMON_MAX`, so the file does not grow
+with the list). Pagefind fetches an index chunk per word of a query, and a
+word in most readings has the largest chunk (about 100 KB at 10,000
+readings, against 20-35 KB for most chunks) while telling the least about
+which reading is meant: the search box leaves such words out of what it asks
+Pagefind when the query has others (see assets/search.js).
 """
 
 from __future__ import annotations
@@ -38,7 +47,9 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +61,8 @@ from .generator import KIND_LABELS, READINGS_DIR, UrlStyle, page_url, tier_label
 OUTPUT_DIR = "pagefind"  # Pagefind's bundle, under the site root
 AUTHORS_SHOWN = 3
 SUMMARY_SHOWN = 160  # characters: about two lines of a result
+COMMON_SHARE = 0.2  # a word in more than this share of the readings is common
+COMMON_MAX = 100  # the commonest words listed, at most
 # Left out of the page index: the theme's chrome (header, tabs, nav, footer:
 # the same on every page), and the entry cards and their headings (indexed
 # once, as the reading's own record).
@@ -106,6 +119,45 @@ def opening(summary: str, limit: int = SUMMARY_SHOWN) -> str:
 class Record:
     url: str
     html: str
+    words: frozenset[str] = frozenset()  # the words a reader could type to find it
+
+
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def words_of(text_: str) -> frozenset[str]:
+    """The words of `text_` as the search box compares them: lower case,
+    accents dropped, split at anything but a letter or digit (`norm` in
+    assets/search.js does the same)."""
+    folded = unicodedata.normalize("NFKD", text_.lower())
+    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    return frozenset(w for w in _NOT_WORD.split(plain) if w)
+
+
+def distinct_words(text_: str) -> str:
+    """Each word of `text_` once, in the order of its first use: what a
+    reading's summary is indexed as. Pagefind keeps a position for every
+    occurrence of a word, so the words in every summary ("the", "of", a field's
+    own terms) filled index chunks of 55-100 KB at 10,000 readings, fetched by
+    any query holding them; once per summary they take 30-60 KB. A summary is
+    searched for its words (a phrase search is for titles, which are indexed
+    whole), and a result shows the summary from its meta, not an excerpt."""
+    seen: dict[str, str] = {}
+    for word in text_.split():
+        seen.setdefault(word.lower().strip(".,;:!?()\"'"), word)
+    return " ".join(seen.values())
+
+
+def common_words(records: Iterable[Record]) -> list[str]:
+    """The words in more than `COMMON_SHARE` of the readings, commonest first,
+    at most `COMMON_MAX` of them."""
+    counts: Counter[str] = Counter()
+    total = 0
+    for record in records:
+        counts.update(record.words)
+        total += 1
+    floor = total * COMMON_SHARE
+    return [w for w, n in counts.most_common(COMMON_MAX) if n > floor]
 
 
 def _attr(value: object) -> str:
@@ -127,7 +179,7 @@ def reading_record(entry: Entry, catalog: Catalog, *, words_per_minute: int, url
         body.append(f"<p>{html.escape(', '.join(entry.aka))}</p>")
     body.append(f"<p>{html.escape(' '.join(str(x) for x in (entry.year, kind) if x))}</p>")
     summary = text.plain(entry.summary)
-    body.append(f"<p>{html.escape(summary)}</p>")
+    body.append(f"<p>{html.escape(distinct_words(summary))}</p>")
     if entry.authors:
         body.append(f"<p>{html.escape(', '.join(entry.authors))}</p>")
     data = [_data("meta", "authors", authors_short(entry.authors))] if entry.authors else []
@@ -144,7 +196,8 @@ def reading_record(entry: Entry, catalog: Catalog, *, words_per_minute: int, url
     if minutes:
         data.append(_data("sort", "length", f"{round(minutes):06d}"))
     doc = f"<html><body>{''.join(body)}{''.join(data)}</body></html>"
-    return Record(reading_url(entry.id, url_style), doc)
+    typed = " ".join([entry.title, *entry.aka, str(entry.year or ""), kind, summary, *entry.authors])
+    return Record(reading_url(entry.id, url_style), doc, words_of(typed))
 
 
 def reading_records(
@@ -275,6 +328,7 @@ def index_site(
                 shutil.copytree(bundle, kept)
         # The site keeps its earlier bundle until this one is whole (and the
         # two never mix: Pagefind's file names change with the content).
+        (bundle / "readlist.json").write_text(json.dumps({"common": common_words(records)}), encoding="utf-8")
         if output.exists():
             shutil.rmtree(output)
         shutil.move(bundle, output)

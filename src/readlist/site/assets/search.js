@@ -3,8 +3,9 @@
 
    The header gets a search button in the theme's look (a field on wide
    screens, the magnifier on a phone; `/` or `s` opens it), which opens a
-   dialog: a query box, filters (topic, tier, kind, list) and the results,
-   each a title, up to three authors, the year and an excerpt. Pagefind is
+   dialog: a query box, filters (topic, tier, kind, list), an order (best
+   match, year, length) and the results, each a title, up to three authors,
+   the year and an excerpt. Pagefind is
    loaded on the first open and fetches only the index chunks and result
    fragments a query needs, so what every page loads stays this script.
 
@@ -20,6 +21,10 @@
   var SHOWN = 10; // results whose fragments are fetched and shown
   var PHRASED = 3; // the phrase search's first results, fetched besides
   var FILTERS = [["topic", "Topic"], ["tier", "Tier"], ["kind", "Kind"], ["list", "List"]];
+  // The orders a reader can ask for besides relevance (the index's sort keys;
+  // a reading without the key is left out of that order, as Pagefind does).
+  var ORDERS = [["", "Best match"], ["year:desc", "Newest first"], ["year:asc", "Oldest first"],
+    ["length:asc", "Shortest first"], ["length:desc", "Longest first"]];
   var MAGNIFIER = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" aria-hidden="true" focusable="false">' +
     '<path d="M9.5 3A6.5 6.5 0 0 1 16 9.5c0 1.61-.59 3.09-1.56 4.23l.27.27h.79l5 5-1.5 1.5-5-5v-.79l-.27-.27A6.52 ' +
     '6.52 0 0 1 9.5 16 6.5 6.5 0 0 1 3 9.5 6.5 6.5 0 0 1 9.5 3m0 2C7 5 5 7 5 9.5S7 14 9.5 14 14 12 14 9.5 12 5 9.5 5"/></svg>';
@@ -31,8 +36,8 @@
     return at >= 0 ? src.slice(0, at) : null;
   })();
 
-  var loading = null, dialog = null, opener = null;
-  var chosen = {}, latest = 0, renders = 0, current = null;
+  var loading = null, dialog = null, opener = null, common = {};
+  var chosen = {}, order = null, latest = 0, renders = 0, current = null;
 
   function norm(text) {
     return String(text || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
@@ -55,10 +60,15 @@
   /* -- Pagefind ------------------------------------------------------------ */
   function load() {
     if (!loading) {
-      loading = import(ROOT + "pagefind/pagefind.js").then(function (pf) {
+      var pagefind = import(ROOT + "pagefind/pagefind.js").then(function (pf) {
         return pf.options({ baseUrl: "/", excerptLength: 24 }).then(function () { return pf.init(); })
           .then(function () { return pf; });
       });
+      // The words too common to ask for (searchindex.py): a search does
+      // without them if it can, and works as before if they are missing.
+      var listed = fetch(ROOT + "pagefind/readlist.json").then(function (r) { return r.ok ? r.json() : {}; })
+        .then(function (data) { (data.common || []).forEach(function (w) { common[w] = true; }); }, function () {});
+      loading = Promise.all([pagefind, listed]).then(function (both) { return both[0]; });
       loading.then(function () { dialog.setAttribute("data-state", "ready"); }, function () {
         status(window.location.protocol === "file:"
           ? "Search needs the site served over HTTP (for example: python -m http.server in the site folder)."
@@ -190,26 +200,48 @@
   }
 
   /* Pagefind fetches an index chunk for every word of a query (20-35 KB each
-     at 10,000 readings), and a result holds all of them: a long title pasted
-     in would fetch a chunk per word. So Pagefind is asked for the first WORDS
-     words typed, and a search fetches at most that many chunks however long
-     the query grows. A reading whose title is typed holds them, in that order
-     (the phrase search below), and the ranking above compares the whole query
-     with its title. */
-  var WORDS = 3;
+     at 10,000 readings, and about 100 KB for a word in every reading), and a
+     result holds all of them: a long title pasted in would fetch a chunk per
+     word. So Pagefind is asked for at most WORDS words: the first ones typed
+     that are not common (in more than a fifth of the readings: the largest
+     chunks, and the least telling) when there are two or more; otherwise, once
+     the reader pauses, the first WORDS words typed (one word alone ranks every
+     reading that mentions it; three in order, as a phrase, pin a title). Words
+     asked while the reader types on are the uncommon ones typed so far, so
+     their chunks arrive ahead of the pause and none is fetched in vain. A
+     word still being typed counts as common while a common word starts with
+     it. A reading whose title is typed holds the words asked, and the ranking
+     above compares the whole query with its title. */
+  var WORDS = 3, FEWEST = 2;
+
+  function isCommon(word, typing) {
+    return norm(word).split(" ").every(function (part) {
+      if (!part || common[part]) { return true; }
+      return typing && Object.keys(common).some(function (c) { return c.lastIndexOf(part, 0) === 0; });
+    });
+  }
+
+  function asked(query, paused) {
+    var all = query.replace(/"/g, " ").split(/\s+/), typing = all[all.length - 1] !== "";
+    all = all.filter(Boolean);
+    var rare = all.filter(function (w, i) { return !isCommon(w, typing && i === all.length - 1); });
+    var words = (rare.length >= FEWEST || !paused ? rare : all).slice(0, WORDS);
+    // As a phrase only where the words stand together in the query.
+    var together = words.length > 1 && (" " + all.join(" ") + " ").indexOf(" " + words.join(" ") + " ") >= 0;
+    return { words: words.join(" "), phrase: together ? '"' + words.join(" ") + '"' : null };
+  }
 
   /* One search at a time: keys typed while one runs are coalesced into the
      newest query, run when it ends (Pagefind's worker answers in order, so a
      search per key would put the last one behind all the others). */
-  var running = false, again = false;
+  var running = false, again = false, shownSpec = null, spec = null;
 
   function run() {
     if (running) { again = true; return; }
-    var query = dialog.querySelector(".rl-search__input").value;
-    var filters = activeFilters();
-    var ticket = latest += 1;
-    if (!query.trim() && !filters) {
-      current = null;
+    var input = dialog.querySelector(".rl-search__input");
+    if (!input.value.trim() && !activeFilters() && !order) {
+      latest += 1;
+      current = shownSpec = null;
       dialog.querySelector(".rl-search__more").hidden = true;
       dialog.querySelector(".rl-search__results").textContent = "";
       status("");
@@ -217,24 +249,33 @@
       return;
     }
     running = true;
-    var words = query.replace(/"/g, " ").trim().split(/\s+/).slice(0, WORDS).join(" ");
+    var query, ticket;
     load().then(function (pf) {
-      var options = filters ? { filters: filters } : {};
+      // Read once Pagefind is ready: keys typed while it started count.
+      query = input.value;
+      ticket = latest += 1;
+      var filters = activeFilters(), options = filters ? { filters: filters } : {};
+      if (order) { options.sort = {}; options.sort[order[0]] = order[1]; }
+      var ask = asked(query, !typingOn);
+      if (order) { ask.phrase = null; }  // the order asked for is the order shown
+      spec = JSON.stringify([ask, options, norm(query)]);
+      if (!ask.words && query.trim() || spec === shownSpec) { return null; }  // nothing new to ask
       // The words as a phrase too: a short title made of common words can
       // rank below ten longer titles that hold its words, but few readings
       // hold them in that order (its own title does).
-      return Promise.all([pf.search(words || null, options),
-        /\s/.test(words) ? pf.search('"' + words + '"', options) : null]);
+      return Promise.all([pf.search(ask.words || null, options), ask.phrase ? pf.search(ask.phrase, options) : null]);
     }).then(function (both) {
-      var search = both[0], phrase = both[1];
-      if (!search) { return null; }
-      if (again) { return null; }  // typing went on: only the newest query fetches fragments
+      var search = both && both[0], phrase = both && both[1];
+      if (!search || again) { return null; }  // typing went on: only the newest query fetches fragments
       current = search;
       var top = search.results.slice(0, SHOWN), seen = {};
       top.forEach(function (r) { seen[r.id] = true; });
       (phrase ? phrase.results.slice(0, PHRASED) : []).forEach(function (r) { if (!seen[r.id]) { top.push(r); } });
       return Promise.all(top.map(function (r) { return r.data(); })).then(function (datas) {
-        if (ticket === latest && !again) { render(query, rerank(query, datas).slice(0, SHOWN), search.results.length); }
+        if (ticket === latest && !again) {
+          render(query, (order ? datas : rerank(query, datas)).slice(0, SHOWN), search.results.length);
+          shownSpec = spec;
+        }
       });
     }).catch(function () { /* the status line already says why */ }).then(function () {
       running = false;
@@ -242,15 +283,25 @@
     });
   }
 
-  /* A last word of one or two letters matches the prefix of thousands of
-     words: Pagefind would fetch every index chunk they are in. It is searched
-     when the reader pauses; longer words at once. */
-  var SHORT = 3, PAUSE = 250, pause = null;
+  /* A word still being typed is searched when the reader pauses, not at
+     every key: each of its prefixes could fetch another index chunk. A pause
+     is twice the time between the reader's last two keys, at most PAUSE (so
+     results follow a pasted or fast-typed title at once, and a slow typist's
+     within PAUSE); while the word has one or two letters (the prefix of
+     thousands of words, in every chunk) it is SHORT_PAUSE. A space also
+     searches the words typed at once (their chunks arrive while the next is
+     typed). */
+  var SHORT = 3, PAUSE = 150, SHORT_PAUSE = 250, pause = null, lastKey = 0, typingOn = false;
 
   function typed() {
+    var now = Date.now(), gap = now - lastKey;
+    lastKey = now;
     var last = dialog.querySelector(".rl-search__input").value.split(/\s+/).pop();
     window.clearTimeout(pause);
-    if (last.length && last.length < SHORT) { pause = window.setTimeout(run, PAUSE); } else { run(); }
+    typingOn = true;
+    if (!last.length) { run(); }
+    pause = window.setTimeout(function () { typingOn = false; run(); },
+      last.length && last.length < SHORT ? SHORT_PAUSE : Math.min(2 * gap, PAUSE));
   }
 
   function links() { return Array.prototype.slice.call(dialog.querySelectorAll(".rl-search__link")); }
@@ -292,7 +343,7 @@
     dialog.appendChild(bar);
 
     var filters = el("details", "rl-search__filters");
-    filters.appendChild(el("summary", "", "Filters"));
+    filters.appendChild(el("summary", "", "Filters and order"));
     filters.addEventListener("toggle", function () { if (filters.open) { fillFilters(); } });
     FILTERS.forEach(function (pair) {
       var label = el("label", "rl-search__filter");
@@ -305,6 +356,14 @@
       label.appendChild(select);
       filters.appendChild(label);
     });
+    var sortLabel = el("label", "rl-search__filter");
+    sortLabel.appendChild(el("span", "", "Order"));
+    var sort = el("select");
+    sort.name = "order";
+    ORDERS.forEach(function (pair) { sort.add(new Option(pair[1], pair[0])); });
+    sort.addEventListener("change", function () { order = sort.value ? sort.value.split(":") : null; run(); });
+    sortLabel.appendChild(sort);
+    filters.appendChild(sortLabel);
     dialog.appendChild(filters);
     var out = el("p", "rl-search__status");
     out.id = "rl-search-status";
