@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,7 +67,6 @@ _TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
 _ID = re.compile(ID_PATTERN)
 _TOPICS = TypeAdapter(list[Topic])
 
-OnFile = Callable[[Entry | ReadingList, Path], None]
 _Model = TypeVar("_Model", Entry, ReadingList)
 
 
@@ -298,7 +297,6 @@ def _load_folder(
     model: type[_Model],
     problems: list[Diagnostic],
     positions: dict[Path, Spans],
-    on_file: OnFile | None,
     unvalidated: list[Document],
 ) -> tuple[dict[str, _Model], dict[str, Path]]:
     """Every `*.yaml` in `folder` as `model`: ({id: model}, {id: path})."""
@@ -309,8 +307,6 @@ def _load_folder(
             item, doc = result
             loaded[item.id], files[item.id] = item, path
             positions[path] = doc.spans
-            if on_file is not None:
-                on_file(item, path)
     return loaded, files
 
 
@@ -338,14 +334,10 @@ def _load_authors(path: Path, problems: list[Diagnostic], positions: dict[Path, 
     return config
 
 
-def load(root: Path | str, *, strict: bool = False, on_file: OnFile | None = None) -> Loaded:
-    """Load `root` (a readings directory) into a Catalog and run every rule.
-
-    ``on_file(model, path)``, when given, is called for each entry and list
-    as soon as its file has validated (before the cross-file rules), so a
-    caller such as the link checker can start work while loading goes on."""
+def load(root: Path | str, *, strict: bool = False) -> Loaded:
+    """Load `root` (a readings directory) into a Catalog and run every rule."""
     with _no_cyclic_gc():
-        return _load(Path(root), strict, on_file)
+        return _load(Path(root), strict)
 
 
 @contextmanager
@@ -367,7 +359,7 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _load(root: Path, strict: bool, on_file: OnFile | None) -> Loaded:
+def _load(root: Path, strict: bool) -> Loaded:
     from . import rules  # rules need the catalog type; imported late to keep layers clear
 
     problems: list[Diagnostic] = []
@@ -390,8 +382,8 @@ def _load(root: Path, strict: bool, on_file: OnFile | None) -> Loaded:
             problems.extend(_validation_diagnostics(doc, exc, set(Topic.model_fields)))
 
     broken_entries: list[Document] = []
-    entries, entry_files = _load_folder(root / "entries", Entry, problems, positions, on_file, broken_entries)
-    lists, list_files = _load_folder(root / "lists", ReadingList, problems, positions, on_file, [])
+    entries, entry_files = _load_folder(root / "entries", Entry, problems, positions, broken_entries)
+    lists, list_files = _load_folder(root / "lists", ReadingList, problems, positions, [])
     authors_file = root / AUTHORS_FILE
     authors_config = _load_authors(authors_file, problems, positions)
 

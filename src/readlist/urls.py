@@ -1,4 +1,5 @@
-"""URL normalization, shared by the duplicate rule, the link checker and authoring.
+"""URL normalization, shared by the duplicate rule, the link checker and authoring,
+and the public addresses both the checker and authoring use (their one home).
 
 Two entries are the same work when their URLs have the same *key*. The key is
 not meant to be fetched: it drops the scheme and `www.`, the fragment, the
@@ -14,6 +15,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 SAFE_SCHEMES = frozenset({"http", "https"})
 DEFAULT_PORTS = {"http": 80, "https": 443}  # a URL without a port means these
 YOUTUBE_WATCH = "https://www.youtube.com/watch"
+YOUTUBE_OEMBED = "https://www.youtube.com/oembed"
+ARXIV_ABS = "https://arxiv.org/abs/"  # + a paper's id: its abstract page
+GITHUB_API = "https://api.github.com"
 
 TRACKING_PARAMS = frozenset(
     {
@@ -98,7 +102,7 @@ def canonical(url: str) -> str:
     Used by authoring to write good URLs; other URLs are returned unchanged.
     """
     if paper := arxiv_id(url):
-        return f"https://arxiv.org/abs/{paper}"
+        return ARXIV_ABS + paper
     if video := youtube_id(url):
         return youtube_watch(video)
     return url
@@ -124,7 +128,7 @@ def normalize(url: str) -> str:
             return f"youtube:{video}"
         if name := doi(url):
             return f"doi:{name}"
-    if parts.port and parts.port not in (80, 443):
+    if parts.port and parts.port not in DEFAULT_PORTS.values():  # the scheme is dropped, and so is its port
         host = f"{host}:{parts.port}"
     query = [
         (k, v)

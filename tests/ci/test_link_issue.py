@@ -15,8 +15,8 @@ import pytest
 
 from readlist.ci.github import Gh, parse_issues
 from readlist.ci.issue import MARKER, Context, Issue, decide, render_body, title_for
-from readlist.ci.report import ReportError, load_report, parse_report
 from readlist.ci.shards import distinct_urls, plan
+from readlist.links.report import ReportError, load_report, parse_report
 
 from .helpers import REPORTS, ROOT, readlist
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from readlist.errors import Exit, UsageError
 from readlist.links.settings import LinkSettings, SettingsError, build
 
 from .helpers import make_project, run_cli
@@ -79,8 +80,9 @@ def test_defaults_live_in_the_model_and_the_help_reads_them(tmp_path):
     assert LinkSettings().concurrency == 128 and build({}).per_host == 10
     done = run_cli(tmp_path, "check-links", "--help")
     assert "(default 128)" in done.stdout and "(default 10)" in done.stdout and "(default 3d)" in done.stdout
-    with pytest.raises(SettingsError, match=r"--retries: Input should be greater than or equal to 0"):
+    with pytest.raises(SettingsError, match=r"--retries: Input should be greater than or equal to 0") as raised:
         build({"retries": 1}, {"retries": -1})
+    assert isinstance(raised.value, UsageError) and raised.value.exit_code is Exit.USAGE  # a library caller's exit 2
 
 
 @pytest.mark.parametrize("command", ["check-links", "validate"])

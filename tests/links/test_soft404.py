@@ -8,11 +8,15 @@ redirects, a move to another port, a JavaScript app's shell).
 The invariants: a page is `broken` of kind `soft-404` only when the signals
 named in its error agree (one strong, or two); a page that merely talks
 about "not found" never is; a shell is `ok` with "could not verify"; the
-probe is asked once per host per run, whatever the number of URLs."""
+probe is asked once per host per run, whatever the number of URLs, and it
+and the GETs it leads to are requests of the host like any other: never
+more in flight than the host's cap, the host's interval kept, nothing sent
+into a hold the host announced."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +27,8 @@ from hypothesis import strategies as st
 
 from readlist.links import LinkSettings, Outcome, check
 from readlist.links.judge import says_not_found
+
+from .limiters import Limiter, TokenBucket
 
 Answer = tuple[int, dict[str, str], bytes]
 Route = Callable[[str], Answer]
@@ -53,14 +59,38 @@ class Site:
     def __init__(self) -> None:
         self.route: Route = lambda path: (404, {}, b"")
         self.hits: Counter[str] = Counter()
+        # What the pacing tests read: a limiter (limiters.py) in front of
+        # every path, each answer held `latency` seconds, and the arrivals
+        # and the most requests in flight at once.
+        self.limiter: Limiter | None = None
+        self.latency = 0.0
+        self.arrivals: list[float] = []
+        self.in_flight = self.peak = 0
+        self.lock = threading.Lock()
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def _answer(self, with_body: bool) -> None:
-                site.hits[self.path] += 1
-                status, headers, body = site.route(self.path)
+                with site.lock:
+                    now = time.monotonic()
+                    site.hits[self.path] += 1
+                    site.arrivals.append(now)
+                    site.in_flight += 1
+                    site.peak = max(site.peak, site.in_flight)
+                    refusal = site.limiter.arrive(now) if site.limiter else None
+                try:
+                    if refusal is None:
+                        status, headers, body = site.route(self.path)
+                        time.sleep(site.latency)  # the server's latency, not a test's wait
+                    else:
+                        (status, headers), body = refusal, b"slow down"
+                finally:
+                    with site.lock:
+                        site.in_flight -= 1
+                        if site.limiter and refusal is None:
+                            site.limiter.leave(time.monotonic())
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -89,6 +119,11 @@ class Site:
 
     def probes(self) -> int:
         return sum(n for path, n in self.hits.items() if "no-such-page" in path)
+
+    def reset(self, limiter: Limiter | None = None, latency: float = 0.0) -> None:
+        self.hits.clear()
+        self.arrivals.clear()
+        self.peak, self.limiter, self.latency = 0, limiter, latency
 
     def close(self) -> None:
         self.server.shutdown()
@@ -290,6 +325,106 @@ def test_the_probe_is_one_head_per_host_per_run_on_an_honest_host(sites):
     assert all(r.outcome is Outcome.OK for r in results)
     assert site.probes() == 1
     assert not any("no-such-page" in path for path in site.hits if site.hits[path] > 1)
+
+
+# -- the probe keeps the host's limits ----------------------------------------------------------
+def _limited(concurrency: int, interval: float = 0.0, method: str = "HEAD", retries: int = 0) -> LinkSettings:
+    rule = {"concurrency": concurrency, "interval": interval, "method": method}
+    return LinkSettings(allow_private=("*",), retries=retries, timeout=10, hosts={"127.0.0.1": rule})
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    concurrency=st.integers(1, 2),
+    pages=st.integers(1, 5),
+    catch_all=st.booleans(),
+    method=st.sampled_from(["HEAD", "GET"]),
+)
+def test_the_probe_and_its_gets_keep_the_hosts_cap_on_requests_in_flight(sites, concurrency, pages, catch_all, method):
+    """The probe (its HEAD, and its GET on a catch-all host) and the GETs a
+    catch-all host's pages are read with are requests to the host like any
+    other: never more in flight at the host than its cap, and one probe for
+    the run."""
+    site = sites[0]
+    shop = html("Example Shop", "Welcome to the shop. " * 10)
+    real = {f"/shop/item/{n}" for n in range(pages)}
+    site.route = lambda path: (
+        (200, {}, article(f"Item {path}")) if path in real else (200, {}, shop) if catch_all else (404, {}, b"")
+    )
+    site.reset(latency=0.02)
+    gone = site.url("/shop/old/thing")
+    urls = [site.url(path) for path in sorted(real)] + ([gone] if catch_all else [])
+    judged = {r.url: r for r in check(urls, _limited(concurrency, method=method))}
+    assert site.peak <= concurrency, (site.peak, concurrency)
+    assert len([path for path in site.hits if "no-such-page" in path]) == 1
+    # asked as the pages are; a HEAD answered 2xx is asked again with GET, to compare
+    assert site.probes() == (2 if catch_all and method == "HEAD" else 1)
+    assert all(judged[site.url(path)].outcome is Outcome.OK for path in real), judged
+    if catch_all:
+        assert _is_soft_404(judged[gone]), judged[gone]
+
+
+def test_the_probe_keeps_the_hosts_interval(sites):
+    """A host with an interval between requests: the probe and the reads
+    keep it too. Each request leaves at least `interval` after the one
+    before, so N requests span (N - 1) intervals at least; a stall of the
+    client (the machine's load) can only bunch arrivals after it, not
+    shorten the span (less half an interval for the first one's delay)."""
+    site = sites[1]
+    shop = html("Example Shop", "Welcome to the shop. " * 10)
+    site.route = lambda path: (200, {}, article("Item") if path.startswith("/item/") else shop)
+    site.reset()
+    interval = 0.1
+    urls = [site.url("/item/1"), site.url("/item/2"), site.url("/old/gone/page")]
+    judged = {r.url: r for r in check(urls, _limited(2, interval=interval))}
+    assert _is_soft_404(judged[site.url("/old/gone/page")])
+    assert len(site.arrivals) == 8, site.hits  # the probe and each page: HEAD, then GET to compare
+    span = site.arrivals[-1] - site.arrivals[0]
+    assert span >= (len(site.arrivals) - 1.5) * interval, (span, site.arrivals)
+
+
+def test_no_probe_goes_into_a_hold_the_host_announced(sites):
+    """Behind a token bucket that answers 429 with Retry-After, the probe
+    waits out every hold like the pages: nothing reaches the host between a
+    refusal and the reset it announced (one request in flight at a time)."""
+    site = sites[2]
+    shop = html("Example Shop", "Welcome to the shop. " * 10)
+    site.route = lambda path: (200, {}, article("Item") if path.startswith("/item/") else shop)
+    bucket = TokenBucket(rate=4, burst=2, style="seconds")
+    site.reset(limiter=bucket, latency=0.01)
+    urls = [site.url("/item/1"), site.url("/item/2"), site.url("/old/gone/page")]
+    judged = {r.url: r for r in check(urls, _limited(1, method="GET", retries=2))}
+    assert _is_soft_404(judged[site.url("/old/gone/page")]), judged
+    assert judged[site.url("/item/1")].outcome is Outcome.OK and judged[site.url("/item/2")].outcome is Outcome.OK
+    assert bucket.resets, "the bucket never refused: the test did not test a hold"
+    for announced, until in bucket.resets:
+        inside = [t for t in site.arrivals if announced < t < until - 0.005]
+        assert not inside, (announced, until, inside)
+    assert len([path for path in site.hits if "no-such-page" in path]) == 1
+
+
+def test_a_probe_no_page_needs_does_not_hold_the_run(sites):
+    """Pages that answer 404 need no comparison: the run ends while the
+    host still holds the probe (it is a request of the host's queue, not a
+    result the run waits for)."""
+    site = sites[0]
+    release, answered = threading.Event(), threading.Event()
+
+    def route(path: str) -> Answer:
+        if "no-such-page" in path:
+            release.wait(10)
+            answered.set()
+            return 200, {}, html("Shop", "Welcome.")
+        return 404, {}, b""
+
+    site.route = route
+    site.reset()
+    try:
+        results = check([site.url(f"/gone/{n}") for n in range(3)], SETTINGS)
+        assert not answered.is_set()  # the run did not wait for the probe
+        assert all(r.outcome is Outcome.BROKEN and r.status == 404 for r in results), results
+    finally:
+        release.set()
 
 
 # -- the title rule, over families of titles -----------------------------------------------------

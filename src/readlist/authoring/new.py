@@ -67,9 +67,9 @@ class HttpStatusError(NewError):
 @dataclass(frozen=True)
 class Endpoints:
     arxiv_api: str = "https://export.arxiv.org/api/query"
-    youtube_oembed: str = "https://www.youtube.com/oembed"
+    youtube_oembed: str = urls.YOUTUBE_OEMBED
     youtube_watch: str = urls.YOUTUBE_WATCH
-    github_api: str = "https://api.github.com"
+    github_api: str = urls.GITHUB_API
     doi_resolver: str = "https://doi.org"
 
     @classmethod
@@ -207,7 +207,7 @@ def _arxiv_title(text: str | None) -> str:
 
 def _arxiv_metadata(entry: ET.Element, paper: str) -> Metadata:
     meta = Metadata(
-        url=f"https://arxiv.org/abs/{paper}",
+        url=urls.ARXIV_ABS + paper,
         title=_arxiv_title(entry.findtext(f"{ATOM}title")),
         authors=[
             _clean(author.findtext(f"{ATOM}name"))

@@ -91,10 +91,10 @@ def record_url(record: Record) -> str:
         doi = doi_match.group(1)
         arxiv_doi = _ARXIV_DOI.match(doi)
         if arxiv_doi and arxiv_id(arxiv_doi.group(1)):
-            return f"https://arxiv.org/abs/{arxiv_id(arxiv_doi.group(1))}"
+            return urls.ARXIV_ABS + arxiv_id(arxiv_doi.group(1))
         return f"https://doi.org/{doi}"
     if record.arxiv and arxiv_id(record.arxiv):
-        return f"https://arxiv.org/abs/{arxiv_id(record.arxiv)}"
+        return urls.ARXIV_ABS + arxiv_id(record.arxiv)
     return record.url.strip()
 
 

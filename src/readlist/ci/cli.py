@@ -49,9 +49,9 @@ def _context(args: argparse.Namespace) -> Context:
 
 
 def cmd_link_issue(args: argparse.Namespace) -> int:
+    from ..links.report import load_report
     from .github import Gh, parse_issues
     from .issue import closing_comment, decide, render_body
-    from .report import load_report
 
     report = load_report(Path(args.report))
     ctx = _context(args)

@@ -22,8 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..links.results import LinkResult
-from .report import Report
+from ..links.results import OUTCOMES, LinkResult, Outcome, Report
 
 LABEL = "link-rot"
 MARKER = "<!-- readlist:link-rot -->"
@@ -147,9 +146,9 @@ def _table(results: list[LinkResult], ctx: Context, redirect: bool = False) -> l
 
 
 _SECTIONS = (
-    ("broken", "Broken", "The server answered with an error after retries."),
-    ("timeout", "Timed out", "No complete answer within the time limit, after retries."),
-    ("error", "Unreachable", "DNS, connection, TLS or redirect errors."),
+    (Outcome.BROKEN, "Broken", "The server answered with an error after retries."),
+    (Outcome.TIMEOUT, "Timed out", "No complete answer within the time limit, after retries."),
+    (Outcome.ERROR, "Unreachable", "DNS, connection, TLS or redirect errors."),
 )
 
 
@@ -202,11 +201,7 @@ def render_body(
         "",
         "| Outcome | Links |",
         "| --- | ---: |",
-        *(
-            f"| {o} | {counts[o]} |"
-            for o in ("broken", "timeout", "error", "redirected", "blocked", "ok", "skipped")
-            if counts[o]
-        ),
+        *(f"| {o} | {counts[o]} |" for o in OUTCOMES if counts[o]),
         "",
     ]
 
@@ -216,8 +211,12 @@ def render_body(
         if results:
             body_sections.append([f"### {heading} ({len(results)})", "", explain, "", *_table(results, ctx), ""])
     for outcome, summary, redirect in (
-        ("redirected", "Moved permanently ({n}): `readlist check-links --fix` rewrites these to the new address", True),
-        ("blocked", "Blocked ({n}): these sites refuse automated clients; check them in a browser", False),
+        (
+            Outcome.REDIRECTED,
+            "Moved permanently ({n}): `readlist check-links --fix` rewrites these to the new address",
+            True,
+        ),
+        (Outcome.BLOCKED, "Blocked ({n}): these sites refuse automated clients; check them in a browser", False),
     ):
         results = report.by_outcome(outcome)
         if results:

@@ -9,10 +9,11 @@ history, archive look-up), ``check`` (URLs -> results), ``LinkSettings``,
   ``--changed``, ``--shard``)
 - ``engine``: the scheduler (limits, retries, deadlines), with ``pace`` (a
   host's pace), the clients behind one interface (``transport``: the lean
-  HEAD client ``fasthead`` and ``fullclient``, httpcore, and httpx for
-  proxies), ``guard`` (address safety) and ``judge`` (soft 404s)
+  HEAD client ``fasthead``, and ``fullclient`` on httpx for the rest,
+  proxies included), ``guard`` (address safety) and ``judge`` (soft 404s)
 - ``policy``: canonical probes and what the answers mean
-- ``cache`` (results and failure history), ``archive``, ``report``, ``fix``
+- ``cache`` (results and failure history), ``archive``, ``report`` (render a
+  report; read a JSON one back), ``fix``
 - ``command``: the CLI: arguments -> ``run`` -> render -> fix
 """
 

@@ -19,9 +19,9 @@ from ..roots import ROOT_HELP, readings_root
 from .cache import Cache
 from .pipeline import run
 from .policy import format_duration
-from .report import render
+from .report import ReportError, load_report, render
 from .results import LinkResult
-from .settings import LinkSettings, SettingsError, read_table
+from .settings import LinkSettings, read_table
 from .settings import build as build_settings
 from .transport import proxy_setting_problem
 
@@ -185,21 +185,18 @@ class _Progress:
 def _settings(args: argparse.Namespace, project: Path) -> LinkSettings:
     """pyproject.toml's table with the command line on top; a bad value of
     either (or of a proxy variable) is a ``UsageError`` naming it."""
-    try:
-        settings = build_settings(
-            read_table(project / "pyproject.toml"),
-            {
-                "concurrency": args.concurrency,
-                "per-host": args.per_host,
-                "timeout": args.timeout,
-                "retries": args.retries,
-                "max-age": args.max_age,
-                "allow-private": args.allow_private,
-                "exclude": args.exclude or None,
-            },
-        )
-    except SettingsError as exc:
-        raise UsageError(str(exc)) from None
+    settings = build_settings(
+        read_table(project / "pyproject.toml"),
+        {
+            "concurrency": args.concurrency,
+            "per-host": args.per_host,
+            "timeout": args.timeout,
+            "retries": args.retries,
+            "max-age": args.max_age,
+            "allow-private": args.allow_private,
+            "exclude": args.exclude or None,
+        },
+    )
     settings.github_token = os.environ.get("GITHUB_TOKEN") or None
     if problem := proxy_setting_problem(os.environ):
         raise UsageError(problem)
@@ -258,8 +255,6 @@ def run_check_links(args: argparse.Namespace) -> int:
 
 def run_merge_reports(args: argparse.Namespace) -> int:
     """Join shard reports, read by the same reader as the weekly issue's."""
-    from ..ci.report import ReportError, load_report
-
     _check_output(args.output)
     merged: dict[str, LinkResult] = {}
     for name in args.reports:

@@ -12,6 +12,12 @@ Scheduling: up to `concurrency` slot tasks take URLs from per-host queues
 (hosts in turn), each host under its current pace. A URL to retry goes back
 to its host's queue after its delay instead of holding a slot or a host's
 place, so a host cut to one request in flight really has one.
+
+Soft 404s (``judge``): an origin's probe of a path that cannot exist is a
+job of its host's queue like any URL (first in line), so it keeps the
+host's limit, pace and holds; a page waits for it only once its own
+request is done, holding no slot, and a page a catch-all host must be read
+for goes back to the queue for its GET.
 """
 
 from __future__ import annotations
@@ -89,6 +95,8 @@ class _Job:
     attempts: int = 0
     answer: _Answer | None = None
     deadline: asyncio.Timeout | None = None  # the current attempt's (see ``_send``)
+    probing: asyncio.Future[_Answer] | None = None  # an origin's probe: its answer goes here, not to a result
+    reread: bool = False  # asked again with GET: its body is compared with a catch-all host's probe
 
 
 def ssl_context() -> ssl.SSLContext:
@@ -125,7 +133,7 @@ class Engine:
         self.full_loading: asyncio.Future[ModuleType] | None = None
         self.paces: dict[str, HostPace] = {}
         self.results: dict[str, LinkResult] = {}
-        self.probes: dict[str, asyncio.Future[_Answer | None]] = {}  # origin -> its answer to a path that cannot exist
+        self.probes: dict[str, asyncio.Future[_Answer]] = {}  # origin -> its answer to a path that cannot exist
         self.signals: dict[str, list[judge.Signal]] = {}  # URL -> soft-404 signals seen, for ``judge.collapse``
 
     async def aclose(self) -> None:
@@ -171,6 +179,7 @@ class Engine:
         self.failure: Exception | None = None
         self.done = asyncio.Event()
         self.tasks: set[asyncio.Task[None]] = set()
+        self.judging: set[asyncio.Task[None]] = set()  # pages waiting for their origin's probe
 
     def add(self, url: str) -> None:
         """Queue one URL; a slot starts for it when fewer than `concurrency` run."""
@@ -186,16 +195,24 @@ class Engine:
         if settings.excluded(url) or (rule and rule.skip):
             self._emit(LinkResult(url, Outcome.SKIPPED, error="excluded", error_kind=ErrorKind.EXCLUDED))
             return
-        if host not in self.paces:
-            limit, interval = settings.host_concurrency(host), settings.host_interval(host)
-            if host == "github.com" and not rule:
-                # Unauthenticated, github.com answers 429 quickly: start slow.
-                limit, interval = min(limit, GITHUB_CONCURRENCY), max(interval, GITHUB_INTERVAL)
-            self.paces[host] = HostPace(limit, interval, settings.max_interval, settings.retry_after_cap)
-            self.queues[host] = deque()
+        self._host(host)
         self._queue(_Job(url, probe, service, host))
 
+    def _host(self, host: str) -> None:
+        """The pace and queue of `host`, made when it is first met."""
+        if host in self.paces:
+            return
+        settings = self.settings
+        limit, interval = settings.host_concurrency(host), settings.host_interval(host)
+        if host == "github.com" and not settings.rule(host):
+            # Unauthenticated, github.com answers 429 quickly: start slow.
+            limit, interval = min(limit, GITHUB_CONCURRENCY), max(interval, GITHUB_INTERVAL)
+        self.paces[host] = HostPace(limit, interval, settings.max_interval, settings.retry_after_cap)
+        self.queues[host] = deque()
+
     def _queue(self, job: _Job, front: bool = False) -> None:
+        if self.done.is_set():
+            return  # the run is over: a probe's retry that no page waits for
         queue = self.queues[job.host]
         if front:
             queue.appendleft(job)
@@ -258,7 +275,7 @@ class Engine:
         try:
             await self.done.wait()
         finally:
-            pending: list[asyncio.Future[Any]] = [*self.tasks, *self.probes.values()]
+            pending: list[asyncio.Future[Any]] = [*self.tasks, *self.judging, *self.probes.values()]
             for task in pending:
                 task.cancel()
             await self.aclose()
@@ -285,7 +302,7 @@ class Engine:
                     self.busy[job.host] -= 1
                     self._wake(job.host)  # room again: back in turn
                 if again is None:
-                    self._emit(self._result(job))
+                    self._done(job)
                 else:  # a refused URL waits its turn behind the others; a failed one goes first
                     refused = job.answer is not None and job.answer.refused
                     self.loop.call_later(again, self._queue, job, not refused)
@@ -293,6 +310,33 @@ class Engine:
             self.failure = exc
             self.done.set()
             raise
+
+    def _done(self, job: _Job) -> None:
+        """A job's last attempt is in: a probe's answer goes to the pages
+        waiting for it; a page with a 2xx is judged (``_judge_soft``) in a
+        task of its own, holding no slot while it waits for the probe."""
+        answer = job.answer
+        assert answer is not None
+        if job.probing is not None:
+            status = answer.status or 0
+            # A host that answers any path (2xx), or that refuses HEAD as a
+            # page's check would find: its page is read, in a request of its own.
+            refused = status >= 400 and status not in policy.GONE_STATUSES | policy.RETRY_STATUSES
+            if not job.reread and not answer.body and (200 <= status < 300 or refused):
+                job.reread = True
+                self._queue(job, front=True)
+            else:
+                job.probing.set_result(answer)
+        elif (
+            job.service is None
+            and answer.outcome in (Outcome.OK, Outcome.REDIRECTED)
+            and urlsplit(job.url).path not in ("", "/")
+        ):
+            task = asyncio.create_task(self._judge_soft(job))
+            self.judging.add(task)
+            task.add_done_callback(self.judging.discard)
+        else:
+            self._emit(self._result(job))
 
     def _emit(self, result: LinkResult) -> None:
         result.checked_at = time.time()
@@ -361,13 +405,14 @@ class Engine:
 
     async def ask(self, job: _Job) -> _Answer:
         rule = self.settings.rule(job.host)
-        method = rule.method if rule else "HEAD"
+        method = "GET" if job.reread else rule.method if rule else "HEAD"
         try:
-            if job.service is None:
-                self._probe(job.probe)  # asked now: its answer is in by the time the page's is
+            if job.service is None and job.probing is None:
+                self._probe(job.probe)  # queued now, first in its host's line: in by the time the page is
             answer = await self.fetch(job, method)
             if (
-                method == "HEAD"
+                job.probing is None
+                and method == "HEAD"
                 and answer.status is not None
                 and answer.status >= 400
                 and answer.status not in policy.RETRY_STATUSES
@@ -375,12 +420,6 @@ class Engine:
                 # HEAD refused or unreliable (405, 403, 404, 501, ...): ask with GET.
                 # Overload answers (429, 503, ...) are retried instead.
                 answer = await self.fetch(job, "GET")
-            if (
-                job.service is None
-                and answer.outcome in (Outcome.OK, Outcome.REDIRECTED)
-                and urlsplit(job.url).path not in ("", "/")
-            ):
-                answer = await self._soft_404(job, answer)
             return answer
         except UnsafeAddress as exc:
             return _Answer(
@@ -388,66 +427,63 @@ class Engine:
             )
 
     # -- soft 404s (see ``judge``) -------------------------------------------------
-    def _probe(self, url: str) -> asyncio.Future[_Answer | None]:
-        """The answer of `url`'s origin to a path that cannot exist: asked
-        once per origin per run (shared by every URL of the origin); None
-        when there is none to compare with."""
+    def _probe(self, url: str) -> asyncio.Future[_Answer]:
+        """The answer of `url`'s origin to a path that cannot exist: one job
+        per origin per run (shared by every URL of the origin), put first
+        in its host's queue, so it waits for the host's limit, pace and
+        holds like any request. Asked as the host's pages are (HEAD, which
+        most hosts answer with a real 404, unless a host rule says GET);
+        a 2xx without a body is asked again with GET (see ``_done``)."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         known = self.probes.get(origin)
         if known is None:
             target = f"{origin}/readlist-no-such-page-{secrets.token_hex(8)}"
-            job = _Job(target, target, None, (parts.hostname or "").lower())
-            known = self.probes[origin] = asyncio.ensure_future(self._ask_probe(job))
+            host = (parts.hostname or "").lower()
+            known = self.probes[origin] = self.loop.create_future()
+            self._host(host)
+            self._queue(_Job(target, target, None, host, probing=known), front=True)
         return known
 
-    async def _ask_probe(self, job: _Job) -> _Answer | None:
-        """A HEAD, which most hosts answer with a real 404; a host that
-        answers it with a 2xx is asked again with GET, for a page to compare
-        (and so is one that refuses HEAD, as a page's check would)."""
+    async def _judge_soft(self, job: _Job) -> None:
+        """Emit `job` (a 2xx), or a `broken` soft 404 when signals agree,
+        once its origin's probe is in; a page a catch-all host must be read
+        for, that HEAD did not read, goes back first in line for a GET."""
         try:
-            async with asyncio.timeout(self.settings.timeout):
-                answer = await self.fetch(job, "HEAD")
-                status = answer.status or 0
-                refused = status >= 400 and status not in (404, 410, *policy.RETRY_STATUSES)
-                if 200 <= status < 300 or refused:
-                    answer = await self.fetch(job, "GET")
-                return answer
-        except (TimeoutError, UnsafeAddress):
-            return None
-
-    async def _soft_404(self, job: _Job, answer: _Answer) -> _Answer:
-        """`answer` (a 2xx), or a `broken` soft 404 when signals agree."""
-        final = answer.final_url or job.probe
-        signals = [found] if (found := judge.redirect_signal(job.url, final)) else []
-        probe = await asyncio.shield(self._probe(final))
-        catch_all = probe is not None and probe.status is not None and 200 <= probe.status < 300
-        body = answer.body
-        if probe is not None and catch_all and probe.final_url == final != job.probe:
-            signals.append(judge.Signal("lands where a path that cannot exist lands", strong=True))
-        elif probe is not None and catch_all and not body:
-            again = await self.fetch(job, "GET")  # a host that answers any path: the page must be read
-            if again.outcome not in (Outcome.OK, Outcome.REDIRECTED):
-                return again
-            answer, body = again, again.body
-        if body:
-            page = judge.Page.read(body)
-            signals += judge.page_signals(page)
-            if probe is not None and catch_all and probe.body and judge.alike(page, judge.Page.read(probe.body)):
-                if page.shell:
-                    answer.error = judge.UNVERIFIED
-                else:
-                    signals.append(judge.Signal("the same page as a path that cannot exist", strong=True))
-        self.signals[job.url] = signals
-        if judge.decided(signals):
-            return _Answer(
-                Outcome.BROKEN,
-                status=answer.status,
-                final_url=final,
-                error_kind=ErrorKind.SOFT_404,
-                error="soft 404: " + "; ".join(s.what for s in signals),
-            )
-        return answer
+            answer = job.answer
+            assert answer is not None
+            final = answer.final_url or job.probe
+            signals = [found] if (found := judge.redirect_signal(job.url, final)) else []
+            probe = await asyncio.shield(self._probe(final))
+            catch_all = probe.status is not None and 200 <= probe.status < 300
+            if catch_all and probe.final_url == final != job.probe:
+                signals.append(judge.Signal("lands where a path that cannot exist lands", strong=True))
+            elif catch_all and not answer.body and not job.reread:
+                job.reread = True  # a host that answers any path: the page must be read
+                self._queue(job, front=True)
+                return
+            if answer.body:
+                page = judge.Page.read(answer.body)
+                signals += judge.page_signals(page)
+                if catch_all and probe.body and judge.alike(page, judge.Page.read(probe.body)):
+                    if page.shell:
+                        answer.error = judge.UNVERIFIED
+                    else:
+                        signals.append(judge.Signal("the same page as a path that cannot exist", strong=True))
+            self.signals[job.url] = signals
+            if judge.decided(signals):
+                job.answer = _Answer(
+                    Outcome.BROKEN,
+                    status=answer.status,
+                    final_url=final,
+                    error_kind=ErrorKind.SOFT_404,
+                    error="soft 404: " + "; ".join(s.what for s in signals),
+                )
+            self._emit(self._result(job))
+        except Exception as exc:  # a bug, not a link's failure: stop the run loudly
+            self.failure = exc
+            self.done.set()
+            raise
 
     def _extra_headers(self, parts: SplitResult) -> dict[str, str] | None:
         """The GitHub token, for the GitHub API's own host only (never sent
@@ -584,7 +620,7 @@ class Engine:
             status == 503 and (headers.get("cf-mitigated") or "cloudflare" in headers.get("server", "").lower())
         ):
             return _rate_limited(status, final, said.retry_after)
-        if status in (404, 410):
+        if status in policy.GONE_STATUSES:
             return _Answer(
                 Outcome.BROKEN, status=status, final_url=final, error=f"HTTP {status}", error_kind=ErrorKind.HTTP
             )

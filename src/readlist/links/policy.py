@@ -1,7 +1,7 @@
 """What to check and how to judge the answer: address safety, canonical probes (YouTube oEmbed, arXiv, DOI) and the
 classification of responses into outcomes (settings live in ``settings``).
 
-Nothing here touches the network; ``check.py`` asks these functions.
+Nothing here touches the network; the engine (``engine``) asks these functions.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+GONE_STATUSES = frozenset({404, 410})  # not there: broken, and a probe's honest answer
 BLOCK_STATUSES = frozenset({401, 403, 429, 999})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})

@@ -1,13 +1,28 @@
-"""Render results as text (with a summary table), JSON, Markdown (the weekly
-issue) or GitHub Actions annotations."""
+"""A run's report, both ways: rendered as text (with a summary table),
+JSON, Markdown or GitHub Actions annotations; and a JSON report read back
+(``load_report``) by ``merge-reports`` and the weekly issue alike.
+
+The JSON shape is the one docs/reference/link-checking.md documents::
+
+    {"summary": {...counts...},
+     "results": [{"url", "outcome", "status", "final_url", "error", "kind",
+                  "attempts", "elapsed_ms", "files": [{"path", "line"}], ...}]}
+
+Only `url` and `outcome` are required of a result read back; everything
+else is read when present, so reports from older or newer checkers still
+render.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
-from .results import OUTCOMES, LinkResult, Outcome, summarize
+from ..errors import UsageError
+from .results import OUTCOMES, LinkResult, Outcome, Report, summarize
 
 BROKEN, TIMEOUT, ERROR, REDIRECTED, BLOCKED, SKIPPED, OK = (
     Outcome.BROKEN,
@@ -150,3 +165,74 @@ def github(results: list[LinkResult], elapsed: float | None = None) -> str:
     counts = summarize(results)
     lines.append(", ".join(f"{counts[n]} {n}" for n in OUTCOMES if counts[n]) or "0 links")
     return "\n".join(lines)
+
+
+# -- reading a JSON report back ----------------------------------------------------------
+class ReportError(UsageError):
+    """A file given as a report is not a check-links JSON report. Exit 2."""
+
+
+def _citation(item: object, where: str) -> dict[str, Any]:
+    if isinstance(item, str):
+        return {"path": item, "line": None}
+    if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+        raise ReportError(f"{where}: a file must be {{'path': ..., 'line': ...}}")
+    line = item.get("line")
+    return {"path": item["path"], "line": line if isinstance(line, int) else None}
+
+
+def _result(item: object, where: str) -> LinkResult:
+    """Check one result strictly enough to render it, then read it as the checker does."""
+    if not isinstance(item, dict):
+        raise ReportError(f"{where}: a result must be an object")
+    url, outcome = item.get("url"), item.get("outcome")
+    if not isinstance(url, str) or not url:
+        raise ReportError(f"{where}: 'url' is missing")
+    if outcome not in OUTCOMES:
+        raise ReportError(f"{where}: unknown outcome {outcome!r} (one of {', '.join(OUTCOMES)})")
+    files = item.get("files") or []
+    if not isinstance(files, list):
+        raise ReportError(f"{where}: 'files' must be a list")
+    status, attempts = item.get("status"), item.get("attempts")
+    failures, since, archived = item.get("failures"), item.get("failing_since"), item.get("archived")
+    kind = item.get("kind")
+    return LinkResult.from_json(
+        {
+            **item,
+            "kind": kind if isinstance(kind, str) else None,
+            "failures": failures if isinstance(failures, int) and failures >= 0 else 0,
+            "failing_since": since if isinstance(since, (int, float)) and not isinstance(since, bool) else None,
+            "archived": archived
+            if isinstance(archived, str) and archived.startswith(("http://", "https://"))
+            else None,
+            "status": status if isinstance(status, int) else None,
+            "final_url": item.get("final_url") or None,
+            "error": item.get("error") or None,
+            "attempts": attempts if isinstance(attempts, int) else 0,
+            "files": [_citation(f, f"{where}.files[{i}]") for i, f in enumerate(files)],
+        }
+    )
+
+
+def parse_report(data: object) -> Report:
+    """A report from parsed JSON; its summary is not read (the results say it)."""
+    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+        raise ReportError("not a link-check report: expected an object with a 'results' list")
+    return Report([_result(r, f"results[{i}]") for i, r in enumerate(data["results"])])
+
+
+def load_report(path: Path) -> Report:
+    """The report in the JSON file at `path`; a ``ReportError`` naming the
+    file (and the line and column of bad JSON) when it is none."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ReportError(f"{path}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+    try:
+        return parse_report(data)
+    except ReportError as exc:
+        raise ReportError(f"{path}: {exc}") from None

@@ -6,6 +6,7 @@ words), so code decides on them, never on message text."""
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -119,12 +120,39 @@ def summarize(results: Iterable[LinkResult]) -> dict[str, int]:
 
 @dataclass
 class Report:
-    """What ``readlist.links.run`` found: every cited URL's result, with the
-    places that cite it, in catalog order, and the seconds the run took."""
+    """A run's results: what ``readlist.links.run`` found (every cited URL's
+    result, with the places that cite it, in catalog order, and the seconds
+    the run took), or what ``report.load_report`` read back from a JSON
+    report (the shards ``merge-reports`` joins, the weekly issue's input)."""
 
     results: list[LinkResult]
-    elapsed: float = 0.0
+    elapsed: float | None = None
 
     @property
     def failed(self) -> bool:
         return any(result.failed for result in self.results)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(r.outcome for r in self.results)
+
+    def by_outcome(self, outcome: Outcome) -> list[LinkResult]:
+        return sorted((r for r in self.results if r.outcome == outcome), key=lambda r: r.url)
+
+    @property
+    def failing(self) -> list[LinkResult]:
+        return [r for r in sorted(self.results, key=lambda r: r.url) if r.failed]
+
+    @property
+    def unchecked(self) -> list[LinkResult]:
+        """Links the proxy failed to carry (``checked`` is False): no news of the site."""
+        return [r for r in self.failing if not r.checked]
+
+    def confirmed(self, after: int) -> list[LinkResult]:
+        """Failing links that failed `after` checks in a row, or whose history
+        is unknown (a run without the cache cannot tell a flap from rot)."""
+        return [r for r in self.failing if not 0 < r.failures < after and r.checked]
+
+    def pending(self, after: int) -> list[LinkResult]:
+        """Failing links with fewer than `after` failed checks in a row: rechecked first."""
+        return [r for r in self.failing if 0 < r.failures < after and r.checked]

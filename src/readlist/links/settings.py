@@ -23,11 +23,13 @@ from pydantic import (
     field_validator,
 )
 
+from ..errors import UsageError
+from ..urls import ARXIV_ABS, GITHUB_API, YOUTUBE_OEMBED
 from .policy import parse_duration, parse_statuses
 
 
-class SettingsError(ValueError):
-    """A bad setting; the message is ready for the user."""
+class SettingsError(UsageError):
+    """A bad setting; the message names it and is ready for the user. Exit 2."""
 
 
 def _kebab(name: str) -> str:
@@ -86,14 +88,14 @@ class LinkSettings(BaseModel):
     allow_private: tuple[str, ...] = ()  # () none; ("*",) all; else networks
     hosts: dict[str, HostRule] = Field(default_factory=dict)
     canonical_probes: bool = True
-    youtube_oembed: str = "https://www.youtube.com/oembed"
+    youtube_oembed: str = YOUTUBE_OEMBED
     doi_api: str = "https://doi.org/api/handles/"
-    arxiv_abs: str = "https://arxiv.org/abs/"
+    arxiv_abs: str = ARXIV_ABS
     # Archived copies of failing links (the Wayback Machine's availability API).
     archive_lookup: bool = True
     wayback_api: str = "https://archive.org/wayback/available"
     # github.com URLs: through the REST API when a token is given.
-    github_api: str = "https://api.github.com"
+    github_api: str = GITHUB_API
     github_token: str | None = Field(default=None, exclude=True, repr=False)
 
     @field_validator("max_age", mode="before")
