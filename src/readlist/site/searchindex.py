@@ -325,7 +325,9 @@ def index_site(
             if kept is not None:  # only the newest: an older one is never asked for again
                 for old in [p for p in kept.parent.iterdir() if p.is_dir()]:
                     shutil.rmtree(old)
-                shutil.copytree(bundle, kept)
+                partial = kept.with_name(kept.name + ".partial")  # never a half copy under the digest
+                shutil.copytree(bundle, partial)
+                partial.rename(kept)
         # The site keeps its earlier bundle until this one is whole (and the
         # two never mix: Pagefind's file names change with the content).
         (bundle / "readlist.json").write_text(json.dumps({"common": common_words(records)}), encoding="utf-8")
