@@ -1,18 +1,22 @@
-"""`mkdocs build` of 5,000 generated entries: through the readlist plugin vs the
-same content written as plain Markdown pages (the target is at most 1.2x),
-plus the time `mkdocs serve` takes to show an edit to one entry (on the
-entry's own page). Both builds include a page per reading.
+"""`mkdocs build` of 5,000 generated entries: through the readlist plugin vs
+the same pages built without it (the target is at most 1.2x), plus the time
+`mkdocs serve` takes to show an edit to one entry. Both builds include a page
+per reading and end with the same Pagefind search index.
 
-    python benchmarks/build.py [--entries 5000] [--runs 3] [--write]
+    python benchmarks/build.py [--entries 5000] [--runs 3] [--no-serve] [--write]
 
-Both builds use the same mkdocs-material theme, the same search plugin, the
-same Markdown extensions, nav, CSS and JS; the plain build reads the pages
-that `readlist generate` writes, so the only difference is the plugin (load
-and validate the YAML, render the pages in memory). Runs alternate (plain,
-plugin, plain, plugin, ...) as separate processes, timed from process start to
-exit; the medians are compared, so a burst of load on a shared machine hits
-both sides alike.
-"""
+The baseline is what another builder does: the pages `readlist generate
+--config mkdocs.yml` writes (untimed), built by `mkdocs build` without the
+plugin, then indexed by `readlist search-index SITE_DIR ROOT`. The plugin
+project has the same config (theme, features, extensions) minus what the
+plugin adds itself (nav, CSS and JS, the head's tags) and builds and indexes
+in one `mkdocs build`. Neither lists Material's `search` plugin (the site's
+search is Pagefind's). So the difference is the plugin's own work: load and
+validate the YAML, render the pages in memory. Runs alternate (plain, plugin,
+plain, plugin, ...) as separate processes, each build timed from its first
+process's start to its last one's exit, wall and CPU time (Pagefind's binary
+included); the medians are compared, so a burst of load on a shared machine
+hits both sides alike."""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ import random
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -31,6 +36,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -119,37 +125,53 @@ markdown_extensions:
 """
 
 
-def plugin_project(root: Path, readings: Path) -> Path:
+@dataclass(frozen=True)
+class Build:
+    """A site built by one or more processes run in turn in `root`, timed
+    together: what it costs to go from readings to a searchable site."""
+
+    root: Path
+    site: Path
+    steps: tuple[tuple[str, ...], ...]
+
+
+def _mkdocs_build(site: Path) -> tuple[str, ...]:
+    return (sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site))
+
+
+def plain_project(root: Path, readings: Path) -> Build:
+    """The baseline: the pages `readlist generate --config mkdocs.yml` writes,
+    built by MkDocs without the plugin, then indexed by `readlist
+    search-index` (what other builders do). Untimed: generating the pages."""
+    root.mkdir(parents=True)
+    command = [sys.executable, "-m", "readlist.cli", "generate", str(readings), "--out", str(root / "docs")]
+    command += ["--config", str(root / "mkdocs.yml"), "--site-name", "Benchmark", "--force"]
+    done = subprocess.run(command, env=ENV, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"readlist generate failed:\n{done.stderr[-3000:]}")
+    site = root / "site"
+    index = (sys.executable, "-m", "readlist.cli", "search-index", str(site), str(readings))
+    return Build(root, site, (_mkdocs_build(site), index))
+
+
+# What `readlist generate --config` adds for a build without the plugin; the
+# plugin does the same itself (nav, assets, the theme override of the head).
+GENERATE_ONLY = ("nav", "not_in_nav", "extra_css", "extra_javascript", "extra", "plugins")
+
+
+def plugin_project(root: Path, readings: Path, plain: Build) -> Build:
+    """`mkdocs build` through the plugin, which also writes the search index,
+    with the settings of `plain`'s generated config but for what the plugin
+    adds itself."""
     (root / "docs").mkdir(parents=True)
-    (root / "mkdocs.yml").write_text(BASE + f"plugins:\n  - search\n  - readlist:\n      readings: {readings}\n")
-    return root
-
-
-def plain_project(root: Path, readings: Path) -> Path:
-    """The same pages as files: `readlist generate`, and the nav the plugin makes."""
-    sys.path.insert(0, str(HERE.parent / "src"))
-    from readlist.loading import load
-    from readlist.site import SiteOptions, generate_site
-    from readlist.site.generator import ASSET_DIR
-
-    site = generate_site(
-        load(readings).catalog, SiteOptions(new_since=SiteOptions.new_cutoff(30), site_name="Benchmark")
-    )
-    site.write(root / "docs")
-    config = (
-        BASE
-        + "plugins:\n  - search\n"
-        + yaml.safe_dump(
-            {
-                "nav": site.nav,
-                "extra_css": [f"{ASSET_DIR}/readlist.css"],
-                "extra_javascript": [f"{ASSET_DIR}/readlist.js"],
-            },
-            sort_keys=False,
-        )
-    )
-    (root / "mkdocs.yml").write_text(config)
-    return root
+    settings = yaml.safe_load((plain.root / "mkdocs.yml").read_text())
+    for key in GENERATE_ONLY:
+        settings.pop(key, None)
+    settings["theme"].pop("custom_dir", None)
+    settings["docs_dir"] = "docs"
+    settings["plugins"] = [{"readlist": {"readings": str(readings)}}]
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(settings, sort_keys=False))
+    return Build(root, root / "site", (_mkdocs_build(root / "site"),))
 
 
 def _children_cpu() -> float:
@@ -157,7 +179,7 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def alternate(plain: Path, plugin: Path, runs: int) -> tuple[list[float], list[float], list[float], list[float]]:
+def alternate(plain: Build, plugin: Build, runs: int) -> tuple[list[float], list[float], list[float], list[float]]:
     """Build the two projects in turn, `runs` times each, so that a change in
     the machine's load falls on both: (plain wall, plugin wall, plain CPU,
     plugin CPU), in seconds."""
@@ -172,112 +194,150 @@ def alternate(plain: Path, plugin: Path, runs: int) -> tuple[list[float], list[f
     return plains, plugins, plain_cpu, plugin_cpu
 
 
-def timed_build(project: Path) -> tuple[float, float]:
-    """(wall time, CPU time) of one `mkdocs build` process. The CPU time (user +
-    system of the process) moves much less than the wall time when other work
-    shares the machine's cores, so it is recorded next to it."""
-    command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(project / "site")]
+def timed_build(build: Build) -> tuple[float, float]:
+    """(wall time, CPU time) of the build's processes, from the first one's
+    start to the last one's exit. The CPU time (user + system of the processes
+    and their children, Pagefind's binary included) moves much less than the
+    wall time when other work shares the machine's cores, so it is recorded
+    next to it."""
     cpu = _children_cpu()
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=project, env=ENV, capture_output=True, text=True)
+    for step in build.steps:
+        result = subprocess.run(step, cwd=build.root, env=ENV, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise SystemExit(f"{' '.join(step)} failed in {build.root}:\n{result.stderr[-3000:]}")
     elapsed = time.perf_counter() - start
-    cpu = _children_cpu() - cpu
-    if result.returncode != 0:
-        raise SystemExit(f"build failed in {project}:\n{result.stderr[-3000:]}")
-    return elapsed, cpu
+    return elapsed, _children_cpu() - cpu
 
 
-def serve_rebuild(project: Path, readings: Path) -> tuple[float, float]:
-    """(seconds from the edit until the served page shows it, the build time
-    MkDocs reports for that rebuild)."""
+@dataclass(frozen=True)
+class Rebuild:
+    built: float  # the build time MkDocs logs for the rebuild (the search index included)
+    seen: float  # from the edit until the rebuild was logged done (with the watcher's delay)
+    cpu: float  # CPU time of the serve process and its children during the rebuild (Linux: /proc)
+    kept: bool  # the plugin said it kept the last search index
+    new_index: bool  # the served index is another one after the rebuild
+
+
+def serve_rebuild(project: Build, readings: Path, *, edit: bool = True, env: dict[str, str] = ENV) -> Rebuild:
+    """`mkdocs serve` of the project, then one reading's file rewritten: its
+    title edited (`edit`), or the same text saved again (a save that changes
+    nothing, as an editor's "save all" does: MkDocs rebuilds all the same).
+    The file is put back as it was afterwards."""
     import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    entry = min((readings / "entries").glob("*.yaml"))
+    original = entry.read_text()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=project,
-        env=ENV,
+        cwd=project.root,
+        env=env,
+        preexec_fn=_interruptible,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     log: list[str] = []
     threading.Thread(target=lambda: log.extend(proc.stdout), daemon=True).start()  # type: ignore[arg-type]
-    url = f"http://127.0.0.1:{port}/readings/entry-00000/"  # its own page: never split
+    base = f"http://127.0.0.1:{port}/"
+    index_url = f"{base}pagefind/pagefind-entry.json"  # names the index's current files
 
-    def fetch() -> str:
+    def fetch(url: str) -> str:
         try:
-            with urllib.request.urlopen(url, timeout=10) as r:
+            with urllib.request.urlopen(url, timeout=60) as r:
                 return r.read().decode()
         except OSError:
             return ""
 
-    try:
-        deadline = time.monotonic() + 600
-        while "entry-00000" not in fetch():
+    def builds() -> int:
+        return "".join(log).count("Documentation built in")
+
+    def cpu() -> float:
+        """utime + stime + cutime + cstime of the server (Pagefind's runs are its children)."""
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+    def wait(count: int) -> None:
+        deadline = time.monotonic() + 1800
+        while builds() < count:
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("serve did not start:\n" + "".join(log)[-3000:])
-            time.sleep(0.5)
-        time.sleep(1.0)
-        entry = readings / "entries" / "entry-00000.yaml"
-        text = entry.read_text()
-        marker = "Edited under serve"
-        start = time.perf_counter()
-        entry.write_text(re.sub(r"^title: .*$", f"title: {marker}", text, count=1, flags=re.M))
-        while marker not in fetch():
-            if time.perf_counter() - start > 600:
-                raise SystemExit("rebuild not seen:\n" + "".join(log)[-3000:])
+                raise SystemExit("serve did not build:\n" + "".join(log)[-3000:])
             time.sleep(0.05)
+
+    try:
+        wait(1)
+        while "Serving on" not in "".join(log):
+            time.sleep(0.1)
+        first_index = fetch(index_url)
+        marker = "Edited under serve"
+        edited = re.sub(r"^title: .*$", f"title: {marker}", original, count=1, flags=re.M) if edit else original
+        cpu_before = cpu()
+        start = time.perf_counter()
+        entry.write_text(edited)
+        wait(2)
         seen = time.perf_counter() - start
+        used = cpu() - cpu_before
+        page = fetch(f"{base}readings/{entry.stem}/")  # its own page: never split
+        if edit and marker not in page:
+            raise SystemExit(f"the rebuilt page does not show the edit:\n{''.join(log)[-3000:]}")
+        new_index = fetch(index_url) not in ("", first_index)
         built = [float(m) for m in re.findall(r"Documentation built in ([\d.]+) seconds", "".join(log))]
-        return seen, (built[-1] if built else float("nan"))
+        return Rebuild(built[-1], seen, used, "its index kept" in "".join(log), new_index)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        proc.send_signal(signal.SIGINT)  # as Ctrl-C: MkDocs shuts down and removes its folders
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        entry.write_text(original)
 
 
 # Findings that one run of this script does not measure, kept with its numbers.
 NOTES = (
-    "- `site/forked.py` (a forked child rendering pages while MkDocs converts) was deleted "
-    "on 2026-12-02. After the plain speed-ups below, alternating runs of plain / plugin / "
-    "plugin without the fork had it save 9%, 13% and 11% (3, 5 and 5 runs, load average 0.9-2.4); "
-    "issue 11's runs gave 12%, 10% and 8%. A gain that straddles the project's 10% bar is a "
-    "tie, and plain code wins ties (it also saves nothing when no core is idle).\n"
-    "- The plain speed-ups (the built site is byte for byte the same, but for "
-    "`readings.json`, which now parses to the same data): each entry's words and minutes "
-    "worked out once instead of in every total (79,000 additions for 5,000 entries); the "
-    "topic table built once for the home and Topics pages; progress-widget ids and a row's "
-    '"A, B, C et al." joined in Python instead of by Jinja `map`/`join` filters over every '
-    "entry; `readings.json` written on one line (`indent=2` makes `json` use its pure-Python "
-    "encoder: the file took 0.7 s of a build under load, about 0.2 s now); BibTeX escaping by `str.translate`.\n"
-    "- Second round of plain speed-ups (2026-12-02, session 2; the built site is byte for byte "
-    "the same, `diff -r` of the 5,000-entry site before and after): no reference cycles in a "
-    "build (the macros were imported `with context`, which tied each page's Jinja context, and "
-    "with it the builder and the whole catalog, into a cycle; the recursive nav closure did the "
-    "same), so the catalog is freed when `on_files` returns instead of at the next full "
-    "collection (`test_a_build_leaves_no_reference_cycles`); `EntryView` with slots and no "
-    "containers of its own (52,000 objects left for the cyclic collector after rendering, now "
-    "17,000); cards read two booleans instead of calling `options.on()` 20,000 times. "
-    "In alternating runs against the code before (3 each, load 2-3.7): plugin build median "
-    "16.13 -> 13.90 s wall, 15.29 -> 13.87 s CPU, plain 12.00 s wall, 11.98 s CPU; these "
-    "include a rewrite of the has-Markdown-syntax check (about 0.05 s) since reverted, as not "
-    "worth its code.\n"
-    "- Where the plugin's own time goes now (one build, CPU time inside the process, load "
-    "about 2-4): `on_files` 2.38 s = loading and validating the YAML 0.91 s (PyYAML's C "
-    "composer about 0.3 s of it, pydantic, the rules; `loading.py` is shared with `validate`), "
-    "rendering the 76 pages 1.07 s (Jinja: about 25 us a row and 60 us a card, 80 ms of "
-    "template compiling), the downloads 0.33 s (readings.json 0.12, readings.bib 0.09, "
-    "feed.xml 0.09, entries.json 0.03), the rest 0.07 s; of these 2.38 s about 0.30 s is the "
-    "cyclic garbage collector walking the live catalog (two full collections while it is "
-    "alive); importing readlist (pydantic and the models) 0.17 s. Pausing the collector for "
-    "all of `on_files` (as `load` already does for loading) saved about 0.25-0.3 s, about 2-3% "
-    "of the build: below the 10% bar for a process-wide trick, so it is not done. Read with the "
-    "table: 2.38 s + 0.17 s of the plugin's own CPU time over a plain build of 9.6-11.8 s is "
-    "1.22-1.27x, so a median under 1.2x in one run on this shared machine (whose pairs spread "
-    "widely) does not show the target reliably met; the remaining time is the YAML load and the "
-    "Jinja rendering above.\n"
+    "- The baseline (2026-12-07): the plugin writes the Pagefind index in the same "
+    "`mkdocs build`, so the plain build is timed with `readlist search-index` after it (the "
+    "command other builders run), and neither lists Material's `search` plugin: both end with "
+    "the same pages and the same number of search records (`benchmarks/site_scale.py` checks "
+    "both). Before that, the two builds here each ran Material's lunr `search` plugin and the "
+    "plugin's Pagefind index was timed on its side only. The generated pages differ from the "
+    "plugin's in whitespace, the place of the feed's `<link>` in the head and the footer's "
+    "previous / next links (the plugin keeps them inside a tab); the text is the same.\n"
+    "- Where the plugin's own time goes (cProfile of the plugin's build of 1,000 biglist "
+    "readings, 2026-12-07; the profiler slows Python about sixfold, so shares, not seconds): "
+    "of the whole build, `on_files` 16% (the pages rendered in memory 11%: a reading's page "
+    "5%, the links between pages 3%; loading and validating the YAML 2%), the search index "
+    "4% (in the plain build too, as `readlist search-index`), MkDocs' Markdown and theme "
+    "rendering of 1,088 pages most of the rest. The plain build reads the same pages from "
+    "disk and its `search-index` process loads the YAML again, so the difference is about "
+    "the rendering: 1.04x CPU at 1,000 and 1.12x at 10,000 (site-scale section). Under the "
+    "1.2x target, so no speed trick was tried.\n"
+    "- Under `mkdocs serve`, every rebuild used to run Pagefind again. Pagefind has no "
+    "incremental update, so a reading edited needs the whole index again; the plugin now "
+    "keeps the session's last index, named by a digest of every byte it indexes, and copies "
+    "it when a rebuild would index exactly the same (a save that changed nothing, a style "
+    "sheet edited). The index step alone on the same built site, from scratch vs the kept "
+    "copy (alternating, load 4-20): at 1,000 readings 5.1-12.4 s wall and 2.4-3.0 s CPU vs "
+    "1.6-2.7 s and 0.4-0.6 s (three pairs); at 10,000 65.9 s and 21.1 s vs 12.4 s and 3.9 s "
+    "(one pair), of a rebuild of about 150 s of CPU: some 11% of its CPU and 50 s of its wall "
+    "time when nothing indexed changed, nothing when something did (keeping the copy then cost "
+    "no more than the spread: 2.5/2.7, 3.0/4.2, 4.8/4.6 s CPU without/with, at 1,000). Whole "
+    "serve rebuilds at 1,000 (`benchmarks/serve.py`, two runs a case, load 4-12) do not resolve "
+    "2.5 s: a title edited, 25.3 and 29.9 s wall (CPU 19.5, 21.0 s) with the kept index, 70.5 and "
+    "75.2 s (CPU 22.9, 23.2 s) without, though both do the same work there; saved unchanged, "
+    "32.6 and 34.1 s (CPU 22.1, 18.7 s; index kept) vs 32.7 and 125.5 s (CPU 21.9, 24.1 s).\n"
+    "- Earlier rounds (2026-12-02, the built site byte for byte the same each time): "
+    "`site/forked.py` (a forked child rendering pages while MkDocs converts) was deleted: "
+    "it saved 8-13% in alternating runs, a tie with the 10% bar, and nothing when no core "
+    "is idle; each entry's words and minutes worked out once; the topic table built once; "
+    "ids and author lines joined in Python rather than by Jinja filters; `readings.json` "
+    "on one line (`indent=2` makes `json` use its pure-Python encoder); BibTeX escaping by "
+    "`str.translate`; no reference cycles in a build (macros imported without context, "
+    "`EntryView` with slots), so the catalog is freed when `on_files` returns. Pausing the "
+    "collector for all of `on_files` saved 2-3% of a build: below the bar, not done.\n"
 )
 
 
@@ -297,9 +357,9 @@ def main() -> int:
     try:
         readings = work / "readings"
         make_readings(readings, args.entries)
-        plugin = plugin_project(work / "plugin", readings)
         plain = plain_project(work / "plain", readings)
-        n_pages = len(list((plain / "docs").rglob("*.md")))
+        plugin = plugin_project(work / "plugin", readings, plain)
+        n_pages = len(list((plain.root / "docs").rglob("*.md")))
         load_before = os.getloadavg()
         plains, plugins, plain_cpu, plugin_cpu = alternate(plain, plugin, args.runs)
         load_after = os.getloadavg()
@@ -328,23 +388,25 @@ def main() -> int:
         print(f"CPU time:             plain {c_plain:.2f} s, plugin {c_plugin:.2f} s, {cpu_ratio:.2f}x")
         serve_line = ""
         if not args.no_serve:
-            seen, built = serve_rebuild(plugin, readings)
-            print(f"serve: edit -> page shows it in {seen:.2f} s (MkDocs build {built:.2f} s)")
+            r = serve_rebuild(plugin, readings)
+            print(f"serve: one entry edited: rebuilt in {r.built:.2f} s, CPU {r.cpu:.2f} s, new index {r.new_index}")
             serve_line = (
-                f"- `mkdocs serve`, one entry edited: the served page shows the edit after "
-                f"{seen:.2f} s (MkDocs reports {built:.2f} s for the rebuild; the rest is "
-                f"its file-watch debounce and our polling)\n"
+                f"- `mkdocs serve`, one entry's title edited: MkDocs reports {r.built:.2f} s for the "
+                f"rebuild, search index included ({r.seen:.2f} s from the edit, with the file watcher's "
+                f"delay; the server's CPU time {r.cpu:.2f} s); the served index is a new one: {r.new_index}.\n"
             )
         if args.write:
             machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
             write_results(
                 "## Site build (`mkdocs build`)\n\n"
                 f"`python benchmarks/build.py --write`: {args.entries:,} generated entries "
-                f"({n_pages} pages: 50 topics in 10 areas, 5 lists of 100) built by mkdocs-material "
-                "with search, once through the readlist plugin and once from the same pages "
-                "written as plain Markdown (`readlist generate`), same nav, extensions, CSS and JS. "
-                f"{args.runs} alternating runs each, median wall time of the `mkdocs build` process "
-                "and median CPU time (user + system) "
+                f"({n_pages} pages: 50 topics in 10 areas, 5 lists of 100, a page per reading) built by "
+                "mkdocs-material, once through the readlist plugin (which writes the Pagefind index) "
+                "and once from the same pages written by `readlist generate --config mkdocs.yml`, "
+                "built by `mkdocs build` without the plugin and indexed by `readlist search-index`; "
+                "same config, nav, extensions, CSS and JS, no `search` plugin in either. "
+                f"{args.runs} alternating runs each, median wall time of the whole build (every "
+                "process) and median CPU time (user + system, Pagefind included) "
                 f"({runs}; {loads}). Target: at most 1.2x.\n\n"
                 "| date | machine | entries | plain Markdown | plugin | ratio | CPU time: plain, plugin, ratio |\n"
                 "|---|---|---|---|---|---|---|\n"
@@ -361,3 +423,9 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _interruptible() -> None:
+    """In the child: Ctrl-C's default back (a shell starts background jobs
+    with SIGINT ignored, and so would MkDocs be, which then never shuts down)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -1,16 +1,19 @@
-"""The same site built two ways: `mkdocs build` through the readlist plugin vs
-`readlist generate --config zensical.toml` followed by `zensical build`.
+"""The same searchable site built two ways: `mkdocs build` through the
+readlist plugin (which writes the Pagefind index) vs `readlist generate
+--config zensical.toml`, `zensical build`, then `readlist search-index`.
 
     python benchmarks/zensical.py [--entries N] [--runs 5] [--write]
 
 Without --entries the real readings/ and the project's mkdocs.yml are used
-(docs/ copied next to the generated pages, as the README says); with it, N
-generated entries (benchmarks/build.py's generator). Runs alternate between
-the tools (MkDocs, generate, Zensical with --clean, Zensical again with its
-cache warm; repeated), each a separate process timed from start to exit, with
-the CPU time it and its children used (less sensitive to a busy machine than
-wall time). Reported: medians and every run, the page count of each site and
-the pages only one of them has. Load averages are recorded before and after.
+(docs/ copied next to the generated pages, as docs/reference/builders.md
+says); with it, N generated readings (benchmarks/biglist.py, as
+site_scale.py). Runs alternate between the steps (MkDocs, generate, Zensical
+with --clean, the search index of Zensical's site, Zensical again with its
+cache warm; repeated), each a separate process timed from start to exit,
+with the CPU time it and its children used (less sensitive to a busy machine
+than wall time). Reported: medians and every run, the page count of each
+site and the pages only one of them has. Load averages are recorded before
+and after.
 """
 
 from __future__ import annotations
@@ -53,11 +56,12 @@ def projects(work: Path, entries: int) -> tuple[Path, Path, Path]:
     if not entries:
         return REPO, REPO / "readings", work / "zensical"
     sys.path.insert(0, str(HERE))
-    from build import make_readings, plugin_project
+    from biglist import make_big_list
+    from build import plain_project, plugin_project
 
-    readings = work / "readings"
-    make_readings(readings, entries)
-    return plugin_project(work / "plugin", readings), readings, work / "zensical"
+    readings = make_big_list(work / "readings", entries)
+    plain = plain_project(work / "plain", readings)  # the config the plugin's project copies
+    return plugin_project(work / "plugin", readings, plain).root, readings, work / "zensical"
 
 
 def pages(site: Path) -> set[str]:
@@ -98,14 +102,15 @@ def main() -> int:
         mk_site = work / "mkdocs-site"
         mkdocs_cmd = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(mk_site)]
         zensical_cmd = [sys.executable, "-m", "zensical", "build", "--clean", "-f", "zensical.toml"]
-        run(generate, REPO)  # warm the file cache and byte-compile, untimed
-        run(mkdocs_cmd, plugin)
+        index_cmd = [sys.executable, "-m", "readlist.cli", "search-index", str(zproject / "site"), str(readings)]
+        run(generate, REPO)  # warm the file cache and byte-compile, untimed (MkDocs: installed, compiled)
         run(zensical_cmd, zproject)
         before = load()
         steps = {
-            "`mkdocs build` (plugin)": (mkdocs_cmd, plugin),
+            "`mkdocs build` (plugin, index included)": (mkdocs_cmd, plugin),
             "`readlist generate --config`": (generate, REPO),
             "`zensical build --clean`": (zensical_cmd, zproject),
+            "`readlist search-index` (Zensical's site)": (index_cmd, REPO),
             "`zensical build`, its cache warm": ([c for c in zensical_cmd if c != "--clean"], zproject),
         }
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in steps}
@@ -114,12 +119,13 @@ def main() -> int:
                 times[name].append(run(cmd, cwd))
         after = load()
         names = list(steps)
-        times["generate + zensical (clean)"] = [
-            (g[0] + z[0], g[1] + z[1]) for g, z in zip(times[names[1]], times[names[2]], strict=True)
+        times["generate + zensical (clean) + search-index"] = [
+            (g[0] + z[0] + i[0], g[1] + z[1] + i[1])
+            for g, z, i in zip(times[names[1]], times[names[2]], times[names[3]], strict=True)
         ]
         mk_pages, zs_pages = pages(mk_site), pages(zproject / "site")
         med = statistics.median
-        what = f"{args.entries:,} generated entries" if args.entries else "the real readings/"
+        what = f"{args.entries:,} generated readings (biglist)" if args.entries else "the real readings/"
         rows = [
             f"| {name} | {med(w for w, _ in t):.2f} s | {med(c for _, c in t):.2f} s | "
             f"{', '.join(f'{w:.2f}' for w, _ in t)} |"
@@ -154,8 +160,9 @@ def write_results(section: str, key: str) -> None:
     """Keep one block per workload between the markers, replacing its older run."""
     head = (
         "## MkDocs plugin vs Zensical (`benchmarks/zensical.py`)\n\n"
-        "The same site from the same readings: `mkdocs build` through the plugin, and the "
-        "pages of `readlist generate --config zensical.toml` built by `zensical build`.\n"
+        "The same searchable site from the same readings: `mkdocs build` through the plugin "
+        "(which writes the Pagefind index), and the pages of `readlist generate --config "
+        "zensical.toml` built by `zensical build`, then indexed by `readlist search-index`.\n"
     )
     blocks: dict[str, str] = {}
     for part in read_section("zensical").split("\n### ")[1:]:

@@ -5,6 +5,7 @@ and serves the valid files until the error is fixed."""
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -25,6 +26,7 @@ class Server:
             [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{self.port}", "--livereload"],
             cwd=project,
             env=ENV,
+            preexec_fn=_interruptible,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -67,7 +69,7 @@ class Server:
         raise AssertionError(f"{text!r} not in the server log:\n{self.log()}")
 
     def stop(self) -> None:
-        self.proc.terminate()
+        self.proc.send_signal(signal.SIGINT)  # as Ctrl-C: MkDocs shuts down and removes its temporary folders
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -102,3 +104,29 @@ def test_editing_yaml_rebuilds_and_errors_do_not_kill_the_server(server):
 
     entry.write_text(original.replace("title: Gamma Notes", "title: Gamma Notes Fixed"))
     server.wait_for(page, lambda html: "Gamma Notes Fixed" in html)
+
+
+def test_a_rebuild_keeps_the_search_index_only_when_nothing_indexed_changed(server):
+    """Pagefind indexes everything again on any change, so under serve the
+    plugin keeps the last index: a save that changes nothing reuses it (and
+    says so); an edit to a reading gets a new index (that a kept index holds
+    what a fresh one would is test_site_search_index's)."""
+    index = "pagefind/pagefind-entry.json"
+    first = server.wait_for(index, bool)
+    server.wait_log("Serving on")
+    entry = server.project / "readings" / "entries" / "gamma-notes.yaml"
+    original = entry.read_text()
+
+    entry.write_text(original)  # saved again, unchanged: MkDocs rebuilds all the same
+    server.wait_log("its index kept")
+    assert server.get(index) == first
+
+    entry.write_text(original.replace("title: Gamma Notes", "title: Gamma Notes Revised"))
+    server.wait_for(index, lambda text: text != first)
+    assert server.log().count("its index kept") == 1
+
+
+def _interruptible() -> None:
+    """In the child: Ctrl-C's default back (a shell starts background jobs
+    with SIGINT ignored, and so would MkDocs be, which then never shuts down)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

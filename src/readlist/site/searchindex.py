@@ -21,6 +21,14 @@ What is indexed, after the build:
 Both are staged as files in a temporary folder and indexed by one run of
 Pagefind's binary (from the `pagefind[bin]` package).
 
+Pagefind has no incremental update: any change indexes everything again
+(about a minute at 10,000 readings). A caller that rebuilds the same site
+again and again (the plugin under `mkdocs serve`) passes a `keep` folder: the
+bundle is kept there under a digest of everything Pagefind was given, and a
+rebuild that gives it the same (a save that changed nothing, a style sheet
+edited) copies that bundle instead. The digest covers every byte indexed, so
+a kept bundle never answers for content that changed.
+
 Beside the bundle, `pagefind/readlist.json` lists the words found in more
 than a fifth of the readings (at most `COMMON_MAX`, so the file does not grow
 with the list). Pagefind fetches an index chunk per word of a query, and a
@@ -32,6 +40,7 @@ Pagefind when the query has others (see assets/search.js).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -236,6 +245,7 @@ def site_language(site_dir: Path) -> str:
 class Indexed:
     readings: int
     pages: int
+    kept: bool = False  # the bundle of an earlier run with the same input was copied
 
 
 def stage(staging: Path, records: list[Record], pages: list[tuple[str, Path]]) -> None:
@@ -252,7 +262,16 @@ def stage(staging: Path, records: list[Record], pages: list[tuple[str, Path]]) -
         path.write_text(content, encoding="utf-8")
 
 
-def _write(staging: Path, output: Path, language: str, keep_index_url: bool) -> None:
+def _config(language: str, keep_index_url: bool) -> dict[str, object]:
+    return {
+        "site": ".",
+        "exclude_selectors": list(EXCLUDE),
+        "force_language": language,
+        "keep_index_url": keep_index_url,
+    }
+
+
+def _write(staging: Path, output: Path, config: dict[str, object]) -> None:
     """Run Pagefind's binary over the staged pages. The binary, not its Python
     API: the API's service is stopped as soon as it answers `write_files`, and
     at 10,000 readings that cut files short that were still being written."""
@@ -261,36 +280,58 @@ def _write(staging: Path, output: Path, language: str, keep_index_url: bool) -> 
     binary = get_executable()
     if binary is None:
         raise SearchIndexError("the Pagefind binary is missing: pip install 'pagefind[bin]'")
-    config = {
-        "site": ".",
-        "output_path": str(output),
-        "exclude_selectors": list(EXCLUDE),
-        "force_language": language,
-        "keep_index_url": keep_index_url,
-    }
-    (staging / "pagefind.json").write_text(json.dumps(config), encoding="utf-8")
+    (staging / "pagefind.json").write_text(json.dumps({**config, "output_path": str(output)}), encoding="utf-8")
     done = subprocess.run([str(binary), "--silent"], cwd=staging, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SearchIndexError(f"Pagefind could not index the site: {(done.stderr or done.stdout).strip()}")
 
 
+def _digest(config: dict[str, object], records: list[Record], pages: list[tuple[str, Path]]) -> str:
+    """A name for everything Pagefind is given: its settings, and each URL with
+    the bytes it indexes there."""
+    digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
+    for url, content in [*((r.url, r.html.encode()) for r in records), *((u, p.read_bytes()) for u, p in pages)]:
+        digest.update(f"\0{url}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()
+
+
 def index_site(
-    site_dir: Path, catalog: Catalog, *, words_per_minute: int = DEFAULT_WPM, url_style: UrlStyle = "directory"
+    site_dir: Path,
+    catalog: Catalog,
+    *,
+    words_per_minute: int = DEFAULT_WPM,
+    url_style: UrlStyle = "directory",
+    keep: Path | None = None,
 ) -> Indexed:
-    """Write `site_dir/pagefind/` for the built site in `site_dir`."""
+    """Write `site_dir/pagefind/` for the built site in `site_dir`. With
+    `keep`, a folder the caller owns across rebuilds, the bundle is kept there
+    and reused by a later call that indexes the same (see the module's doc)."""
     if not (site_dir / "index.html").is_file():
         raise SearchIndexError(f"{site_dir} holds no built site (no index.html): build it first")
     records = reading_records(catalog, words_per_minute=words_per_minute, url_style=url_style)
     pages = list(page_files(site_dir, url_style, {r.url for r in records}))
+    config = _config(site_language(site_dir), keep_index_url=url_style == "html")
+    kept = keep / _digest(config, records, pages) if keep is not None else None
     output = (site_dir / OUTPUT_DIR).resolve()
     with tempfile.TemporaryDirectory(prefix="readlist-search-") as tmp:
         staging, bundle = Path(tmp) / "site", Path(tmp) / "bundle"
-        stage(staging, records, pages)
-        _write(staging, bundle, site_language(site_dir), keep_index_url=url_style == "html")
+        reused = kept is not None and kept.is_dir()
+        if kept is not None and reused:
+            shutil.copytree(kept, bundle)
+        else:
+            stage(staging, records, pages)
+            _write(staging, bundle, config)
+            if kept is not None:  # only the newest: an older one is never asked for again
+                for old in [p for p in kept.parent.iterdir() if p.is_dir()]:
+                    shutil.rmtree(old)
+                partial = kept.with_name(kept.name + ".partial")  # never a half copy under the digest
+                shutil.copytree(bundle, partial)
+                partial.rename(kept)
         # The site keeps its earlier bundle until this one is whole (and the
         # two never mix: Pagefind's file names change with the content).
         (bundle / "readlist.json").write_text(json.dumps({"common": common_words(records)}), encoding="utf-8")
         if output.exists():
             shutil.rmtree(output)
         shutil.move(bundle, output)
-    return Indexed(readings=len(records), pages=len(pages))
+    return Indexed(readings=len(records), pages=len(pages), kept=reused)
