@@ -117,10 +117,12 @@ SEARCH_RESULTS = """() => [...document.querySelectorAll('.rl-search[open] .rl-se
 
 
 def search_settled(page, query: str) -> None:
-    """Wait until the dialog shows the results of `query` (search.js marks
-    the query it rendered)."""
+    """Wait until the dialog shows the results of `query` and no search is
+    still to come (search.js marks the query it rendered, and `data-busy`
+    while a search is pending or running)."""
     page.wait_for_function(
-        "q => { const d = document.querySelector('.rl-search'); return d && d.getAttribute('data-query') === q; }",
+        """q => { const d = document.querySelector('.rl-search');
+                  return d && d.getAttribute('data-query') === q && d.getAttribute('data-busy') === 'false'; }""",
         arg=query,
     )
 

@@ -122,13 +122,13 @@ class Record:
     words: frozenset[str] = frozenset()  # the words a reader could type to find it
 
 
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_NOT_WORD = re.compile(r"[\W_]+")  # anything but a letter or digit, in any script
 
 
 def words_of(text_: str) -> frozenset[str]:
     """The words of `text_` as the search box compares them: lower case,
-    accents dropped, split at anything but a letter or digit (`norm` in
-    assets/search.js does the same)."""
+    accents dropped, split at anything but a letter or digit of any script
+    (`norm` in assets/search.js does the same)."""
     folded = unicodedata.normalize("NFKD", text_.lower())
     plain = "".join(c for c in folded if not unicodedata.combining(c))
     return frozenset(w for w in _NOT_WORD.split(plain) if w)
