@@ -207,12 +207,12 @@
      chunks, and the least telling) when there are two or more; otherwise, once
      the reader pauses, those with the first common words, WORDS in all (one
      word alone ranks every reading that mentions it; three in order, as a
-     phrase, pin a title). Words
-     asked while the reader types on are the uncommon ones typed so far, so
-     their chunks arrive ahead of the pause and none is fetched in vain. A
-     word still being typed counts as common while a common word starts with
-     it. A reading whose title is typed holds the words asked, and the ranking
-     above compares the whole query with its title. */
+     phrase, pin a title). Words asked while the reader types on are the
+     uncommon ones typed so far, so their chunks arrive ahead of the pause and
+     none is fetched in vain. A word still being typed counts as common while
+     a common word starts with it. A reading whose title is typed holds the
+     words asked, and the ranking above compares the whole query with its
+     title. */
   var WORDS = 3, FEWEST = 2;
 
   function isCommon(word, typing) {
@@ -271,7 +271,8 @@
       var ask = asked(query, !typingOn);
       if (order) { ask.phrase = null; }  // the order asked for is the order shown
       spec = JSON.stringify([ask, options, norm(query)]);
-      if (!ask.words && query.trim() || spec === shownSpec) { return null; }  // nothing new to ask
+      if (spec === shownSpec) { dialog.setAttribute("data-query", query); return null; }  // shown already
+      if (!ask.words && query.trim()) { return null; }  // nothing telling typed yet
       ticket = latest += 1;
       // The words as a phrase too: a short title made of common words can
       // rank below ten longer titles that hold its words, but few readings
