@@ -427,6 +427,61 @@ def test_a_probe_no_page_needs_does_not_hold_the_run(sites):
         release.set()
 
 
+# -- a probe that fails is asked once ------------------------------------------------------------
+NOTICE_PAGE = html("404 Not Found", "Nothing here.")
+
+
+def _failing_probe_site(site: Site, probe: Callable[[], Answer]) -> list[str]:
+    """Pages of a host whose path that cannot exist answers `probe()`: a
+    real article and a page titled "404 Not Found" (read with GET)."""
+    site.route = lambda path: (
+        probe() if "no-such-page" in path else (200, {}, NOTICE_PAGE if path == "/gone" else article("Fine"))
+    )
+    site.reset()
+    return [site.url("/gone"), site.url("/fine/1"), site.url("/fine/2")]
+
+
+def _judged_without_the_probe(site: Site, urls: list[str], results) -> None:
+    judged = {r.url: r for r in results}
+    assert _is_soft_404(judged[urls[0]]) and "not-found title" in judged[urls[0]].error, judged[urls[0]]
+    assert all(judged[url].outcome is Outcome.OK for url in urls[1:]), judged
+    assert site.probes() == 1, site.hits  # one probe request, though retries are allowed
+
+
+@pytest.mark.parametrize("status", [500, 502, 504, 408])
+def test_a_probe_answered_with_a_server_error_is_asked_once(sites, status):
+    """A host whose unknown paths answer 5xx (or 408): the probe is one
+    request, not retried like a page; its pages are judged without it."""
+    site = sites[1]
+    urls = _failing_probe_site(site, lambda: (status, {}, b"server error"))
+    rule = {"127.0.0.1": {"method": "GET"}}
+    results = check(urls, LinkSettings(allow_private=("*",), retries=2, backoff=0.01, timeout=10, hosts=rule))
+    _judged_without_the_probe(site, urls, results)
+
+
+def test_a_probe_that_hangs_is_asked_once_and_holds_pages_one_timeout(sites):
+    """A host whose unknown paths never answer: the probe times out once and
+    is not retried; the pages waiting for it are judged without it, held by
+    that one timeout, not by the retries' (which the run would wait through:
+    three timeouts and two backoffs)."""
+    site = sites[1]
+    release = threading.Event()
+
+    def hang() -> Answer:
+        release.wait(30)
+        return 200, {}, b""
+
+    timeout, retries = 1.0, 2
+    urls = _failing_probe_site(site, hang)
+    rule = {"127.0.0.1": {"method": "GET"}}
+    try:
+        results = check(urls, LinkSettings(allow_private=("*",), retries=retries, timeout=timeout, hosts=rule))
+    finally:
+        release.set()
+    _judged_without_the_probe(site, urls, results)
+    assert all(r.elapsed_ms < (retries + 1) * timeout * 1000 for r in results), [r.elapsed_ms for r in results]
+
+
 # -- the title rule, over families of titles -----------------------------------------------------
 SEPARATORS = st.sampled_from([" | ", " – ", " - ", " · ", " : "])
 
