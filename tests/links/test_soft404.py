@@ -369,12 +369,15 @@ def test_the_probe_keeps_the_hosts_interval(sites):
     keep it too. Each request leaves at least `interval` after the one
     before, so N requests span (N - 1) intervals at least; a stall of the
     client (the machine's load) can only bunch arrivals after it, not
-    shorten the span (less half an interval for the first one's delay)."""
+    shorten the span, but for the first request's own delay in arriving
+    (its connection made, the server's thread started): half an interval,
+    200 ms, is left for it. A probe past the pace (its two requests free)
+    would span two intervals less."""
     site = sites[1]
     shop = html("Example Shop", "Welcome to the shop. " * 10)
     site.route = lambda path: (200, {}, article("Item") if path.startswith("/item/") else shop)
     site.reset()
-    interval = 0.1
+    interval = 0.4
     urls = [site.url("/item/1"), site.url("/item/2"), site.url("/old/gone/page")]
     judged = {r.url: r for r in check(urls, _limited(2, interval=interval))}
     assert _is_soft_404(judged[site.url("/old/gone/page")])
