@@ -393,7 +393,10 @@ def test_no_probe_goes_into_a_hold_the_host_announced(sites):
     site = sites[2]
     shop = html("Example Shop", "Welcome to the shop. " * 10)
     site.route = lambda path: (200, {}, article("Item") if path.startswith("/item/") else shop)
-    bucket = TokenBucket(rate=4, burst=2, style="seconds")
+    # One token a second: only a client stalled a second before each of its
+    # four requests would meet no refusal (a loaded machine's stalls, up to
+    # ~0.8 s seen, refilled a bucket of 4 a second: no hold was tested).
+    bucket = TokenBucket(rate=1, burst=1, style="seconds")
     site.reset(limiter=bucket, latency=0.01)
     urls = [site.url("/item/1"), site.url("/item/2"), site.url("/old/gone/page")]
     judged = {r.url: r for r in check(urls, _limited(1, method="GET", retries=2))}
