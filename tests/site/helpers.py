@@ -13,6 +13,9 @@ import sys
 import threading
 from pathlib import Path
 
+from readlist import text
+from readlist.site.searchindex import distinct_words
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -105,6 +108,16 @@ def pagefind_records(site: Path) -> list[dict]:
     return records
 
 
+def assert_found_once(records: list[dict], record: dict, entry) -> None:
+    """A reading is found once: its own record holds its summary's words, and
+    no other record holds its summary (the pages that list the reading leave
+    its card out of their records)."""
+    summary = " ".join(text.plain(entry.summary).split())
+    assert distinct_words(summary)[:60] in " ".join(record["content"].split()), entry.id
+    holding = [r["url"] for r in records if r is not record and summary[:60] in " ".join(r["content"].split())]
+    assert holding == [], (entry.id, holding)
+
+
 # The search dialog (src/readlist/site/assets/search.js), as a reader sees it.
 SEARCH_OPEN = ".rl-search-open"
 SEARCH_INPUT = ".rl-search__input"
@@ -117,10 +130,12 @@ SEARCH_RESULTS = """() => [...document.querySelectorAll('.rl-search[open] .rl-se
 
 
 def search_settled(page, query: str) -> None:
-    """Wait until the dialog shows the results of `query` (search.js marks
-    the query it rendered)."""
+    """Wait until the dialog shows the results of `query` and no search is
+    still to come (search.js marks the query it rendered, and `data-busy`
+    while a search is pending or running)."""
     page.wait_for_function(
-        "q => { const d = document.querySelector('.rl-search'); return d && d.getAttribute('data-query') === q; }",
+        """q => { const d = document.querySelector('.rl-search');
+                  return d && d.getAttribute('data-query') === q && d.getAttribute('data-busy') === 'false'; }""",
         arg=query,
     )
 

@@ -208,6 +208,46 @@ def test_topic_and_list_filters_without_a_query(searching, catalog):
     assert ids == both if len(both) <= 10 else ids <= both
 
 
+def test_a_title_typed_key_by_key_then_enter_lands_on_its_reading(page, real_site_url, entries):
+    """Titles spread over the real list, typed a key at a time (fast, as a
+    title is typed or pasted key by key) and Enter pressed at once after the
+    last key, before the search has answered: the reader lands on that
+    reading's page. Another, typed and left: its reading is listed first."""
+    for entry in entries[:: max(1, len(entries) // 12)]:
+        page.goto(real_site_url)
+        page.keyboard.press("/")
+        page.wait_for_selector(".rl-search[open][data-state=ready]")
+        page.keyboard.type(entry.title, delay=15)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert urlparse(page.url).path.endswith(f"/readings/{entry.id}/"), (entry.title, page.url)
+    entry = entries[len(entries) // 2]
+    page.goto(real_site_url)
+    open_search(page)
+    page.keyboard.type(entry.title, delay=15)
+    search_settled(page, entry.title)
+    assert _reading(page.evaluate(SEARCH_RESULTS)[0]["href"]) == entry.id
+
+
+def test_a_typo_taken_back_shows_the_query_and_its_count(searching):
+    """A key typed and taken back at once: the results, their count and
+    "More results" are those of the query in the box, not of the typo."""
+    query = "learning"
+    before = [r["href"] for r in search_for(searching, query)]
+    count = searching.locator(".rl-search__status").inner_text()
+    searching.keyboard.press("End")
+    searching.keyboard.type("x")
+    searching.keyboard.press("Backspace")
+    search_settled(searching, query)
+    assert [r["href"] for r in searching.evaluate(SEARCH_RESULTS)] == before
+    assert searching.locator(".rl-search__status").inner_text() == count
+    searching.locator(".rl-search__more").click()
+    searching.wait_for_function("n => document.querySelectorAll('.rl-search__link').length > n", arg=len(before))
+    hrefs = [r["href"] for r in searching.evaluate(SEARCH_RESULTS)]
+    assert hrefs[: len(before)] == before and len(set(hrefs)) == len(hrefs)
+    assert searching.locator(".rl-search__status").inner_text().startswith(count.split(",")[0])
+
+
 def test_keyboard_only(page, real_site_url):
     """`/` opens the dialog with the focus in the box; arrows walk the
     results; Enter follows one; Escape closes and gives the focus back."""

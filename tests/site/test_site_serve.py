@@ -106,26 +106,6 @@ def test_editing_yaml_rebuilds_and_errors_do_not_kill_the_server(server):
     server.wait_for(page, lambda html: "Gamma Notes Fixed" in html)
 
 
-def test_a_rebuild_keeps_the_search_index_only_when_nothing_indexed_changed(server):
-    """Pagefind indexes everything again on any change, so under serve the
-    plugin keeps the last index: a save that changes nothing reuses it (and
-    says so); an edit to a reading gets a new index (that a kept index holds
-    what a fresh one would is test_site_search_index's)."""
-    index = "pagefind/pagefind-entry.json"
-    first = server.wait_for(index, bool)
-    server.wait_log("Serving on")
-    entry = server.project / "readings" / "entries" / "gamma-notes.yaml"
-    original = entry.read_text()
-
-    entry.write_text(original)  # saved again, unchanged: MkDocs rebuilds all the same
-    server.wait_log("its index kept")
-    assert server.get(index) == first
-
-    entry.write_text(original.replace("title: Gamma Notes", "title: Gamma Notes Revised"))
-    server.wait_for(index, lambda text: text != first)
-    assert server.log().count("its index kept") == 1
-
-
 def _interruptible() -> None:
     """In the child: Ctrl-C's default back (a shell starts background jobs
     with SIGINT ignored, and so would MkDocs be, which then never shuts down)."""

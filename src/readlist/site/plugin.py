@@ -10,9 +10,7 @@
 * on_page_context: previous / next links stay inside their tab.
 * on_post_build: writes the Pagefind search index into the built site (also
   under `mkdocs serve`), one record per reading and the other pages
-  (searchindex.py); the site's search box (search.js) reads it. Under
-  `mkdocs serve` the last index is kept for the session (on_startup,
-  on_shutdown), so a rebuild that indexes exactly the same reuses it.
+  (searchindex.py); the site's search box (search.js) reads it.
 * on_serve: watches `readings/`, which lives outside `docs_dir`.
 
 Errors fail `mkdocs build` (warnings fail it under `--strict`); under
@@ -25,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from importlib import resources
@@ -81,18 +78,10 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
         self._user_nav = False
         self._built_nav = False
         self._catalog: Catalog | None = None  # from on_files to on_post_build, then let go
-        self._kept_index: tempfile.TemporaryDirectory[str] | None = None  # under serve
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps one plugin instance across `serve` rebuilds.
         self.command = command
-        if command == "serve" and self._kept_index is None:
-            self._kept_index = tempfile.TemporaryDirectory(prefix="readlist-serve-index-")
-
-    def on_shutdown(self) -> None:
-        if self._kept_index is not None:
-            self._kept_index.cleanup()
-            self._kept_index = None
 
     # -- config -------------------------------------------------------------
     def _readings_dir(self, config: MkDocsConfig) -> Path:
@@ -274,15 +263,10 @@ class ReadlistPlugin(BasePlugin[ReadlistConfig]):
                 catalog,
                 words_per_minute=self.config.words_per_minute,
                 url_style="directory" if config.use_directory_urls else "html",
-                keep=Path(self._kept_index.name) if self._kept_index is not None else None,
             )
         except ReadlistError as err:
             raise PluginError(f"readlist: search index: {err}") from None
-        took = f"{done.readings} readings, {done.pages} pages in {time.perf_counter() - start:.2f}s"
-        if done.kept:
-            log.info(f"search index: the same readings and pages as the last build; its index kept ({took})")
-        else:
-            log.debug(f"search index: {took}")
+        log.debug(f"search index: {done.readings} readings, {done.pages} pages in {time.perf_counter() - start:.2f}s")
 
     # -- serve --------------------------------------------------------------------
     def on_serve(

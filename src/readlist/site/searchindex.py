@@ -21,14 +21,6 @@ What is indexed, after the build:
 Both are staged as files in a temporary folder and indexed by one run of
 Pagefind's binary (from the `pagefind[bin]` package).
 
-Pagefind has no incremental update: any change indexes everything again
-(about a minute at 10,000 readings). A caller that rebuilds the same site
-again and again (the plugin under `mkdocs serve`) passes a `keep` folder: the
-bundle is kept there under a digest of everything Pagefind was given, and a
-rebuild that gives it the same (a save that changed nothing, a style sheet
-edited) copies that bundle instead. The digest covers every byte indexed, so
-a kept bundle never answers for content that changed.
-
 Beside the bundle, `pagefind/readlist.json` lists the words found in more
 than a fifth of the readings (at most `COMMON_MAX`, so the file does not grow
 with the list). Pagefind fetches an index chunk per word of a query, and a
@@ -40,7 +32,6 @@ Pagefind when the query has others (see assets/search.js).
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import re
@@ -122,13 +113,13 @@ class Record:
     words: frozenset[str] = frozenset()  # the words a reader could type to find it
 
 
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_NOT_WORD = re.compile(r"[\W_]+")  # anything but a letter or digit, in any script
 
 
 def words_of(text_: str) -> frozenset[str]:
     """The words of `text_` as the search box compares them: lower case,
-    accents dropped, split at anything but a letter or digit (`norm` in
-    assets/search.js does the same)."""
+    accents dropped, split at anything but a letter or digit of any script
+    (`norm` in assets/search.js does the same)."""
     folded = unicodedata.normalize("NFKD", text_.lower())
     plain = "".join(c for c in folded if not unicodedata.combining(c))
     return frozenset(w for w in _NOT_WORD.split(plain) if w)
@@ -245,7 +236,6 @@ def site_language(site_dir: Path) -> str:
 class Indexed:
     readings: int
     pages: int
-    kept: bool = False  # the bundle of an earlier run with the same input was copied
 
 
 def stage(staging: Path, records: list[Record], pages: list[tuple[str, Path]]) -> None:
@@ -286,52 +276,28 @@ def _write(staging: Path, output: Path, config: dict[str, object]) -> None:
         raise SearchIndexError(f"Pagefind could not index the site: {(done.stderr or done.stdout).strip()}")
 
 
-def _digest(config: dict[str, object], records: list[Record], pages: list[tuple[str, Path]]) -> str:
-    """A name for everything Pagefind is given: its settings, and each URL with
-    the bytes it indexes there."""
-    digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
-    for url, content in [*((r.url, r.html.encode()) for r in records), *((u, p.read_bytes()) for u, p in pages)]:
-        digest.update(f"\0{url}\0{len(content)}\0".encode())
-        digest.update(content)
-    return digest.hexdigest()
-
-
 def index_site(
     site_dir: Path,
     catalog: Catalog,
     *,
     words_per_minute: int = DEFAULT_WPM,
     url_style: UrlStyle = "directory",
-    keep: Path | None = None,
 ) -> Indexed:
-    """Write `site_dir/pagefind/` for the built site in `site_dir`. With
-    `keep`, a folder the caller owns across rebuilds, the bundle is kept there
-    and reused by a later call that indexes the same (see the module's doc)."""
+    """Write `site_dir/pagefind/` for the built site in `site_dir`."""
     if not (site_dir / "index.html").is_file():
         raise SearchIndexError(f"{site_dir} holds no built site (no index.html): build it first")
     records = reading_records(catalog, words_per_minute=words_per_minute, url_style=url_style)
     pages = list(page_files(site_dir, url_style, {r.url for r in records}))
     config = _config(site_language(site_dir), keep_index_url=url_style == "html")
-    kept = keep / _digest(config, records, pages) if keep is not None else None
     output = (site_dir / OUTPUT_DIR).resolve()
     with tempfile.TemporaryDirectory(prefix="readlist-search-") as tmp:
         staging, bundle = Path(tmp) / "site", Path(tmp) / "bundle"
-        reused = kept is not None and kept.is_dir()
-        if kept is not None and reused:
-            shutil.copytree(kept, bundle)
-        else:
-            stage(staging, records, pages)
-            _write(staging, bundle, config)
-            if kept is not None:  # only the newest: an older one is never asked for again
-                for old in [p for p in kept.parent.iterdir() if p.is_dir()]:
-                    shutil.rmtree(old)
-                partial = kept.with_name(kept.name + ".partial")  # never a half copy under the digest
-                shutil.copytree(bundle, partial)
-                partial.rename(kept)
+        stage(staging, records, pages)
+        _write(staging, bundle, config)
         # The site keeps its earlier bundle until this one is whole (and the
         # two never mix: Pagefind's file names change with the content).
         (bundle / "readlist.json").write_text(json.dumps({"common": common_words(records)}), encoding="utf-8")
         if output.exists():
             shutil.rmtree(output)
         shutil.move(bundle, output)
-    return Indexed(readings=len(records), pages=len(pages), kept=reused)
+    return Indexed(readings=len(records), pages=len(pages))

@@ -41,7 +41,7 @@
 
   function norm(text) {
     return String(text || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
-      .replace(/[^a-z0-9]+/g, " ").trim();
+      .replace(/[^\p{L}\p{N}]+/gu, " ").trim();
   }
 
   var ENTITIES = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&#x27;": "'" };
@@ -205,8 +205,9 @@
      word. So Pagefind is asked for at most WORDS words: the first ones typed
      that are not common (in more than a fifth of the readings: the largest
      chunks, and the least telling) when there are two or more; otherwise, once
-     the reader pauses, the first WORDS words typed (one word alone ranks every
-     reading that mentions it; three in order, as a phrase, pin a title). Words
+     the reader pauses, those with the first common words, WORDS in all (one
+     word alone ranks every reading that mentions it; three in order, as a
+     phrase, pin a title). Words
      asked while the reader types on are the uncommon ones typed so far, so
      their chunks arrive ahead of the pause and none is fetched in vain. A
      word still being typed counts as common while a common word starts with
@@ -224,8 +225,12 @@
   function asked(query, paused) {
     var all = query.replace(/"/g, " ").split(/\s+/), typing = all[all.length - 1] !== "";
     all = all.filter(Boolean);
-    var rare = all.filter(function (w, i) { return !isCommon(w, typing && i === all.length - 1); });
-    var words = (rare.length >= FEWEST || !paused ? rare : all).slice(0, WORDS);
+    var keep = all.map(function (w, i) { return !isCommon(w, typing && i === all.length - 1); });
+    var count = keep.filter(Boolean).length;
+    if (paused && count < FEWEST) {
+      for (var i = 0; i < all.length && count < WORDS; i += 1) { if (!keep[i]) { keep[i] = true; count += 1; } }
+    }
+    var words = all.filter(function (w, k) { return keep[k]; }).slice(0, WORDS);
     // As a phrase only where the words stand together in the query.
     var together = words.length > 1 && (" " + all.join(" ") + " ").indexOf(" " + words.join(" ") + " ") >= 0;
     return { words: words.join(" "), phrase: together ? '"' + words.join(" ") + '"' : null };
@@ -234,7 +239,13 @@
   /* One search at a time: keys typed while one runs are coalesced into the
      newest query, run when it ends (Pagefind's worker answers in order, so a
      search per key would put the last one behind all the others). */
-  var running = false, again = false, shownSpec = null, spec = null;
+  var running = false, again = false, follow = false, shownSpec = null;
+
+  /* Whether a search is still to come or under way: `data-busy` on the
+     dialog says so (what a test waits on), and Enter waits for it. */
+  function busy() { return running || pause !== null; }
+
+  function settle() { dialog.setAttribute("data-busy", String(busy())); }
 
   function run() {
     if (running) { again = true; return; }
@@ -246,20 +257,22 @@
       dialog.querySelector(".rl-search__results").textContent = "";
       status("");
       dialog.setAttribute("data-query", "");
+      settle();
       return;
     }
     running = true;
-    var query, ticket;
+    settle();
+    var query, ticket, spec;
     load().then(function (pf) {
       // Read once Pagefind is ready: keys typed while it started count.
       query = input.value;
-      ticket = latest += 1;
       var filters = activeFilters(), options = filters ? { filters: filters } : {};
       if (order) { options.sort = {}; options.sort[order[0]] = order[1]; }
       var ask = asked(query, !typingOn);
       if (order) { ask.phrase = null; }  // the order asked for is the order shown
       spec = JSON.stringify([ask, options, norm(query)]);
       if (!ask.words && query.trim() || spec === shownSpec) { return null; }  // nothing new to ask
+      ticket = latest += 1;
       // The words as a phrase too: a short title made of common words can
       // rank below ten longer titles that hold its words, but few readings
       // hold them in that order (its own title does).
@@ -267,41 +280,51 @@
     }).then(function (both) {
       var search = both && both[0], phrase = both && both[1];
       if (!search || again) { return null; }  // typing went on: only the newest query fetches fragments
-      current = search;
       var top = search.results.slice(0, SHOWN), seen = {};
       top.forEach(function (r) { seen[r.id] = true; });
       (phrase ? phrase.results.slice(0, PHRASED) : []).forEach(function (r) { if (!seen[r.id]) { top.push(r); } });
       return Promise.all(top.map(function (r) { return r.data(); })).then(function (datas) {
         if (ticket === latest && !again) {
-          render(query, (order ? datas : rerank(query, datas)).slice(0, SHOWN), search.results.length);
+          current = search;
           shownSpec = spec;
+          render(query, (order ? datas : rerank(query, datas)).slice(0, SHOWN), search.results.length);
         }
       });
     }).catch(function () { /* the status line already says why */ }).then(function () {
       running = false;
-      if (again) { again = false; run(); }
+      if (again) { again = false; run(); return; }
+      settle();
+      if (follow && !busy()) {  // Enter was pressed before these results came
+        follow = false;
+        var first = links()[0];
+        if (first) { first.click(); }
+      }
     });
   }
 
   /* A word still being typed is searched when the reader pauses, not at
      every key: each of its prefixes could fetch another index chunk. A pause
      is twice the time between the reader's last two keys, at most PAUSE (so
-     results follow a pasted or fast-typed title at once, and a slow typist's
+     results follow a fast-typed title within tens of ms, and a slow typist's
      within PAUSE); while the word has one or two letters (the prefix of
      thousands of words, in every chunk) it is SHORT_PAUSE. A space also
      searches the words typed at once (their chunks arrive while the next is
-     typed). */
+     typed), and a paste is searched at once, as typed in full. */
   var SHORT = 3, PAUSE = 150, SHORT_PAUSE = 250, pause = null, lastKey = 0, typingOn = false;
 
-  function typed() {
+  function typed(event) {
     var now = Date.now(), gap = now - lastKey;
     lastKey = now;
     var last = dialog.querySelector(".rl-search__input").value.split(/\s+/).pop();
     window.clearTimeout(pause);
-    typingOn = true;
-    if (!last.length) { run(); }
-    pause = window.setTimeout(function () { typingOn = false; run(); },
-      last.length && last.length < SHORT ? SHORT_PAUSE : Math.min(2 * gap, PAUSE));
+    pause = null;
+    typingOn = event.inputType !== "insertFromPaste";
+    if (!typingOn || !last.length) { run(); }
+    if (typingOn) {
+      pause = window.setTimeout(function () { pause = null; typingOn = false; run(); },
+        last.length && last.length < SHORT ? SHORT_PAUSE : Math.min(2 * gap, PAUSE));
+    }
+    settle();
   }
 
   function links() { return Array.prototype.slice.call(dialog.querySelectorAll(".rl-search__link")); }
@@ -314,9 +337,19 @@
       var next = event.key === "ArrowDown" ? Math.min(at + 1, list.length - 1) : at - 1;
       (next < 0 ? input : list[next]).focus();
       event.preventDefault();
-    } else if (event.key === "Enter" && document.activeElement === input && list.length) {
+    } else if (event.key === "Enter" && document.activeElement === input) {
       event.preventDefault();
-      list[0].click();
+      if (busy() || dialog.getAttribute("data-query") !== input.value) {
+        // The results shown are not yet the query's: search it now, and
+        // follow its first result when it comes.
+        window.clearTimeout(pause);
+        pause = null;
+        typingOn = false;
+        follow = true;
+        run();
+      } else if (list.length) {
+        list[0].click();
+      }
     }
   }
 
