@@ -42,7 +42,6 @@ class ThrottledServer:
         self.rate = mbit * 1_000_000 / 8  # bytes a second
         self.latency = latency
         self.sent = 0
-        self.requests: list[str] = []
         self.sizes: list[tuple[str, int]] = []  # (target, bytes sent for it)
         self._link_free = 0.0  # when the shared link has sent what is queued
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -82,7 +81,6 @@ class ThrottledServer:
                 asked = dict(f.lower().split(":", 1) for f in fields if ":" in f)
                 gzip_ok = "gzip" in asked.get("accept-encoding", "")
                 method, target, _ = line.split(" ", 2)
-                self.requests.append(target)
                 await asyncio.sleep(self.latency)
                 file = self._resolve(target)
                 if file is None:

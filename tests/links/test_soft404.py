@@ -15,6 +15,7 @@ into a hold the host announced."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import Counter
@@ -51,6 +52,15 @@ def html(title: str, text: str, head: str = "") -> bytes:
 def article(title: str, words: int = 400) -> bytes:
     body = " ".join(f"word{i % 37}" for i in range(words))
     return html(title, body)
+
+
+class _Quiet(ThreadingHTTPServer):
+    """A server whose answer to a client that has gone (a probe held past
+    the run's timeout, then released) is no error worth printing."""
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class Site:
@@ -108,7 +118,7 @@ class Site:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Quiet(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -369,12 +379,15 @@ def test_the_probe_keeps_the_hosts_interval(sites):
     keep it too. Each request leaves at least `interval` after the one
     before, so N requests span (N - 1) intervals at least; a stall of the
     client (the machine's load) can only bunch arrivals after it, not
-    shorten the span (less half an interval for the first one's delay)."""
+    shorten the span, but for the first request's own delay in arriving
+    (its connection made, the server's thread started): half an interval,
+    200 ms, is left for it. A probe past the pace (its two requests free)
+    would span two intervals less."""
     site = sites[1]
     shop = html("Example Shop", "Welcome to the shop. " * 10)
     site.route = lambda path: (200, {}, article("Item") if path.startswith("/item/") else shop)
     site.reset()
-    interval = 0.1
+    interval = 0.4
     urls = [site.url("/item/1"), site.url("/item/2"), site.url("/old/gone/page")]
     judged = {r.url: r for r in check(urls, _limited(2, interval=interval))}
     assert _is_soft_404(judged[site.url("/old/gone/page")])
@@ -390,7 +403,10 @@ def test_no_probe_goes_into_a_hold_the_host_announced(sites):
     site = sites[2]
     shop = html("Example Shop", "Welcome to the shop. " * 10)
     site.route = lambda path: (200, {}, article("Item") if path.startswith("/item/") else shop)
-    bucket = TokenBucket(rate=4, burst=2, style="seconds")
+    # One token a second: only a client stalled a second before each of its
+    # four requests would meet no refusal (a loaded machine's stalls, up to
+    # ~0.8 s seen, refilled a bucket of 4 a second: no hold was tested).
+    bucket = TokenBucket(rate=1, burst=1, style="seconds")
     site.reset(limiter=bucket, latency=0.01)
     urls = [site.url("/item/1"), site.url("/item/2"), site.url("/old/gone/page")]
     judged = {r.url: r for r in check(urls, _limited(1, method="GET", retries=2))}
@@ -425,6 +441,61 @@ def test_a_probe_no_page_needs_does_not_hold_the_run(sites):
         assert all(r.outcome is Outcome.BROKEN and r.status == 404 for r in results), results
     finally:
         release.set()
+
+
+# -- a probe that fails is asked once ------------------------------------------------------------
+NOTICE_PAGE = html("404 Not Found", "Nothing here.")
+
+
+def _failing_probe_site(site: Site, probe: Callable[[], Answer]) -> list[str]:
+    """Pages of a host whose path that cannot exist answers `probe()`: a
+    real article and a page titled "404 Not Found" (read with GET)."""
+    site.route = lambda path: (
+        probe() if "no-such-page" in path else (200, {}, NOTICE_PAGE if path == "/gone" else article("Fine"))
+    )
+    site.reset()
+    return [site.url("/gone"), site.url("/fine/1"), site.url("/fine/2")]
+
+
+def _judged_without_the_probe(site: Site, urls: list[str], results) -> None:
+    judged = {r.url: r for r in results}
+    assert _is_soft_404(judged[urls[0]]) and "not-found title" in judged[urls[0]].error, judged[urls[0]]
+    assert all(judged[url].outcome is Outcome.OK for url in urls[1:]), judged
+    assert site.probes() == 1, site.hits  # one probe request, though retries are allowed
+
+
+@pytest.mark.parametrize("status", [500, 502, 504, 408])
+def test_a_probe_answered_with_a_server_error_is_asked_once(sites, status):
+    """A host whose unknown paths answer 5xx (or 408): the probe is one
+    request, not retried like a page; its pages are judged without it."""
+    site = sites[1]
+    urls = _failing_probe_site(site, lambda: (status, {}, b"server error"))
+    rule = {"127.0.0.1": {"method": "GET"}}
+    results = check(urls, LinkSettings(allow_private=("*",), retries=2, backoff=0.01, timeout=10, hosts=rule))
+    _judged_without_the_probe(site, urls, results)
+
+
+def test_a_probe_that_hangs_is_asked_once_and_holds_pages_one_timeout(sites):
+    """A host whose unknown paths never answer: the probe times out once and
+    is not retried; the pages waiting for it are judged without it, held by
+    that one timeout, not by the retries' (which the run would wait through:
+    three timeouts and two backoffs)."""
+    site = sites[1]
+    release = threading.Event()
+
+    def hang() -> Answer:
+        release.wait(30)
+        return 200, {}, b""
+
+    timeout, retries = 1.0, 2
+    urls = _failing_probe_site(site, hang)
+    rule = {"127.0.0.1": {"method": "GET"}}
+    try:
+        results = check(urls, LinkSettings(allow_private=("*",), retries=retries, timeout=timeout, hosts=rule))
+    finally:
+        release.set()
+    _judged_without_the_probe(site, urls, results)
+    assert all(r.elapsed_ms < (retries + 1) * timeout * 1000 for r in results), [r.elapsed_ms for r in results]
 
 
 # -- the title rule, over families of titles -----------------------------------------------------

@@ -21,12 +21,21 @@ them against models of each limiter, ``test_pace.py`` on loopback hosts):
 3. **Bounded recovery.** A bare refusal backs off (doubling, as lychee does)
    until the host serves again; the first success sent after the last
    refusal sets the pace back to the estimate at once, and ends the
-   backoff's wait. Then the pace probes up:
+   backoff's wait (the next request still leaves the interval after the
+   last one sent). Then the pace probes up:
    ``1 / SAFE`` faster over ``PROBES`` successes, or over ``2 * PROBES``
    when the estimate is within one such step of the last one (the limit
-   found again: each probe past it costs a refusal). So a rate k times the
-   estimate is reached within ``2 * PROBES * ln k / ln(1 / SAFE)``
-   successes, however many estimates came before.
+   found again: each probe past it costs a refusal). So the interval is
+   down to 1/k of the estimate's within ``2 * PROBES * ln k / ln(1 / SAFE)``
+   successes, however many estimates came before. The rate sent is also
+   capped at ``limit / latency`` (requests in flight spread over the
+   latency; see below): an estimate raises ``limit`` to its rate times the
+   latency (rounded up, at most ``max_limit``), and probing raises it by
+   one per ``cap_probes`` successes (``CAP_PROBES``, doubled by each
+   refusal at a cap: 4). So a rate k times the estimate is reached within
+   the larger of those successes and ``cap_probes`` times the requests in
+   flight it needs (that rate times the latency, rounded up) beyond
+   ``limit``; never when it needs more than ``max_limit``.
 4. **A cap on requests in flight is kept under.** A refusal with more in
    flight than the host ever served is a cap: the pace keeps under it and
    leaves its rate alone, and tries one more in flight after ``CAP_PROBES``
@@ -128,6 +137,7 @@ class HostPace:
         "in_flight",
         "interval",
         "last_cut",
+        "last_sent",
         "latency",
         "limit",
         "mark",
@@ -146,7 +156,7 @@ class HostPace:
         self.max_limit = self.limit = limit
         self.base = self.interval = min(interval, max_interval)
         self.max_interval, self.hold_cap = max_interval, hold_cap
-        self.next_at = self.hold_until = 0.0
+        self.next_at = self.hold_until = self.last_sent = 0.0
         self.last_cut = float("-inf")  # when the last refusal that counted came back
         self.quota: tuple[int, float] | None = None  # (last request number allowed, until when)
         self.sent = self.in_flight = 0
@@ -176,6 +186,7 @@ class HostPace:
         ticket = Ticket(self.sent + 1, now, self.in_flight)
         self.sent += 1
         self.in_flight += 1
+        self.last_sent = now
         spread = self.latency / self.limit
         self.next_at = now + max(self.interval, spread)
         if self.mark is None:
@@ -204,7 +215,9 @@ class HostPace:
             else:
                 self._pace(self.interval / 2)
             self.streak, self.mark, self.ok = None, (ticket.at, ticket.number - 1), 1
-            self.next_at = ticket.at + self.interval  # the backoff's wait ends with it
+            # The backoff's wait ends with it; requests sent after it, while
+            # its answer was on the way, still have their interval kept.
+            self.next_at = self.last_sent + self.interval
             return
         self.interval = max(self.base, self.interval * SAFE ** (1 / self.probes))  # probing up
         self.credit += 1
