@@ -229,6 +229,26 @@ def test_a_title_typed_key_by_key_then_enter_lands_on_its_reading(page, real_sit
     assert _reading(page.evaluate(SEARCH_RESULTS)[0]["href"]) == entry.id
 
 
+def test_enter_is_for_the_query_it_was_pressed_on(searching, real_site_url):
+    """Enter on an empty box, then a title typed and left: no page opens by
+    itself. Enter pressed while a search runs, then Escape (the box cleared,
+    the dialog closed): the reader stays where they were."""
+    searching.keyboard.press("Enter")
+    searching.keyboard.type("Attention Is All You Need", delay=15)
+    search_settled(searching, "Attention Is All You Need")
+    searching.wait_for_timeout(300)  # a navigation it should not start would start by now
+    assert urlparse(searching.url).path == urlparse(real_site_url).path
+    searching.locator(SEARCH_INPUT).fill("")
+    searching.keyboard.type("Chinchilla", delay=15)
+    searching.keyboard.press("Enter")
+    searching.keyboard.press("Escape")  # in a search box: clears it
+    searching.keyboard.press("Escape")  # then closes the dialog
+    searching.wait_for_selector(".rl-search", state="hidden")
+    searching.wait_for_function("document.querySelector('.rl-search').getAttribute('data-busy') === 'false'")
+    searching.wait_for_timeout(300)
+    assert urlparse(searching.url).path == urlparse(real_site_url).path
+
+
 def test_a_typo_taken_back_shows_the_query_and_its_count(searching):
     """A key typed and taken back at once: the results, their count and
     "More results" are those of the query in the box, not of the typo."""

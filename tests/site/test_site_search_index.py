@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 import string
+import subprocess
 from collections import Counter
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -71,6 +74,38 @@ def test_a_summary_is_indexed_as_each_of_its_words_once(summary):
     kept = distinct_words(summary).split()
     assert words_of(" ".join(kept)) == words_of(summary)
     assert len({w.lower().strip(".,;:!?()\"'") for w in kept}) == len(kept)
+
+
+SEARCH_JS = Path(__file__).resolve().parents[2] / "src" / "readlist" / "site" / "assets" / "search.js"
+
+
+def _norm_in_the_browser_script(texts: list[str]) -> list[str]:
+    """search.js's own `norm`, run by node on `texts`."""
+    source = SEARCH_JS.read_text(encoding="utf-8")
+    found = re.search(r"^  function norm\(text\) \{\n.*?^  \}$", source, re.S | re.M)
+    assert found, "norm() not found in search.js"
+    script = found.group(0) + (
+        "\nconst texts = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+        "\nprocess.stdout.write(JSON.stringify(texts.map(norm)));"
+    )
+    node = shutil.which("node")
+    assert node, "node is needed (scripts/install-test-tools.sh)"
+    done = subprocess.run([node, "-e", script], input=json.dumps(texts), capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def test_the_search_box_and_the_index_agree_on_what_a_word_is():
+    """Text in many scripts, with accents, marks, digits, underscores and
+    punctuation: the search box (norm in search.js) and the build (words_of)
+    find the same words, so a word the build lists as common is the word the
+    box leaves out."""
+    rng = random.Random(14)
+    samples = "ガイドكَتَبَשָׁלוֹםहिन्दीÉtéſﬁ①₂_-'’. Ǆ Straße İstanbul ΣΊΣΥΦΟΣ 한국어 ไทย 中文 ١٢٣ x²"
+    alphabet = sorted(set(samples)) + [chr(c) for c in range(0x20, 0x250)]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(400)]
+    texts += samples.split()
+    for text_, normed in zip(texts, _norm_in_the_browser_script(texts), strict=True):
+        assert frozenset(normed.split()) == words_of(text_), text_
 
 
 def test_the_common_words_stop_at_their_cap():

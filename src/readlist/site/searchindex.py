@@ -121,7 +121,7 @@ def words_of(text_: str) -> frozenset[str]:
     accents dropped, split at anything but a letter or digit of any script
     (`norm` in assets/search.js does the same)."""
     folded = unicodedata.normalize("NFKD", text_.lower())
-    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    plain = "".join(c for c in folded if not unicodedata.category(c).startswith("M"))  # every mark
     return frozenset(w for w in _NOT_WORD.split(plain) if w)
 
 

@@ -37,10 +37,10 @@
   })();
 
   var loading = null, dialog = null, opener = null, common = {};
-  var chosen = {}, order = null, latest = 0, renders = 0, current = null;
+  var chosen = {}, order = null, latest = 0, renders = 0, current = null, cursor = 0, spare = [];
 
   function norm(text) {
-    return String(text || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+    return String(text || "").toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "")
       .replace(/[^\p{L}\p{N}]+/gu, " ").trim();
   }
 
@@ -160,8 +160,10 @@
   function render(query, datas, total) {
     var list = dialog.querySelector(".rl-search__results");
     list.textContent = "";
-    datas.forEach(function (d) { list.appendChild(resultItem(d)); });
-    counted(total, datas.length);
+    datas.slice(0, SHOWN).forEach(function (d) { list.appendChild(resultItem(d)); });
+    spare = datas.slice(SHOWN);  // fetched, ranked below the ones shown: "More results" shows them first
+    cursor = SHOWN;  // the results fetched so far: the first SHOWN, and the phrase's
+    counted(total, list.children.length);
     dialog.setAttribute("data-query", query);
     renders += 1;
     dialog.setAttribute("data-rendered", String(renders));
@@ -173,20 +175,25 @@
     dialog.querySelector(".rl-search__more").hidden = total <= shown;
   }
 
-  /* The next results of the same search, under the ones shown. */
+  /* The next results of the same search, under the ones shown: those
+     fetched but ranked below them first, then the next of Pagefind's (a
+     result the phrase search put first is not shown twice). */
   function more() {
     var search = current, list = dialog.querySelector(".rl-search__results");
     if (!search) { return; }
     var from = list.children.length, ticket = latest;
-    Promise.all(search.results.slice(from, from + SHOWN).map(function (r) { return r.data(); }))
+    var batch = search.results.slice(cursor, cursor + Math.max(0, SHOWN - spare.length));
+    cursor += batch.length;
+    Promise.all(batch.map(function (r) { return r.data(); }))
       .then(function (datas) {
         if (ticket !== latest) { return; }
         var listed = {};
         links().forEach(function (a) { listed[a.href] = true; });
-        datas.forEach(function (d) {
+        spare.concat(datas).forEach(function (d) {
           var item = resultItem(d);
-          if (!listed[item.firstChild.href]) { list.appendChild(item); }  // not the one a phrase put first
+          if (!listed[item.firstChild.href]) { listed[item.firstChild.href] = true; list.appendChild(item); }
         });
+        spare = [];
         counted(search.results.length, list.children.length);
         var next = list.children[from] && list.children[from].querySelector("a");
         if (next) { next.focus(); }
@@ -239,7 +246,7 @@
   /* One search at a time: keys typed while one runs are coalesced into the
      newest query, run when it ends (Pagefind's worker answers in order, so a
      search per key would put the last one behind all the others). */
-  var running = false, again = false, follow = false, shownSpec = null;
+  var running = false, again = false, follow = null, rendered = null, shownSpec = null;
 
   /* Whether a search is still to come or under way: `data-busy` on the
      dialog says so (what a test waits on), and Enter waits for it. */
@@ -257,6 +264,7 @@
       dialog.querySelector(".rl-search__results").textContent = "";
       status("");
       dialog.setAttribute("data-query", "");
+      follow = rendered = null;
       settle();
       return;
     }
@@ -271,7 +279,11 @@
       var ask = asked(query, !typingOn);
       if (order) { ask.phrase = null; }  // the order asked for is the order shown
       spec = JSON.stringify([ask, options, norm(query)]);
-      if (spec === shownSpec) { dialog.setAttribute("data-query", query); return null; }  // shown already
+      if (spec === shownSpec) {  // shown already
+        dialog.setAttribute("data-query", query);
+        rendered = query;
+        return null;
+      }
       if (!ask.words && query.trim()) { return null; }  // nothing telling typed yet
       ticket = latest += 1;
       // The words as a phrase too: a short title made of common words can
@@ -288,16 +300,21 @@
         if (ticket === latest && !again) {
           current = search;
           shownSpec = spec;
-          render(query, (order ? datas : rerank(query, datas)).slice(0, SHOWN), search.results.length);
+          rendered = query;
+          render(query, order ? datas : rerank(query, datas), search.results.length);
         }
       });
-    }).catch(function () { /* the status line already says why */ }).then(function () {
+    }).catch(function () {
+      if (dialog.getAttribute("data-state") !== "failed") { status("Search failed: try again."); }
+    }).then(function () {
       running = false;
       if (again) { again = false; run(); return; }
       settle();
-      if (follow && !busy()) {  // Enter was pressed before these results came
-        follow = false;
-        var first = links()[0];
+      // Enter was pressed before these results came: follow the first result
+      // of that query, if it is the one now shown and the dialog is open.
+      if (follow !== null && !busy()) {
+        var first = follow === rendered && dialog.open && links()[0];
+        follow = null;
         if (first) { first.click(); }
       }
     });
@@ -319,6 +336,7 @@
     var last = dialog.querySelector(".rl-search__input").value.split(/\s+/).pop();
     window.clearTimeout(pause);
     pause = null;
+    follow = null;  // typing on: an Enter pressed before is not for this query
     typingOn = event.inputType !== "insertFromPaste";
     if (!typingOn || !last.length) { run(); }
     if (typingOn) {
@@ -346,7 +364,7 @@
         window.clearTimeout(pause);
         pause = null;
         typingOn = false;
-        follow = true;
+        follow = input.value;
         run();
       } else if (list.length) {
         list[0].click();
@@ -413,6 +431,7 @@
     dialog.appendChild(moreButton);
     dialog.addEventListener("keydown", onKey);
     dialog.addEventListener("close", function () {
+      follow = null;
       if (opener && document.contains(opener)) { opener.focus(); }
     });
     // A click on the backdrop (outside the box) closes it.
