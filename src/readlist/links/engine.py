@@ -305,9 +305,9 @@ class Engine:
                     self._wake(job.host)  # room again: back in turn
                 if again is None:
                     self._done(job)
-                else:  # a refused URL waits its turn behind the others; a failed one goes first
+                else:  # a refused URL waits its turn behind the others; a failed one, or a probe, goes first
                     refused = job.answer is not None and job.answer.refused
-                    self.loop.call_later(again, self._queue, job, not refused)
+                    self.loop.call_later(again, self._queue, job, not refused or job.probing is not None)
         except Exception as exc:  # a bug, not a link's failure: stop the run loudly
             self.failure = exc
             self.done.set()
