@@ -95,41 +95,20 @@ def test_since_is_validated_in_mkdocs_yml(tmp_path):
 
 def test_since_is_validated_on_the_command_line(tmp_path):
     readings = write_readings(tmp_path / "readings")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "readlist.cli",
-            "generate",
-            str(readings),
-            "--out",
-            str(tmp_path / "out"),
-            "--since",
-            "yesterday",
-        ],
-        capture_output=True,
-        text=True,
-        env=ENV,
-        timeout=120,
-    )
+
+    def generate(since: str) -> subprocess.CompletedProcess:
+        out = str(tmp_path / "out")
+        return subprocess.run(
+            [sys.executable, "-m", "readlist.cli", "generate", str(readings), "--out", out, "--since", since],
+            capture_output=True,
+            text=True,
+            env=ENV,
+            timeout=120,
+        )
+
+    result = generate("yesterday")
     assert result.returncode == 2, result.stderr
     assert "--since" in result.stderr and "yesterday" in result.stderr
-    ok = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "readlist.cli",
-            "generate",
-            str(readings),
-            "--out",
-            str(tmp_path / "out"),
-            "--since",
-            "2020-01-01",
-        ],
-        capture_output=True,
-        text=True,
-        env=ENV,
-        timeout=120,
-    )
+    ok = generate("2020-01-01")
     assert ok.returncode == 0, ok.stderr
     assert (tmp_path / "out" / "readings" / "compilers-for-everyone.md").is_file()

@@ -246,7 +246,7 @@
   /* One search at a time: keys typed while one runs are coalesced into the
      newest query, run when it ends (Pagefind's worker answers in order, so a
      search per key would put the last one behind all the others). */
-  var running = false, again = false, follow = null, rendered = null, shownSpec = null;
+  var running = false, again = false, follow = null, shownSpec = null;
 
   /* Whether a search is still to come or under way: `data-busy` on the
      dialog says so (what a test waits on), and Enter waits for it. */
@@ -264,7 +264,7 @@
       dialog.querySelector(".rl-search__results").textContent = "";
       status("");
       dialog.setAttribute("data-query", "");
-      follow = rendered = null;
+      follow = null;
       settle();
       return;
     }
@@ -276,12 +276,11 @@
       query = input.value;
       var filters = activeFilters(), options = filters ? { filters: filters } : {};
       if (order) { options.sort = {}; options.sort[order[0]] = order[1]; }
-      var ask = asked(query, !typingOn);
+      var ask = asked(query, pause === null);  // no pause pending: the reader has stopped
       if (order) { ask.phrase = null; }  // the order asked for is the order shown
       spec = JSON.stringify([ask, options, norm(query)]);
       if (spec === shownSpec) {  // shown already
         dialog.setAttribute("data-query", query);
-        rendered = query;
         return null;
       }
       if (!ask.words && query.trim()) { return null; }  // nothing telling typed yet
@@ -300,7 +299,6 @@
         if (ticket === latest && !again) {
           current = search;
           shownSpec = spec;
-          rendered = query;
           render(query, order ? datas : rerank(query, datas), search.results.length);
         }
       });
@@ -313,7 +311,7 @@
       // Enter was pressed before these results came: follow the first result
       // of that query, if it is the one now shown and the dialog is open.
       if (follow !== null && !busy()) {
-        var first = follow === rendered && dialog.open && links()[0];
+        var first = follow === dialog.getAttribute("data-query") && dialog.open && links()[0];
         follow = null;
         if (first) { first.click(); }
       }
@@ -328,7 +326,7 @@
      thousands of words, in every chunk) it is SHORT_PAUSE. A space also
      searches the words typed at once (their chunks arrive while the next is
      typed), and a paste is searched at once, as typed in full. */
-  var SHORT = 3, PAUSE = 150, SHORT_PAUSE = 250, pause = null, lastKey = 0, typingOn = false;
+  var SHORT = 3, PAUSE = 150, SHORT_PAUSE = 250, pause = null, lastKey = 0;
 
   function typed(event) {
     var now = Date.now(), gap = now - lastKey;
@@ -337,10 +335,10 @@
     window.clearTimeout(pause);
     pause = null;
     follow = null;  // typing on: an Enter pressed before is not for this query
-    typingOn = event.inputType !== "insertFromPaste";
-    if (!typingOn || !last.length) { run(); }
-    if (typingOn) {
-      pause = window.setTimeout(function () { pause = null; typingOn = false; run(); },
+    var pasted = event.inputType === "insertFromPaste";
+    if (pasted || !last.length) { run(); }  // it asks once this key's handling is over
+    if (!pasted) {
+      pause = window.setTimeout(function () { pause = null; run(); },
         last.length && last.length < SHORT ? SHORT_PAUSE : Math.min(2 * gap, PAUSE));
     }
     settle();
@@ -363,7 +361,6 @@
         // follow its first result when it comes.
         window.clearTimeout(pause);
         pause = null;
-        typingOn = false;
         follow = input.value;
         run();
       } else if (list.length) {
