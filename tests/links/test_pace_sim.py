@@ -264,13 +264,17 @@ def test_the_bound_is_the_limiter_s():
     st.integers(0, 4),
     st.floats(0.0, 0.3),
     st.floats(0.0, 0.5),
+    st.integers(1, PER_HOST),
 )
-def test_the_success_that_ends_a_backoff_keeps_the_interval_after_the_last_request_sent(refusals, later, latency, late):
+def test_the_success_that_ends_a_backoff_keeps_the_gap_after_the_last_request_sent(
+    refusals, later, latency, late, per_host
+):
     """Bare refusals back the pace off; the first success sent after them
     ends the wait, but the requests sent while its answer was on the way
     (`later` of them) still count: the next request leaves at least the
-    pace's interval after the last one sent, however soon the answer came."""
-    pace = HostPace(PER_HOST, 0.0, MAX_INTERVAL, HOLD_CAP)
+    pace's gap after the last one sent (its interval, or its latency spread
+    over the requests it allows in flight), however soon the answer came."""
+    pace = HostPace(per_host, 0.0, MAX_INTERVAL, HOLD_CAP)
     now = 0.0
 
     def send():
@@ -293,4 +297,5 @@ def test_the_success_that_ends_a_backoff_keeps_the_interval_after_the_last_reque
         now += latency * late  # sent while `first` is in flight
     back = max(now, first.at + latency)
     pace.served(first, back)
-    assert back + pace.delay(back) >= last.at + pace.interval - EPS, (last.at, pace.interval, back)
+    gap = max(pace.interval, pace.latency / pace.limit)
+    assert back + pace.delay(back) >= last.at + gap - EPS, (last.at, gap, back)

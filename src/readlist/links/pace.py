@@ -187,8 +187,7 @@ class HostPace:
         self.sent += 1
         self.in_flight += 1
         self.last_sent = now
-        spread = self.latency / self.limit
-        self.next_at = now + max(self.interval, spread)
+        self.next_at = now + self._gap()
         if self.mark is None:
             self.mark = (now, ticket.number - 1)
         return ticket
@@ -216,8 +215,8 @@ class HostPace:
                 self._pace(self.interval / 2)
             self.streak, self.mark, self.ok = None, (ticket.at, ticket.number - 1), 1
             # The backoff's wait ends with it; requests sent after it, while
-            # its answer was on the way, still have their interval kept.
-            self.next_at = self.last_sent + self.interval
+            # its answer was on the way, still have their gap kept.
+            self.next_at = self.last_sent + self._gap()
             return
         self.interval = max(self.base, self.interval * SAFE ** (1 / self.probes))  # probing up
         self.credit += 1
@@ -266,6 +265,11 @@ class HostPace:
         self.next_at = max(self.next_at, now + self.interval)
 
     # -- inside --------------------------------------------------------------------
+    def _gap(self) -> float:
+        """The time between two requests: the interval, or the latency spread
+        over the requests allowed in flight if that is longer."""
+        return max(self.interval, self.latency / self.limit)
+
     def _pace(self, interval: float) -> None:
         """An estimate: the interval, and enough in flight to keep to it."""
         interval = min(self.max_interval, max(self.base, interval))
