@@ -267,8 +267,9 @@ class HostPace:
     # -- inside --------------------------------------------------------------------
     def _gap(self) -> float:
         """The time between two requests: the interval, or the latency spread
-        over the requests allowed in flight if that is longer."""
-        return max(self.interval, self.latency / self.limit)
+        over the requests allowed in flight if that is longer; never more than
+        ``max_interval`` (the limit in flight still bounds a slow host)."""
+        return min(self.max_interval, max(self.interval, self.latency / self.limit))
 
     def _pace(self, interval: float) -> None:
         """An estimate: the interval, and enough in flight to keep to it."""
