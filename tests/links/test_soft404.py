@@ -255,6 +255,91 @@ def test_many_old_urls_collapsing_onto_one_notice_are_soft_404s(sites):
     assert alone.outcome is Outcome.REDIRECTED, alone
 
 
+# -- a catch-all site's own pages, whatever their boilerplate ------------------------------------
+@st.composite
+def catch_all_sites(draw):
+    """A site that answers any unknown path with its front page (200), in
+    the shapes sites come in: a shared navigation of 0 to 800 words (in
+    <nav>, <header> or <aside>), a footer, one title for every page or a
+    title each, the content in <main>, <article> or a bare <div>, scripts
+    or none. Every page's article is its own: at least one word in five
+    (a product's name, a number) is on no other page, at any length."""
+    nav = " ".join(f"Category{i} link" for i in range(draw(st.integers(0, 400))))
+    wrap = draw(
+        st.sampled_from(
+            [
+                "<nav>{}</nav>",
+                "<header><nav>{}</nav></header>",
+                "<header>{}</header>",
+                "<aside>{}</aside>",
+                '<nav class="menu"><ul><li>{}</li></ul></nav>',
+            ]
+        )
+    )
+    footer = " ".join(f"Legal{i % 9} notice" for i in range(draw(st.integers(0, 60))))
+    content = draw(st.sampled_from(["<main>{}</main>", "<article>{}</article>", '<div class="content">{}</div>']))
+    one_title = draw(st.booleans())
+    scripts = draw(st.booleans())
+    names = ["front", *(f"item{n}" for n in range(draw(st.integers(1, 4))))]
+    lengths = draw(st.lists(st.integers(1, 400), min_size=len(names), max_size=len(names)))
+    texts = draw(st.lists(st.lists(WORDS, min_size=400, max_size=400), min_size=len(names), max_size=len(names)))
+
+    def page(name: str, length: int, words: list[str]) -> bytes:
+        own = " ".join(f"{name}x{i}" if i % 5 == 0 else words[i] for i in range(length))
+        title = "Example Shop" if one_title or name == "front" else f"{name} | Example Shop"
+        script = '<script src="/static/site.js"></script>' if scripts else ""
+        return (
+            f"<!doctype html><html><head><title>{title}</title>{script}</head><body>"
+            f"{wrap.format(nav) if nav else ''}{content.format(f'<h1>{name}</h1><p>{own}</p>')}"
+            f"<footer>{footer}</footer></body></html>"
+        ).encode()
+
+    pages = {name: page(name, length, words) for name, length, words in zip(names, lengths, texts, strict=True)}
+    # The front page with next to no text of its own, behind scripts, could be an app's shell.
+    opaque = scripts and lengths[0] + 1 < 30
+    return pages, opaque
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shape=catch_all_sites(), gone=st.lists(WORDS, min_size=1, max_size=3).map("/".join))
+def test_boilerplate_never_makes_a_catch_all_sites_own_pages_soft_404s(sites, shape, gone):
+    """On a site that answers any path with its front page, whatever the
+    navigation, header and footer every page shares and however alike the
+    titles: each live page with an article of its own is ok, and a path
+    that is gone (the front page again) is a soft 404, the same page as a
+    path that cannot exist; or, when that front page has next to no text
+    of its own behind scripts, ok with "could not verify"."""
+    pages, opaque = shape
+    site = sites[0]
+    routes = {f"/shop/{name}": body for name, body in pages.items() if name != "front"}
+    site.route = lambda path: (200, {"Content-Type": "text/html"}, routes.get(path, pages["front"]))
+    lost = site.url(f"/gone/{gone}")
+    judged = _judged([*map(site.url, routes), lost])
+    for path in routes:
+        assert judged[site.url(path)].outcome is Outcome.OK, judged[site.url(path)]
+    if opaque:
+        assert judged[lost].outcome is Outcome.OK and "could not verify" in judged[lost].error, judged[lost]
+    else:
+        assert _is_soft_404(judged[lost]) and "same page as a path that cannot exist" in judged[lost].error
+
+
+def test_pages_whose_content_the_body_cap_cuts_off_are_not_called_the_same_page(sites):
+    """A site whose pages all start with more navigation than the body cap
+    reads: what was read of any two pages is alike, but none of it is the
+    page's own; so no page is a soft 404 (could not verify), whatever the
+    host answers for a path that cannot exist."""
+    site = sites[0]
+    menu = "<nav>" + " ".join(f"Category{i} link" for i in range(20_000)) + "</nav>"
+
+    def page(text: str) -> bytes:
+        return f"<html><head><title>Shop</title></head><body>{menu}<main>{text}</main></body></html>".encode()
+
+    site.route = lambda path: (200, {}, page(f"The page at {path}: " + "words of its own " * 50))
+    urls = [site.url("/product/1"), site.url("/product/2")]
+    for result in check(urls, SETTINGS):
+        assert result.outcome is Outcome.OK and "could not verify" in result.error, result
+
+
 # -- negatives ---------------------------------------------------------------------------------
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(

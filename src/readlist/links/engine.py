@@ -463,7 +463,7 @@ class Engine:
             probe = await asyncio.shield(self._probe(final))
             catch_all = probe.status is not None and 200 <= probe.status < 300
             if catch_all and probe.final_url == final != job.probe:
-                signals.append(judge.Signal("lands where a path that cannot exist lands", strong=True))
+                signals.append(judge.LANDS_AS_PROBE)
             elif catch_all and not answer.body and not job.reread:
                 job.reread = True  # a host that answers any path: the page must be read
                 self._queue(job, front=True)
@@ -472,20 +472,15 @@ class Engine:
                 page = judge.Page.read(answer.body)
                 signals += judge.page_signals(page)
                 if catch_all and probe.body and judge.alike(page, judge.Page.read(probe.body)):
-                    if page.shell:
+                    if page.opaque:
                         answer.error = judge.UNVERIFIED
                     else:
-                        signals.append(judge.Signal("the same page as a path that cannot exist", strong=True))
+                        signals.append(judge.SAME_AS_PROBE)
             self.signals[job.url] = signals
+            result = self._result(job)
             if judge.decided(signals):
-                job.answer = _Answer(
-                    Outcome.BROKEN,
-                    status=answer.status,
-                    final_url=final,
-                    error_kind=ErrorKind.SOFT_404,
-                    error="soft 404: " + "; ".join(s.what for s in signals),
-                )
-            self._emit(self._result(job))
+                judge.soft_404(result, signals)
+            self._emit(result)
         except Exception as exc:  # a bug, not a link's failure: stop the run loudly
             self.failure = exc
             self.done.set()
