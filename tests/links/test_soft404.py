@@ -15,6 +15,7 @@ into a hold the host announced."""
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 import time
@@ -29,6 +30,7 @@ from hypothesis import strategies as st
 from readlist.links import LinkSettings, Outcome, check
 from readlist.links.judge import says_not_found
 
+from .helpers import make_project, run_cli
 from .limiters import Limiter, TokenBucket
 
 Answer = tuple[int, dict[str, str], bytes]
@@ -616,3 +618,38 @@ def test_a_title_made_only_of_a_notices_words_is_a_notice(title):
     """The other side of the rule above: nothing but a notice's words is a
     notice, even when a word repeats."""
     assert says_not_found(title)
+
+
+# -- history ------------------------------------------------------------------------------------
+def test_a_soft_404_goes_through_the_history_and_flap_damping_like_any_failure(sites, tmp_path):
+    """`check-links` run twice with its cache on a catch-all site: the gone
+    URL's streak counts 1, then 2, since the first run's time; the weekly
+    issue (`ci link-issue --after 2`) opens nothing after the first run
+    and lists it as broken after the second. The live
+    page is a success the second run takes from the cache."""
+    site = sites[1]
+    shop = html("Example Shop", "Welcome to the shop. " * 10)
+    site.route = lambda path: (200, {}, article("A product") if path == "/product/1" else shop)
+    live, gone = site.url("/product/1"), site.url("/product/9/discontinued")
+    make_project(tmp_path, {"live": live, "gone": gone})
+    (tmp_path / "issues.json").write_text("[]")
+    seen = []
+    for run in (1, 2):
+        report = tmp_path / f"run{run}.json"
+        done = run_cli(tmp_path, "check-links", "readings", "--allow-private", "127.0.0.0/8", "--retries", "0",
+                       "--format", "json", "--output", str(report))  # fmt: skip
+        assert done.returncode == 1, done.stderr
+        by_url = {r["url"]: r for r in json.loads(report.read_text())["results"]}
+        assert by_url[gone]["outcome"] == "broken" and by_url[gone]["kind"] == "soft-404", by_url[gone]
+        assert by_url[live]["outcome"] == "ok" and by_url[live]["cached"] == (run == 2)
+        seen.append(by_url[gone])
+        issue = run_cli(tmp_path, "ci", "link-issue", "--report", str(report), "--issues", "issues.json",
+                        "--after", "2")  # fmt: skip
+        assert issue.returncode == 0, issue.stderr
+        decision = json.loads(issue.stdout)
+        if run == 1:
+            assert decision["action"] == "none", decision
+        else:
+            assert decision["action"] == "open" and gone in decision["body"] and live not in decision["body"]
+    assert [r["failures"] for r in seen] == [1, 2]
+    assert seen[0]["failing_since"] == seen[1]["failing_since"] == seen[0]["checked_at"]
