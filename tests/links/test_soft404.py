@@ -8,7 +8,8 @@ redirects, a move to another port, a JavaScript app's shell).
 The invariants: a page is `broken` of kind `soft-404` only when the signals
 named in its error agree (one strong, or two); a page that merely talks
 about "not found" never is; a shell is `ok` with "could not verify"; the
-probe is asked once per host per run, whatever the number of URLs, and it
+probe is one HEAD per host per run, whatever the number of URLs (and a GET
+after it when the host answers it 2xx, to read the page), and it
 and the GETs it leads to are requests of the host like any other: never
 more in flight than the host's cap, the host's interval kept, nothing sent
 into a hold the host announced."""
@@ -70,6 +71,7 @@ class Site:
 
     def __init__(self) -> None:
         self.route: Route = lambda path: (404, {}, b"")
+        self.no_head: set[str] = set()  # paths that answer HEAD with 405 (GET from `route`)
         self.hits: Counter[str] = Counter()
         # What the pacing tests read: a limiter (limiters.py) in front of
         # every path, each answer held `latency` seconds, and the arrivals
@@ -93,7 +95,9 @@ class Site:
                     site.peak = max(site.peak, site.in_flight)
                     refusal = site.limiter.arrive(now) if site.limiter else None
                 try:
-                    if refusal is None:
+                    if refusal is None and not with_body and self.path in site.no_head:
+                        status, headers, body = 405, {}, b""
+                    elif refusal is None:
                         status, headers, body = site.route(self.path)
                         time.sleep(site.latency)  # the server's latency, not a test's wait
                     else:
@@ -191,7 +195,7 @@ def test_a_catch_all_not_found_page_is_a_soft_404_and_real_pages_are_not(sites, 
         assert _is_soft_404(judged[url]), judged[url]
         assert "same page as a path that cannot exist" in judged[url].error
     assert judged[site.url("/real")].outcome is Outcome.OK
-    assert site.probes() <= 2  # one probe: its HEAD, then its GET as the host answered 2xx
+    assert site.probes() == 2  # one probe: its HEAD, then its GET as the host answered 2xx
 
 
 def test_a_catch_all_site_with_an_ordinary_title_is_caught_by_the_probe_alone(sites):
@@ -422,6 +426,28 @@ def test_the_probe_is_one_head_per_host_per_run_on_an_honest_host(sites):
     assert all(r.outcome is Outcome.OK for r in results)
     assert site.probes() == 1
     assert not any("no-such-page" in path for path in site.hits if site.hits[path] > 1)
+    assert all(site.hits[f"/docs/page/{n}"] == 1 for n in range(12)), site.hits  # a HEAD each: no page is read
+
+
+def test_a_not_found_title_on_an_honest_host_is_seen_when_the_page_refuses_head(sites):
+    """By default the pages of a host that answers the probe with a real 404
+    are not read; one that refuses HEAD is asked with GET, and read: its
+    not-found title on a thin page decides."""
+    site = sites[1]
+    site.route = lambda path: (
+        (200, {}, html("404 Not Found", "No such record."))
+        if path == "/record/17"
+        else (200, {}, article("Fine"))
+        if path == "/fine"
+        else (404, {}, b"")
+    )
+    site.no_head = {"/record/17"}
+    try:
+        judged = _judged([site.url("/record/17"), site.url("/fine")])
+    finally:
+        site.no_head = set()
+    assert _is_soft_404(judged[site.url("/record/17")]) and "not-found title" in judged[site.url("/record/17")].error
+    assert judged[site.url("/fine")].outcome is Outcome.OK
 
 
 # -- the probe keeps the host's limits ----------------------------------------------------------

@@ -15,11 +15,13 @@ place, so a host cut to one request in flight really has one.
 
 Soft 404s (``judge``): an origin's probe of a path that cannot exist is a
 job of its host's queue like any URL (first in line), so it keeps the
-host's limit, pace and holds; it is retried only when refused (429/503,
+host's limit, pace and holds: one HEAD per origin and run (or GET, as the
+host's pages are asked), and a GET after it only when it answered 2xx or
+refused HEAD, to read the page. It is retried only when refused (429/503,
 whose holds are kept), never after a failure (a timeout, an error, a 5xx):
-one request per host, and its pages are judged without it. A page waits
-for it only once its own request is done, holding no slot, and a page a
-catch-all host must be read for goes back to the queue for its GET.
+its pages are judged without it. A page waits for it only once its own
+request is done, holding no slot, and a page a catch-all host must be read
+for goes back to the queue for its GET.
 """
 
 from __future__ import annotations
@@ -380,8 +382,8 @@ class Engine:
             # twice the retries let it find the host's rate.
             return 0.0 if job.attempts <= 2 * settings.retries else None
         if job.probing is not None:
-            # A probe that failed is not retried: one request per host, and
-            # the pages waiting for it are judged without it ("could not probe").
+            # A probe that failed is not retried: the pages waiting for it
+            # are judged without it ("could not probe").
             return None
         if job.attempts > settings.retries:
             return None
