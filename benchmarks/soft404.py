@@ -71,6 +71,8 @@ def shop(text: str) -> bytes:
 def product(path: str) -> bytes:
     n = path.rsplit("/", 1)[-1]
     return shop(f"Product {n}: a hand-made walnut chair, {n} cm tall, oiled finish, ships in two weeks.")
+
+
 NOT_FOUND = page("404 Not Found", "Sorry, nothing here.")
 
 
@@ -269,9 +271,10 @@ def main() -> int:
         "",
         f"{len(positives)} gone pages answered 2xx and {len(negatives)} live look-alikes on {len(SITES)} loopback "
         "sites (`benchmarks/soft404.py`): catch-all sites answering any path with a not-found page or with their "
-        "front page (one of them with one title and a 180-word menu on every page), deep pages redirected to the root or to a 200 `/404` page, old posts moved onto one "
-        '"retired" notice, a 200 "404 Not Found" page on a host that answers other unknown paths with a '
-        "real 404; live: real pages of the catch-all sites (the menu site's three products among them), an article about 404 pages, `/en` → `/en/`, "
+        "front page (one of them with one title and a 180-word menu on every page), deep pages redirected "
+        'to the root or to a 200 `/404` page, old posts moved onto one "retired" notice, a 200 "404 Not Found" '
+        "page on a host that answers other unknown paths with a real 404; live: real pages of the catch-all "
+        "sites (the menu site's three products among them), an article about 404 pages, `/en` → `/en/`, "
         "`/docs/start` → `/en/docs/start`, a deep page redirected once to a shorter one, a JavaScript app's "
         "shell, a page moved to the same path on another port. Both tools with their defaults. Median of "
         f"{a.runs} alternating runs ({conditions()}; load average {before} before, {load()} after). Run: "
@@ -292,9 +295,12 @@ def main() -> int:
     if missed:
         lines += [
             "",
-            "readlist misses (by design: a host that answers a path that cannot exist with a real 404 "
-            'is not read with GET, so a lone 200 "not found" page there passes unless a host rule asks '
-            "for GET): " + ", ".join(f"`{u.split('/', 3)[3]}`" for u in missed) + ".",
+            "readlist misses (by design: the pages of a host that answers a path that cannot exist with "
+            "a real 404 are asked with HEAD only, not read; reading them would cost a second request per link, "
+            'see "what reading every page would cost" below. So a lone 200 "not found" page there passes '
+            "unless it refuses HEAD or a host rule asks for GET): "
+            + ", ".join(f"`{u.split('/', 3)[3]}`" for u in missed)
+            + ".",
         ]
     print("\n".join(lines))
     if not a.no_write:
