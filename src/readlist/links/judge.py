@@ -19,8 +19,8 @@ them:
 A page's *own content* is what the signals read of its text: the text of
 its ``<main>`` when it has one, else of its ``<body>``, without what every
 page of a site repeats or no reader sees (``nav``, ``header``, ``footer``,
-``aside``, ``script``, ``style``, ``noscript``, ``template``; an element the
-body cap cut open runs to the end). The invariant this buys: two pages are
+``aside``, ``script``, ``style``, ``noscript``, ``template``, comments; an
+element the body cap cut open runs to the end). The invariant this buys: two pages are
 the same page only when their titles are equal and their own contents are
 at least ``ALIKE`` alike, compared whole (every word read, not a prefix);
 so a site's navigation, header and footer, however long and however alike
@@ -73,7 +73,7 @@ _LOCALE = re.compile(r"[a-z]{2}([-_][a-z]{2,4})?", re.I)
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.I | re.S)
 _H1 = re.compile(rb"<h1[^>]*>(.*?)</h1", re.I | re.S)
 # An element name ends at a space, '>' or '/': <nav> and <nav class=...>, not <nav-bar>.
-_HIDDEN = re.compile(rb"<(script|style|noscript|template)(?=[\s>/]).*?(?:</\1\s*>|\Z)", re.I | re.S)
+_HIDDEN = re.compile(rb"<!--.*?(?:-->|\Z)|<(script|style|noscript|template)(?=[\s>/]).*?(?:</\1\s*>|\Z)", re.I | re.S)
 _AROUND = re.compile(rb"<(nav|header|footer|aside)(?=[\s>/]).*?(?:</\1\s*>|\Z)", re.I | re.S)
 _HEAD = re.compile(rb"<head(?=[\s>/]).*?</head\s*>|<title(?=[\s>/]).*?</title\s*>", re.I | re.S)
 _MAIN = re.compile(rb"<main(?=[\s>/])[^>]*>(.*?)(?:</main\s*>|\Z)", re.I | re.S)
@@ -113,9 +113,10 @@ class Page:
         visible = _HIDDEN.sub(b" ", body)
         main = _MAIN.search(visible)
         inside = _BODY.search(visible)
-        own = main.group(1) if main else inside.group(1) if inside else _HEAD.sub(b" ", visible)
-        own = _AROUND.sub(b" ", own)
-        heading = _H1.search(own)
+        region = main.group(1) if main else inside.group(1) if inside else _HEAD.sub(b" ", visible)
+        own = _AROUND.sub(b" ", region)
+        # The content's own heading, else one in a header (an article's <header><h1>).
+        heading = _H1.search(own) or _H1.search(region)
         text = clean(own)
         return cls(
             clean(title.group(1)) if title else "",
