@@ -16,11 +16,12 @@ them:
   fewer at least);
 - weak: many URLs of one host ending at the same final URL (``collapse``).
 
-A page's *own content* is what the signals read of its text: the text of
-its ``<main>`` when it has one, else of its ``<body>``, without what every
-page of a site repeats or no reader sees (``nav``, ``header``, ``footer``,
-``aside``, ``script``, ``style``, ``noscript``, ``template``, comments; an
-element the body cap cut open runs to the end). The invariant this buys: two pages are
+A page's *own content* is what the signals read of its text (a thin page
+is one of at most ``THIN`` words of its own): the text of its ``<main>``
+when it has one, else of its ``<body>``, without what every page of a site
+repeats or no reader sees (``nav``, ``header``, ``footer``, ``aside``,
+``script``, ``style``, ``noscript``, ``template``, comments; an element the
+body cap cut open runs to the end). The invariant this buys: two pages are
 the same page only when their titles are equal and their own contents are
 at least ``ALIKE`` alike, compared whole (every word read, not a prefix);
 so a site's navigation, header and footer, however long and however alike
