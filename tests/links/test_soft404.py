@@ -8,13 +8,15 @@ redirects, a move to another port, a JavaScript app's shell).
 The invariants: a page is `broken` of kind `soft-404` only when the signals
 named in its error agree (one strong, or two); a page that merely talks
 about "not found" never is; a shell is `ok` with "could not verify"; the
-probe is asked once per host per run, whatever the number of URLs, and it
+probe is one HEAD per host per run, whatever the number of URLs (and a GET
+after it when the host answers it 2xx, to read the page), and it
 and the GETs it leads to are requests of the host like any other: never
 more in flight than the host's cap, the host's interval kept, nothing sent
 into a hold the host announced."""
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 import time
@@ -29,6 +31,7 @@ from hypothesis import strategies as st
 from readlist.links import LinkSettings, Outcome, check
 from readlist.links.judge import says_not_found
 
+from .helpers import make_project, run_cli
 from .limiters import Limiter, TokenBucket
 
 Answer = tuple[int, dict[str, str], bytes]
@@ -68,6 +71,7 @@ class Site:
 
     def __init__(self) -> None:
         self.route: Route = lambda path: (404, {}, b"")
+        self.no_head: set[str] = set()  # paths that answer HEAD with 405 (GET from `route`)
         self.hits: Counter[str] = Counter()
         # What the pacing tests read: a limiter (limiters.py) in front of
         # every path, each answer held `latency` seconds, and the arrivals
@@ -91,7 +95,9 @@ class Site:
                     site.peak = max(site.peak, site.in_flight)
                     refusal = site.limiter.arrive(now) if site.limiter else None
                 try:
-                    if refusal is None:
+                    if refusal is None and not with_body and self.path in site.no_head:
+                        status, headers, body = 405, {}, b""
+                    elif refusal is None:
                         status, headers, body = site.route(self.path)
                         time.sleep(site.latency)  # the server's latency, not a test's wait
                     else:
@@ -189,7 +195,7 @@ def test_a_catch_all_not_found_page_is_a_soft_404_and_real_pages_are_not(sites, 
         assert _is_soft_404(judged[url]), judged[url]
         assert "same page as a path that cannot exist" in judged[url].error
     assert judged[site.url("/real")].outcome is Outcome.OK
-    assert site.probes() <= 2  # one probe: its HEAD, then its GET as the host answered 2xx
+    assert site.probes() == 2  # one probe: its HEAD, then its GET as the host answered 2xx
 
 
 def test_a_catch_all_site_with_an_ordinary_title_is_caught_by_the_probe_alone(sites):
@@ -253,6 +259,91 @@ def test_many_old_urls_collapsing_onto_one_notice_are_soft_404s(sites):
         assert "URLs of the host end at" in judged[url].error and "much shorter path" in judged[url].error
     alone = _judged([many[0]])[many[0]]
     assert alone.outcome is Outcome.REDIRECTED, alone
+
+
+# -- a catch-all site's own pages, whatever their boilerplate ------------------------------------
+@st.composite
+def catch_all_sites(draw):
+    """A site that answers any unknown path with its front page (200), in
+    the shapes sites come in: a shared navigation of 0 to 800 words (in
+    <nav>, <header> or <aside>), a footer, one title for every page or a
+    title each, the content in <main>, <article> or a bare <div>, scripts
+    or none. Every page's article is its own: at least one word in five
+    (a product's name, a number) is on no other page, at any length."""
+    nav = " ".join(f"Category{i} link" for i in range(draw(st.integers(0, 400))))
+    wrap = draw(
+        st.sampled_from(
+            [
+                "<nav>{}</nav>",
+                "<header><nav>{}</nav></header>",
+                "<header>{}</header>",
+                "<aside>{}</aside>",
+                '<nav class="menu"><ul><li>{}</li></ul></nav>',
+            ]
+        )
+    )
+    footer = " ".join(f"Legal{i % 9} notice" for i in range(draw(st.integers(0, 60))))
+    content = draw(st.sampled_from(["<main>{}</main>", "<article>{}</article>", '<div class="content">{}</div>']))
+    one_title = draw(st.booleans())
+    scripts = draw(st.booleans())
+    names = ["front", *(f"item{n}" for n in range(draw(st.integers(1, 4))))]
+    lengths = draw(st.lists(st.integers(1, 400), min_size=len(names), max_size=len(names)))
+    texts = draw(st.lists(st.lists(WORDS, min_size=400, max_size=400), min_size=len(names), max_size=len(names)))
+
+    def page(name: str, length: int, words: list[str]) -> bytes:
+        own = " ".join(f"{name}x{i}" if i % 5 == 0 else words[i] for i in range(length))
+        title = "Example Shop" if one_title or name == "front" else f"{name} | Example Shop"
+        script = '<script src="/static/site.js"></script>' if scripts else ""
+        return (
+            f"<!doctype html><html><head><title>{title}</title>{script}</head><body>"
+            f"{wrap.format(nav) if nav else ''}{content.format(f'<h1>{name}</h1><p>{own}</p>')}"
+            f"<footer>{footer}</footer></body></html>"
+        ).encode()
+
+    pages = {name: page(name, length, words) for name, length, words in zip(names, lengths, texts, strict=True)}
+    # The front page with next to no text of its own, behind scripts, could be an app's shell.
+    opaque = scripts and lengths[0] + 1 < 30
+    return pages, opaque
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shape=catch_all_sites(), gone=st.lists(WORDS, min_size=1, max_size=3).map("/".join))
+def test_boilerplate_never_makes_a_catch_all_sites_own_pages_soft_404s(sites, shape, gone):
+    """On a site that answers any path with its front page, whatever the
+    navigation, header and footer every page shares and however alike the
+    titles: each live page with an article of its own is ok, and a path
+    that is gone (the front page again) is a soft 404, the same page as a
+    path that cannot exist; or, when that front page has next to no text
+    of its own behind scripts, ok with "could not verify"."""
+    pages, opaque = shape
+    site = sites[0]
+    routes = {f"/shop/{name}": body for name, body in pages.items() if name != "front"}
+    site.route = lambda path: (200, {"Content-Type": "text/html"}, routes.get(path, pages["front"]))
+    lost = site.url(f"/gone/{gone}")
+    judged = _judged([*map(site.url, routes), lost])
+    for path in routes:
+        assert judged[site.url(path)].outcome is Outcome.OK, judged[site.url(path)]
+    if opaque:
+        assert judged[lost].outcome is Outcome.OK and "could not verify" in judged[lost].error, judged[lost]
+    else:
+        assert _is_soft_404(judged[lost]) and "same page as a path that cannot exist" in judged[lost].error
+
+
+def test_pages_whose_content_the_body_cap_cuts_off_are_not_called_the_same_page(sites):
+    """A site whose pages all start with more navigation than the body cap
+    reads: what was read of any two pages is alike, but none of it is the
+    page's own; so no page is a soft 404 (could not verify), whatever the
+    host answers for a path that cannot exist."""
+    site = sites[0]
+    menu = "<nav>" + " ".join(f"Category{i} link" for i in range(20_000)) + "</nav>"
+
+    def page(text: str) -> bytes:
+        return f"<html><head><title>Shop</title></head><body>{menu}<main>{text}</main></body></html>".encode()
+
+    site.route = lambda path: (200, {}, page(f"The page at {path}: " + "words of its own " * 50))
+    urls = [site.url("/product/1"), site.url("/product/2")]
+    for result in check(urls, SETTINGS):
+        assert result.outcome is Outcome.OK and "could not verify" in result.error, result
 
 
 # -- negatives ---------------------------------------------------------------------------------
@@ -335,6 +426,28 @@ def test_the_probe_is_one_head_per_host_per_run_on_an_honest_host(sites):
     assert all(r.outcome is Outcome.OK for r in results)
     assert site.probes() == 1
     assert not any("no-such-page" in path for path in site.hits if site.hits[path] > 1)
+    assert all(site.hits[f"/docs/page/{n}"] == 1 for n in range(12)), site.hits  # a HEAD each: no page is read
+
+
+def test_a_not_found_title_on_an_honest_host_is_seen_when_the_page_refuses_head(sites):
+    """By default the pages of a host that answers the probe with a real 404
+    are not read; one that refuses HEAD is asked with GET, and read: its
+    not-found title on a thin page decides."""
+    site = sites[1]
+    site.route = lambda path: (
+        (200, {}, html("404 Not Found", "No such record."))
+        if path == "/record/17"
+        else (200, {}, article("Fine"))
+        if path == "/fine"
+        else (404, {}, b"")
+    )
+    site.no_head = {"/record/17"}
+    try:
+        judged = _judged([site.url("/record/17"), site.url("/fine")])
+    finally:
+        site.no_head = set()
+    assert _is_soft_404(judged[site.url("/record/17")]) and "not-found title" in judged[site.url("/record/17")].error
+    assert judged[site.url("/fine")].outcome is Outcome.OK
 
 
 # -- the probe keeps the host's limits ----------------------------------------------------------
@@ -531,3 +644,38 @@ def test_a_title_made_only_of_a_notices_words_is_a_notice(title):
     """The other side of the rule above: nothing but a notice's words is a
     notice, even when a word repeats."""
     assert says_not_found(title)
+
+
+# -- history ------------------------------------------------------------------------------------
+def test_a_soft_404_goes_through_the_history_and_flap_damping_like_any_failure(sites, tmp_path):
+    """`check-links` run twice with its cache on a catch-all site: the gone
+    URL's streak counts 1, then 2, since the first run's time; the weekly
+    issue (`ci link-issue --after 2`) opens nothing after the first run
+    and lists it as broken after the second. The live
+    page is a success the second run takes from the cache."""
+    site = sites[1]
+    shop = html("Example Shop", "Welcome to the shop. " * 10)
+    site.route = lambda path: (200, {}, article("A product") if path == "/product/1" else shop)
+    live, gone = site.url("/product/1"), site.url("/product/9/discontinued")
+    make_project(tmp_path, {"live": live, "gone": gone})
+    (tmp_path / "issues.json").write_text("[]")
+    seen = []
+    for run in (1, 2):
+        report = tmp_path / f"run{run}.json"
+        done = run_cli(tmp_path, "check-links", "readings", "--allow-private", "127.0.0.0/8", "--retries", "0",
+                       "--format", "json", "--output", str(report))  # fmt: skip
+        assert done.returncode == 1, done.stderr
+        by_url = {r["url"]: r for r in json.loads(report.read_text())["results"]}
+        assert by_url[gone]["outcome"] == "broken" and by_url[gone]["kind"] == "soft-404", by_url[gone]
+        assert by_url[live]["outcome"] == "ok" and by_url[live]["cached"] == (run == 2)
+        seen.append(by_url[gone])
+        issue = run_cli(tmp_path, "ci", "link-issue", "--report", str(report), "--issues", "issues.json",
+                        "--after", "2")  # fmt: skip
+        assert issue.returncode == 0, issue.stderr
+        decision = json.loads(issue.stdout)
+        if run == 1:
+            assert decision["action"] == "none", decision
+        else:
+            assert decision["action"] == "open" and gone in decision["body"] and live not in decision["body"]
+    assert [r["failures"] for r in seen] == [1, 2]
+    assert seen[0]["failing_since"] == seen[1]["failing_since"] == seen[0]["checked_at"]

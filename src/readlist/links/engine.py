@@ -15,11 +15,13 @@ place, so a host cut to one request in flight really has one.
 
 Soft 404s (``judge``): an origin's probe of a path that cannot exist is a
 job of its host's queue like any URL (first in line), so it keeps the
-host's limit, pace and holds; it is retried only when refused (429/503,
+host's limit, pace and holds: one HEAD per origin and run (or GET, as the
+host's pages are asked), and a GET after it only when it answered 2xx or
+refused HEAD, to read the page. It is retried only when refused (429/503,
 whose holds are kept), never after a failure (a timeout, an error, a 5xx):
-one request per host, and its pages are judged without it. A page waits
-for it only once its own request is done, holding no slot, and a page a
-catch-all host must be read for goes back to the queue for its GET.
+its pages are judged without it. A page waits for it only once its own
+request is done, holding no slot, and a page a catch-all host must be read
+for goes back to the queue for its GET.
 """
 
 from __future__ import annotations
@@ -379,8 +381,8 @@ class Engine:
             # twice the retries let it find the host's rate.
             return 0.0 if job.attempts <= 2 * settings.retries else None
         if job.probing is not None:
-            # A probe that failed is not retried: one request per host, and
-            # the pages waiting for it are judged without it ("could not probe").
+            # A probe that failed is not retried: the pages waiting for it
+            # are judged without it ("could not probe").
             return None
         if job.attempts > settings.retries:
             return None
@@ -462,7 +464,7 @@ class Engine:
             probe = await asyncio.shield(self._probe(final))
             catch_all = probe.status is not None and 200 <= probe.status < 300
             if catch_all and probe.final_url == final != job.probe:
-                signals.append(judge.Signal("lands where a path that cannot exist lands", strong=True))
+                signals.append(judge.LANDS_AS_PROBE)
             elif catch_all and not answer.body and not job.reread:
                 job.reread = True  # a host that answers any path: the page must be read
                 self._queue(job, front=True)
@@ -471,20 +473,15 @@ class Engine:
                 page = judge.Page.read(answer.body)
                 signals += judge.page_signals(page)
                 if catch_all and probe.body and judge.alike(page, judge.Page.read(probe.body)):
-                    if page.shell:
+                    if page.opaque:
                         answer.error = judge.UNVERIFIED
                     else:
-                        signals.append(judge.Signal("the same page as a path that cannot exist", strong=True))
+                        signals.append(judge.SAME_AS_PROBE)
             self.signals[job.url] = signals
+            result = self._result(job)
             if judge.decided(signals):
-                job.answer = _Answer(
-                    Outcome.BROKEN,
-                    status=answer.status,
-                    final_url=final,
-                    error_kind=ErrorKind.SOFT_404,
-                    error="soft 404: " + "; ".join(s.what for s in signals),
-                )
-            self._emit(self._result(job))
+                judge.soft_404(result, signals)
+            self._emit(result)
         except Exception as exc:  # a bug, not a link's failure: stop the run loudly
             self.failure = exc
             self.done.set()
