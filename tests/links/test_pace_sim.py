@@ -366,3 +366,28 @@ def test_a_window_is_used_to_its_last_request_and_never_past_it(limits, counted)
                 pace.served(ticket, now)
     if pace.sent < len(counted):  # held until the reset
         assert pace.sent == newest[0] + newest[1], (pace.sent, newest)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, PER_HOST - 2), st.integers(0, PER_HOST - 1), st.floats(0.01, 0.3))
+def test_a_request_the_limiter_does_not_see_does_not_hide_a_cap(cap, probe_at, latency):
+    """The soft-404 probe asks a path that cannot exist, which a host may
+    answer before its limiter, at once. Sent among the first bunch (any
+    place), it is no measure of the cap: a cap of `cap` requests in flight
+    is read as `cap`, not less, from the first bunch's refusals."""
+    pace = HostPace(PER_HOST, 0.0, MAX_INTERVAL, HOLD_CAP)
+    limiter = InFlight(cap=cap)
+    answers = []
+    for n in range(PER_HOST):
+        probe = n == probe_at
+        ticket = pace.send(0.0, counted=not probe)
+        if probe:
+            answers.append((RTT, ticket, False))  # a 404, before the limiter
+        else:
+            answers.append((latency if limiter.arrive(0.0) is None else RTT, ticket, True))
+    for when, ticket, counts in sorted(answers, key=lambda a: (a[0], a[1].number)):
+        if when == RTT and counts:
+            pace.refused(ticket, when)
+        else:
+            pace.served(ticket, when)
+    assert pace.limit == cap, (pace.limit, cap, probe_at)

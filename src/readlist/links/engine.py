@@ -357,7 +357,7 @@ class Engine:
         while (wait := pace.delay(time.monotonic())) > 0:  # the host's pace, and any hold
             await self._sleep(wait)
         job.attempts += 1
-        ticket = pace.send(time.monotonic())
+        ticket = pace.send(time.monotonic(), counted=job.probing is None)
         if job.attempts == 1:
             job.started = ticket.at  # time in the host's queue is not the URL's
         async with self.gate:

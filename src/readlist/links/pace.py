@@ -120,11 +120,13 @@ NOTHING_SAID = Announced()
 
 
 class Ticket(NamedTuple):
-    """One request sent: its number, when it left, how many were in flight before it."""
+    """One request sent: its number, when it left, how many were in flight
+    before it (counted ones), and whether it counts (see ``HostPace.send``)."""
 
     number: int
     at: float
     ahead: int
+    counted: bool = True
 
 
 class HostPace:
@@ -153,6 +155,7 @@ class HostPace:
         "quota",
         "sent",
         "streak",
+        "uncounted",
     )
 
     def __init__(self, limit: int, interval: float, max_interval: float, hold_cap: float) -> None:
@@ -164,6 +167,7 @@ class HostPace:
         # (last request number allowed, until when, the request whose answer said so)
         self.quota: tuple[int, float, int] | None = None
         self.sent = self.in_flight = 0
+        self.uncounted = 0  # requests in flight that are no measure of the limit
         self.latency = 0.0  # seconds a success takes, a moving average
         self.most_ahead = -1  # the most requests in flight ahead of one the host served
         self.mark: tuple[float, int] | None = None  # (when, requests sent then): the last estimate
@@ -186,10 +190,15 @@ class HostPace:
                 start = max(start, until)
         return max(0.0, start - now)
 
-    def send(self, now: float) -> Ticket:
-        ticket = Ticket(self.sent + 1, now, self.in_flight)
+    def send(self, now: float, counted: bool = True) -> Ticket:
+        """A request leaves. One that is not `counted` (a path that cannot
+        exist, which a host may answer before its limiter) takes its place
+        in flight and in a window's count, but is no measure of the limit:
+        it is not ahead of the others, and its answer only tells a count."""
+        ticket = Ticket(self.sent + 1, now, self.in_flight - self.uncounted, counted)
         self.sent += 1
         self.in_flight += 1
+        self.uncounted += not counted
         self.last_sent = now
         self.next_at = now + self._gap()
         if self.mark is None:
@@ -199,7 +208,11 @@ class HostPace:
     # -- what came back ------------------------------------------------------------
     def served(self, ticket: Ticket, now: float, said: Announced = NOTHING_SAID) -> None:
         """An answer that is not a refusal."""
-        self.in_flight -= 1
+        self._landed(ticket)
+        if not ticket.counted:
+            if said.remaining is not None and said.reset is not None:
+                self._allow(ticket, said.remaining, now + said.reset)
+            return
         took = now - ticket.at
         self.latency = took if not self.latency else self.latency + (took - self.latency) / WINDOW
         self.most_ahead = max(self.most_ahead, ticket.ahead)
@@ -230,11 +243,12 @@ class HostPace:
 
     def failed(self, ticket: Ticket) -> None:
         """No answer (a timeout, a connection error): says nothing of the limit."""
-        self.in_flight -= 1
+        self._landed(ticket)
 
     def refused(self, ticket: Ticket, now: float, said: Announced = NOTHING_SAID) -> None:
-        """A 429 or 503: hold for any announced reset; then one cut per round."""
-        self.in_flight -= 1
+        """A 429 or 503: hold for any announced reset; then one cut per round
+        (a request not counted was, if the host refused it)."""
+        self._landed(ticket)
         wait = said.retry_after if said.retry_after is not None else said.reset
         hold = 0.0
         if wait is not None:
@@ -269,6 +283,10 @@ class HostPace:
         self.next_at = max(self.next_at, now + self.interval)
 
     # -- inside --------------------------------------------------------------------
+    def _landed(self, ticket: Ticket) -> None:
+        self.in_flight -= 1
+        self.uncounted -= not ticket.counted
+
     def _gap(self) -> float:
         """The time between two requests: the interval, or the latency spread
         over the requests allowed in flight if that is longer; never more than
