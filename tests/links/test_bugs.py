@@ -11,8 +11,10 @@ import sys
 import pytest
 
 from readlist.errors import Exit
-from readlist.links import LinkSettings, check
+from readlist.links import LinkSettings, check, judge
 from readlist.links.fasthead import FastHead
+from readlist.links.fullclient import FullClient
+from readlist.links.settings import HostRule
 
 from .helpers import PLAIN, make_project
 
@@ -31,13 +33,29 @@ sys.exit(main())
 """
 
 
-def test_a_client_that_raises_ends_the_library_call(hosts, monkeypatch):
-    async def request(self, method, url, parts, headers=None):
-        raise RuntimeError("a bug in the client")
+async def _raising_request(self, method, url, parts, headers=None):
+    raise RuntimeError("a bug in the client")
 
-    monkeypatch.setattr(FastHead, "request", request)
-    with pytest.raises(RuntimeError, match="a bug in the client"):
-        check([hosts.url(A, "/ok?bug"), hosts.url(A, "/404?bug")], LinkSettings(allow_private=("*",)))
+
+def _raising_judge(*args, **kwargs):
+    raise RuntimeError("a bug in the judge")
+
+
+# Where a bug can sit on the check path: the lean HEAD client, the full
+# (httpx) client that GETs, and the judging of a 2xx answer.
+BUGGY = [
+    pytest.param(FastHead, "request", _raising_request, "HEAD", "a bug in the client", id="lean client"),
+    pytest.param(FullClient, "request", _raising_request, "GET", "a bug in the client", id="full client"),
+    pytest.param(judge, "redirect_signal", _raising_judge, "HEAD", "a bug in the judge", id="judge"),
+]
+
+
+@pytest.mark.parametrize("owner, name, broken, method, message", BUGGY)
+def test_a_part_that_raises_ends_the_library_call(hosts, monkeypatch, owner, name, broken, method, message):
+    monkeypatch.setattr(owner, name, broken)
+    settings = LinkSettings(allow_private=("*",), hosts={A: HostRule(method=method)})
+    with pytest.raises(RuntimeError, match=message):
+        check([hosts.url(A, f"/ok?bug-{name}-{method}"), hosts.url(A, f"/404?bug-{name}-{method}")], settings)
 
 
 def test_a_client_that_raises_ends_the_command_with_a_traceback_and_exit_3(hosts, tmp_path):

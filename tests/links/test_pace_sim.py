@@ -128,11 +128,11 @@ def simulate(limiter: Limiter, urls: int, latency: tuple[float, float], seed: in
             run.ok += 1
         if pace.interval > slower + EPS:
             if not (was_refused and said == announced({}, HOLD_CAP)):  # not a bare refusal's backoff
-                # invariant 2: never below half the rate served since the pace last slowed down
+                # invariant 2: never below the rate served since the pace last slowed down
                 ok = sum(1 for sent in served if sent >= since)
                 if ok >= 2 and now > since:
                     rate = ok / (now - since)
-                    assert pace.interval >= MAX_INTERVAL - EPS or 1 / pace.interval >= 0.5 * rate - EPS, (
+                    assert pace.interval >= MAX_INTERVAL - EPS or 1 / pace.interval >= rate - EPS, (
                         pace.interval,
                         rate,
                         now,
@@ -264,13 +264,17 @@ def test_the_bound_is_the_limiter_s():
     st.integers(0, 4),
     st.floats(0.0, 0.3),
     st.floats(0.0, 0.5),
+    st.integers(1, PER_HOST),
 )
-def test_the_success_that_ends_a_backoff_keeps_the_interval_after_the_last_request_sent(refusals, later, latency, late):
+def test_the_success_that_ends_a_backoff_keeps_the_gap_after_the_last_request_sent(
+    refusals, later, latency, late, per_host
+):
     """Bare refusals back the pace off; the first success sent after them
     ends the wait, but the requests sent while its answer was on the way
     (`later` of them) still count: the next request leaves at least the
-    pace's interval after the last one sent, however soon the answer came."""
-    pace = HostPace(PER_HOST, 0.0, MAX_INTERVAL, HOLD_CAP)
+    pace's gap after the last one sent (its interval, or its latency spread
+    over the requests it allows in flight), however soon the answer came."""
+    pace = HostPace(per_host, 0.0, MAX_INTERVAL, HOLD_CAP)
     now = 0.0
 
     def send():
@@ -293,4 +297,34 @@ def test_the_success_that_ends_a_backoff_keeps_the_interval_after_the_last_reque
         now += latency * late  # sent while `first` is in flight
     back = max(now, first.at + latency)
     pace.served(first, back)
-    assert back + pace.delay(back) >= last.at + pace.interval - EPS, (last.at, pace.interval, back)
+    gap = max(pace.interval, pace.latency / pace.limit)
+    assert back + pace.delay(back) >= last.at + gap - EPS, (last.at, gap, back)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.floats(0.0, 120.0),
+    st.integers(1, PER_HOST),
+    st.floats(0.01, 10.0),
+    st.integers(0, 3),
+)
+def test_no_gap_between_two_requests_exceeds_max_interval(latency, per_host, max_interval, refusals):
+    """Invariant 5 for the gap a request leaves before the next, not only for
+    the interval: a host that answers slowly has its requests spread over its
+    latency, but never further apart than ``max_interval`` (bare refusals
+    included: their backoff is capped too)."""
+    pace = HostPace(per_host, 0.0, max_interval, HOLD_CAP)
+    now = 0.0
+    ticket = pace.send(now)
+    assert pace.delay(now) <= max_interval + EPS
+    now += latency
+    pace.served(ticket, now)
+    for _ in range(refusals):
+        now += pace.delay(now)
+        ticket = pace.send(now)
+        assert pace.delay(now) <= max_interval + EPS
+        now += RTT
+        pace.refused(ticket, now)
+    now += pace.delay(now)
+    pace.send(now)
+    assert pace.delay(now) <= max_interval + EPS, (latency, per_host, max_interval)

@@ -35,6 +35,17 @@ BAD = [
     ("max-interval = 0\n", "[tool.readlist.links] max-interval: Input should be greater than 0"),
     ('max-interval = "5s"\n', "[tool.readlist.links] max-interval: Input should be a valid number"),
     ("retry-after-cap = -1\n", "[tool.readlist.links] retry-after-cap: Input should be greater than 0"),
+    ("retry-after-cap = inf\n", "[tool.readlist.links] retry-after-cap: Input should be a finite number"),
+    ("max-interval = nan\n", "[tool.readlist.links] max-interval: Input should be a finite number"),
+    ("interval = 6\n", "[tool.readlist.links]: interval = 6 is longer than max-interval = 5"),
+    (
+        'max-interval = 2\n[tool.readlist.links.hosts."x.org"]\ninterval = 10\n',
+        '[tool.readlist.links]: hosts."x.org".interval = 10 is longer than max-interval = 2',
+    ),
+    (
+        '[tool.readlist.links.hosts."x.org"]\ninterval = inf\n',
+        '[tool.readlist.links.hosts."x.org"] interval: Input should be a finite number',
+    ),
     ("no-such-thing = 1\n", "[tool.readlist.links] no-such-thing: no such setting"),
     ('github-token = "ghp_x"\n', "[tool.readlist.links] github-token: a token does not belong in a file"),
 ]

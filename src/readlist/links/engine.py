@@ -49,7 +49,6 @@ from .results import ErrorKind, LinkResult, Outcome
 from .settings import LinkSettings
 from .transport import Declined, Failed, Proxies, Reply, Transport, deadline_passed, via
 
-REFUSALS = frozenset({429, 503})  # "slow down": the host's pace is cut
 GITHUB_CONCURRENCY, GITHUB_INTERVAL = 2, 0.5  # github.com pages without the API
 
 
@@ -622,7 +621,7 @@ class Engine:
                         Outcome.REDIRECTED, status=status, final_url=final, suggestion=suggestion, body=reply.head
                     )
             return _Answer(Outcome.OK, status=status, final_url=final, body=reply.head)
-        if status in REFUSALS and not (
+        if status in policy.REFUSAL_STATUSES and not (
             status == 503 and (headers.get("cf-mitigated") or "cloudflare" in headers.get("server", "").lower())
         ):
             return _rate_limited(status, final, said.retry_after)

@@ -11,16 +11,18 @@ them against models of each limiter, ``test_pace.py`` on loopback hosts):
    request leaves before then. A ``remaining: k`` lets k more leave before
    the reset; an answer announcing a later reset is a new window, whose count
    replaces the old one's. Holds are the host's own; other hosts go on.
-2. **Never below half the served rate.** The pace is set from what the host
+2. **Never below the served rate.** The pace is set from what the host
    served since the last estimate: after a refusal that holds the host, the
    geometric mean of that rate (holds included: what it surely allows) and
-   the rate sent meanwhile (more than it allows); after a streak of bare
-   refusals, the rate it served up to when it served again. Either is at
-   least half the rate served. A refusal of a request sent before the last
-   one counted came back says nothing new.
+   the rate sent meanwhile (more than it allows), so never below the rate
+   served; after a streak of bare refusals, the rate it served up to when
+   it served again. (The issue asks for at least half the served rate.) A
+   refusal of a request sent before the last one counted came back says
+   nothing new.
 3. **Bounded recovery.** A bare refusal backs off (doubling, as lychee does)
    until the host serves again; the first success sent after the last
-   refusal sets the pace back to the estimate at once, and ends the
+   refusal sets the pace back to the served rate at once (recovery takes
+   that one success), and ends the
    backoff's wait (the next request still leaves the interval after the
    last one sent). Then the pace probes up:
    ``1 / SAFE`` faster over ``PROBES`` successes, or over ``2 * PROBES``
@@ -187,8 +189,7 @@ class HostPace:
         self.sent += 1
         self.in_flight += 1
         self.last_sent = now
-        spread = self.latency / self.limit
-        self.next_at = now + max(self.interval, spread)
+        self.next_at = now + self._gap()
         if self.mark is None:
             self.mark = (now, ticket.number - 1)
         return ticket
@@ -216,8 +217,8 @@ class HostPace:
                 self._pace(self.interval / 2)
             self.streak, self.mark, self.ok = None, (ticket.at, ticket.number - 1), 1
             # The backoff's wait ends with it; requests sent after it, while
-            # its answer was on the way, still have their interval kept.
-            self.next_at = self.last_sent + self.interval
+            # its answer was on the way, still have their gap kept.
+            self.next_at = self.last_sent + self._gap()
             return
         self.interval = max(self.base, self.interval * SAFE ** (1 / self.probes))  # probing up
         self.credit += 1
@@ -266,6 +267,12 @@ class HostPace:
         self.next_at = max(self.next_at, now + self.interval)
 
     # -- inside --------------------------------------------------------------------
+    def _gap(self) -> float:
+        """The time between two requests: the interval, or the latency spread
+        over the requests allowed in flight if that is longer; never more than
+        ``max_interval`` (the limit in flight still bounds a slow host)."""
+        return min(self.max_interval, max(self.interval, self.latency / self.limit))
+
     def _pace(self, interval: float) -> None:
         """An estimate: the interval, and enough in flight to keep to it."""
         interval = min(self.max_interval, max(self.base, interval))

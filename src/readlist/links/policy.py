@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+REFUSAL_STATUSES = frozenset({429, 503})  # "slow down": the host's pace is cut (see pace.py)
 GONE_STATUSES = frozenset({404, 410})  # not there: broken, and a probe's honest answer
 BLOCK_STATUSES = frozenset({401, 403, 429, 999})
 PERMANENT_REDIRECTS = frozenset({301, 308})

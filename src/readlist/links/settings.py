@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from ..errors import UsageError
@@ -40,7 +41,9 @@ class HostRule(BaseModel):
     """Settings for one host and its subdomains (``[tool.readlist.links.hosts."x"]``).
     ``concurrency`` and ``interval`` are bounds the adaptive pace stays within."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, alias_generator=_kebab, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, allow_inf_nan=False, alias_generator=_kebab, populate_by_name=True
+    )
 
     headers: dict[str, str] = Field(default_factory=dict)
     accept: frozenset[int] = frozenset()  # statuses counted as ok
@@ -71,7 +74,9 @@ class HostRule(BaseModel):
 class LinkSettings(BaseModel):
     """Everything that shapes a run of the checker."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, alias_generator=_kebab, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, allow_inf_nan=False, alias_generator=_kebab, populate_by_name=True
+    )
 
     concurrency: Annotated[int, Field(ge=1, description="requests in flight at most")] = 128
     per_host: Annotated[int, Field(ge=1, description="requests in flight per host at most")] = 10
@@ -141,6 +146,19 @@ class LinkSettings(BaseModel):
     def _lower_hosts(cls, value: dict[str, HostRule]) -> dict[str, HostRule]:
         return {host.lower().rstrip("."): rule for host, rule in value.items()}
 
+    @model_validator(mode="after")
+    def _intervals_within_max_interval(self) -> LinkSettings:
+        """An interval the pace could not keep is refused, not cut: every wait
+        between two requests is capped at ``max-interval``."""
+        asked = {"interval": self.interval} | {f'hosts."{h}".interval': r.interval for h, r in self.hosts.items()}
+        for name, value in asked.items():
+            if value > self.max_interval:
+                raise ValueError(
+                    f"{name} = {value:g} is longer than max-interval = {self.max_interval:g} (the longest wait "
+                    "between two requests to a host); raise max-interval or lower the interval"
+                )
+        return self
+
     # -- questions the engine asks ------------------------------------------------
     def rule(self, host: str) -> HostRule | None:
         """The rule of `host` or of the nearest parent domain that has one."""
@@ -177,8 +195,9 @@ def _where(loc: tuple[str | int, ...], source: str, cli: set[str]) -> str:
     table = "tool.readlist.links"
     if loc and loc[0] == "hosts" and len(loc) >= 3:
         return f'{source}: [{table}.hosts."{loc[1]}"] {".".join(str(p) for p in loc[2:])}'
-    key = ".".join(str(p) for p in loc) or "(table)"
-    return f"{source}: [{table}] {key}"
+    if not loc:  # a rule about several keys: the message names them
+        return f"{source}: [{table}]"
+    return f"{source}: [{table}] {'.'.join(str(p) for p in loc)}"
 
 
 def _message(error: Any) -> str:  # a pydantic ErrorDetails
