@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
 import json
 import os
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import EXIT_STATUS, Exit, ReadlistError, report
+from .models import DEFAULT_WPM, NEW_DAYS
 from .roots import ROOT_HELP, readings_root
 
 
@@ -148,8 +148,6 @@ def command_names() -> list[str]:
 
 
 def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[argparse.ArgumentParser]]:
-    from .models import DEFAULT_WPM, NEW_DAYS  # here, so that `main` decides what importing it costs
-
     parser = argparse.ArgumentParser(
         prog="readlist", description="Keep a curated reading list as data.", epilog=EXIT_STATUS
     )
@@ -257,15 +255,7 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, argparse._SubParser
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; its status follows the one rule in errors.py."""
-    # Building the parser imports every command's modules (pydantic's models
-    # above all): objects that live until exit, and no garbage. The cyclic
-    # collector would walk them over and over meanwhile, and again in every
-    # later collection: off while they are made, then frozen out of its way.
-    gc.disable()
-    parser = build_parser()
-    gc.freeze()
-    gc.enable()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
