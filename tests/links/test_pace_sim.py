@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from readlist.links.pace import HostPace, announced
+from readlist.links.pace import Announced, HostPace, announced
 
 from .limiters import EPOCH, Both, FixedWindow, InFlight, Limiter, SlidingWindow, TokenBucket, bound, resets_of
 
@@ -328,3 +328,41 @@ def test_no_gap_between_two_requests_exceeds_max_interval(latency, per_host, max
     now += pace.delay(now)
     pace.send(now)
     assert pace.delay(now) <= max_interval + EPS, (latency, per_host, max_interval)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, PER_HOST).flatmap(lambda n: st.tuples(st.integers(n, 40), st.just(n))),
+    st.lists(st.booleans(), min_size=60, max_size=60),
+)
+def test_a_window_is_used_to_its_last_request_and_never_past_it(limits, counted):
+    """A fixed window counts requests as they arrive, so the answer to the
+    request sent last is the host's newest count; some requests it does not
+    count (`counted[i]` false: a 404 answered before its limiter, as the
+    soft-404 probe gets). The pace never sends a request the window refuses,
+    and holds the host only when the newest count is used up: every request
+    that count allows has left (any of them may count, as far as it knows).
+    The window is at least the requests in flight: the first bunch leaves
+    before any count is known."""
+    limit, per_host = limits
+    pace = HostPace(per_host, 0.0, MAX_INTERVAL, HOLD_CAP)
+    now, used, reset = 0.0, 0, 100.0
+    newest = (0, limit)  # (the last request whose answer gave a count, that count)
+    while pace.sent < len(counted) and now + pace.delay(now) < reset:
+        now += pace.delay(now)
+        bunch = []
+        while pace.delay(now) == 0 and pace.in_flight < pace.limit and pace.sent < len(counted):
+            ticket = pace.send(now)
+            counts = counted[ticket.number - 1]
+            used += counts
+            assert used <= limit, "a request past the window"
+            bunch.append((ticket, counts, limit - used))  # the count as the request arrived
+        now += 0.05
+        for ticket, counts, left in bunch:
+            if counts:
+                newest = max(newest, (ticket.number, left))
+                pace.served(ticket, now, Announced(reset=reset - now, remaining=left))
+            else:
+                pace.served(ticket, now)
+    if pace.sent < len(counted):  # held until the reset
+        assert pace.sent == newest[0] + newest[1], (pace.sent, newest)

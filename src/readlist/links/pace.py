@@ -10,7 +10,8 @@ them against models of each limiter, ``test_pace.py`` on loopback hosts):
    time or seconds) on a refusal or with ``remaining: 0``, holds the host: no
    request leaves before then. A ``remaining: k`` lets k more leave before
    the reset; an answer announcing a later reset is a new window, whose count
-   replaces the old one's. Holds are the host's own; other hosts go on.
+   replaces the old one's, and in the same window the answer to the request
+   sent last is the newest count. Holds are the host's own; other hosts go on.
 2. **Never below the served rate.** The pace is set from what the host
    served since the last estimate: after a refusal that holds the host, the
    geometric mean of that rate (holds included: what it surely allows) and
@@ -160,7 +161,8 @@ class HostPace:
         self.max_interval, self.hold_cap = max_interval, hold_cap
         self.next_at = self.hold_until = self.last_sent = 0.0
         self.last_cut = float("-inf")  # when the last refusal that counted came back
-        self.quota: tuple[int, float] | None = None  # (last request number allowed, until when)
+        # (last request number allowed, until when, the request whose answer said so)
+        self.quota: tuple[int, float, int] | None = None
         self.sent = self.in_flight = 0
         self.latency = 0.0  # seconds a success takes, a moving average
         self.most_ahead = -1  # the most requests in flight ahead of one the host served
@@ -177,7 +179,7 @@ class HostPace:
         """Seconds before a request may leave; 0: it may leave now (then call `send`)."""
         start = max(self.next_at, self.hold_until)
         if self.quota is not None:
-            allowed, until = self.quota
+            allowed, until, _ = self.quota
             if now >= until:
                 self.quota = None
             elif self.sent >= allowed:
@@ -287,9 +289,13 @@ class HostPace:
 
     def _allow(self, ticket: Ticket, remaining: int, until: float) -> None:
         """`remaining` more requests after `ticket` until `until`: a later reset
-        is a new window; the same one keeps the tighter count."""
+        is a new window; in the same one, the answer to the request sent last
+        is the host's newest count. (A host counts a request when it arrives,
+        so that count already has every request sent before it, and any other
+        client's; taking the tightest of all answers instead undercounts by
+        the requests the host did not count, such as a 404 it answers first.)"""
         allowed = ticket.number + remaining
         if self.quota is None or until > self.quota[1] + 0.5:
-            self.quota = (allowed, until)
-        else:
-            self.quota = (min(allowed, self.quota[0]), max(until, self.quota[1]))
+            self.quota = (allowed, until, ticket.number)
+        elif ticket.number > self.quota[2]:
+            self.quota = (allowed, max(until, self.quota[1]), ticket.number)
