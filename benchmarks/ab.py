@@ -5,6 +5,10 @@ questions: put each variant in a src tree of its own.
 
     python benchmarks/ab.py fixed 5 new=src old=/tmp/old/src
     python benchmarks/ab.py ratelimited 4 new=src old=/tmp/old/src
+    python benchmarks/ab.py pr 15 new=src old=/tmp/old/src   # a pull request's check: 5 URLs
+
+CPU time varies less with the machine's load than wall time does: on the
+pull request's check (mostly start-up) compare both.
 """
 
 from __future__ import annotations
@@ -29,6 +33,11 @@ def main() -> int:
         urls = [f"http://127.0.0.{i % 20 + 1}:{port}/page/{i}" for i in range(2000)]
         proc = bench.server("latency_server.py", "--hosts", "20", "--port", str(port), "--latency", "0.2")
         cmd = bench.ours("--concurrency", "128", "--per-host", "10", "--retries", "0")
+    elif workload == "pr":
+        port = 18880
+        urls = [f"http://127.0.0.{i % 3 + 1}:{port}/page/{i}" for i in range(5)]
+        proc = bench.server("latency_server.py", "--hosts", "3", "--port", str(port), "--latency", "0.05")
+        cmd = bench.ours()
     else:
         port = 18960
         urls = [f"http://127.0.1.{i % 13 + 1}:{port}/page/{i}" for i in range(1280)]
@@ -41,7 +50,7 @@ def main() -> int:
         bench.make_project(root, urls)
         for _ in range(runs):
             for name, src in srcs.items():
-                if workload != "fixed":
+                if workload == "ratelimited":
                     bench._stats(port, "/__reset")
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 wall, done = bench.timed(cmd, root, {**os.environ, "PYTHONPATH": src})
@@ -58,8 +67,8 @@ def main() -> int:
         shutil.rmtree(root, ignore_errors=True)
     for name in srcs:
         print(
-            f"{name}: median wall {statistics.median(walls[name]):.2f} s "
-            f"({', '.join(f'{w:.2f}' for w in walls[name])}), median CPU {statistics.median(cpus[name]):.2f} s"
+            f"{name}: median wall {statistics.median(walls[name]):.3f} s "
+            f"({', '.join(f'{w:.2f}' for w in walls[name])}), median CPU {statistics.median(cpus[name]):.3f} s"
         )
     return 0
 
