@@ -149,8 +149,8 @@ class Engine:
 
         Importing httpx, httpcore and h2 (with rich, which httpx pulls in)
         takes about 0.2 s, before the first request could leave, and a run
-        whose links all answer a plain HEAD never needs them (a pull request's
-        check of 5 URLs: 0.63 s -> 0.40 s; 2,000 URLs: 4.14 s -> 3.89 s). The import runs on a worker thread, so the
+        whose links all answer a plain HEAD never needs them (measured in
+        benchmarks/RESULTS.md). The import runs on a worker thread, so the
         loop keeps serving the requests in flight; requests that need the
         client meanwhile wait for the same import."""
         if self.full_loading is None:
