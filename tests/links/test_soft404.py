@@ -261,6 +261,28 @@ def test_many_old_urls_collapsing_onto_one_notice_are_soft_404s(sites):
     assert alone.outcome is Outcome.REDIRECTED, alone
 
 
+def test_urls_of_several_hosts_landing_on_one_page_are_no_collapse(sites):
+    """A collapse is many URLs of one host: pages of several hosts that each
+    send a deep path to one page elsewhere (a shared landing page, a group's
+    new home) are each a single move with one weak signal, which never decides."""
+    home = sites[2]
+    page = html("Our new home", "The projects of the group now live here, under one roof. " * 10)
+
+    def route(path: str) -> Answer:
+        if path == "/home":
+            return 200, {}, page
+        if path.startswith("/team/"):
+            return 302, {"Location": home.url("/home")}, b""
+        return 404, {}, b""
+
+    for site in sites:
+        site.route = route
+    urls = [site.url(f"/team/{n}/docs/guide/{n}") for n, site in enumerate(sites)]
+    judged = _judged(urls)
+    for url in urls:
+        assert judged[url].outcome is Outcome.OK and judged[url].final_url == home.url("/home"), judged[url]
+
+
 # -- a catch-all site's own pages, whatever their boilerplate ------------------------------------
 @st.composite
 def catch_all_sites(draw):

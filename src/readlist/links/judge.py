@@ -218,14 +218,15 @@ def collapse(results: dict[str, LinkResult], weak: dict[str, list[Signal]]) -> N
     paths) ending at one final URL that is none of them. `weak` holds the
     signals already seen for each URL the check judged (2xx answers of
     plain URLs only); a URL whose signals now agree becomes a soft 404."""
-    landing: dict[str, set[str]] = defaultdict(set)
+    landing: dict[tuple[str, str], set[str]] = defaultdict(set)  # (host, final URL) -> paths
     for url in weak:
-        final = results[url].final_url
-        if final and urlsplit(final).path.rstrip("/") != urlsplit(url).path.rstrip("/"):
-            landing[final].add(urlsplit(url).path)
+        final, parts = results[url].final_url, urlsplit(url)
+        if final and urlsplit(final).path.rstrip("/") != parts.path.rstrip("/"):
+            landing[parts.netloc, final].add(parts.path)
     for url, signals in weak.items():
         result, final = results[url], results[url].final_url
-        if final and len(landing.get(final, ())) >= COLLAPSE and result.outcome in (Outcome.OK, Outcome.REDIRECTED):
-            found = [*signals, Signal(f"{len(landing[final])} URLs of the host end at {final}", strong=False)]
+        paths = landing.get((urlsplit(url).netloc, final or ""), set())
+        if len(paths) >= COLLAPSE and result.outcome in (Outcome.OK, Outcome.REDIRECTED):
+            found = [*signals, Signal(f"{len(paths)} URLs of the host end at {final}", strong=False)]
             if decided(found):
                 soft_404(result, found)
