@@ -87,6 +87,18 @@ def test_an_output_that_cannot_be_written_exits_2_before_any_request(hosts, tmp_
     assert not hosts.times(A, "/ok?bad-output")  # nothing was asked
 
 
+def test_a_report_that_cannot_be_written_after_the_check_exits_2_not_1(hosts, tmp_path):
+    """A folder that takes no new file (here /proc, which even root cannot
+    write) fails only when the report is written: that is the path the user
+    named, not a link found broken, so CI must not read it as one."""
+    url = hosts.url(A, "/ok?unwritable")
+    make_project(tmp_path, {"entry": url})
+    done = run_cli(tmp_path, "check-links", "--no-cache", "--allow-private", "--output", "/proc/readlist-report.json")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("readlist: error: cannot write the report to /proc/readlist-report.json:")
+    assert hosts.times(A, "/ok?unwritable")  # the check ran
+
+
 def test_defaults_live_in_the_model_and_the_help_reads_them(tmp_path):
     assert LinkSettings().concurrency == 128 and build({}).per_host == 10
     done = run_cli(tmp_path, "check-links", "--help")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import display_path
-from ..errors import Exit, ReadlistError, UsageError
+from ..errors import Exit, UsageError
 from ..files import atomic_write
 from ..loading import load
 from ..roots import ROOT_HELP, readings_root
@@ -137,7 +137,7 @@ def _write(text: str, output: str | None) -> None:
     try:
         atomic_write(Path(output), text + "\n")
     except OSError as exc:
-        raise ReadlistError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
 
 
 def _check_output(output: str | None) -> None:
@@ -277,6 +277,6 @@ def run_merge_reports(args: argparse.Namespace) -> int:
         try:
             cache.save()
         except OSError as exc:
-            raise ReadlistError(f"cannot write cache {args.cache}: {exc}") from None
+            raise UsageError(f"cannot write cache {args.cache}: {exc}") from None
     _write(render(results, args.format), args.output)
     return Exit.FOUND if any(r.failed for r in results) else Exit.OK
