@@ -99,6 +99,19 @@ def test_a_report_that_cannot_be_written_after_the_check_exits_2_not_1(hosts, tm
     assert hosts.times(A, "/ok?unwritable")  # the check ran
 
 
+def test_a_host_table_sets_its_own_interval_and_concurrency_even_to_the_smallest():
+    """A host's value, when given, is the host's: `interval = 0` lifts the
+    global interval for that host (it was read as "not set"); left out, the
+    global value applies."""
+    settings = build(
+        {"interval": 2, "per-host": 4, "hosts": {"fast.org": {"interval": 0, "concurrency": 1}, "x.org": {}}}
+    )
+    assert settings.host_interval("fast.org") == 0 and settings.host_interval("api.fast.org") == 0
+    assert settings.host_concurrency("fast.org") == 1
+    assert settings.host_interval("x.org") == 2 and settings.host_concurrency("x.org") == 4
+    assert settings.host_interval("other.org") == 2
+
+
 def test_defaults_live_in_the_model_and_the_help_reads_them(tmp_path):
     assert LinkSettings().concurrency == 128 and build({}).per_host == 10
     done = run_cli(tmp_path, "check-links", "--help")

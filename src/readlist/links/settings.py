@@ -48,7 +48,7 @@ class HostRule(BaseModel):
     headers: dict[str, str] = Field(default_factory=dict)
     accept: frozenset[int] = frozenset()  # statuses counted as ok
     concurrency: Annotated[int, Field(ge=1)] | None = None
-    interval: Annotated[float, Field(ge=0)] = 0.0  # seconds between requests, at least
+    interval: Annotated[float, Field(ge=0)] | None = None  # seconds between requests, at least
     method: Literal["HEAD", "GET"] = "HEAD"  # GET to inspect bodies (soft 404s)
     skip: bool = False
 
@@ -150,7 +150,9 @@ class LinkSettings(BaseModel):
     def _intervals_within_max_interval(self) -> LinkSettings:
         """An interval the pace could not keep is refused, not cut: every wait
         between two requests is capped at ``max-interval``."""
-        asked = {"interval": self.interval} | {f'hosts."{h}".interval': r.interval for h, r in self.hosts.items()}
+        asked = {"interval": self.interval} | {
+            f'hosts."{h}".interval': r.interval for h, r in self.hosts.items() if r.interval is not None
+        }
         for name, value in asked.items():
             if value > self.max_interval:
                 raise ValueError(
@@ -173,11 +175,11 @@ class LinkSettings(BaseModel):
 
     def host_concurrency(self, host: str) -> int:
         rule = self.rule(host)
-        return rule.concurrency if rule and rule.concurrency else self.per_host
+        return rule.concurrency if rule and rule.concurrency is not None else self.per_host
 
     def host_interval(self, host: str) -> float:
         rule = self.rule(host)
-        return rule.interval if rule and rule.interval else self.interval
+        return rule.interval if rule and rule.interval is not None else self.interval
 
     def excluded(self, url: str) -> bool:
         return any(rx.search(url) for rx in self.exclude)
