@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from readlist.links.pace import Announced, HostPace, announced
+from readlist.links.pace import CAP_PROBES, START, Announced, HostPace, announced
 
 from .limiters import EPOCH, Both, FixedWindow, InFlight, Limiter, SlidingWindow, TokenBucket, bound, resets_of
 
@@ -138,7 +138,7 @@ def simulate(limiter: Limiter, urls: int, latency: tuple[float, float], seed: in
                         now,
                     )
             since, served = now, []
-        # invariant 4: the caps
+        # invariant 6: the caps
         assert pace.interval <= MAX_INTERVAL + EPS and pace.hold_until - now <= HOLD_CAP + EPS
         take(now)
     run.elapsed = now
@@ -309,7 +309,7 @@ def test_the_success_that_ends_a_backoff_keeps_the_gap_after_the_last_request_se
     st.integers(0, 3),
 )
 def test_no_gap_between_two_requests_exceeds_max_interval(latency, per_host, max_interval, refusals):
-    """Invariant 5 for the gap a request leaves before the next, not only for
+    """Invariant 6 for the gap a request leaves before the next, not only for
     the interval: a host that answers slowly has its requests spread over its
     latency, but never further apart than ``max_interval`` (bare refusals
     included: their backoff is capped too)."""
@@ -328,6 +328,35 @@ def test_no_gap_between_two_requests_exceeds_max_interval(latency, per_host, max
     now += pace.delay(now)
     pace.send(now)
     assert pace.delay(now) <= max_interval + EPS, (latency, per_host, max_interval)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 40), st.lists(st.floats(0.001, 0.5), min_size=1, max_size=60), st.integers(0, 60))
+def test_slow_start_meets_a_host_with_at_most_start_requests_and_grows_until_it_refuses(
+    per_host, latencies, refuse_after
+):
+    """Invariant 5: before any answer at most ``START`` requests may be in
+    flight; each success lets one more go (up to the host's concurrency) until
+    the host first refuses, so a host that never refuses has its concurrency
+    after ``concurrency - START`` successes; after a refusal only the slow
+    probe of a cap adds one (after ``CAP_PROBES`` successes)."""
+    pace = HostPace(per_host, 0.0, MAX_INTERVAL, HOLD_CAP)
+    assert pace.limit == min(per_host, START)
+    now, refused = 0.0, False
+    for n, latency in enumerate(latencies):
+        ticket = pace.send(now)
+        if n == refuse_after:
+            now += RTT
+            pace.refused(ticket, now)  # a bare refusal of a request alone in flight: a rate, not a cap
+            refused, limit, since = True, pace.limit, n
+        else:
+            now += latency
+            pace.served(ticket, now)
+        if not refused:
+            assert pace.limit == min(per_host, START + n + 1), (n, pace.limit)
+        else:
+            assert pace.limit <= min(per_host, limit + (n - since) // CAP_PROBES), (n, pace.limit)
+        now += pace.delay(now)
 
 
 @settings(max_examples=200, deadline=None)

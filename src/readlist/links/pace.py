@@ -15,11 +15,13 @@ them against models of each limiter, ``test_pace.py`` on loopback hosts):
 2. **Never below the served rate.** The pace is set from what the host
    served since the last estimate: after a refusal that holds the host, the
    geometric mean of that rate (holds included: what it surely allows) and
-   the rate sent meanwhile (more than it allows), so never below the rate
-   served; after a streak of bare refusals, the rate it served up to when
-   it served again. (The issue asks for at least half the served rate.) A
-   refusal of a request sent before the last one counted came back says
-   nothing new.
+   a rate above what it allows: the rate served while the host was not
+   held (a held bucket fills while it waits), or, with no hold since the
+   last estimate, the rate sent (refusals included); so never below the
+   rate served. After a streak of bare refusals, the rate it served up to
+   when it served again. (The issue asks for at least half the served
+   rate.) A refusal of a request sent before the last one counted came
+   back says nothing new.
 3. **Bounded recovery.** A bare refusal backs off (doubling, as lychee does)
    until the host serves again; the first success sent after the last
    refusal sets the pace back to the served rate at once (recovery takes
@@ -42,8 +44,15 @@ them against models of each limiter, ``test_pace.py`` on loopback hosts):
 4. **A cap on requests in flight is kept under.** A refusal with more in
    flight than the host ever served is a cap: the pace keeps under it and
    leaves its rate alone, and tries one more in flight after ``CAP_PROBES``
-   successes, twice as many after each refusal at the cap.
-5. **Caps.** No interval exceeds ``max_interval``, no hold ``hold_cap``.
+   successes, twice as many after each refusal at the cap. The limit in
+   flight is never below one more than the most the host served at once.
+5. **Slow start.** A host gets ``START`` requests in flight before its
+   first answer (its concurrency if lower), and one more per success until
+   it first refuses (up to its concurrency): a limiter meets at most
+   ``START`` requests blind, and a host that never refuses has its full
+   concurrency after ``concurrency - START`` successes, about two round
+   trips.
+6. **Caps.** No interval exceeds ``max_interval``, no hold ``hold_cap``.
 
 Once a host has answered, its requests are spread over its latency (the
 limit in flight per latency: the same throughput) rather than sent in
@@ -65,6 +74,7 @@ SAFE = 0.9  # a probe step: the interval times this ...
 PROBES = 10  # ... over this many successes
 CAP_PROBES = 20  # successes before one more in flight is tried at a cap
 FLOOR = 0.05  # seconds: the first step of a backoff
+START = 4  # requests in flight to a host before its first answer (slow start)
 EPOCH = 1e9  # a reset header above this is a Unix time, else seconds from now
 
 
@@ -137,6 +147,7 @@ class HostPace:
         "cap_probes",
         "credit",
         "found",
+        "held",
         "hold_cap",
         "hold_until",
         "in_flight",
@@ -159,7 +170,7 @@ class HostPace:
     )
 
     def __init__(self, limit: int, interval: float, max_interval: float, hold_cap: float) -> None:
-        self.max_limit = self.limit = limit
+        self.max_limit, self.limit = limit, min(limit, START)
         self.base = self.interval = min(interval, max_interval)
         self.max_interval, self.hold_cap = max_interval, hold_cap
         self.next_at = self.hold_until = self.last_sent = 0.0
@@ -172,6 +183,7 @@ class HostPace:
         self.most_ahead = -1  # the most requests in flight ahead of one the host served
         self.mark: tuple[float, int] | None = None  # (when, requests sent then): the last estimate
         self.ok = 0  # successes of requests sent since the mark
+        self.held = 0.0  # seconds the host was held since the mark
         self.streak: float | None = None  # bare refusals going on: when the last refused one left
         self.credit = 0  # successes since the last probe step
         self.cap_probes = CAP_PROBES
@@ -216,6 +228,7 @@ class HostPace:
         took = now - ticket.at
         self.latency = took if not self.latency else self.latency + (took - self.latency) / WINDOW
         self.most_ahead = max(self.most_ahead, ticket.ahead)
+        self.limit = max(self.limit, min(self.max_limit, self.most_ahead + 1))  # served that many at once
         if said.remaining is not None and said.reset is not None:
             self._allow(ticket, said.remaining, now + said.reset)
         if self.mark is not None and ticket.at >= self.mark[0]:
@@ -230,10 +243,13 @@ class HostPace:
                 self._pace((free - self.mark[0]) / (self.ok - 1))
             else:
                 self._pace(self.interval / 2)
-            self.streak, self.mark, self.ok = None, (ticket.at, ticket.number - 1), 1
+            self.streak, self.mark, self.ok, self.held = None, (ticket.at, ticket.number - 1), 1, 0.0
             # The backoff's wait ends with it; requests sent after it, while
             # its answer was on the way, still have their gap kept.
             self.next_at = self.last_sent + self._gap()
+            return
+        if self.last_cut == float("-inf") and self.streak is None and self.limit < self.max_limit:
+            self.limit += 1  # slow start: one more in flight per success until the first refusal
             return
         self.interval = max(self.base, self.interval * SAFE ** (1 / self.probes))  # probing up
         self.credit += 1
@@ -250,9 +266,10 @@ class HostPace:
         (a request not counted was, if the host refused it)."""
         self._landed(ticket)
         wait = said.retry_after if said.retry_after is not None else said.reset
-        hold = 0.0
+        hold, held = 0.0, self.held  # held before this refusal
         if wait is not None:
             hold = min(wait, self.hold_cap)
+            self.held += max(0.0, now + hold - max(now, self.hold_until))
             self.hold_until = max(self.hold_until, now + hold)
             if said.remaining is not None:
                 self._allow(ticket, said.remaining, now + hold)
@@ -268,14 +285,17 @@ class HostPace:
             return
         if wait is not None:
             # Held: between the rate served since the mark, holds included
-            # (what it surely allows), and the rate sent meanwhile (more than
-            # it allows), on a logarithmic scale.
+            # (what it surely allows), and a rate above what it allows, on a
+            # logarithmic scale: the rate served while not held (a held bucket
+            # fills meanwhile), or, with no hold since the mark, the rate sent.
             mark = self.mark
-            span = ticket.at - mark[0] if mark is not None else 0.0
-            sends = ticket.number - mark[1] if mark is not None else 0
-            if span > 0 and self.ok >= 1 and sends >= 2:
-                self._pace(span / math.sqrt(self.ok * sends))
-                self.mark, self.ok = (now, self.sent), 0
+            if mark is None or self.ok < 1 or ticket.number - mark[1] < 2 or ticket.at <= mark[0]:
+                return
+            span = ticket.at - mark[0]
+            free = span - held
+            above = self.ok / free if held and free > 0 else (ticket.number - mark[1]) / span
+            self._pace(1 / math.sqrt(self.ok / span * above))
+            self.mark, self.ok, self.held = (now, self.sent), 0, max(0.0, self.hold_until - now)
             return
         # A bare refusal: back off (as lychee does) until the host serves again.
         self.streak = ticket.at if self.streak is None else max(self.streak, ticket.at)
