@@ -26,6 +26,7 @@ import random
 from collections import deque
 from dataclasses import dataclass, field
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -331,15 +332,18 @@ def test_no_gap_between_two_requests_exceeds_max_interval(latency, per_host, max
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.integers(1, 40), st.lists(st.floats(0.001, 0.5), min_size=1, max_size=60), st.integers(0, 60))
+@given(st.integers(1, 40), st.lists(st.floats(0.001, 0.5), min_size=1, max_size=60), st.integers(1, 60))
 def test_slow_start_meets_a_host_with_at_most_start_requests_and_grows_until_it_refuses(
     per_host, latencies, refuse_after
 ):
     """Invariant 5: before any answer at most ``START`` requests may be in
     flight; each success lets one more go (up to the host's concurrency) until
     the host first refuses, so a host that never refuses has its concurrency
-    after ``concurrency - START`` successes; after a refusal only the slow
-    probe of a cap adds one (after ``CAP_PROBES`` successes)."""
+    after ``concurrency - START`` successes. After a refusal (of a rate: it
+    comes after a success, one request in flight at a time) the growth ends:
+    here only the probe of a cap adds one, after ``CAP_PROBES`` successes
+    (an estimate may also raise the limit to what its rate needs in flight,
+    which one request at a time never needs)."""
     pace = HostPace(per_host, 0.0, MAX_INTERVAL, HOLD_CAP)
     assert pace.limit == min(per_host, START)
     now, refused = 0.0, False
@@ -357,6 +361,49 @@ def test_slow_start_meets_a_host_with_at_most_start_requests_and_grows_until_it_
         else:
             assert pace.limit <= min(per_host, limit + (n - since) // CAP_PROBES), (n, pace.limit)
         now += pace.delay(now)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, PER_HOST), st.data())
+def test_a_cap_read_from_a_refusal_bounds_what_answers_in_flight_can_raise(per_host, data):
+    """Invariant 4: a refusal with `a` requests ahead, more than the host ever
+    served, is a cap of at most `a` in flight. The answers still on the way
+    (to requests sent before it, with their own counts ahead) raise the limit
+    to one more than the most the host served at once (a cap read early in
+    slow start is read low), but never above `a`: the client counts requests
+    the host may have finished, so they are no proof of room above it."""
+    pace = HostPace(per_host, 0.0, MAX_INTERVAL, HOLD_CAP)
+    sent = [pace.send(0.0) for _ in range(pace.limit)]
+    pace.served(sent[0], 0.1)  # one ahead of none served: slow start lets one more go
+    while pace.in_flight < pace.limit:
+        sent.append(pace.send(0.1))
+    refused = data.draw(st.sampled_from(sent[2:]), label="refused") if len(sent) > 2 else sent[-1]
+    pace.refused(refused, 0.15)  # more ahead than ever served: a cap
+    for ticket in data.draw(st.permutations([t for t in sent[1:] if t is not refused]), label="answers"):
+        pace.served(ticket, 0.3)
+        assert pace.limit <= max(1, refused.ahead), (pace.limit, refused.ahead)
+    assert pace.limit == min(max(1, refused.ahead), max(t.ahead for t in sent if t is not refused) + 1)
+
+
+def test_a_hold_announced_after_a_request_left_is_not_counted_against_its_span():
+    """Invariant 2's upper rate is the rate served while the host was not held
+    between the last estimate and when the refused request left; a hold
+    announced later (by the refusal of a request sent before the last cut,
+    which says nothing new of the rate) lies outside that time."""
+    pace = HostPace(PER_HOST, 0.0, MAX_INTERVAL, HOLD_CAP)
+    opening = [pace.send(0.0) for _ in range(3)]
+    for ticket in opening:
+        pace.served(ticket, 0.5)  # up to 2 ahead served
+    b, c = pace.send(0.5), pace.send(0.6)
+    pace.served(b, 1.0)
+    pace.served(c, 1.1)
+    d, early = pace.send(1.1), pace.send(1.15)
+    pace.refused(d, 1.2, Announced(retry_after=1.0))  # the first estimate; held 1.2 - 2.2
+    e, f = pace.send(2.2), pace.send(2.3)
+    pace.refused(early, 2.35, Announced(reset=0.05))  # sent before that cut: held 2.35 - 2.40
+    pace.served(e, 2.7)
+    pace.refused(f, 2.8, Announced(retry_after=1.0))  # left at 2.3: 1.1 s since 1.2, 1.0 of it held
+    assert 1 / pace.interval == pytest.approx(math.sqrt(1 / 1.1 * 1 / 0.1))
 
 
 @settings(max_examples=200, deadline=None)

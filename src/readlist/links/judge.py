@@ -222,10 +222,10 @@ def collapse(results: dict[str, LinkResult], weak: dict[str, list[Signal]]) -> N
     for url in weak:
         final, parts = results[url].final_url, urlsplit(url)
         if final and urlsplit(final).path.rstrip("/") != parts.path.rstrip("/"):
-            landing[parts.netloc, final].add(parts.path)
+            landing[parts.netloc.lower(), final].add(parts.path)
     for url, signals in weak.items():
         result, final = results[url], results[url].final_url
-        paths = landing.get((urlsplit(url).netloc, final or ""), set())
+        paths = landing.get((urlsplit(url).netloc.lower(), final or ""), set())
         if len(paths) >= COLLAPSE and result.outcome in (Outcome.OK, Outcome.REDIRECTED):
             found = [*signals, Signal(f"{len(paths)} URLs of the host end at {final}", strong=False)]
             if decided(found):

@@ -44,14 +44,16 @@ them against models of each limiter, ``test_pace.py`` on loopback hosts):
 4. **A cap on requests in flight is kept under.** A refusal with more in
    flight than the host ever served is a cap: the pace keeps under it and
    leaves its rate alone, and tries one more in flight after ``CAP_PROBES``
-   successes, twice as many after each refusal at the cap. The limit in
-   flight is never below one more than the most the host served at once.
+   successes, twice as many after each refusal at the cap. Answers raise
+   the limit in flight to one more than the most the host served at once,
+   but never above the requests in flight the last cap refusal met (the
+   client counts requests the host may have finished).
 5. **Slow start.** A host gets ``START`` requests in flight before its
    first answer (its concurrency if lower), and one more per success until
    it first refuses (up to its concurrency): a limiter meets at most
    ``START`` requests blind, and a host that never refuses has its full
-   concurrency after ``concurrency - START`` successes, about two round
-   trips.
+   concurrency after ``concurrency - START`` successes (the limit about
+   doubles each round trip: two from 4 to the default 10).
 6. **Caps.** No interval exceeds ``max_interval``, no hold ``hold_cap``.
 
 Once a host has answered, its requests are spread over its latency (the
@@ -144,12 +146,13 @@ class HostPace:
 
     __slots__ = (
         "base",
+        "cap_bound",
         "cap_probes",
         "credit",
         "found",
-        "held",
         "hold_cap",
         "hold_until",
+        "holds",
         "in_flight",
         "interval",
         "last_cut",
@@ -183,10 +186,11 @@ class HostPace:
         self.most_ahead = -1  # the most requests in flight ahead of one the host served
         self.mark: tuple[float, int] | None = None  # (when, requests sent then): the last estimate
         self.ok = 0  # successes of requests sent since the mark
-        self.held = 0.0  # seconds the host was held since the mark
+        self.holds: list[tuple[float, float]] = []  # the holds since the mark: (from, until)
         self.streak: float | None = None  # bare refusals going on: when the last refused one left
         self.credit = 0  # successes since the last probe step
         self.cap_probes = CAP_PROBES
+        self.cap_bound = limit  # the most in flight a refusal read as a cap allows (its ahead)
         self.probes = PROBES  # successes over which the probe climbs 1 / SAFE
         self.found = math.inf  # the interval last estimated
 
@@ -228,7 +232,8 @@ class HostPace:
         took = now - ticket.at
         self.latency = took if not self.latency else self.latency + (took - self.latency) / WINDOW
         self.most_ahead = max(self.most_ahead, ticket.ahead)
-        self.limit = max(self.limit, min(self.max_limit, self.most_ahead + 1))  # served that many at once
+        # Never fewer in flight than the host served at once, nor more than it last refused at.
+        self.limit = max(self.limit, min(self.max_limit, self.cap_bound, self.most_ahead + 1))
         if said.remaining is not None and said.reset is not None:
             self._allow(ticket, said.remaining, now + said.reset)
         if self.mark is not None and ticket.at >= self.mark[0]:
@@ -243,12 +248,13 @@ class HostPace:
                 self._pace((free - self.mark[0]) / (self.ok - 1))
             else:
                 self._pace(self.interval / 2)
-            self.streak, self.mark, self.ok, self.held = None, (ticket.at, ticket.number - 1), 1, 0.0
+            self.streak, self.mark, self.ok = None, (ticket.at, ticket.number - 1), 1
+            self.holds = [h for h in self.holds if h[1] > ticket.at]
             # The backoff's wait ends with it; requests sent after it, while
             # its answer was on the way, still have their gap kept.
             self.next_at = self.last_sent + self._gap()
             return
-        if self.last_cut == float("-inf") and self.streak is None and self.limit < self.max_limit:
+        if self.last_cut == float("-inf") and self.limit < self.max_limit:
             self.limit += 1  # slow start: one more in flight per success until the first refusal
             return
         self.interval = max(self.base, self.interval * SAFE ** (1 / self.probes))  # probing up
@@ -266,10 +272,11 @@ class HostPace:
         (a request not counted was, if the host refused it)."""
         self._landed(ticket)
         wait = said.retry_after if said.retry_after is not None else said.reset
-        hold, held = 0.0, self.held  # held before this refusal
+        hold = 0.0
         if wait is not None:
             hold = min(wait, self.hold_cap)
-            self.held += max(0.0, now + hold - max(now, self.hold_until))
+            if now + hold > max(now, self.hold_until):
+                self.holds.append((max(now, self.hold_until), now + hold))
             self.hold_until = max(self.hold_until, now + hold)
             if said.remaining is not None:
                 self._allow(ticket, said.remaining, now + hold)
@@ -280,6 +287,7 @@ class HostPace:
             # More in flight than the host ever served: a cap on requests in
             # flight. Keep under it; the rate is not at fault.
             self.limit = max(1, ticket.ahead if self.most_ahead < 0 else self.most_ahead + 1)
+            self.cap_bound = max(1, ticket.ahead)
             self.cap_probes *= 2
             self.credit = 0
             return
@@ -292,10 +300,12 @@ class HostPace:
             if mark is None or self.ok < 1 or ticket.number - mark[1] < 2 or ticket.at <= mark[0]:
                 return
             span = ticket.at - mark[0]
+            held = sum(max(0.0, min(end, ticket.at) - max(start, mark[0])) for start, end in self.holds)
             free = span - held
             above = self.ok / free if held and free > 0 else (ticket.number - mark[1]) / span
             self._pace(1 / math.sqrt(self.ok / span * above))
-            self.mark, self.ok, self.held = (now, self.sent), 0, max(0.0, self.hold_until - now)
+            self.mark, self.ok = (now, self.sent), 0
+            self.holds = [h for h in self.holds if h[1] > now]
             return
         # A bare refusal: back off (as lychee does) until the host serves again.
         self.streak = ticket.at if self.streak is None else max(self.streak, ticket.at)
