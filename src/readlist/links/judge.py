@@ -219,13 +219,15 @@ def collapse(results: dict[str, LinkResult], weak: dict[str, list[Signal]]) -> N
     signals already seen for each URL the check judged (2xx answers of
     plain URLs only); a URL whose signals now agree becomes a soft 404."""
     landing: dict[tuple[str, str], set[str]] = defaultdict(set)  # (host, final URL) -> paths
+    key: dict[str, tuple[str, str]] = {}
     for url in weak:
         final, parts = results[url].final_url, urlsplit(url)
+        key[url] = (parts.netloc.lower(), final or "")
         if final and urlsplit(final).path.rstrip("/") != parts.path.rstrip("/"):
-            landing[parts.netloc.lower(), final].add(parts.path)
+            landing[key[url]].add(parts.path)
     for url, signals in weak.items():
         result, final = results[url], results[url].final_url
-        paths = landing.get((urlsplit(url).netloc.lower(), final or ""), set())
+        paths = landing.get(key[url], set())
         if len(paths) >= COLLAPSE and result.outcome in (Outcome.OK, Outcome.REDIRECTED):
             found = [*signals, Signal(f"{len(paths)} URLs of the host end at {final}", strong=False)]
             if decided(found):

@@ -248,8 +248,8 @@ class HostPace:
                 self._pace((free - self.mark[0]) / (self.ok - 1))
             else:
                 self._pace(self.interval / 2)
-            self.streak, self.mark, self.ok = None, (ticket.at, ticket.number - 1), 1
-            self.holds = [h for h in self.holds if h[1] > ticket.at]
+            self.streak = None
+            self._remark(ticket.at, ticket.number - 1, ok=1)
             # The backoff's wait ends with it; requests sent after it, while
             # its answer was on the way, still have their gap kept.
             self.next_at = self.last_sent + self._gap()
@@ -304,8 +304,7 @@ class HostPace:
             free = span - held
             above = self.ok / free if held and free > 0 else (ticket.number - mark[1]) / span
             self._pace(1 / math.sqrt(self.ok / span * above))
-            self.mark, self.ok = (now, self.sent), 0
-            self.holds = [h for h in self.holds if h[1] > now]
+            self._remark(now, self.sent, ok=0)
             return
         # A bare refusal: back off (as lychee does) until the host serves again.
         self.streak = ticket.at if self.streak is None else max(self.streak, ticket.at)
@@ -322,6 +321,12 @@ class HostPace:
         over the requests allowed in flight if that is longer; never more than
         ``max_interval`` (the limit in flight still bounds a slow host)."""
         return min(self.max_interval, max(self.interval, self.latency / self.limit))
+
+    def _remark(self, at: float, sent: int, ok: int) -> None:
+        """The mark of a new estimate: successes counted from `at` (`sent`
+        requests had left), holds kept only where they run past it."""
+        self.mark, self.ok = (at, sent), ok
+        self.holds = [h for h in self.holds if h[1] > at]
 
     def _pace(self, interval: float) -> None:
         """An estimate: the interval, and enough in flight to keep to it."""
